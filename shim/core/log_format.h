@@ -1,0 +1,159 @@
+/* lockgraph log format, version 1: the contract between the shim (writer) and the
+ * analyzer (reader).  docs/log-format.md is the prose version of this header; change
+ * both together, and bump LG_LOG_VERSION for anything an old reader would misread.
+ *
+ * Invariants
+ *  - A file is the 16-byte file header followed by records.  Each record is one
+ *    write(2) to an O_APPEND descriptor, so records of concurrent threads never
+ *    interleave and a record either reached the kernel whole or (killed mid-write)
+ *    is the torn tail of the file.
+ *  - Every record is framed: 12-byte header {type u16, reserved u16 = 0, len u32,
+ *    crc u32} then len payload bytes.  crc is CRC-32 (IEEE, as zlib) over the first
+ *    8 header bytes followed by the payload.  A reader can therefore tell a torn
+ *    tail (file ends inside a record) from corruption (bad crc, unknown type or
+ *    absurd length before the end).
+ *  - All integers are little-endian, fixed width.  Strings and byte strings are a
+ *    u32 length followed by that many bytes (no terminator).
+ *  - Ids are assigned by the writer, unique within one file, and every record that
+ *    names an id comes after the record that defines it (a STACK before the LOCK
+ *    that cites it, a CHAIN before the CONTEXT ...).  Id 0 means "none".
+ *  - PCs in STACK records are call sites: return address minus one, innermost first,
+ *    the shim's own frames removed.
+ */
+#ifndef LOCKGRAPH_LOG_FORMAT_H
+#define LOCKGRAPH_LOG_FORMAT_H
+
+#include <stdint.h>
+
+#define LG_LOG_MAGIC "LOCKGRPH"      /* 8 bytes, no NUL */
+#define LG_LOG_VERSION 1u
+#define LG_FILE_HEADER_SIZE 16u       /* magic[8] version u32 flags u32 */
+#define LG_REC_HEADER_SIZE 12u
+#define LG_REC_MAX_PAYLOAD (16u << 20) /* larger len = corruption */
+
+enum lg_rec_type {
+    LG_REC_HEADER = 1,        /* process image: once, first record */
+    LG_REC_MODULE = 2,        /* a loaded module (initial map, dlopen) */
+    LG_REC_MODULE_UNLOAD = 3, /* dlclose */
+    LG_REC_STACK = 4,         /* interned call stack */
+    LG_REC_THREAD = 5,        /* thread start */
+    LG_REC_THREAD_EXIT = 6,   /* thread end, with the locks it still held */
+    LG_REC_LOCK = 7,          /* first use of a lock instance (address, generation) */
+    LG_REC_LOCK_RETIRE = 8,   /* instance ends: destroy, re-init, memory reused */
+    LG_REC_EDGE = 9,          /* new lock-order edge held -> acquired */
+    LG_REC_CHAIN = 10,        /* interned set of held locks (with modes) */
+    LG_REC_CONTEXT = 11,      /* new context of an edge: (thread, chain, modes) */
+    LG_REC_FINDING = 12,      /* something the shim reported live */
+    LG_REC_STATS = 13,        /* per-lock statistics snapshot (latest wins) */
+    LG_REC_END = 14,          /* clean end of the process image */
+    LG_REC_TYPE_MAX = 14
+};
+
+/* Lock kinds (LOCK.kind). */
+enum lg_lock_kind {
+    LG_KIND_MUTEX = 1,  /* pthread_mutex_t (std::mutex ...) */
+    LG_KIND_RWLOCK = 2, /* pthread_rwlock_t (std::shared_mutex) */
+    LG_KIND_SPIN = 3,   /* pthread_spinlock_t */
+    LG_KIND_MTX = 4,    /* C11 mtx_t */
+    LG_KIND_FILE = 5    /* stdio FILE lock (flockfile) */
+};
+
+/* LOCK.subkind: the mutex type for mutexes, the preference for rwlocks. */
+enum lg_lock_subkind {
+    LG_SUB_NORMAL = 0,
+    LG_SUB_RECURSIVE = 1,
+    LG_SUB_ERRORCHECK = 2,
+    LG_SUB_ADAPTIVE = 3,
+    LG_SUB_RW_PREFER_READER = 0x10,  /* glibc default: readers never wait for waiting writers */
+    LG_SUB_RW_PREFER_WRITER = 0x11   /* PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP */
+};
+
+/* LOCK.flags */
+#define LG_LOCKF_ROBUST 0x1u
+#define LG_LOCKF_PSHARED 0x2u
+
+/* How a lock is held or requested.  Values are stable (they are in the log). */
+enum lg_mode {
+    LG_MODE_EXCL = 1,  /* mutex, mtx, FILE lock */
+    LG_MODE_READ = 2,  /* rwlock read side */
+    LG_MODE_WRITE = 3, /* rwlock write side */
+    LG_MODE_SPIN = 4   /* spinlock */
+};
+
+/* CONTEXT.flags: how the acquired ("to") lock was taken in this context. */
+#define LG_CTXF_TRY 0x1u   /* trylock: cannot block, so the edge cannot close a deadlock */
+#define LG_CTXF_TIMED 0x2u /* timed/clock lock: a deadlock through it ends in a timeout */
+
+/* LOCK class key types (LOCK.class_type). */
+enum lg_class_type {
+    LG_CLASS_STATIC = 1, /* lock in a module's data: (module build-id, offset) */
+    LG_CLASS_SITE = 2    /* heap/stack lock: interned stack of its init or first use */
+};
+
+/* LOCK_RETIRE.reason */
+enum lg_retire_reason {
+    LG_RETIRE_DESTROY = 1, /* *_destroy succeeded */
+    LG_RETIRE_REINIT = 2,  /* *_init on a known address */
+    LG_RETIRE_FREED = 3,   /* the memory holding it was freed or unmapped */
+    LG_RETIRE_STACK = 4    /* the stack frame holding it returned */
+};
+
+/* Finding kinds.  Names (lg_finding_kind_name) are the user-visible contract. */
+enum lg_finding_kind {
+    LG_FIND_LOCK_ORDER_INVERSION = 1,
+    LG_FIND_DEADLOCK = 2,
+    LG_FIND_SELF_DEADLOCK = 3,
+    LG_FIND_BAD_UNLOCK = 4,
+    LG_FIND_DESTROY_LOCKED = 5,
+    LG_FIND_LONG_HOLD = 6,
+    LG_FIND_KIND_MAX = 6
+};
+
+/* FINDING.flags */
+#define LG_FINDF_SINGLE_THREAD 0x1u /* no set of distinct threads made the cycle */
+#define LG_FINDF_TIMED 0x2u         /* ends in a timeout, not a hang */
+#define LG_FINDF_ORPHANED 0x4u      /* deadlock: waiting for a lock whose owner exited */
+#define LG_FINDF_STILL_HELD 0x8u    /* long-hold reported while the lock is still held */
+#define LG_FINDF_CROSS_RUN 0x10u    /* analyzer only: halves seen in different processes */
+#define LG_FINDF_BUDGET 0x20u       /* rule search hit its budget: reported conservatively */
+#define LG_FINDF_NOT_OWNER 0x40u    /* bad-unlock: the lock was held by another thread */
+#define LG_FINDF_JOIN 0x80u         /* deadlock: the cycle passes through pthread_join */
+
+/*
+ * Record payloads, in field order.  (str = u32 len + bytes; bytes likewise.)
+ *
+ * HEADER        u32 pid, u32 ppid, u64 mono_ns, u64 real_ns, u32 stack_depth,
+ *               u32 flags, str run_id, str exe, str cmdline (args NUL-separated)
+ * MODULE        u32 module_id, u64 base, u64 ts, str path, bytes build_id,
+ *               u32 nseg, nseg x {u64 vaddr, u64 memsz}   (PT_LOAD, vaddr relative to base)
+ * MODULE_UNLOAD u32 module_id, u64 ts
+ * STACK         u32 stack_id, u32 n, n x u64 pc
+ * THREAD        u32 serial, u32 tid, u32 creator_serial, u32 create_stack_id, u64 ts, str name
+ * THREAD_EXIT   u32 serial, u64 ts, str name, u32 n, n x u64 lock_id (locks still held)
+ * LOCK          u64 lock_id, u64 addr, u32 generation, u8 kind, u8 subkind, u16 flags,
+ *               u32 first_stack_id, u64 ts, u8 class_type, u32 class_module_id,
+ *               u64 class_offset, u32 class_stack_id
+ * LOCK_RETIRE   u64 lock_id, u64 ts, u8 reason
+ * EDGE          u32 edge_id, u64 from_lock, u64 to_lock, u64 ts
+ * CHAIN         u32 chain_id, u32 n, n x {u64 lock_id, u8 mode}   (held locks, oldest first)
+ * CONTEXT       u32 edge_id, u32 thread_serial, u32 chain_id, u8 from_mode, u8 to_mode,
+ *               u16 flags, u32 stack_id, u32 held_stack_id, u64 ts
+ * FINDING       u8 kind, u16 flags, u64 ts, u64 value, str detail, u32 n,
+ *               n x {u32 thread_serial, u64 lock_id, u64 other_lock_id, u32 stack_id,
+ *                    u32 other_stack_id, u8 mode}
+ * STATS         u64 ts, u32 n, n x {u64 lock_id, u64 acquisitions, u64 contended,
+ *               u64 wait_total_ns, u64 wait_max_ns, u64 hold_total_ns, u64 hold_max_ns}
+ * END           u64 ts, u8 reason (1 exit, 2 deadlock policy, 3 exec)
+ *
+ * Timestamps (ts, mono_ns) are CLOCK_MONOTONIC nanoseconds.  HEADER.real_ns is the
+ * wall clock at the same instant, to place the run in time.
+ */
+
+/* HEADER.flags */
+#define LG_HDRF_FORKED 0x1u /* this image is a fork child of ppid (no exec) */
+
+#define LG_END_EXIT 1
+#define LG_END_DEADLOCK 2
+#define LG_END_EXEC 3
+
+#endif
