@@ -1,0 +1,681 @@
+#!/usr/bin/env python3
+"""Integration tests: real programs under `lockgraph run`, verdicts asserted.
+
+Usage:
+  it_harness.py --list                         print the case names, one a line
+  it_harness.py --bin-dir DIR --case NAME [--keep]
+  it_harness.py --bin-dir DIR --all [--keep]   run every case (for humans)
+
+For one case the driver
+  1. runs `DIR/lockgraph run --output TMP/lg.%p.log OPTS -- PROG ARGS` in TMP under a
+     hang guard (RUN_TIMEOUT seconds), capturing stdout, stderr and the exit status;
+  2. checks the exit status (a signal or an unexpected status fails the case);
+  3. reads every log the run wrote with its own reader of log format v1
+     (shim/core/log_format.h): magic, version, record framing and CRC, a HEADER
+     first, LOCK records for the locks the program used, an END record.  A missing
+     or empty log means the shim did not load or lost its output: failure;
+  4. checks the live reports on stderr: each expected finding kind has a line
+     `==lockgraph[PID]== <kind>: ...` from a traced process, and no other kind does;
+  5. runs `DIR/lockgraph report --format json LOGS` and matches the findings against
+     the case's expectations: kind, number of locks in the cycle, flags, and the
+     program's own function names (with file and line) in the edges' stacks.
+     Every finding must be expected (or explicitly allowed); every expectation must
+     be met.
+
+The expectations come from what each program does (see the header comment of each
+program in demos/ and tests/programs/), never from what the tool printed.
+Python standard library only.
+"""
+
+import argparse
+import itertools
+import json
+import os
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+
+RUN_TIMEOUT = 60      # guards against a hang only; no case needs more than a few seconds
+REPORT_TIMEOUT = 120
+
+KINDS = ("lock-order-inversion", "deadlock", "self-deadlock", "bad-unlock",
+         "destroy-locked", "long-hold")
+LIVE_RE = re.compile(r"^==lockgraph\[(\d+)\]== (" + "|".join(map(re.escape, KINDS)) + r"): ")
+
+# Log format v1 (shim/core/log_format.h)
+LG_MAGIC = b"LOCKGRPH"
+LG_VERSION = 1
+REC_HEADER, REC_MODULE, REC_LOCK, REC_FINDING, REC_END = 1, 2, 7, 12, 14
+REC_TYPE_MAX = 14
+REC_MAX_PAYLOAD = 16 << 20
+END_EXIT, END_DEADLOCK, END_EXEC = 1, 2, 3
+
+
+class Failure(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------------
+# Expectations
+
+
+class Expect:
+    """One expected finding (count: how many findings must match it).
+
+    funcs: function names that must each appear in a different edge's acquisition
+           stack (inversions, deadlocks), or anywhere in the finding (other kinds);
+    src:   source file basename those frames must name (with a line > 0);
+    nlocks: cycle length; flags / noflags: flags required / forbidden;
+    module: substring that some frame's module must contain;
+    distinct_threads: the edges' threads must be pairwise different."""
+
+    def __init__(self, kind, count=1, nlocks=None, funcs=(), src=None, flags=(),
+                 noflags=(), module=None, distinct_threads=False):
+        self.kind, self.count, self.nlocks = kind, count, nlocks
+        self.funcs, self.src, self.module = list(funcs), src, module
+        self.flags, self.noflags = list(flags), list(noflags)
+        self.distinct_threads = distinct_threads
+
+    def describe(self):
+        d = self.kind
+        if self.nlocks:
+            d += " with %d locks" % self.nlocks
+        if self.funcs:
+            d += " in %s" % "/".join(self.funcs)
+        if self.flags:
+            d += " flagged %s" % ",".join(self.flags)
+        return d
+
+
+def inversion(nlocks, funcs, src, **kw):
+    """An inversion predicted from a run where nothing hung: one edge per thread."""
+    kw.setdefault("noflags", ["single_thread", "timed", "cross_run", "budget"])
+    kw.setdefault("distinct_threads", True)
+    return Expect("lock-order-inversion", nlocks=nlocks, funcs=funcs, src=src, **kw)
+
+
+class Case:
+    def __init__(self, name, prog, args=(), opts=(), exit=0, expect=(), allow=(),
+                 nlogs=1, min_locks=1, live=True, end_reason=END_EXIT, check=None):
+        self.name, self.prog, self.args, self.opts = name, prog, list(args), list(opts)
+        self.exit, self.expect, self.allow = exit, list(expect), list(allow)
+        self.nlogs, self.min_locks, self.live = nlogs, min_locks, live
+        self.end_reason, self.check = end_reason, check
+
+
+# Extra checks (called with the Run after the standard ones) -----------------------
+
+
+def check_stdout_identical(run):
+    """stdout under the tool == stdout without it == the documented text."""
+    expected = "".join("line %d: the quick brown fox\n" % n for n in range(1, 201))
+    expected += "puts line\nfputs line\nfwrite line\nxyz\nraw write\n"
+    expected += "".join("thread %d line %d\n" % (t, k) for t in range(4) for k in range(50))
+    expected += "end\n"
+    plain = subprocess.run([run.prog_path], stdout=subprocess.PIPE, timeout=RUN_TIMEOUT,
+                           env=clean_env(), check=False)
+    if plain.stdout.decode() != expected:
+        raise Failure("the program itself does not print the documented text "
+                      "(test program bug)")
+    if run.stdout != plain.stdout:
+        raise Failure("stdout differs under lockgraph:\n%s" %
+                      first_difference(plain.stdout, run.stdout))
+
+
+def check_reuse_happened(run):
+    out = run.stdout.decode(errors="replace")
+    if "stack reused: yes" not in out or "heap reused: yes" not in out:
+        raise Failure("the addresses were not reused, the case proves nothing:\n" + out)
+
+
+def check_fork(run):
+    """Two logs, the child's alone holds the inversion, the parent's alone nothing."""
+    out = run.stdout.decode(errors="replace")
+    m_parent = re.search(r"^parent (\d+)$", out, re.M)
+    m_child = re.search(r"^child (\d+)$", out, re.M)
+    if not (m_parent and m_child):
+        raise Failure("the program did not print its pids:\n" + out)
+    parent, child = int(m_parent.group(1)), int(m_child.group(1))
+    by_pid = {log.pid: log for log in run.logs}
+    if set(by_pid) != {parent, child}:
+        raise Failure("expected one log for parent %d and one for child %d, got pids %s"
+                      % (parent, child, sorted(by_pid)))
+    if not by_pid[child].forked:
+        raise Failure("the child's log HEADER lacks LG_HDRF_FORKED")
+    if by_pid[child].ppid != parent:
+        raise Failure("the child's log says ppid %d, expected %d" % (by_pid[child].ppid, parent))
+    child_only = run.report([by_pid[child].path])
+    match_findings(child_only, [inversion(2, ["child_worker_cd", "child_worker_dc"],
+                                          "fork_child.c")], [], "report of the child's log")
+    parent_only = run.report([by_pid[parent].path])
+    match_findings(parent_only, [], [], "report of the parent's log")
+    live_pids = {pid for pid, kind in run.live}
+    if live_pids != {child}:
+        raise Failure("live inversion report expected from the child %d only, got pids %s"
+                      % (child, sorted(live_pids)))
+
+
+def check_exec_traced(run):
+    """Both images of the pid logged: the first ends by exec, the second is tp_abba."""
+    pids = {log.pid for log in run.logs}
+    if len(pids) != 1:
+        raise Failure("exec keeps the pid, but the logs have pids %s" % sorted(pids))
+    reasons = sorted(log.end_reason for log in run.logs)
+    if reasons != [END_EXIT, END_EXEC]:
+        raise Failure("expected one log ending by exec and one by exit, got END reasons %s"
+                      % reasons)
+    exes = [log.exe for log in run.logs if log.end_reason == END_EXIT]
+    if not exes[0].endswith("tp_abba"):
+        raise Failure("the exec'd image's log names exe %r, expected tp_abba" % exes[0])
+
+
+def check_exec_untraced(run):
+    out = run.stdout.decode(errors="replace")
+    if "abba done" not in out:
+        raise Failure("the exec'd program did not run:\n" + out)
+    if run.logs[0].end_reason != END_EXEC:
+        raise Failure("the only log should end with the exec (END reason 3), got %s"
+                      % run.logs[0].end_reason)
+
+
+def check_contention(run):
+    """The text report's contention table names the seat lock (the lock of
+    ticket_booking.c), since four threads waited ~1.5 s for it."""
+    res = run.tool(["report", "--format", "text"] + [l.path for l in run.logs])
+    text = res.stdout.decode(errors="replace")
+    if not re.search(r"contention", text, re.I):
+        raise Failure("no contention table in the text report:\n" + text)
+    if "ticket_booking" not in text and "seats_lock" not in text:
+        raise Failure("the contention table does not name the seat lock:\n" + text)
+
+
+def check_deadlock_fast(run):
+    if run.elapsed > 30:
+        raise Failure("the deadlock took %.1f s to be ended (--deadlock-ms is 1000)"
+                      % run.elapsed)
+
+
+# The table ---------------------------------------------------------------------
+
+CASES = [
+    # demos
+    Case("demo_bank_transfer", "bank_transfer",
+         expect=[inversion(2, ["transfer", "transfer"], "bank_transfer.c")],
+         min_locks=2),
+    Case("demo_bank_transfer_fixed", "bank_transfer_fixed", min_locks=2),
+    Case("demo_dining_philosophers", "dining_philosophers",
+         expect=[inversion(5, ["take_forks"] * 5, "dining_philosophers.c")], min_locks=5),
+    Case("demo_dining_philosophers_fixed", "dining_philosophers_fixed", min_locks=5),
+    Case("demo_nested_cache", "nested_cache",
+         expect=[inversion(2, ["cache_lookup", "cache_evict"], "nested_cache.c")],
+         min_locks=3),
+    Case("demo_nested_cache_fixed", "nested_cache_fixed", min_locks=3),
+    Case("demo_ticket_booking", "ticket_booking", opts=["--hold-threshold-ms", "500"],
+         expect=[Expect("long-hold", funcs=["book_and_pay"], src="ticket_booking.c")],
+         check=check_contention),
+    Case("demo_ticket_booking_fixed", "ticket_booking_fixed",
+         opts=["--hold-threshold-ms", "500"]),
+    Case("demo_real_deadlock", "real_deadlock", exit=86, end_reason=END_DEADLOCK,
+         expect=[Expect("deadlock", nlocks=2, funcs=["lock_a_then_b", "lock_b_then_a"],
+                        src="real_deadlock.c", distinct_threads=True,
+                        noflags=["single_thread", "timed", "orphaned"])],
+         allow=["lock-order-inversion"], min_locks=2, check=check_deadlock_fast),
+
+    # purpose-built programs
+    Case("abba", "tp_abba", expect=[inversion(2, ["worker_ab", "worker_ba"], "abba.c")],
+         min_locks=2),
+    Case("abba_single_thread", "tp_abba", args=["single"],
+         expect=[Expect("lock-order-inversion", nlocks=2, funcs=["worker_ab", "worker_ba"],
+                        src="abba.c", flags=["single_thread"])], min_locks=2),
+    Case("ring3", "tp_ring", args=["3"],
+         expect=[inversion(3, ["ring_edge_worker"] * 3, "ring.c")], min_locks=3),
+    Case("ring5", "tp_ring", args=["5"],
+         expect=[inversion(5, ["ring_edge_worker"] * 5, "ring.c")], min_locks=5),
+    Case("gate_lock", "tp_gate", min_locks=3),
+    Case("trylock_backoff", "tp_trylock_backoff", min_locks=2),
+    Case("recursive_relock", "tp_recursive", min_locks=2),
+    Case("rwlock_read_read", "tp_rwlocks", args=["read-read"], min_locks=2),
+    Case("rwlock_write_write", "tp_rwlocks", args=["write-write"],
+         expect=[inversion(2, ["rw_x_then_y", "rw_y_then_x"], "rwlocks.c")], min_locks=2),
+    Case("rwlock_read_mutex_readerpref", "tp_rwlocks", args=["read-mutex-readerpref"],
+         min_locks=2),
+    Case("rwlock_read_mutex_writerpref", "tp_rwlocks", args=["read-mutex-writerpref"],
+         expect=[inversion(2, ["read_rw_then_mutex", "mutex_then_read_rw"], "rwlocks.c")],
+         min_locks=2),
+    Case("condvar_wait", "tp_condvar", args=["wait"], min_locks=1),
+    Case("condvar_reacquire", "tp_condvar", args=["reacquire"],
+         expect=[inversion(2, ["waiter_holding_b", "m_then_b"], "condvar.c")], min_locks=2),
+    Case("c11_mtx_abba", "tp_c11_mtx",
+         expect=[inversion(2, ["mtx_worker_ab", "mtx_worker_ba"], "c11_mtx.c")], min_locks=2),
+    Case("many_held", "tp_many_held", min_locks=1000),
+    Case("many_locks", "tp_many_locks", min_locks=100001),
+    Case("fork_child", "tp_fork_child", nlogs=2, min_locks=2,
+         expect=[inversion(2, ["child_worker_cd", "child_worker_dc"], "fork_child.c")],
+         check=check_fork),
+    Case("exec_traced", "tp_exec_traced", args=["@bin/tp_abba"], nlogs=2,
+         expect=[inversion(2, ["worker_ab", "worker_ba"], "abba.c")],
+         end_reason=None, check=check_exec_traced),
+    Case("exec_untraced", "tp_exec_traced", args=["@bin/tp_abba"],
+         opts=["--trace-children=no"], nlogs=1, end_reason=END_EXEC,
+         check=check_exec_untraced),
+    Case("dlopen", "tp_dlopen_main",
+         expect=[inversion(2, ["main_a_then_plugin", "plugin_lock_then_call"], None,
+                           module="libtp_plugin.so")], min_locks=2),
+    Case("dlopen_dlclose", "tp_dlopen_main", args=["close"],
+         expect=[inversion(2, ["main_a_then_plugin", "plugin_lock_then_call"], None,
+                           module="libtp_plugin.so")], min_locks=2),
+    Case("cxx_mutex_abba", "tp_cxx_locks", args=["abba"],
+         expect=[inversion(2, ["cxx_worker_ab", "cxx_worker_ba"], "cxx_locks.cpp")],
+         min_locks=2),
+    Case("cxx_shared_mutex_read", "tp_cxx_locks", args=["shared-read"], min_locks=2),
+    Case("cxx_shared_mutex_write", "tp_cxx_locks", args=["shared-write"],
+         expect=[inversion(2, ["shared_write_xy", "shared_write_yx"], "cxx_locks.cpp")],
+         min_locks=2),
+    Case("cxx_timed_mutex", "tp_cxx_locks", args=["timed"],
+         expect=[inversion(2, ["timed_worker_ab", "timed_worker_ba"], "cxx_locks.cpp",
+                           flags=["timed"],
+                           noflags=["single_thread", "cross_run", "budget"])],
+         min_locks=2),
+    Case("cxx_condition_variable", "tp_cxx_locks", args=["condvar"], min_locks=1),
+    Case("daemon_closed_fds", "tp_daemonish", args=["close-fds"], live=False,
+         expect=[inversion(2, ["daemon_worker_ab", "daemon_worker_ba"], "daemonish.c")],
+         min_locks=2),
+    Case("daemon_devnull_stderr", "tp_daemonish", args=["devnull"], live=False,
+         expect=[inversion(2, ["daemon_worker_ab", "daemon_worker_ba"], "daemonish.c")],
+         min_locks=2),
+    Case("stdout_identical", "tp_stdout_text", min_locks=0, check=check_stdout_identical),
+    Case("lock_address_reuse", "tp_lock_reuse", min_locks=2, check=check_reuse_happened),
+]
+
+
+# --------------------------------------------------------------------------------
+# Log reader (independent of the tool's own: it proves the shim wrote a real log)
+
+
+class Log:
+    def __init__(self, path):
+        self.path = path
+        self.pid = self.ppid = None
+        self.forked = False
+        self.exe = ""
+        self.nlocks = 0
+        self.end_reason = None
+        self.findings = []
+        self.counts = {}
+        self.torn = False
+        self._read()
+
+    def _read(self):
+        with open(self.path, "rb") as f:
+            data = f.read()
+        if len(data) < 16:
+            raise Failure("%s: %d bytes, no file header (shim did not write its log)"
+                          % (self.path, len(data)))
+        if data[:8] != LG_MAGIC:
+            raise Failure("%s: bad magic %r" % (self.path, data[:8]))
+        version, = struct.unpack_from("<I", data, 8)
+        if version != LG_VERSION:
+            raise Failure("%s: log version %d, expected %d" % (self.path, version, LG_VERSION))
+        off, first = 16, True
+        while off < len(data):
+            if off + 12 > len(data):
+                self.torn = True
+                break
+            rtype, reserved, length, crc = struct.unpack_from("<HHII", data, off)
+            if rtype < 1 or rtype > REC_TYPE_MAX or reserved != 0 or length > REC_MAX_PAYLOAD:
+                raise Failure("%s: corrupt record header at offset %d (type %d, len %d)"
+                              % (self.path, off, rtype, length))
+            if off + 12 + length > len(data):
+                self.torn = True
+                break
+            payload = data[off + 12: off + 12 + length]
+            if zlib.crc32(data[off: off + 8] + payload) & 0xffffffff != crc:
+                raise Failure("%s: CRC mismatch in record type %d at offset %d"
+                              % (self.path, rtype, off))
+            if first and rtype != REC_HEADER:
+                raise Failure("%s: first record has type %d, not HEADER" % (self.path, rtype))
+            first = False
+            self.counts[rtype] = self.counts.get(rtype, 0) + 1
+            if rtype == REC_HEADER:
+                self.pid, self.ppid = struct.unpack_from("<II", payload, 0)
+                flags, = struct.unpack_from("<I", payload, 28)
+                self.forked = bool(flags & 1)
+                p = 32
+                strs = []
+                for _ in range(3):  # run_id, exe, cmdline
+                    n, = struct.unpack_from("<I", payload, p)
+                    strs.append(payload[p + 4: p + 4 + n])
+                    p += 4 + n
+                self.exe = strs[1].decode(errors="replace")
+            elif rtype == REC_LOCK:
+                self.nlocks += 1
+            elif rtype == REC_FINDING:
+                self.findings.append(payload[0])
+            elif rtype == REC_END:
+                self.end_reason = payload[8]
+        if first:
+            raise Failure("%s: no record after the file header" % self.path)
+
+    def summary(self):
+        return ("%s: pid %s exe %s, %d records, %d locks, live findings %s, END %s%s"
+                % (os.path.basename(self.path), self.pid, self.exe,
+                   sum(self.counts.values()), self.nlocks, self.findings, self.end_reason,
+                   " (torn tail)" if self.torn else ""))
+
+
+# --------------------------------------------------------------------------------
+# Running
+
+
+def clean_env():
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("LOCKGRAPH_") and k != "LD_PRELOAD"}
+    env["LC_ALL"] = "C"
+    return env
+
+
+def first_difference(a, b):
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return "at byte %d: expected %r, got %r" % (i, a[max(0, i - 40): i + 40],
+                                                        b[max(0, i - 40): i + 40])
+    return "lengths %d (expected) and %d (got)" % (len(a), len(b))
+
+
+class Result:
+    def __init__(self, status, stdout, stderr):
+        self.status, self.stdout, self.stderr = status, stdout, stderr
+
+
+def run_guarded(cmd, cwd, timeout):
+    """Runs cmd in its own process group; on timeout kills the group and fails."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=clean_env(), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        raise Failure("hang: %s did not finish within %d s\nstderr:\n%s"
+                      % (" ".join(cmd), timeout, err.decode(errors="replace")[-4000:]))
+    return Result(proc.returncode, out, err)
+
+
+class Run:
+    def __init__(self, case, bin_dir, tmp):
+        self.case, self.bin_dir, self.tmp = case, bin_dir, tmp
+        self.lockgraph = os.path.join(bin_dir, "lockgraph")
+        self.prog_path = os.path.join(bin_dir, case.prog)
+        self.logs, self.live, self.elapsed = [], [], 0.0
+
+    def tool(self, args, timeout=REPORT_TIMEOUT):
+        return run_guarded([self.lockgraph] + args, self.tmp, timeout)
+
+    def report(self, paths):
+        """`lockgraph report --format json PATHS` -> list of findings (checked)."""
+        res = self.tool(["report", "--format", "json"] + paths)
+        err = res.stderr.decode(errors="replace")
+        if res.status not in (0, 1):
+            raise Failure("lockgraph report exited with %d\nstderr:\n%s" % (res.status, err))
+        try:
+            doc = json.loads(res.stdout)
+        except ValueError as e:
+            raise Failure("lockgraph report --format json printed invalid JSON (%s):\n%s"
+                          % (e, res.stdout[:2000].decode(errors="replace")))
+        findings = doc.get("findings") if isinstance(doc, dict) else None
+        if not isinstance(findings, list):
+            raise Failure("report JSON has no findings array:\n%s" % json.dumps(doc)[:2000])
+        failing = [f for f in findings if f.get("kind") != "long-hold"]
+        if res.status != (1 if failing else 0):
+            raise Failure("report exit status %d, but %d finding(s) of a default --fail-on "
+                          "kind" % (res.status, len(failing)))
+        return findings
+
+
+def resolve_args(args, bin_dir):
+    return [os.path.join(bin_dir, a[5:]) if a.startswith("@bin/") else a for a in args]
+
+
+def run_case(case, bin_dir, keep):
+    for needed in ("lockgraph", case.prog):
+        path = os.path.join(bin_dir, needed)
+        if not os.access(path, os.X_OK):
+            raise Failure("%s is missing (build the project first)" % path)
+
+    tmp = tempfile.mkdtemp(prefix="lg-it-%s-" % case.name)
+    try:
+        run = Run(case, bin_dir, tmp)
+        cmd = ([run.lockgraph, "run", "--output", os.path.join(tmp, "lg.%p.log")] + case.opts
+               + ["--", run.prog_path] + resolve_args(case.args, bin_dir))
+        t0 = time.monotonic()
+        res = run_guarded(cmd, tmp, RUN_TIMEOUT)
+        run.elapsed = time.monotonic() - t0
+        run.stdout, run.stderr = res.stdout, res.stderr
+        stderr = res.stderr.decode(errors="replace")
+        context = "command: %s\nexit status: %d\nstderr (tail):\n%s" % (
+            " ".join(cmd), res.status, stderr[-6000:])
+        try:
+            check_run(run, res, stderr)
+        except Failure as e:
+            raise Failure("%s\n---\n%s" % (e, context))
+        print("PASS %s (%.1f s)" % (case.name, run.elapsed))
+        for log in run.logs:
+            print("  " + log.summary())
+    finally:
+        if keep:
+            print("kept %s" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def check_run(run, res, stderr):
+    case = run.case
+    # 1. exit status
+    if res.status < 0:
+        raise Failure("crashed: killed by signal %d" % -res.status)
+    if res.status != case.exit:
+        raise Failure("exit status %d, expected %d" % (res.status, case.exit))
+
+    # 2. the logs
+    paths = sorted(os.path.join(run.tmp, n) for n in os.listdir(run.tmp)
+                   if n.startswith("lg."))
+    if not paths:
+        raise Failure("no log written in %s: the shim did not load" % run.tmp)
+    run.logs = [Log(p) for p in paths]
+    if len(run.logs) != case.nlogs:
+        raise Failure("%d log(s) written, expected %d: %s"
+                      % (len(run.logs), case.nlogs, [l.summary() for l in run.logs]))
+    total_locks = sum(l.nlocks for l in run.logs)
+    if total_locks < case.min_locks:
+        raise Failure("the logs define %d lock(s); the program used at least %d: "
+                      "the shim did not see its locks" % (total_locks, case.min_locks))
+    if case.end_reason is not None:
+        for log in run.logs:
+            if log.end_reason != case.end_reason:
+                raise Failure("%s: END reason %s, expected %d"
+                              % (log.path, log.end_reason, case.end_reason))
+
+    # 3. live reports on stderr
+    pids = {l.pid for l in run.logs}
+    for line in stderr.splitlines():
+        m = LIVE_RE.match(line)
+        if m:
+            run.live.append((int(m.group(1)), m.group(2)))
+    for pid, kind in run.live:
+        if pid not in pids:
+            raise Failure("live report from pid %d, which has no log" % pid)
+    if case.live:
+        live_kinds = {k for _, k in run.live}
+        for e in case.expect:
+            if e.kind not in live_kinds:
+                raise Failure("no live `==lockgraph[PID]== %s:` line on stderr" % e.kind)
+        wanted = {e.kind for e in case.expect} | set(case.allow)
+        extra = live_kinds - wanted
+        if extra:
+            raise Failure("unexpected live report(s) of kind %s" % sorted(extra))
+
+    # 4. the report
+    findings = run.report([l.path for l in run.logs])
+    match_findings(findings, case.expect, case.allow, "report of all logs")
+
+    # 5. case-specific checks
+    if case.check:
+        case.check(run)
+
+
+# --------------------------------------------------------------------------------
+# Matching findings
+
+
+def frames_of(obj):
+    """Every frame (a dict with a "function" key) anywhere inside obj."""
+    if isinstance(obj, dict):
+        if "function" in obj:
+            yield obj
+        for v in obj.values():
+            yield from frames_of(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from frames_of(v)
+
+
+def frame_matches(frame, func, src):
+    name = frame.get("function") or ""
+    if not re.search(r"(^|[^A-Za-z0-9_])" + re.escape(func) + r"($|[^A-Za-z0-9_])", name):
+        return False
+    if src:
+        if not os.path.basename(str(frame.get("file") or "")) == src:
+            return False
+        line = frame.get("line")
+        if not isinstance(line, int) or line <= 0:
+            return False
+    return True
+
+
+def check_frame_shape(frame, where):
+    for key in ("function", "file", "line", "module"):
+        if key not in frame:
+            raise Failure("%s: frame without %r: %s" % (where, key, json.dumps(frame)))
+
+
+def problems_with(f, e):
+    """Why finding f does not satisfy expectation e (empty list: it does)."""
+    why = []
+    if f.get("kind") != e.kind:
+        return ["kind %s" % f.get("kind")]
+    flags = f.get("flags")
+    if not isinstance(flags, list):
+        return ["no flags array"]
+    for fl in e.flags:
+        if fl not in flags:
+            why.append("flag %s missing" % fl)
+    for fl in e.noflags:
+        if fl in flags:
+            why.append("unexpected flag %s" % fl)
+    edges = f.get("edges")
+    if e.kind in ("lock-order-inversion", "deadlock"):
+        cycle = f.get("cycle")
+        if not isinstance(cycle, list) or not isinstance(edges, list):
+            return why + ["no cycle/edges arrays"]
+        if e.nlocks is not None and len(cycle) != e.nlocks:
+            why.append("%d locks in the cycle, expected %d" % (len(cycle), e.nlocks))
+        if len(edges) != len(cycle):
+            why.append("%d edges for %d locks" % (len(edges), len(cycle)))
+        for i, edge in enumerate(edges):
+            for key in ("thread", "stack", "held_stack"):
+                if key not in edge:
+                    why.append("edge %d lacks %r" % (i, key))
+            if not isinstance(edge.get("stack"), list) or not edge.get("stack"):
+                why.append("edge %d has an empty stack" % i)
+        if why:
+            return why
+        for edge in edges:
+            for fr in edge["stack"] + (edge.get("held_stack") or []):
+                check_frame_shape(fr, "edge frame")
+        # each expected function in the acquisition stack of a different edge
+        if e.funcs:
+            ok = False
+            for perm in itertools.permutations(range(len(edges)), len(e.funcs)):
+                if all(any(frame_matches(fr, fn, e.src) for fr in edges[i]["stack"])
+                       for fn, i in zip(e.funcs, perm)):
+                    ok = True
+                    break
+            if not ok:
+                why.append("functions %s (in %s) not each found in a different edge's "
+                           "stack" % (e.funcs, e.src or "any file"))
+        if e.distinct_threads:
+            threads = [json.dumps(edge["thread"], sort_keys=True) for edge in edges]
+            if len(set(threads)) != len(threads):
+                why.append("edges' threads not distinct: %s" % threads)
+    else:
+        for fn in e.funcs:
+            if not any(frame_matches(fr, fn, e.src) for fr in frames_of(f)):
+                why.append("function %s (in %s) not in the finding's frames" % (fn, e.src))
+    if e.module and not any(e.module in str(fr.get("module") or "") for fr in frames_of(f)):
+        why.append("no frame names module %s" % e.module)
+    return why
+
+
+def match_findings(findings, expects, allow, where):
+    remaining = list(findings)
+    for e in expects:
+        good = [f for f in remaining if not problems_with(f, e)]
+        if len(good) != e.count:
+            same_kind = [f for f in remaining if f.get("kind") == e.kind]
+            detail = "\n".join("  - %s" % "; ".join(problems_with(f, e)) for f in same_kind)
+            raise Failure("%s: expected %d finding(s) %s, found %d%s\nfindings:\n%s"
+                          % (where, e.count, e.describe(), len(good),
+                             ("; near misses:\n" + detail) if detail else "",
+                             json.dumps(findings, indent=1)[:8000]))
+        for f in good:
+            remaining.remove(f)
+    extra = [f for f in remaining if f.get("kind") not in allow]
+    if extra:
+        raise Failure("%s: unexpected finding(s): %s\n%s"
+                      % (where, [f.get("kind") for f in extra],
+                         json.dumps(extra, indent=1)[:8000]))
+
+
+# --------------------------------------------------------------------------------
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--bin-dir")
+    ap.add_argument("--case")
+    ap.add_argument("--all", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    a = ap.parse_args()
+    names = [c.name for c in CASES]
+    assert len(set(names)) == len(names), "duplicate case names"
+    if a.list:
+        print("\n".join(names))
+        return 0
+    if not a.bin_dir or not (a.case or a.all):
+        ap.error("--bin-dir and --case (or --all) are required")
+    todo = CASES if a.all else [c for c in CASES if c.name == a.case]
+    if not todo:
+        print("unknown case %s" % a.case, file=sys.stderr)
+        return 2
+    failed = []
+    for case in todo:
+        try:
+            run_case(case, os.path.abspath(a.bin_dir), a.keep)
+        except Failure as e:
+            failed.append(case.name)
+            print("FAIL %s: %s" % (case.name, e))
+    if a.all:
+        print("%d/%d passed; failed: %s" % (len(todo) - len(failed), len(todo), failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
