@@ -1,0 +1,105 @@
+#include "analysis.h"
+#include "fingerprint.h"
+
+#include <string.h>
+
+static int cmp_stats(const void *a, const void *b)
+{
+    const lg_lock_stats *x = ((const lg_stat_row *)a)->s, *y = ((const lg_stat_row *)b)->s;
+    if (x->contended != y->contended)
+        return x->contended > y->contended ? -1 : 1;
+    if (x->wait_total_ns != y->wait_total_ns)
+        return x->wait_total_ns > y->wait_total_ns ? -1 : 1;
+    if (x->acquisitions != y->acquisitions)
+        return x->acquisitions > y->acquisitions ? -1 : 1;
+    return 0;
+}
+
+static void merge_duplicates(GPtrArray *list)
+{
+    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GPtrArray *kept = g_ptr_array_new();
+    for (guint i = 0; i < list->len; i++) {
+        lg_finding *f = g_ptr_array_index(list, i);
+        char *key = g_strdup_printf("%d:%s", f->kind, f->fingerprint);
+        lg_finding *first = g_hash_table_lookup(seen, key);
+        if (first) {
+            first->occurrences += f->occurrences;
+            first->count += f->count;
+            if (f->value > first->value)
+                first->value = f->value;
+            g_free(key);
+            lg_finding_free(f);
+            continue;
+        }
+        g_hash_table_insert(seen, key, f);
+        g_ptr_array_add(kept, f);
+    }
+    /* steal the pointers back in order without freeing them */
+    g_ptr_array_set_free_func(list, NULL);
+    g_ptr_array_set_size(list, 0);
+    for (guint i = 0; i < kept->len; i++)
+        g_ptr_array_add(list, g_ptr_array_index(kept, i));
+    g_ptr_array_set_free_func(list, (GDestroyNotify)lg_finding_free);
+    g_ptr_array_free(kept, TRUE);
+    g_hash_table_destroy(seen);
+}
+
+void lg_analysis_recount(lg_analysis *a)
+{
+    memset(a->counts, 0, sizeof a->counts);
+    a->nsuppressed = 0;
+    for (guint i = 0; i < a->findings->len; i++) {
+        const lg_finding *f = g_ptr_array_index(a->findings, i);
+        if (f->suppressed)
+            a->nsuppressed++;
+        else if (f->kind > 0 && f->kind <= LG_FIND_KIND_MAX)
+            a->counts[f->kind]++;
+    }
+    memset(a->nfiltered_by, 0, sizeof a->nfiltered_by);
+    for (guint i = 0; i < a->filtered->len; i++) {
+        const lg_finding *f = g_ptr_array_index(a->filtered, i);
+        if ((unsigned)f->verdict < G_N_ELEMENTS(a->nfiltered_by))
+            a->nfiltered_by[f->verdict]++;
+    }
+}
+
+lg_analysis *lg_analyze(GPtrArray *procs, const lg_analysis_opts *opts)
+{
+    lg_analysis_opts def = {0};
+    if (!opts)
+        opts = &def;
+    lg_analysis *a = g_new0(lg_analysis, 1);
+    a->procs = procs;
+    a->findings = g_ptr_array_new_with_free_func((GDestroyNotify)lg_finding_free);
+    a->filtered = g_ptr_array_new_with_free_func((GDestroyNotify)lg_finding_free);
+    a->stats = g_array_new(FALSE, TRUE, sizeof(lg_stat_row));
+
+    for (guint i = 0; i < procs->len; i++)
+        lg_instance_cycles(a, g_ptr_array_index(procs, i), opts);
+    lg_cross_run_cycles(a, opts);
+    for (guint i = 0; i < procs->len; i++)
+        lg_shim_findings(a, g_ptr_array_index(procs, i));
+
+    for (guint i = 0; i < a->findings->len; i++)
+        lg_fingerprint_compute(g_ptr_array_index(a->findings, i));
+    for (guint i = 0; i < a->filtered->len; i++)
+        lg_fingerprint_compute(g_ptr_array_index(a->filtered, i));
+    merge_duplicates(a->findings);
+    merge_duplicates(a->filtered);
+
+    for (guint i = 0; i < procs->len; i++) {
+        const lg_process *p = g_ptr_array_index(procs, i);
+        for (guint k = 0; k < p->locks->len; k++) {
+            const lg_lock *l = g_ptr_array_index(p->locks, k);
+            const lg_lock_stats *s = g_hash_table_lookup(p->stats, &l->id);
+            if (s) {
+                lg_stat_row r = {p, l, s};
+                g_array_append_val(a->stats, r);
+            }
+        }
+    }
+    g_array_sort(a->stats, cmp_stats);
+    lg_analysis_recount(a);
+    return a;
+}

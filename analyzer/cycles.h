@@ -1,0 +1,38 @@
+/* Enumeration of the elementary cycles of a directed graph (Johnson 1975).
+ *
+ * Invariants
+ *  - Every elementary cycle of length >= 2 is reported exactly once, as a node
+ *    sequence starting at its smallest node (so rotations never repeat).  Self-loops
+ *    and duplicate edges are ignored.
+ *  - No recursion: depth is bounded by memory, not by the C stack.
+ *  - Work is bounded: enumeration stops after max_cycles cycles or max_steps edge
+ *    visits, and says so in stats->truncated.  The search from each start node is
+ *    confined to that node's strongly connected component.
+ */
+#ifndef LOCKGRAPH_CYCLES_H
+#define LOCKGRAPH_CYCLES_H
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LG_CYCLES_DEFAULT_MAX 10000u
+#define LG_CYCLES_DEFAULT_STEPS 50000000u
+
+/* Called for each cycle; nodes[0..len) in order, nodes[len-1] -> nodes[0] closes it.
+ * Return FALSE to stop the enumeration. */
+typedef gboolean (*lg_cycle_fn)(const uint32_t *nodes, uint32_t len, void *ud);
+
+typedef struct lg_cycle_stats {
+    uint64_t cycles;
+    uint64_t steps;
+    gboolean truncated; /* a budget ran out before every cycle was seen */
+} lg_cycle_stats;
+
+/* Graph of nnodes nodes and nedges edges src[i] -> dst[i].  max_cycles / max_steps:
+ * 0 = the defaults above. */
+void lg_cycles_enumerate(uint32_t nnodes, const uint32_t *src, const uint32_t *dst,
+                         size_t nedges, uint64_t max_cycles, uint64_t max_steps,
+                         lg_cycle_fn fn, void *ud, lg_cycle_stats *stats);
+
+#endif

@@ -1,0 +1,89 @@
+/* What the report says: findings, filtered cycles and the contention table, as
+ * produced by the analysis and consumed by every output format.
+ *
+ * Invariants
+ *  - A finding's locks and edges point into the lg_process objects of the analysis
+ *    inputs; they stay valid while those processes live.
+ *  - Cycle findings (lock-order-inversion, deadlock): edge i goes from locks[edges[i].from]
+ *    (held) to locks[edges[i].to] (acquired), and for an analyzer-found cycle
+ *    edges[i].from == i, edges[i].to == (i + 1) % n.
+ *  - Other kinds have exactly one lock and one edge whose `to` is -1.
+ *  - fingerprint is 16 lowercase hex digits, computed by fingerprint.h only.
+ */
+#ifndef LOCKGRAPH_FINDINGS_H
+#define LOCKGRAPH_FINDINGS_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "cycle_rules.h"
+#include "log_format.h"
+#include "model.h"
+
+typedef struct lg_flock {
+    const lg_process *proc;
+    const lg_lock *lock;
+} lg_flock;
+
+typedef struct lg_fedge {
+    int from, to; /* indices into the finding's locks; to = -1: none */
+    const lg_process *proc;
+    uint32_t thread;     /* serial in proc; 0 unknown */
+    uint32_t stack;      /* where `to` was acquired (or the finding's site) */
+    uint32_t held_stack; /* where `from` had been acquired; 0 unknown */
+    uint8_t held_mode, acquired_mode;
+    uint16_t ctx_flags; /* LG_CTXF_* */
+    uint64_t ts;        /* time used to place the stacks' PCs in modules */
+} lg_fedge;
+
+typedef struct lg_finding {
+    int kind;                /* enum lg_finding_kind */
+    uint32_t flags;          /* LG_FINDF_* */
+    enum lg_verdict verdict; /* LG_VERDICT_DEADLOCK unless this is a filtered cycle */
+    uint64_t gate;           /* GATED: gate lock id (instance id, or class id) */
+    char *message;
+    char *detail;            /* shim's detail text, may be NULL */
+    GArray *locks;           /* lg_flock */
+    GArray *edges;           /* lg_fedge */
+    uint64_t value;          /* long-hold: longest hold in ms */
+    uint64_t count;          /* long-hold: number of reports merged */
+    unsigned occurrences;    /* identical findings (same fingerprint) merged in */
+    gboolean from_shim;
+    gboolean suppressed;
+    char fingerprint[17];
+} lg_finding;
+
+lg_finding *lg_finding_new(int kind);
+void lg_finding_free(lg_finding *f);
+/* Index of (proc, lock) in f->locks, appending it if absent. */
+int lg_finding_lock_index(lg_finding *f, const lg_process *proc, const lg_lock *lock);
+/* The set of lock ids of a single-process finding, sorted, as a string key. */
+char *lg_finding_lock_set_key(const lg_finding *f);
+
+typedef struct lg_stat_row {
+    const lg_process *proc;
+    const lg_lock *lock;
+    const lg_lock_stats *s;
+} lg_stat_row;
+
+typedef struct lg_analysis {
+    GPtrArray *procs;      /* lg_process* (borrowed) */
+    GPtrArray *findings;   /* lg_finding*, reported ones, suppressed included (flagged) */
+    GPtrArray *filtered;   /* lg_finding*, cycles the rules ruled out */
+    GArray *stats;         /* lg_stat_row, sorted by contention */
+    gboolean truncated;    /* cycle enumeration hit its budget somewhere */
+    uint64_t cycles;       /* cycles examined */
+    unsigned counts[LG_FIND_KIND_MAX + 1]; /* unsuppressed findings per kind */
+    unsigned nsuppressed;
+    unsigned nfiltered_by[4]; /* per enum lg_verdict (index 0 unused) */
+} lg_analysis;
+
+void lg_analysis_free(lg_analysis *a);
+
+
+
+/* The finding flag names users see ("single_thread", "timed", "orphaned",
+ * "still_held", "cross_run", "budget", "not_owner", "join"), in bit order.
+ * Returns a NULL-terminated array of static strings (g_free the array only). */
+const char **lg_finding_flag_names(uint32_t flags);
+#endif

@@ -1,0 +1,31 @@
+/* The report's output formats.  Each writes the whole report for one analysis.
+ *
+ * Invariants
+ *  - Formats only present: they never change the analysis or decide anything.
+ *  - Suppressed findings are counted everywhere but listed nowhere; filtered cycles
+ *    are listed only with verbose (text, json) and always drawn (dot, dashed).
+ *  - docs/json-report.md documents the JSON; SARIF follows SARIF 2.1.0.
+ */
+#ifndef LOCKGRAPH_FORMATS_H
+#define LOCKGRAPH_FORMATS_H
+
+#include <stdio.h>
+
+#include "findings.h"
+
+typedef struct lg_format_opts {
+    gboolean verbose;
+    unsigned top; /* rows of the contention table */
+} lg_format_opts;
+
+void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o);
+void lg_format_json(FILE *out, const lg_analysis *a, const lg_format_opts *o);
+void lg_format_sarif(FILE *out, const lg_analysis *a, const lg_format_opts *o);
+void lg_format_dot(FILE *out, const lg_analysis *a, const lg_format_opts *o);
+
+/* Helpers shared by the formats. */
+gboolean lg_format_is_cycle_kind(int kind);
+/* Millisecond text of a nanosecond duration ("12.345"). */
+char *lg_format_ms(uint64_t ns);
+
+#endif

@@ -1,0 +1,174 @@
+/* FINDING records (what the shim saw live) turned into report findings.
+ * Item semantics per kind are in docs/log-format.md. */
+#include "analysis.h"
+#include "names.h"
+
+#include <string.h>
+
+static void add_edge(lg_finding *f, const lg_process *p, const lg_shim_finding *sf,
+                     const lg_item *it, int from, int to)
+{
+    lg_fedge e = {.from = from, .to = to, .proc = p, .thread = it->thread, .stack = it->stack,
+                  .held_stack = it->other_stack, .acquired_mode = it->mode & 0x0f,
+                  .held_mode = (uint8_t)(it->mode >> 4), .ts = sf->ts};
+    g_array_append_val(f->edges, e);
+}
+
+static int lock_index(lg_finding *f, const lg_process *p, uint64_t id)
+{
+    const lg_lock *l = id ? lg_process_lock(p, id) : NULL;
+    return l ? lg_finding_lock_index(f, p, l) : -1;
+}
+
+/* Deadlock items are one per blocked thread; put them in cycle order (each thread
+ * waits for the lock the next one holds) so edges read as a cycle. */
+static lg_item *cycle_order(const lg_shim_finding *sf)
+{
+    lg_item *out = g_new(lg_item, sf->n ? sf->n : 1);
+    gboolean *used = g_new0(gboolean, sf->n ? sf->n : 1);
+    uint32_t k = 0;
+    while (k < sf->n) {
+        uint32_t start = 0;
+        while (used[start])
+            start++;
+        uint32_t cur = start;
+        for (;;) {
+            used[cur] = TRUE;
+            out[k++] = sf->items[cur];
+            uint32_t next = sf->n;
+            for (uint32_t j = 0; j < sf->n; j++)
+                if (!used[j] && sf->items[j].lock == sf->items[cur].other_lock) {
+                    next = j;
+                    break;
+                }
+            if (next == sf->n)
+                break;
+            cur = next;
+        }
+    }
+    g_free(used);
+    return out;
+}
+
+static char *default_message(const lg_finding *f, const lg_shim_finding *sf)
+{
+    if (sf->detail && *sf->detail)
+        return g_strdup(sf->detail);
+    switch (f->kind) {
+    case LG_FIND_DEADLOCK:
+        return g_strdup_printf("deadlock: %u threads blocked on each other%s", sf->n,
+                               (sf->flags & LG_FINDF_ORPHANED) ? " (a lock's owner exited)" : "");
+    case LG_FIND_LOCK_ORDER_INVERSION:
+        return g_strdup_printf("lock-order inversion over %u locks (seen live)", sf->n);
+    case LG_FIND_SELF_DEADLOCK:
+        return g_strdup("self-deadlock: a thread re-acquired a non-recursive lock it holds");
+    case LG_FIND_BAD_UNLOCK:
+        return g_strdup((sf->flags & LG_FINDF_NOT_OWNER)
+                            ? "bad-unlock: a thread released a lock held by another thread"
+                            : "bad-unlock: a thread released a lock it does not hold");
+    case LG_FIND_DESTROY_LOCKED:
+        return g_strdup("destroy-locked: a lock was destroyed while held");
+    case LG_FIND_LONG_HOLD:
+        return g_strdup("long-hold");
+    }
+    return g_strdup(lg_finding_kind_name(f->kind));
+}
+
+/* Does the cycle analysis already have a cycle over exactly these locks? */
+static gboolean known_cycle(const lg_analysis *a, const lg_process *p, const char *set)
+{
+    const GPtrArray *lists[2] = {a->findings, a->filtered};
+    for (int k = 0; k < 2; k++)
+        for (guint i = 0; i < lists[k]->len; i++) {
+            const lg_finding *f = g_ptr_array_index(lists[k], i);
+            if (f->kind != LG_FIND_LOCK_ORDER_INVERSION || f->from_shim ||
+                (f->flags & LG_FINDF_CROSS_RUN) || f->locks->len == 0 ||
+                g_array_index(f->locks, lg_flock, 0).proc != p)
+                continue;
+            char *other = lg_finding_lock_set_key(f);
+            gboolean same = strcmp(other, set) == 0;
+            g_free(other);
+            if (same)
+                return TRUE;
+        }
+    return FALSE;
+}
+
+void lg_shim_findings(lg_analysis *a, const lg_process *p)
+{
+    GHashTable *holds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = 0; i < p->findings->len; i++) {
+        const lg_shim_finding *sf = g_ptr_array_index(p->findings, i);
+        lg_finding *f = lg_finding_new(sf->kind);
+        f->from_shim = TRUE;
+        f->flags = sf->flags & ~(uint32_t)LG_FINDF_CROSS_RUN;
+        f->detail = sf->detail && *sf->detail ? g_strdup(sf->detail) : NULL;
+
+        if (sf->kind == LG_FIND_LOCK_ORDER_INVERSION) {
+            for (uint32_t k = 0; k < sf->n; k++) {
+                int from = lock_index(f, p, sf->items[k].lock);
+                int to = lock_index(f, p, sf->items[k].other_lock);
+                add_edge(f, p, sf, &sf->items[k], from, to);
+            }
+            char *set = lg_finding_lock_set_key(f);
+            gboolean dup = known_cycle(a, p, set);
+            g_free(set);
+            if (dup) { /* the offline analysis saw the whole graph: its verdict wins */
+                lg_finding_free(f);
+                continue;
+            }
+        } else if (sf->kind == LG_FIND_DEADLOCK) {
+            lg_item *ord = cycle_order(sf);
+            for (uint32_t k = 0; k < sf->n; k++)
+                lock_index(f, p, ord[k].lock);
+            for (uint32_t k = 0; k < sf->n; k++) {
+                int from = lock_index(f, p, ord[k].lock);
+                int to = lock_index(f, p, ord[k].other_lock);
+                add_edge(f, p, sf, &ord[k], from, to);
+            }
+            g_free(ord);
+        } else {
+            for (uint32_t k = 0; k < sf->n && k < 1; k++) {
+                int li = lock_index(f, p, sf->items[k].lock);
+                add_edge(f, p, sf, &sf->items[k], li, -1);
+            }
+        }
+
+        if (sf->kind == LG_FIND_LONG_HOLD) {
+            /* one finding per (lock, acquisition site): the longest hold, and how often */
+            const lg_item *it = sf->n ? &sf->items[0] : NULL;
+            char *key = g_strdup_printf("%" G_GUINT64_FORMAT ":%u", it ? it->lock : 0,
+                                        it ? it->stack : 0);
+            lg_finding *prev = g_hash_table_lookup(holds, key);
+            if (prev) {
+                prev->count++;
+                if (sf->value > prev->value) {
+                    prev->value = sf->value;
+                    g_array_set_size(prev->edges, 0);
+                    g_array_append_vals(prev->edges, f->edges->data, f->edges->len);
+                    prev->flags = f->flags;
+                }
+                g_free(key);
+                lg_finding_free(f);
+                continue;
+            }
+            f->value = sf->value;
+            f->count = 1;
+            g_hash_table_insert(holds, key, f);
+        }
+        f->message = default_message(f, sf);
+        g_ptr_array_add(a->findings, f);
+    }
+    /* long-hold messages carry the merged numbers */
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, holds);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        lg_finding *f = v;
+        g_free(f->message);
+        f->message = g_strdup_printf("long-hold: lock held for up to %" G_GUINT64_FORMAT
+                                     " ms (%" G_GUINT64_FORMAT " time%s over the threshold)",
+                                     f->value, f->count, f->count == 1 ? "" : "s");
+    }
+    g_hash_table_destroy(holds);
+}
