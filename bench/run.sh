@@ -55,7 +55,7 @@ if [ "$quick" = 1 ]; then
     lb_args=(--quick) data_mb=8 mc_requests=20000 mc_seconds=20 lat_reps=1
 else
     reps=${reps:-5} real_reps=${real_reps:-3}
-    lb_args=() data_mb=100 mc_requests=200000 mc_seconds=60 lat_reps=3
+    lb_args=() data_mb=100 mc_requests=500000 mc_seconds=60 lat_reps=3
 fi
 
 if [ -z "$build" ]; then
@@ -119,6 +119,9 @@ run_lb() {
     out=$tmp/out.$v.$b err=$tmp/err.$v.$b
     env "${envs[@]}" "${cmd[@]}" >"$out" 2>"$err"
     rc=$?
+    # Log bytes per op: what tracking costs on disk (lockgraph only).
+    local logb
+    logb=$(cat "$tmp"/lglog/* 2>/dev/null | wc -c)
     rm -f "$tmp"/lglog/*
     line=$(cat "$out")
     if [ $rc -ne 0 ] || ! [[ "$line" =~ ^bench=$b\ ns_per_op=([0-9]+\.[0-9]+)\ ops=[0-9]+\ threads=[0-9]+\ elapsed_ms=[0-9.]+(\ locks=[0-9]+\ rss_delta_kb=-?[0-9]+\ rss_per_lock_b=(-?[0-9.]+))?$ ]]; then
@@ -126,7 +129,9 @@ run_lb() {
         sed 's/^/    /' "$err" | tail -5 >&2
         return
     fi
-    echo "$v $b ${BASH_REMATCH[1]} ${BASH_REMATCH[3]:--}" >>"$raw"
+    local ops
+    ops=$(sed -n 's/.* ops=\([0-9]*\) .*/\1/p' "$out")
+    echo "$v $b ${BASH_REMATCH[1]} ${BASH_REMATCH[3]:--} $([ "$v" = lockgraph ] && awk -v l="$logb" -v o="$ops" 'BEGIN { printf "%.2f", l / o }' || echo -)" >>"$raw"
 }
 
 # stats VARIANT KEY [FIELD]: "median min max" of the matching raw rows, or "".
@@ -154,7 +159,7 @@ verdict() { # verdict RATIO_NUMBER LIMIT
 commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 echo "# lockgraph benchmark run"
 echo
-echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $commit$(git -C "$repo" diff --quiet HEAD 2>/dev/null || echo ' (+ uncommitted changes)')"
+echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $commit$(git -C "$repo" diff --quiet HEAD -- bench shim 2>/dev/null || echo ' (+ uncommitted changes)')"
 echo "- machine: $(nproc) CPUs, $(awk '/model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo), $(uname -sr)"
 echo "- build: $build; mode: $([ $quick = 1 ] && echo quick || echo full), $reps repetitions"
 echo "- lockgraph shim: ${LG:-MISSING}; floor shim: ${FLOOR:-MISSING}"
@@ -182,7 +187,7 @@ fi
 
 declare -A target=([a]=1.6 [b]=2.0 [c]=2.0 [d]=1.3 [e]= [e2]=100 [f]=1.3 [g]=2.0)
 declare -A what=([a]="uncontended lock+unlock" [b]="nested pair A→B" [c]="chain of 8 nested"
-    [d]="2 threads, 1 mutex" [e]="1M new mutexes" [e2]="1M new edges" [f]="64 threads, own pair + shared"
+    [d]="2 threads, 1 mutex" [e]="new mutexes, each locked once" [e2]="new edges (outer → new mutex)" [f]="64 threads, own pair + shared"
     [g]="nested rdlock pair")
 echo "## Microbenchmarks (ns per op: median (min–max) of $reps runs)"
 echo
@@ -210,8 +215,8 @@ echo
 if [[ " $benches " == *" e "* || " $benches " == *" e2 "* ]]; then
     echo "## Memory (peak RSS growth per tracked lock, bytes; median of $reps runs)"
     echo
-    echo "| bench | native | floor | lockgraph | lockgraph − native | target | |$([ $have_tsan = 1 ] && echo ' TSan − native |')"
-    echo "|---|---|---|---|---|---|---|$([ $have_tsan = 1 ] && echo '---|')"
+    echo "| bench | native | floor | lockgraph | lockgraph − native | target | | lockgraph log bytes/op |$([ $have_tsan = 1 ] && echo ' TSan − native |')"
+    echo "|---|---|---|---|---|---|---|---|$([ $have_tsan = 1 ] && echo '---|')"
     for b in e e2; do
         [[ " $benches " == *" $b "* ]] || continue
         n=$(med native "$b" 4) f=$(med floor "$b" 4) l=$(med lockgraph "$b" 4) ts=$(med tsan "$b" 4)
@@ -220,7 +225,8 @@ if [[ " $benches " == *" e "* || " $benches " == *" e2 "* ]]; then
         [ -n "$l" ] && [ -n "$n" ] && d=$(awk -v a="$l" -v b="$n" 'BEGIN { printf "%.1f", a - b }')
         td=
         [ -n "$ts" ] && [ -n "$n" ] && td=$(awk -v a="$ts" -v b="$n" 'BEGIN { printf "%.1f", a - b }')
-        echo "| $b | ${n:-n/a} | ${f:-n/a} | ${l:-n/a} | ${d:-n/a} | ≤ $lim | $(verdict "$d" "$lim") |$([ $have_tsan = 1 ] && echo " ${td:-n/a} |")"
+        lb=$(med lockgraph "$b" 5)
+        echo "| $b | ${n:-n/a} | ${f:-n/a} | ${l:-n/a} | ${d:-n/a} | ≤ $lim | $(verdict "$d" "$lim") | ${lb:-n/a} |$([ $have_tsan = 1 ] && echo " ${td:-n/a} |")"
     done
     echo
 fi
