@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "log_builder.h"
 #include "log_codec.h"
+#include "analysis.h"
 #include "log_reader.h"
 
 #include <dlfcn.h>
@@ -360,4 +361,15 @@ lg_process *lgb_read(lgb *b, const char *name, unsigned index)
         g_error("log %s unreadable: %s", name, msg ? msg : "?");
     g_free(msg);
     return p;
+}
+
+lg_analysis *lgb_analyze(lgb *const *logs, unsigned n, const lg_analysis_opts *opts)
+{
+    GPtrArray *procs = g_ptr_array_new_with_free_func((GDestroyNotify)lg_process_free);
+    for (unsigned i = 0; i < n; i++) {
+        char name[32];
+        g_snprintf(name, sizeof name, "log%u.log", i);
+        g_ptr_array_add(procs, lgb_read(logs[i], name, i));
+    }
+    return lg_analyze(procs, opts);
 }

@@ -16,6 +16,7 @@
 
 #include "cycle_rules.h"
 #include "log_format.h"
+#include "analysis.h"
 #include "model.h"
 
 typedef struct lgb lgb;
@@ -72,5 +73,9 @@ void lgb_end(lgb *b, uint8_t reason);
 
 /* Reads the built log back (asserting it is readable) as process `index`. */
 lg_process *lgb_read(lgb *b, const char *name, unsigned index);
+
+/* Reads logs[0..n) as processes 0..n-1 and analyzes them (default budgets unless
+ * opts is given). */
+lg_analysis *lgb_analyze(lgb *const *logs, unsigned n, const lg_analysis_opts *opts);
 
 #endif

@@ -1,0 +1,317 @@
+/* The cycle rules as the report applies them: each rule decides a cycle end to end
+ * (log -> model -> cycles -> lg_rules_evaluate -> finding or filtered), plus the
+ * findings that come from the shim's FINDING records. */
+#include "analysis.h"
+#include "log_builder.h"
+
+#include <string.h>
+
+enum { A = 1, B = 2, C = 3, G = 4, R = 5, M = 6 };
+
+/* A process with a main thread (1), two workers (2, 3), distinct stacks 1..8 (one
+ * frame each, in an unsymbolizable module) and mutexes A, B, C, G. */
+static lgb *base_log(uint32_t pid)
+{
+    lgb *b = lgb_new();
+    lgb_header(b, pid, "run", "/bin/prog");
+    lgb_module(b, 1, 0x400000, "/nonexistent/prog", "\xaa\xbb", 0, 0x100000);
+    for (uint32_t s = 1; s <= 8; s++) {
+        uint64_t pc = 0x400000 + 0x100 * s;
+        lgb_stack(b, s, 1, &pc);
+    }
+    lgb_thread(b, 1, pid, 0, 0, "main");
+    lgb_thread(b, 2, pid + 1, 1, 1, "worker-1");
+    lgb_thread(b, 3, pid + 2, 1, 1, "worker-2");
+    for (uint64_t l = A; l <= G; l++)
+        lgb_lock(b, l, 0x600000 + l * 0x40, LG_KIND_MUTEX, 0, 1, LG_CLASS_STATIC, 1, 0x200000 + l * 0x40, 0);
+    return b;
+}
+
+static lg_analysis *analyze1(lgb *b)
+{
+    lg_analysis *a = lgb_analyze(&b, 1, NULL);
+    lgb_free(b);
+    return a;
+}
+
+static lg_finding *only_finding(lg_analysis *a, int kind)
+{
+    g_assert_cmpuint(a->findings->len, ==, 1);
+    lg_finding *f = g_ptr_array_index(a->findings, 0);
+    g_assert_cmpint(f->kind, ==, kind);
+    return f;
+}
+
+static void test_abba_two_threads(void)
+{
+    lgb *b = base_log(100);
+    lgb_order(b, 2, A, B, 2, 3);
+    lgb_order(b, 3, B, A, 4, 5);
+    lg_analysis *a = analyze1(b);
+    lg_finding *f = only_finding(a, LG_FIND_LOCK_ORDER_INVERSION);
+    g_assert_cmpuint(f->flags, ==, 0);
+    g_assert_cmpuint(f->locks->len, ==, 2);
+    g_assert_cmpuint(f->edges->len, ==, 2);
+    g_assert_cmpuint(a->counts[LG_FIND_LOCK_ORDER_INVERSION], ==, 1);
+    g_assert_cmpuint(a->filtered->len, ==, 0);
+    /* edge i goes from lock i to lock i+1, with the thread and stacks that took it */
+    for (guint i = 0; i < 2; i++) {
+        const lg_fedge *e = &g_array_index(f->edges, lg_fedge, i);
+        const lg_flock *from = &g_array_index(f->locks, lg_flock, e->from);
+        const lg_flock *to = &g_array_index(f->locks, lg_flock, e->to);
+        g_assert_cmpint(e->from, ==, (int)i);
+        g_assert_cmpint(e->to, ==, (int)((i + 1) % 2));
+        if (from->lock->id == A) {
+            g_assert_cmpuint(to->lock->id, ==, B);
+            g_assert_cmpuint(e->thread, ==, 2);
+            g_assert_cmpuint(e->stack, ==, 2);
+            g_assert_cmpuint(e->held_stack, ==, 3);
+        } else {
+            g_assert_cmpuint(to->lock->id, ==, A);
+            g_assert_cmpuint(e->thread, ==, 3);
+            g_assert_cmpuint(e->stack, ==, 4);
+        }
+    }
+    g_assert_cmpuint(strlen(f->fingerprint), ==, 16);
+    lg_analysis_free(a);
+}
+
+static void test_single_thread_flag(void)
+{
+    lgb *b = base_log(100);
+    lgb_order(b, 2, A, B, 2, 3);
+    lgb_order(b, 2, B, A, 4, 5);
+    lg_analysis *a = analyze1(b);
+    lg_finding *f = only_finding(a, LG_FIND_LOCK_ORDER_INVERSION);
+    g_assert_cmpuint(f->flags, ==, LG_FINDF_SINGLE_THREAD);
+    lg_analysis_free(a);
+}
+
+static void test_distinct_threads_preferred(void)
+{
+    /* B->A seen in thread 2 and in thread 3: the rules pick thread 3, so no flag. */
+    lgb *b = base_log(100);
+    lgb_order(b, 2, A, B, 2, 3);
+    lgb_order(b, 2, B, A, 4, 5);
+    lgb_order(b, 3, B, A, 6, 5);
+    lg_analysis *a = analyze1(b);
+    lg_finding *f = only_finding(a, LG_FIND_LOCK_ORDER_INVERSION);
+    g_assert_cmpuint(f->flags, ==, 0);
+    for (guint i = 0; i < f->edges->len; i++) {
+        const lg_fedge *e = &g_array_index(f->edges, lg_fedge, i);
+        if (g_array_index(f->locks, lg_flock, e->from).lock->id == B)
+            g_assert_cmpuint(e->stack, ==, 6);
+    }
+    lg_analysis_free(a);
+}
+
+static void test_gate_lock_filtered(void)
+{
+    uint64_t gate = G;
+    lgb *b = base_log(100);
+    lgb_ctx(b, 2, A, LG_MODE_EXCL, B, LG_MODE_EXCL, 0, 2, 3, &gate, 1, LG_MODE_EXCL);
+    lgb_ctx(b, 3, B, LG_MODE_EXCL, A, LG_MODE_EXCL, 0, 4, 5, &gate, 1, LG_MODE_EXCL);
+    lg_analysis *a = analyze1(b);
+    g_assert_cmpuint(a->findings->len, ==, 0);
+    g_assert_cmpuint(a->filtered->len, ==, 1);
+    lg_finding *f = g_ptr_array_index(a->filtered, 0);
+    g_assert_cmpint(f->verdict, ==, LG_VERDICT_GATED);
+    g_assert_cmpuint(f->gate, ==, G);
+    g_assert_nonnull(strstr(f->message, "gate-lock"));
+    g_assert_cmpuint(a->nfiltered_by[LG_VERDICT_GATED], ==, 1);
+    lg_analysis_free(a);
+}
+
+static void test_gate_read_read_is_no_gate(void)
+{
+    /* Both threads hold the "gate" for reading: they can both be inside it. */
+    uint64_t gate = G;
+    lgb *b = base_log(100);
+    lgb_ctx(b, 2, A, LG_MODE_EXCL, B, LG_MODE_EXCL, 0, 2, 3, &gate, 1, LG_MODE_READ);
+    lgb_ctx(b, 3, B, LG_MODE_EXCL, A, LG_MODE_EXCL, 0, 4, 5, &gate, 1, LG_MODE_READ);
+    lg_analysis *a = analyze1(b);
+    only_finding(a, LG_FIND_LOCK_ORDER_INVERSION);
+    g_assert_cmpuint(a->filtered->len, ==, 0);
+    lg_analysis_free(a);
+}
+
+static void test_trylock_filtered(void)
+{
+    lgb *b = base_log(100);
+    lgb_order(b, 2, A, B, 2, 3);
+    lgb_ctx(b, 3, B, LG_MODE_EXCL, A, LG_MODE_EXCL, LG_CTXF_TRY, 4, 5, NULL, 0, 0);
+    lg_analysis *a = analyze1(b);
+    g_assert_cmpuint(a->findings->len, ==, 0);
+    g_assert_cmpuint(a->filtered->len, ==, 1);
+    g_assert_cmpint(((lg_finding *)g_ptr_array_index(a->filtered, 0))->verdict, ==, LG_VERDICT_TRYLOCK);
+    lg_analysis_free(a);
+}
+
+static lg_analysis *rw_mutex_cycle(uint8_t subkind)
+{
+    /* T2 holds R for reading and takes mutex M; T3 holds M and asks R for reading. */
+    lgb *b = base_log(100);
+    lgb_lock(b, R, 0x700000, LG_KIND_RWLOCK, subkind, 1, LG_CLASS_STATIC, 1, 0x300000, 0);
+    lgb_lock(b, M, 0x700100, LG_KIND_MUTEX, 0, 1, LG_CLASS_STATIC, 1, 0x300100, 0);
+    lgb_ctx(b, 2, R, LG_MODE_READ, M, LG_MODE_EXCL, 0, 2, 3, NULL, 0, 0);
+    lgb_ctx(b, 3, M, LG_MODE_EXCL, R, LG_MODE_READ, 0, 4, 5, NULL, 0, 0);
+    return analyze1(b);
+}
+
+static void test_reader_preference(void)
+{
+    lg_analysis *a = rw_mutex_cycle(LG_SUB_RW_PREFER_READER);
+    g_assert_cmpuint(a->findings->len, ==, 0);
+    g_assert_cmpuint(a->filtered->len, ==, 1);
+    g_assert_cmpint(((lg_finding *)g_ptr_array_index(a->filtered, 0))->verdict, ==,
+                    LG_VERDICT_READER_PREF);
+    lg_analysis_free(a);
+
+    a = rw_mutex_cycle(LG_SUB_RW_PREFER_WRITER);
+    g_assert_cmpuint(a->filtered->len, ==, 0);
+    only_finding(a, LG_FIND_LOCK_ORDER_INVERSION);
+    lg_analysis_free(a);
+}
+
+static void test_timed_flag(void)
+{
+    lgb *b = base_log(100);
+    lgb_order(b, 2, A, B, 2, 3);
+    lgb_ctx(b, 3, B, LG_MODE_EXCL, A, LG_MODE_EXCL, LG_CTXF_TIMED, 4, 5, NULL, 0, 0);
+    lg_analysis *a = analyze1(b);
+    lg_finding *f = only_finding(a, LG_FIND_LOCK_ORDER_INVERSION);
+    g_assert_cmpuint(f->flags, ==, LG_FINDF_TIMED);
+    lg_analysis_free(a);
+}
+
+static void test_three_cycles_overlapping(void)
+{
+    /* A->B->C->A and A->B->A (B->A from another thread): two findings. */
+    lgb *b = base_log(100);
+    lgb_order(b, 1, A, B, 2, 3);
+    lgb_order(b, 2, B, C, 4, 5);
+    lgb_order(b, 3, C, A, 6, 7);
+    lgb_order(b, 3, B, A, 8, 7);
+    lg_analysis *a = analyze1(b);
+    g_assert_cmpuint(a->findings->len, ==, 2);
+    guint sizes = 0;
+    for (guint i = 0; i < a->findings->len; i++)
+        sizes += ((lg_finding *)g_ptr_array_index(a->findings, i))->locks->len;
+    g_assert_cmpuint(sizes, ==, 5);
+    lg_analysis_free(a);
+}
+
+static void test_budget_note(void)
+{
+    /* complete digraph on 6 mutexes, every edge from a different thread */
+    lgb *b = lgb_new();
+    lgb_header(b, 5, "r", "x");
+    for (uint32_t t = 1; t <= 40; t++)
+        lgb_thread(b, t, t, 0, 0, "t");
+    for (uint64_t l = 1; l <= 6; l++)
+        lgb_mutex(b, l);
+    uint32_t t = 1;
+    for (uint64_t x = 1; x <= 6; x++)
+        for (uint64_t y = 1; y <= 6; y++)
+            if (x != y)
+                lgb_order(b, t++, x, y, 0, 0);
+    lg_analysis_opts o = {.max_cycles = 50};
+    lg_analysis *a = lgb_analyze(&b, 1, &o);
+    g_assert_true(a->truncated);
+    g_assert_cmpuint(a->cycles, ==, 50);
+    lg_analysis_free(a);
+
+    lg_analysis *full = lgb_analyze(&b, 1, NULL);
+    g_assert_false(full->truncated);
+    g_assert_cmpuint(full->cycles, ==, 409);
+    lg_analysis_free(full);
+    lgb_free(b);
+}
+
+static void test_shim_findings(void)
+{
+    lgb *b = base_log(100);
+    lgb_order(b, 2, A, B, 2, 3);
+    lgb_order(b, 3, B, A, 4, 5);
+    /* the shim's live report of the same inversion: deduplicated, ours wins */
+    lg_item inv[2] = {{2, A, B, 2, 3, LG_MODE_EXCL | LG_MODE_EXCL << 4},
+                      {3, B, A, 4, 5, LG_MODE_EXCL | LG_MODE_EXCL << 4}};
+    lgb_finding(b, LG_FIND_LOCK_ORDER_INVERSION, 0, 0, "live", 2, inv);
+    /* a live inversion the offline graph does not have (A, C): kept */
+    lg_item inv2[2] = {{2, A, C, 6, 3, 0x11}, {3, C, A, 7, 5, 0x11}};
+    lgb_finding(b, LG_FIND_LOCK_ORDER_INVERSION, 0, 0, "", 2, inv2);
+    /* a deadlock, items out of cycle order */
+    lg_item dl[3] = {{3, C, A, 6, 7, 0x11}, {1, A, B, 2, 3, 0x11}, {2, B, C, 4, 5, 0x11}};
+    lgb_finding(b, LG_FIND_DEADLOCK, 0, 0, "", 3, dl);
+    lg_item self = {2, A, 0, 8, 3, LG_MODE_EXCL};
+    lgb_finding(b, LG_FIND_SELF_DEADLOCK, 0, 0, "", 1, &self);
+    /* long holds: three of A at stack 2 (one finding, max 900), one of A at stack 4 */
+    uint64_t holds[3] = {300, 900, 500};
+    for (int i = 0; i < 3; i++) {
+        lg_item h = {2, A, 0, 2, 0, LG_MODE_EXCL};
+        lgb_finding(b, LG_FIND_LONG_HOLD, 0, holds[i], "", 1, &h);
+    }
+    lg_item h2 = {3, A, 0, 4, 0, LG_MODE_EXCL};
+    lgb_finding(b, LG_FIND_LONG_HOLD, LG_FINDF_STILL_HELD, 1200, "", 1, &h2);
+    lg_analysis *a = analyze1(b);
+
+    g_assert_cmpuint(a->counts[LG_FIND_LOCK_ORDER_INVERSION], ==, 2);
+    g_assert_cmpuint(a->counts[LG_FIND_DEADLOCK], ==, 1);
+    g_assert_cmpuint(a->counts[LG_FIND_SELF_DEADLOCK], ==, 1);
+    g_assert_cmpuint(a->counts[LG_FIND_LONG_HOLD], ==, 2);
+    guint from_shim_inversions = 0;
+    for (guint i = 0; i < a->findings->len; i++) {
+        lg_finding *f = g_ptr_array_index(a->findings, i);
+        if (f->kind == LG_FIND_LOCK_ORDER_INVERSION && f->from_shim) {
+            from_shim_inversions++;
+            g_assert_cmpuint(f->locks->len, ==, 2);
+            g_assert_cmpuint(g_array_index(f->locks, lg_flock, 1).lock->id, ==, C);
+        }
+        if (f->kind == LG_FIND_DEADLOCK) {
+            /* in cycle order: each edge waits for the lock the next edge holds */
+            g_assert_cmpuint(f->edges->len, ==, 3);
+            g_assert_cmpuint(f->locks->len, ==, 3);
+            for (guint k = 0; k < 3; k++) {
+                const lg_fedge *e = &g_array_index(f->edges, lg_fedge, k);
+                const lg_fedge *n = &g_array_index(f->edges, lg_fedge, (k + 1) % 3);
+                g_assert_cmpint(e->to, ==, n->from);
+            }
+        }
+        if (f->kind == LG_FIND_LONG_HOLD) {
+            const lg_fedge *e = &g_array_index(f->edges, lg_fedge, 0);
+            if (e->stack == 2) {
+                g_assert_cmpuint(f->value, ==, 900);
+                g_assert_cmpuint(f->count, ==, 3);
+            } else {
+                g_assert_cmpuint(f->value, ==, 1200);
+                g_assert_cmpuint(f->count, ==, 1);
+                g_assert_cmpuint(f->flags, ==, LG_FINDF_STILL_HELD);
+            }
+        }
+        if (f->kind == LG_FIND_SELF_DEADLOCK) {
+            const lg_fedge *e = &g_array_index(f->edges, lg_fedge, 0);
+            g_assert_cmpint(e->to, ==, -1);
+            g_assert_cmpuint(e->stack, ==, 8);
+            g_assert_cmpuint(e->held_stack, ==, 3);
+        }
+    }
+    g_assert_cmpuint(from_shim_inversions, ==, 1);
+    lg_analysis_free(a);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/rules/abba-two-threads", test_abba_two_threads);
+    g_test_add_func("/rules/single-thread-flag", test_single_thread_flag);
+    g_test_add_func("/rules/distinct-threads-preferred", test_distinct_threads_preferred);
+    g_test_add_func("/rules/gate-lock-filtered", test_gate_lock_filtered);
+    g_test_add_func("/rules/read-read-is-no-gate", test_gate_read_read_is_no_gate);
+    g_test_add_func("/rules/trylock-filtered", test_trylock_filtered);
+    g_test_add_func("/rules/reader-preference", test_reader_preference);
+    g_test_add_func("/rules/timed-flag", test_timed_flag);
+    g_test_add_func("/rules/overlapping-cycles", test_three_cycles_overlapping);
+    g_test_add_func("/rules/budget-note", test_budget_note);
+    g_test_add_func("/rules/shim-findings", test_shim_findings);
+    return g_test_run();
+}
