@@ -307,6 +307,24 @@ static void test_stripped_copy(void)
     g_free(mi.path);
 }
 
+/* Debug info split off into a file named by .gnu_debuglink is found and used. */
+static void test_debuglink(void)
+{
+    uintptr_t pc = call_symtest("symtest_outer");
+    module_info mi = module_of(pc);
+    lg_symbolizer *s = lg_symbolizer_new();
+    lg_sym_status st = -1;
+    GPtrArray *fr = lg_symbolize(s, SYMTEST_SPLIT_LIB, mi.base, mi.bid, mi.bid_len, pc, &st);
+    g_assert_cmpint(st, ==, LG_SYM_OK);
+    g_assert_cmpuint(fr->len, ==, 1);
+    lg_sym_frame *f = g_ptr_array_index(fr, 0);
+    g_assert_cmpstr(f->function, ==, "symtest_outer");
+    g_assert_cmpint(f->line, ==, marker_line("symtest_lib.c", "MARK:outer-call"));
+    g_ptr_array_unref(fr);
+    lg_symbolizer_free(s);
+    g_free(mi.path);
+}
+
 /* DEBUGINFOD_URLS must be back as it was after a lookup that hid it. */
 static void test_debuginfod_env_restored(void)
 {
@@ -346,6 +364,7 @@ int main(int argc, char **argv)
     g_test_add_func("/symbolize/build-id-mismatch", test_build_id_mismatch);
     g_test_add_func("/symbolize/module-missing", test_module_missing);
     g_test_add_func("/symbolize/stripped-copy", test_stripped_copy);
+    g_test_add_func("/symbolize/debuglink", test_debuglink);
     g_test_add_func("/symbolize/debuginfod-env-restored", test_debuginfod_env_restored);
     g_test_add_func("/symbolize/status-names", test_status_names);
     return g_test_run();
