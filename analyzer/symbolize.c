@@ -307,8 +307,12 @@ GPtrArray *lg_symbolize(lg_symbolizer *s, const char *path, guint64 base, const 
         return frames_new();
     }
 
-    char *saved = debuginfod_hide();
-    sym_module *m = module_get(s, path);
+    sym_module *m = g_hash_table_lookup(s->modules, path);
+    if (!m) {
+        char *saved = debuginfod_hide();
+        m = module_get(s, path);
+        debuginfod_restore(saved);
+    }
     GPtrArray *out;
     if (!m->dwfl) {
         *status = LG_SYM_MODULE_MISSING;
@@ -320,7 +324,10 @@ GPtrArray *lg_symbolize(lg_symbolizer *s, const char *path, guint64 base, const 
         guint64 rel = pc - base;
         sym_entry *e = g_hash_table_lookup(m->by_rel, &rel);
         if (!e) {
+            /* libdw loads DWARF (and looks for separate debug files) lazily, here. */
+            char *saved = debuginfod_hide();
             e = resolve(m, rel);
+            debuginfod_restore(saved);
             guint64 *key = g_new(guint64, 1);
             *key = rel;
             g_hash_table_insert(m->by_rel, key, e);
@@ -328,6 +335,5 @@ GPtrArray *lg_symbolize(lg_symbolizer *s, const char *path, guint64 base, const 
         *status = e->status;
         out = g_ptr_array_ref(e->frames);
     }
-    debuginfod_restore(saved);
     return out;
 }
