@@ -1,0 +1,158 @@
+#include "lock_table.h"
+#include "arena.h"
+#include "tool_lock.h"
+
+#include <stdatomic.h>
+
+struct table {
+    size_t mask;
+    size_t used;
+    _Atomic(struct lg_lockrec *) slot[];
+};
+
+static _Atomic(struct table *) current;
+static lg_tool_lock table_lock;
+
+/* Records by id, for statistics and for the watchdog: a two-level directory so it
+ * can grow without moving anything a reader might be looking at. */
+#define DIR_BITS 12
+#define DIR_SIZE (1u << 20) /* up to 2^32 ids */
+static struct lg_lockrec **_Atomic dir[DIR_SIZE];
+static _Atomic uint32_t nrec;
+
+static inline size_t hash_addr(uintptr_t a)
+{
+    uint64_t h = (uint64_t)a * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+static struct table *new_table(size_t nslots)
+{
+    return lg_map(sizeof(struct table) + nslots * sizeof(void *));
+}
+
+struct lg_lockrec *lg_table_find(uintptr_t addr)
+{
+    struct table *t = atomic_load_explicit(&current, memory_order_acquire);
+    if (!t)
+        return NULL;
+    for (size_t i = hash_addr(addr);; i++) {
+        struct lg_lockrec *r = atomic_load_explicit(&t->slot[i & t->mask], memory_order_acquire);
+        if (!r)
+            return NULL;
+        if (r->addr == addr)
+            return (atomic_load_explicit(&r->flags, memory_order_relaxed) & LG_LR_DEAD) ? NULL : r;
+    }
+}
+
+static _Atomic(struct lg_lockrec *) *probe(struct table *t, uintptr_t addr)
+{
+    for (size_t i = hash_addr(addr);; i++) {
+        _Atomic(struct lg_lockrec *) *s = &t->slot[i & t->mask];
+        struct lg_lockrec *r = atomic_load_explicit(s, memory_order_relaxed);
+        if (!r || r->addr == addr)
+            return s;
+    }
+}
+
+static int grow(void)
+{
+    struct table *old = atomic_load_explicit(&current, memory_order_relaxed);
+    size_t n = old ? (old->mask + 1) * 2 : 4096;
+    struct table *t = new_table(n);
+    if (!t)
+        return -1;
+    t->mask = n - 1;
+    if (old) {
+        for (size_t i = 0; i <= old->mask; i++) {
+            struct lg_lockrec *r = atomic_load_explicit(&old->slot[i], memory_order_relaxed);
+            if (r) {
+                atomic_store_explicit(probe(t, r->addr), r, memory_order_relaxed);
+                t->used++;
+            }
+        }
+    }
+    atomic_store_explicit(&current, t, memory_order_release);
+    if (old)
+        lg_discard(old, sizeof(struct table) + (old->mask + 1) * sizeof(void *));
+    return 0;
+}
+
+static void index_record(struct lg_lockrec *r)
+{
+    uint32_t hi = r->id >> DIR_BITS;
+    if (hi >= DIR_SIZE)
+        return;
+    struct lg_lockrec **page = atomic_load_explicit(&dir[hi], memory_order_acquire);
+    if (!page) {
+        page = lg_arena_alloc(sizeof(void *) << DIR_BITS);
+        if (!page)
+            return;
+        atomic_store_explicit(&dir[hi], page, memory_order_release);
+    }
+    page[r->id & ((1u << DIR_BITS) - 1)] = r;
+}
+
+struct lg_lockrec *lg_table_get(uintptr_t addr, lg_make_fn make, void *arg, int *made)
+{
+    *made = 0;
+    lg_tool_lock_take(&table_lock);
+    struct table *t = atomic_load_explicit(&current, memory_order_relaxed);
+    if (!t || (t->used + 1) * 4 > (t->mask + 1) * 3) {
+        if (grow() != 0) {
+            lg_tool_lock_give(&table_lock);
+            return NULL;
+        }
+        t = atomic_load_explicit(&current, memory_order_relaxed);
+    }
+    _Atomic(struct lg_lockrec *) *s = probe(t, addr);
+    struct lg_lockrec *r = atomic_load_explicit(s, memory_order_relaxed);
+    if (r && !(atomic_load_explicit(&r->flags, memory_order_relaxed) & LG_LR_DEAD)) {
+        lg_tool_lock_give(&table_lock);
+        return r;
+    }
+    struct lg_lockrec *n = make(addr, r, arg);
+    if (n) {
+        n->id = atomic_fetch_add_explicit(&nrec, 1, memory_order_relaxed) + 1;
+        index_record(n);
+        if (!r)
+            t->used++;
+        atomic_store_explicit(s, n, memory_order_release);
+        *made = 1;
+    }
+    lg_tool_lock_give(&table_lock);
+    return n;
+}
+
+void lg_table_range(uintptr_t lo, uintptr_t hi, void (*fn)(struct lg_lockrec *, void *), void *arg)
+{
+    lg_tool_lock_take(&table_lock);
+    uint32_t n = atomic_load_explicit(&nrec, memory_order_relaxed);
+    for (uint32_t id = 1; id <= n; id++) {
+        struct lg_lockrec *r = lg_table_by_id(id);
+        if (r && r->addr >= lo && r->addr < hi &&
+            !(atomic_load_explicit(&r->flags, memory_order_relaxed) & LG_LR_DEAD))
+            fn(r, arg);
+    }
+    lg_tool_lock_give(&table_lock);
+}
+
+void lg_table_each(void (*fn)(struct lg_lockrec *, void *), void *arg)
+{
+    uint32_t n = atomic_load_explicit(&nrec, memory_order_acquire);
+    for (uint32_t id = 1; id <= n; id++) {
+        struct lg_lockrec *r = lg_table_by_id(id);
+        if (r)
+            fn(r, arg);
+    }
+}
+
+uint32_t lg_table_count(void) { return atomic_load_explicit(&nrec, memory_order_relaxed); }
+
+struct lg_lockrec *lg_table_by_id(uint32_t id)
+{
+    struct lg_lockrec **page = atomic_load_explicit(&dir[id >> DIR_BITS], memory_order_acquire);
+    return page ? page[id & ((1u << DIR_BITS) - 1)] : NULL;
+}
+
+void lg_table_after_fork(void) { lg_tool_lock_reset(&table_lock); }

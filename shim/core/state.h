@@ -1,0 +1,133 @@
+/* The detector's state: lock records, per-thread held stacks, and the order graph.
+ *
+ * Invariants (the ones every other file relies on)
+ *  - A lock instance is (address, generation).  Its record is created at first use
+ *    and never freed; when the instance ends (destroy, re-init, memory freed, stack
+ *    frame returned) the record is marked LG_LR_DEAD and a later use of the address
+ *    creates a new record with generation + 1.  Edges and contexts refer to records,
+ *    so a reused address can never join edges of two different instances.
+ *  - `owner` is the thread holding the lock exclusively (mutex, write, spin), or NULL.
+ *    It is written only by the acquiring/releasing thread (or cleared by a thread
+ *    that released a lock it did not own, which glibc allows for normal mutexes);
+ *    everyone else reads it racily, and the watchdog confirms before acting.
+ *  - A thread's held stack is written only by that thread.  Each entry carries the
+ *    chain key of the held set up to and including it, so the key of "held set +
+ *    new lock" is one hash step; a thread validates each chain once (per-thread
+ *    chain set) and the steady state does nothing else.
+ *  - Graph, chain, stack and context tables are changed only under the graph lock,
+ *    and every log record describing them is written under it too, so the log's
+ *    "define before use" order holds.
+ */
+#ifndef LOCKGRAPH_STATE_H
+#define LOCKGRAPH_STATE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cycle_rules.h"
+#include "hmap.h"
+#include "log_format.h"
+
+struct lg_thread;
+struct lg_edge;
+
+#define LG_LR_DEAD 0x1u       /* instance ended; the address may be reused */
+#define LG_LR_STACK 0x2u      /* lives on a thread stack (retired when the frame returns) */
+#define LG_LR_HEAP 0x4u       /* not in a module's data or a stack */
+#define LG_LR_HELD_DESTROY 0x8u /* destroyed while held: retire at release */
+#define LG_LR_SAID_SELF 0x10u    /* self-deadlock reported for this instance */
+#define LG_LR_SAID_UNLOCK 0x20u  /* bad-unlock reported for this instance */
+#define LG_LR_SAID_DESTROY 0x40u /* destroy-locked reported for this instance */
+
+struct lg_lockrec {
+    uintptr_t addr;
+    uint32_t id;  /* log id; unique per process image */
+    uint32_t gen;
+    uint8_t kind, subkind;
+    _Atomic uint16_t flags;
+    uint32_t first_stack;
+    uint32_t visit; /* graph search mark (under the graph lock) */
+    uint32_t onpath; /* graph search: on the current path (under the graph lock) */
+    struct lg_edge *out; /* out-edges (under the graph lock) */
+    _Atomic(struct lg_thread *) owner;
+    /* statistics; acq and hold are updated by the owner (exclusive) or racily by
+     * readers: they are statistics, not invariants */
+    uint64_t acq, contended;
+    uint64_t wait_total, wait_max; /* ns, precise clock (contended path only) */
+    uint64_t hold_total, hold_max; /* ns, coarse clock */
+};
+
+/* One held lock. */
+struct lg_held {
+    struct lg_lockrec *lock;
+    uint64_t key;     /* chain key of the held stack up to here */
+    uint64_t start;   /* coarse ns at acquisition */
+    uintptr_t pc;     /* call site of the acquisition */
+    uint32_t stack;   /* stack id of the acquisition if one was captured, else 0 */
+    uint8_t mode;     /* enum lg_mode */
+    uint8_t flags;    /* LG_CTXF_* of the acquisition, LG_HF_* below */
+    uint16_t depth;   /* recursive re-locks on top of the first */
+};
+#define LG_HF_LONG_REPORTED 0x10u /* the watchdog reported it while held */
+
+#define LG_HELD_INLINE 16
+#define LG_NAME_MAX 16
+
+/* What a thread is blocked on, published before blocking (see watchdog.h). */
+struct lg_wait {
+    _Atomic(struct lg_lockrec *) lock;  /* lock waited for, or NULL */
+    _Atomic uint64_t seq;               /* changes at every new wait */
+    uint64_t since;                     /* precise ns */
+    uint32_t stack;                     /* where it blocked (captured lazily by the watchdog? no: 0) */
+    uintptr_t pc;
+    uint8_t mode, flags;                /* mode requested; LG_CTXF_TIMED if it will time out */
+    _Atomic(void *) cond;               /* in a condvar wait on this cond ... */
+    _Atomic(struct lg_lockrec *) cond_mutex; /* ... with this mutex */
+    _Atomic(struct lg_thread *) joining; /* in pthread_join on this thread */
+};
+
+struct lg_thread {
+    uint32_t serial; /* 1 = first thread seen; log identity */
+    uint32_t tid;
+    uint32_t creator;
+    uint32_t create_stack;
+    uintptr_t pthread; /* pthread_t, for joins */
+    _Atomic int alive;
+    int busy;        /* reentrancy guard: hooks forward untracked while set */
+    uint32_t nheld, cap;
+    struct lg_held *held;
+    uint64_t *chains; /* open-addressed set of validated chain keys (0 = empty) */
+    uint32_t chain_mask, nchains;
+    uintptr_t stack_lo, stack_hi; /* this thread's stack, for stack-resident locks */
+    uintptr_t stack_lock_min;     /* lowest own-stack lock not yet retired, or UINTPTR_MAX */
+    struct lg_wait wait;
+    char name[LG_NAME_MAX];
+    struct lg_thread *next_all; /* registry (never unlinked) */
+    struct lg_held inline_held[LG_HELD_INLINE];
+};
+
+/* Lock-order edge held -> acquired, with the distinct contexts it was seen in. */
+struct lg_ctx {
+    struct lg_ctx *next;
+    uint32_t thread, chain;
+    uint8_t from_mode, to_mode;
+    uint16_t flags;
+    uint32_t stack, held_stack;
+};
+
+struct lg_edge {
+    struct lg_hnode h;        /* keyed by (from, to) */
+    struct lg_lockrec *from, *to;
+    struct lg_edge *next_out; /* from's adjacency list */
+    struct lg_ctx *ctx;
+    uint32_t id, nctx;
+};
+
+struct lg_chain {
+    struct lg_hnode h;        /* keyed by the chain key */
+    uint32_t id, n;
+    lg_held_lock locks[]; /* oldest first */
+};
+
+#endif

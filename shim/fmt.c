@@ -1,0 +1,39 @@
+#include "fmt.h"
+
+void lg_fmt_c(struct lg_fmt *f, char c)
+{
+    if (f->len + 1 < f->cap)
+        f->buf[f->len++] = c;
+    f->buf[f->len < f->cap ? f->len : f->cap - 1] = 0;
+}
+
+void lg_fmt_s(struct lg_fmt *f, const char *s)
+{
+    if (!s)
+        s = "(null)";
+    while (*s)
+        lg_fmt_c(f, *s++);
+}
+
+void lg_fmt_u(struct lg_fmt *f, uint64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n)
+        lg_fmt_c(f, tmp[--n]);
+}
+
+void lg_fmt_x(struct lg_fmt *f, uint64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    do
+        tmp[n++] = "0123456789abcdef"[v & 15];
+    while ((v >>= 4) != 0);
+    lg_fmt_s(f, "0x");
+    while (n)
+        lg_fmt_c(f, tmp[--n]);
+}

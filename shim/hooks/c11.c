@@ -1,0 +1,78 @@
+/* C11 <threads.h> mutexes.  glibc implements mtx_* on its internal pthread mutex
+ * functions without going through the exported symbols, so they need hooks of
+ * their own; an mtx_t has the layout of a pthread_mutex_t. */
+#define _GNU_SOURCE
+#include "hook.h"
+
+#include <pthread.h>
+#include <threads.h>
+
+#define X(m) ((uintptr_t)(m))
+
+void lg_mutex_not_held(struct lg_thread *t, pthread_mutex_t *m, uint8_t kind, uintptr_t pc);
+
+static int lock(mtx_t *m, const struct timespec *at, uintptr_t pc)
+{
+    struct lg_thread *t = lg_hook_enter();
+    if (!t)
+        return at ? REAL(mtx_timedlock)(m, at) : REAL(mtx_lock)(m);
+    uint8_t flags = at ? LG_CTXF_TIMED : 0;
+    int r = REAL(mtx_trylock)(m);
+    if (r == thrd_busy) {
+        struct lg_lockrec *l =
+            lg_block_begin(t, X(m), LG_KIND_MTX, lg_mutex_subkind, LG_MODE_EXCL, flags, pc);
+        r = at ? REAL(mtx_timedlock)(m, at) : REAL(mtx_lock)(m);
+        lg_block_end(t, l, r == thrd_success);
+    }
+    if (r == thrd_success)
+        lg_acquired(t, X(m), LG_KIND_MTX, lg_mutex_subkind, LG_MODE_EXCL, flags, pc);
+    return r;
+}
+
+LG_EXPORT int mtx_lock(mtx_t *m) { return lock(m, NULL, LG_CALLER_PC()); }
+
+LG_EXPORT int mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict at)
+{
+    return lock(m, at, LG_CALLER_PC());
+}
+
+LG_EXPORT int mtx_trylock(mtx_t *m)
+{
+    struct lg_thread *t = lg_hook_enter();
+    int r = REAL(mtx_trylock)(m);
+    if (t && r == thrd_success)
+        lg_acquired(t, X(m), LG_KIND_MTX, lg_mutex_subkind, LG_MODE_EXCL, LG_CTXF_TRY,
+                    LG_CALLER_PC());
+    return r;
+}
+
+LG_EXPORT int mtx_unlock(mtx_t *m)
+{
+    struct lg_thread *t = lg_hook_enter();
+    if (t && !lg_released(t, X(m)))
+        lg_mutex_not_held(t, (pthread_mutex_t *)m, LG_KIND_MTX, LG_CALLER_PC());
+    return REAL(mtx_unlock)(m);
+}
+
+LG_EXPORT int mtx_init(mtx_t *m, int type)
+{
+    struct lg_thread *t = lg_hook_enter();
+    if (t) {
+        t->busy = 1;
+        lg_lock_retire(X(m), LG_RETIRE_REINIT);
+        t->busy = 0;
+    }
+    return REAL(mtx_init)(m, type);
+}
+
+LG_EXPORT void mtx_destroy(mtx_t *m)
+{
+    struct lg_thread *t = lg_hook_enter();
+    if (t) {
+        lg_check_destroy(t, X(m), LG_CALLER_PC());
+        t->busy = 1;
+        lg_lock_retire(X(m), LG_RETIRE_DESTROY);
+        t->busy = 0;
+    }
+    REAL(mtx_destroy)(m);
+}

@@ -1,0 +1,59 @@
+/* What every hook shares: deciding whether to record, and the contended path.
+ *
+ * The shape of a blocking lock hook:
+ *   t = lg_hook_enter();  if (!t) forward untouched;
+ *   r = real trylock      -- the uncontended case costs what it costs natively
+ *   if busy: lg_block_begin (self-deadlock check, publish "waiting for L"),
+ *            real blocking call, lg_block_end (precise wait time)
+ *   if acquired: lg_acquired
+ * so wait publication and precise clocks exist only on the contended path.
+ */
+#ifndef LOCKGRAPH_HOOK_H
+#define LOCKGRAPH_HOOK_H
+
+#include "../core/detector.h"
+#include "../real.h"
+#include "../shim.h"
+
+#include <errno.h>
+
+static inline struct lg_thread *lg_hook_enter(void)
+{
+    if (__builtin_expect(!__atomic_load_n(&lg_enabled, __ATOMIC_RELAXED), 0)) {
+        lg_init();
+        if (!__atomic_load_n(&lg_enabled, __ATOMIC_ACQUIRE))
+            return NULL;
+    }
+    struct lg_thread *t = lg_tls_self;
+    if (__builtin_expect(!t, 0))
+        t = lg_thread_attach(0, 0);
+    if (!t || t->busy)
+        return NULL;
+    return t;
+}
+
+/* The thread is about to block on the lock at addr (a try failed).  Reports a
+ * self-deadlock when it holds the lock itself in a way that can never be granted
+ * (and applies the deadlock policy when the wait would be forever), then publishes
+ * the wait for the watchdog.  Returns the record (for lg_block_end). */
+struct lg_lockrec *lg_block_begin(struct lg_thread *t, uintptr_t addr, uint8_t kind,
+                                  lg_subkind_fn subkind, uint8_t mode, uint8_t flags,
+                                  uintptr_t pc);
+/* The blocking call returned (acquired or not). */
+void lg_block_end(struct lg_thread *t, struct lg_lockrec *l, int acquired);
+
+/* Unlock of a lock the thread does not hold per its records: decide with the
+ * lock's real state whether it is a bad unlock, and report it. */
+void lg_bad_unlock(struct lg_thread *t, uintptr_t addr, uint8_t kind, int certain_unlocked,
+                   int other_owner, uintptr_t pc);
+/* destroy of a lock: report destroy-locked if the shim's records say it is held. */
+void lg_check_destroy(struct lg_thread *t, uintptr_t addr, uintptr_t pc);
+/* The deadlock policy (exit / abort / wait) after a report of a certain hang. */
+void lg_deadlock_policy(void);
+
+/* Subkind readers for glibc's object layouts. */
+uint8_t lg_mutex_subkind(uintptr_t addr);
+uint8_t lg_rwlock_subkind(uintptr_t addr);
+uint8_t lg_recursive_subkind(uintptr_t addr);
+
+#endif

@@ -1,0 +1,41 @@
+/* free and munmap: the end of heap-resident locks.  std::mutex and friends never
+ * call pthread_mutex_destroy, so without this a new object allocated at a freed
+ * lock's address would inherit its edges and fabricate cycles.  The common case (a
+ * block that never held a lock) costs one bitmap test after malloc_usable_size. */
+#define _GNU_SOURCE
+#include "hook.h"
+
+#include <malloc.h>
+#include <sys/mman.h>
+
+static void forget(uintptr_t lo, uintptr_t hi)
+{
+    if (!lg_heap_may_hold_locks(lo, hi))
+        return;
+    struct lg_thread *t = lg_hook_enter();
+    if (!t)
+        return;
+    t->busy = 1;
+    lg_retire_range(lo, hi);
+    t->busy = 0;
+}
+
+LG_EXPORT void free(void *p)
+{
+    if (p && lg_enabled)
+        forget((uintptr_t)p, (uintptr_t)p + malloc_usable_size(p));
+    void (*real)(void *) = lg_real.free;
+    if (!real) {
+        lg_real_init();
+        real = lg_real.free;
+    }
+    if (real) /* NULL only while resolving: leaking that block is harmless */
+        real(p);
+}
+
+LG_EXPORT int munmap(void *p, size_t len)
+{
+    if (p && lg_enabled)
+        forget((uintptr_t)p, (uintptr_t)p + len);
+    return REAL(munmap)(p, len);
+}

@@ -1,0 +1,215 @@
+/* Start-up and shut-down of the shim inside the program, and fork.
+ *
+ * The story: the constructor reads the settings, resolves the real functions,
+ * opens the log and records the module map.  Hooks that run earlier (another
+ * library's constructor) call lg_init themselves.  At exit, the destructor writes
+ * statistics and the END record but leaves every structure alive: other threads
+ * may still be locking while the process winds down.
+ */
+#define _GNU_SOURCE
+#define UNW_LOCAL_ONLY
+#include "core/detector.h"
+#include "core/graph.h"
+#include "core/lock_table.h"
+#include "core/records.h"
+#include "log_writer.h"
+#include "modules.h"
+#include "real.h"
+#include "shim.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <libunwind.h>
+#include <link.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+int lg_enabled;
+static int init_state; /* 0 not started, 1 running, 2 done */
+static uintptr_t self_lo, self_hi;
+
+void lg_shim_self_range(uintptr_t *lo, uintptr_t *hi)
+{
+    *lo = self_lo;
+    *hi = self_hi;
+}
+
+static int self_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    if (info->dlpi_addr != *(uintptr_t *)arg)
+        return 0;
+    self_lo = UINTPTR_MAX;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t a = info->dlpi_addr + ph->p_vaddr;
+        if (a < self_lo)
+            self_lo = a;
+        if (a + ph->p_memsz > self_hi)
+            self_hi = a + ph->p_memsz;
+    }
+    return 1;
+}
+
+static void find_self(void)
+{
+    Dl_info di;
+    if (!dladdr((void *)&find_self, &di))
+        return;
+    uintptr_t base = (uintptr_t)di.dli_fbase;
+    dl_iterate_phdr(self_cb, &base);
+}
+
+static void make_run_id(void)
+{
+    if (lg_settings.run_id[0])
+        return;
+    unsigned char r[16];
+    if (getrandom(r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+        uint64_t x = (uint64_t)getpid() * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)&r;
+        memcpy(r, &x, 8);
+        memcpy(r + 8, &x, 8);
+    }
+    for (int i = 0; i < 16; i++) {
+        lg_settings.run_id[2 * i] = "0123456789abcdef"[r[i] >> 4];
+        lg_settings.run_id[2 * i + 1] = "0123456789abcdef"[r[i] & 15];
+    }
+    lg_settings.run_id[32] = 0;
+    /* children of this process belong to the same run */
+    setenv("LOCKGRAPH_RUN_ID", lg_settings.run_id, 1);
+}
+
+/* --trace-children=no: take ourselves out of LD_PRELOAD so exec'd programs run
+ * untraced (fork children are the same image and stay traced). */
+static void untrace_children(void)
+{
+    const char *pre = getenv("LD_PRELOAD");
+    Dl_info di;
+    if (!pre || !dladdr((void *)&untrace_children, &di) || !di.dli_fname)
+        return;
+    const char *me = strrchr(di.dli_fname, '/');
+    me = me ? me + 1 : di.dli_fname;
+    char out[4096];
+    size_t o = 0;
+    const char *p = pre;
+    while (*p) {
+        while (*p == ':' || *p == ' ')
+            p++;
+        const char *s = p;
+        while (*p && *p != ':' && *p != ' ')
+            p++;
+        size_t len = (size_t)(p - s);
+        if (!len)
+            continue;
+        const char *b = s;
+        for (const char *q = s; q < p; q++)
+            if (*q == '/')
+                b = q + 1;
+        if ((size_t)(p - b) == strlen(me) && memcmp(b, me, strlen(me)) == 0)
+            continue;
+        if (o + len + 2 >= sizeof out)
+            break;
+        if (o)
+            out[o++] = ':';
+        memcpy(out + o, s, len);
+        o += len;
+    }
+    out[o] = 0;
+    if (o)
+        setenv("LD_PRELOAD", out, 1);
+    else
+        unsetenv("LD_PRELOAD");
+}
+
+static void dup_report_fd(void)
+{
+    /* a private copy: a daemon that closes fd 2 and reuses the number for a data
+     * file must not get our reports in it */
+    int fd = fcntl(lg_settings.report_fd, F_DUPFD_CLOEXEC, 600);
+    if (fd >= 0)
+        lg_settings.report_fd = fd;
+}
+
+static void atfork_prepare(void);
+static void atfork_parent(void);
+static void atfork_child(void);
+
+void lg_init(void)
+{
+    if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) != 0)
+        return;
+    int expected = 0;
+    if (!__atomic_compare_exchange_n(&init_state, &expected, 1, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+        return; /* another thread (or a re-entry) is initialising: forward meanwhile */
+    lg_real_init();
+    lg_config_read();
+    if (dlsym(RTLD_DEFAULT, "__tsan_init")) {
+        lg_notice("ThreadSanitizer is in this process: lockgraph steps aside "
+                  "(TSan intercepts the same calls)");
+        __atomic_store_n(&init_state, 2, __ATOMIC_RELEASE);
+        return;
+    }
+    find_self();
+    make_run_id();
+    if (!lg_settings.trace_children)
+        untrace_children();
+    dup_report_fd();
+    unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+    if (lg_log_open(0) != 0)
+        lg_notice("cannot create the log file (LOCKGRAPH_OUTPUT); recording live reports only");
+    lg_modules_rescan();
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+    __atomic_store_n(&lg_enabled, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&init_state, 2, __ATOMIC_RELEASE);
+}
+
+__attribute__((constructor)) static void lg_ctor(void) { lg_init(); }
+
+__attribute__((destructor)) static void lg_dtor(void)
+{
+    if (!lg_enabled)
+        return;
+    struct lg_thread *t = lg_tls_self;
+    if (t)
+        t->busy = 1; /* whatever runs after us is forwarded untracked */
+    lg_log_finish(LG_END_EXIT);
+}
+
+/* fork: the child must not inherit a shim lock taken by a thread that does not
+ * exist in it, so the parent holds them across fork() and the child resets them. */
+static void atfork_prepare(void)
+{
+    struct lg_thread *t = lg_tls_self;
+    if (t)
+        t->busy++;
+    lg_graph_lock();
+}
+
+static void atfork_parent(void)
+{
+    lg_graph_unlock();
+    struct lg_thread *t = lg_tls_self;
+    if (t)
+        t->busy--;
+}
+
+static void atfork_child(void)
+{
+    struct lg_thread *t = lg_tls_self;
+    lg_detector_after_fork_child(t);
+    lg_modules_after_fork();
+    lg_watchdog_after_fork();
+    if (lg_log_open(1) == 0) {
+        lg_modules_replay();
+        lg_graph_lock();
+        lg_detector_replay();
+        lg_graph_unlock();
+    }
+    if (t)
+        t->busy--;
+}

@@ -1,0 +1,23 @@
+/* The process's module map (executable, shared libraries, dlopen'ed objects) as
+ * the log needs it: path, load address, build-id and PT_LOAD segments.
+ *
+ * Invariants: entries are only appended (an unloaded module is marked, never
+ * removed), so lock-free readers (classification, reporter) see consistent
+ * entries; a rescan runs dl_iterate_phdr with no shim lock held (its callback runs
+ * under ld.so's lock) and emits MODULE / MODULE_UNLOAD records under the graph lock.
+ */
+#ifndef LOCKGRAPH_MODULES_H
+#define LOCKGRAPH_MODULES_H
+
+#include <stdint.h>
+
+void lg_modules_rescan(void);
+/* 1 if every pc lies in a known loaded module. */
+int lg_modules_cover(const uintptr_t *pcs, int n);
+/* Module containing pc: its path and base; NULL if none. */
+const char *lg_module_of(uintptr_t pc, uintptr_t *base);
+/* Re-emits MODULE records for the loaded modules (fork child's new log). */
+void lg_modules_replay(void);
+void lg_modules_after_fork(void);
+
+#endif

@@ -1,0 +1,74 @@
+/* The real (next) definitions of every function the shim interposes.
+ *
+ * Invariants: resolved once, by lg_real_init, with dlsym(RTLD_NEXT) for symbols
+ * that exist in glibc 2.36 (dlsym does not allocate on success, so no allocator can
+ * re-enter us).  A hook running before resolution (a library constructor that locks
+ * before ours ran) resolves on the spot; a hook re-entered *during* resolution gets
+ * the answer of lg_real_missing and records nothing.
+ */
+#ifndef LOCKGRAPH_REAL_H
+#define LOCKGRAPH_REAL_H
+
+#include <pthread.h>
+#include <stdio.h>
+#include <threads.h>
+#include <time.h>
+
+#define LG_REAL_FUNCS(X)                                                                       \
+    X(int, pthread_mutex_init, (pthread_mutex_t *, const pthread_mutexattr_t *))               \
+    X(int, pthread_mutex_destroy, (pthread_mutex_t *))                                         \
+    X(int, pthread_mutex_lock, (pthread_mutex_t *))                                            \
+    X(int, pthread_mutex_trylock, (pthread_mutex_t *))                                         \
+    X(int, pthread_mutex_timedlock, (pthread_mutex_t *, const struct timespec *))              \
+    X(int, pthread_mutex_clocklock, (pthread_mutex_t *, clockid_t, const struct timespec *))   \
+    X(int, pthread_mutex_unlock, (pthread_mutex_t *))                                          \
+    X(int, pthread_mutex_consistent, (pthread_mutex_t *))                                      \
+    X(int, pthread_rwlock_init, (pthread_rwlock_t *, const pthread_rwlockattr_t *))            \
+    X(int, pthread_rwlock_destroy, (pthread_rwlock_t *))                                       \
+    X(int, pthread_rwlock_rdlock, (pthread_rwlock_t *))                                        \
+    X(int, pthread_rwlock_wrlock, (pthread_rwlock_t *))                                        \
+    X(int, pthread_rwlock_tryrdlock, (pthread_rwlock_t *))                                     \
+    X(int, pthread_rwlock_trywrlock, (pthread_rwlock_t *))                                     \
+    X(int, pthread_rwlock_timedrdlock, (pthread_rwlock_t *, const struct timespec *))          \
+    X(int, pthread_rwlock_timedwrlock, (pthread_rwlock_t *, const struct timespec *))          \
+    X(int, pthread_rwlock_clockrdlock, (pthread_rwlock_t *, clockid_t, const struct timespec *)) \
+    X(int, pthread_rwlock_clockwrlock, (pthread_rwlock_t *, clockid_t, const struct timespec *)) \
+    X(int, pthread_rwlock_unlock, (pthread_rwlock_t *))                                        \
+    X(int, pthread_spin_init, (pthread_spinlock_t *, int))                                     \
+    X(int, pthread_spin_destroy, (pthread_spinlock_t *))                                       \
+    X(int, pthread_spin_lock, (pthread_spinlock_t *))                                          \
+    X(int, pthread_spin_trylock, (pthread_spinlock_t *))                                       \
+    X(int, pthread_spin_unlock, (pthread_spinlock_t *))                                        \
+    X(int, pthread_cond_wait, (pthread_cond_t *, pthread_mutex_t *))                           \
+    X(int, pthread_cond_timedwait, (pthread_cond_t *, pthread_mutex_t *, const struct timespec *)) \
+    X(int, pthread_cond_clockwait,                                                             \
+      (pthread_cond_t *, pthread_mutex_t *, clockid_t, const struct timespec *))               \
+    X(int, mtx_init, (mtx_t *, int))                                                           \
+    X(void, mtx_destroy, (mtx_t *))                                                            \
+    X(int, mtx_lock, (mtx_t *))                                                                \
+    X(int, mtx_trylock, (mtx_t *))                                                             \
+    X(int, mtx_timedlock, (mtx_t *__restrict, const struct timespec *__restrict))              \
+    X(int, mtx_unlock, (mtx_t *))                                                              \
+    X(int, cnd_wait, (cnd_t *, mtx_t *))                                                       \
+    X(int, cnd_timedwait, (cnd_t *__restrict, mtx_t *__restrict, const struct timespec *__restrict)) \
+    X(void, flockfile, (FILE *))                                                               \
+    X(int, ftrylockfile, (FILE *))                                                             \
+    X(void, funlockfile, (FILE *))                                                             \
+    X(int, pthread_create, (pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))   \
+    X(int, pthread_join, (pthread_t, void **))                                                 \
+    X(void, free, (void *))                                                                    \
+    X(int, munmap, (void *, size_t))
+
+struct lg_real_table {
+#define LG_REAL_FIELD(ret, name, args) ret(*name) args;
+    LG_REAL_FUNCS(LG_REAL_FIELD)
+#undef LG_REAL_FIELD
+};
+
+extern struct lg_real_table lg_real;
+extern int lg_real_ready;
+void lg_real_init(void);
+
+#define REAL(name) (__builtin_expect(lg_real_ready, 1) ? lg_real.name : (lg_real_init(), lg_real.name))
+
+#endif

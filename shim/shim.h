@@ -1,0 +1,40 @@
+/* Process-wide state of the preloaded shim (as opposed to the detection core).
+ *
+ * Invariants: lg_enabled is 0 until the constructor (or the first hook) finished
+ * initialising, and again when the shim steps aside (ThreadSanitizer present);
+ * hooks then forward untouched.  Settings are read once from the environment
+ * (docs/cli.md) and never change afterwards.
+ */
+#ifndef LOCKGRAPH_SHIM_H
+#define LOCKGRAPH_SHIM_H
+
+#include <stdint.h>
+
+#define LG_EXPORT __attribute__((visibility("default")))
+#define LG_MAX_DEPTH_RAW 280
+#define LG_CALLER_PC() ((uintptr_t)__builtin_return_address(0) - 1)
+
+struct lg_settings {
+    char output[1024];     /* LOCKGRAPH_OUTPUT pattern */
+    int quiet;             /* LOCKGRAPH_QUIET */
+    int report_fd;         /* LOCKGRAPH_LOG_FD */
+    int trace_children;    /* LOCKGRAPH_TRACE_CHILDREN */
+    char run_id[64];       /* LOCKGRAPH_RUN_ID */
+    char run_index[1024];  /* LOCKGRAPH_RUN_INDEX (set by `lockgraph run`) */
+    char suppressions[1024];
+};
+
+extern struct lg_settings lg_settings;
+extern int lg_enabled;
+
+void lg_init(void);             /* idempotent; safe from any hook */
+void lg_config_read(void);      /* environment -> lg_cfg, lg_settings */
+void lg_shim_self_range(uintptr_t *lo, uintptr_t *hi); /* our own text, for stack trimming */
+
+void lg_notice(const char *msg); /* reporter.c: one prefixed line */
+
+/* watchdog.c */
+void lg_watchdog_start(void);   /* lazily, at the first pthread_create */
+void lg_watchdog_after_fork(void);
+
+#endif
