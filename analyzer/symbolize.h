@@ -29,7 +29,8 @@ typedef enum lg_sym_status {
 
 typedef struct lg_sym_frame {
     char *function;     /* demangled name; NULL if unknown */
-    char *file;         /* source file as named by the DWARF (usually absolute); NULL if unknown */
+    char *file;         /* source file as the DWARF names it: absolute, or relative to the
+                           compilation directory (distribution libraries); NULL if unknown */
     int line;           /* 1-based; 0 if unknown */
     int column;         /* 1-based; 0 if unknown */
     gboolean inlined;   /* TRUE: this frame's code was inlined into the next frame */
