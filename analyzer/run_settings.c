@@ -86,6 +86,25 @@ static char *check_file(const lg_setting_def *def, const char *value, GError **e
     return g_canonicalize_filename(value, NULL);
 }
 
+/* The shim creates the log file but not directories, and a log it cannot create only
+ * shows up as a line on PROG's stderr; so the directory must exist now, unless it
+ * depends on the pid (a '%' in it), which only the shim can expand. */
+static char *check_path(const lg_setting_def *def, const char *value, GError **err)
+{
+    if (!*value) {
+        g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--%s: the path must not be empty", def->flag);
+        return NULL;
+    }
+    char *dir = g_path_get_dirname(value);
+    gboolean ok = strchr(dir, '%') || g_file_test(dir, G_FILE_TEST_IS_DIR);
+    if (!ok)
+        g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--%s: directory '%s' does not exist", def->flag, dir);
+    g_free(dir);
+    return ok ? g_strdup(value) : NULL;
+}
+
 char *lg_setting_check(const lg_setting_def *def, const char *value, GError **err)
 {
     switch (def->type) {
@@ -96,12 +115,7 @@ char *lg_setting_check(const lg_setting_def *def, const char *value, GError **er
     case LG_SET_CHOICE:
         return check_choice(def, value, err);
     case LG_SET_PATH:
-        if (!*value) {
-            g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        "--%s: the path must not be empty", def->flag);
-            return NULL;
-        }
-        return g_strdup(value);
+        return check_path(def, value, err);
     case LG_SET_FILE:
         return check_file(def, value, err);
     }

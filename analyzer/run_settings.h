@@ -18,7 +18,8 @@ typedef enum lg_setting_type {
     LG_SET_FLAG,   /* no argument; sets the variable to "1" */
     LG_SET_UINT,   /* decimal integer in [min, max] */
     LG_SET_CHOICE, /* one of `choices` ('|'-separated) */
-    LG_SET_PATH,   /* a path to be created (any non-empty string) */
+    LG_SET_PATH,   /* a file to be created, in an existing directory (unless the
+                      directory part contains a '%' pattern) */
     LG_SET_FILE    /* an existing readable file; made absolute (children may chdir) */
 } lg_setting_type;
 

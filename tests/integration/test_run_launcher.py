@@ -139,6 +139,7 @@ def test_preload_prepended():
 
 def test_settings_from_flags():
     with tempfile.TemporaryDirectory() as tmp:
+        os.mkdir(os.path.join(tmp, "out"))
         with open(os.path.join(tmp, "supp.txt"), "w") as f:
             f.write("# no suppressions\n")
         p = run(["--output", "out/lg.%p.log", "--stack-depth", "17", "--quiet", "--log-fd", "2",
@@ -204,6 +205,7 @@ def test_bad_options():
             (["--log-fd", "987"], "--log-fd"),
             (["--suppressions", os.path.join(tmp, "missing")], "--suppressions"),
             (["--output", ""], "--output"),
+            (["--output", os.path.join(tmp, "no-such-dir", "lg.%p.log")], "no-such-dir"),
             (["--error-exitcode", "0"], "--error-exitcode"),
             (["--fail-on", "deadlock,races"], "races"),
             (["--no-such-option"], "--no-such-option"),
@@ -321,6 +323,7 @@ def announced_logs(stderr):
 
 def test_shim_fills_index():
     with tempfile.TemporaryDirectory() as tmp:
+        os.mkdir(os.path.join(tmp, "rel"))
         p = run(["--output", "rel/lg.%p.log", bin_prog("tp_abba")], shim="real", cwd=tmp)
         expect(NOT_LOADED not in p.stderr, "the launcher saw no index line: %r" % p.stderr)
         logs = announced_logs(p.stderr)
@@ -347,11 +350,11 @@ def test_error_exitcode():
 def test_deadlock_policy_wins():
     with tempfile.TemporaryDirectory() as tmp:
         p = run(["--error-exitcode", "66", "--deadlock-ms", "300", bin_prog("real_deadlock")],
-                shim="real", cwd=tmp)
+                shim="real", cwd=tmp, timeout=30)
         expect(p.returncode == 86, "deadlock with --error-exitcode 66: exit %d, expected 86: %s"
                % (p.returncode, p.stderr))
         p = run(["--error-exitcode", "66", "--deadlock-ms", "300", "--deadlock-exitcode", "77",
-                 bin_prog("real_deadlock")], shim="real", cwd=tmp)
+                 bin_prog("real_deadlock")], shim="real", cwd=tmp, timeout=30)
         expect(p.returncode == 77, "--deadlock-exitcode 77: exit %d" % p.returncode)
 
 

@@ -110,7 +110,10 @@ static void test_choices_and_flags(void)
     expect_ok("on-deadlock", "wait", "wait");
     expect_bad("on-deadlock", "ignore");
     expect_ok("quiet", NULL, "1");
-    expect_ok("output", "out/lg.%p.log", "out/lg.%p.log");
+    expect_ok("output", "lg.%p.log", "lg.%p.log");
+    expect_ok("output", "/tmp/lg.%p.log", "/tmp/lg.%p.log");
+    expect_ok("output", "/tmp/run-%p/lg.log", "/tmp/run-%p/lg.log"); /* only the shim knows */
+    expect_bad("output", "/nonexistent-lockgraph-dir/lg.%p.log");
     expect_bad("output", "");
 }
 
