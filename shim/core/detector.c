@@ -505,7 +505,24 @@ void lg_acquired(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_f
         atomic_store_explicit(&l->owner, t, memory_order_relaxed);
 }
 
-void lg_long_hold_released(struct lg_thread *t, struct lg_held *h, uint64_t held_ns);
+uint32_t lg_held_stack_id(const struct lg_held *h)
+{
+    if (h->stack)
+        return h->stack;
+    uintptr_t pc = h->pc;
+    lg_graph_lock();
+    uint32_t id = lg_stack_intern(&pc, 1);
+    lg_graph_unlock();
+    return id;
+}
+
+/* The end of a hold the watchdog reported while it lasted: the total time. */
+static void lg_long_hold_released(struct lg_thread *t, struct lg_held *h, uint64_t held_ns)
+{
+    lg_report_lock_finding(t, LG_FIND_LONG_HOLD, 0, h->lock, lg_held_stack_id(h), 0,
+                           held_ns / 1000000, "released after a long hold:");
+}
+
 
 int lg_released(struct lg_thread *t, uintptr_t addr)
 {
@@ -525,8 +542,12 @@ int lg_released(struct lg_thread *t, uintptr_t addr)
     uint64_t held_ns = coarse_now() - h->start;
     stat_add(&l->hold_total, held_ns);
     stat_max(&l->hold_max, held_ns);
-    if (__builtin_expect(h->flags & LG_HF_LONG_REPORTED, 0))
+    if (__builtin_expect(atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_LONG_LIVE, 0) &&
+        (atomic_fetch_and(&l->flags, (uint16_t)~LG_LR_LONG_LIVE) & LG_LR_LONG_LIVE)) {
+        t->busy = 1;
         lg_long_hold_released(t, h, held_ns);
+        t->busy = 0;
+    }
     if (h->mode != LG_MODE_READ)
         atomic_store_explicit(&l->owner, NULL, memory_order_relaxed);
     if (i == n - 1)

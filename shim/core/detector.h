@@ -70,6 +70,9 @@ int lg_heap_may_hold_locks(uintptr_t lo, uintptr_t hi);
 void lg_report_lock_finding(struct lg_thread *t, uint8_t kind, uint16_t flags,
                             struct lg_lockrec *l, uint32_t stack, uint32_t other_stack,
                             uint64_t value, const char *detail);
+/* The stack id of a held entry's acquisition (its one-frame call site when no
+ * stack was captured then). */
+uint32_t lg_held_stack_id(const struct lg_held *h);
 /* Captures and interns the caller's stack (slow path; 0 if none). */
 uint32_t lg_capture_stack(void);
 /* Emits a whole finding (record + live report), e.g. a deadlock from the watchdog. */

@@ -39,6 +39,7 @@ struct lg_edge;
 #define LG_LR_SAID_SELF 0x10u    /* self-deadlock reported for this instance */
 #define LG_LR_SAID_UNLOCK 0x20u  /* bad-unlock reported for this instance */
 #define LG_LR_SAID_DESTROY 0x40u /* destroy-locked reported for this instance */
+#define LG_LR_LONG_LIVE 0x80u    /* a hold of it was reported live as long: report its end */
 
 struct lg_lockrec {
     uintptr_t addr;
@@ -69,7 +70,6 @@ struct lg_held {
     uint8_t flags;    /* LG_CTXF_* of the acquisition, LG_HF_* below */
     uint16_t depth;   /* recursive re-locks on top of the first */
 };
-#define LG_HF_LONG_REPORTED 0x10u /* the watchdog reported it while held */
 
 #define LG_HELD_INLINE 16
 #define LG_NAME_MAX 16
@@ -79,8 +79,7 @@ struct lg_wait {
     _Atomic(struct lg_lockrec *) lock;  /* lock waited for, or NULL */
     _Atomic uint64_t seq;               /* changes at every new wait */
     uint64_t since;                     /* precise ns */
-    uint32_t stack;                     /* where it blocked (captured lazily by the watchdog? no: 0) */
-    uintptr_t pc;
+    uintptr_t pc;                       /* call site of the blocking call */
     uint8_t mode, flags;                /* mode requested; LG_CTXF_TIMED if it will time out */
     _Atomic(void *) cond;               /* in a condvar wait on this cond ... */
     _Atomic(struct lg_lockrec *) cond_mutex; /* ... with this mutex */
@@ -104,6 +103,11 @@ struct lg_thread {
     struct lg_wait wait;
     char name[LG_NAME_MAX];
     struct lg_thread *next_all; /* registry (never unlinked) */
+    /* watchdog-private (only the watchdog and, for wd_pcs, a capture signal handler
+     * running in this thread touch them) */
+    uint64_t wd_cond_since, wd_cond_seq;
+    uintptr_t *wd_pcs;
+    _Atomic int wd_npcs; /* -1 requested, >= 0 captured */
     struct lg_held inline_held[LG_HELD_INLINE];
 };
 

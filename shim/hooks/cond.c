@@ -30,7 +30,7 @@ static int begin(struct lg_thread *t, void *c, uintptr_t m, uint8_t kind)
     t->busy = 1;
     struct lg_lockrec *l = lg_lock_of(t, m, kind, lg_mutex_subkind);
     int had = lg_released(t, m);
-    t->wait.since = 0;
+    atomic_fetch_add(&t->wait.seq, 1); /* a new wait, as far as the watchdog can tell */
     atomic_store(&t->wait.cond, c);
     atomic_store(&t->wait.cond_mutex, l);
     t->busy = 0;
