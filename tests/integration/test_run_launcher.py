@@ -49,8 +49,17 @@ def run(argv, env_set=None, env_unset=(), cwd=None, shim="harmless", timeout=TIM
     for k in env_unset:
         env.pop(k, None)
     env.update(env_set or {})
-    return subprocess.run([ARGS.lockgraph, "run"] + argv, env=env, cwd=cwd, text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    # Own session, so that on a timeout PROG (not just the launcher) can be killed.
+    proc = subprocess.Popen([ARGS.lockgraph, "run"] + argv, env=env, cwd=cwd, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise Failure("`lockgraph run %s` still running after %d s" % (" ".join(argv), timeout))
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 def data(name):
