@@ -171,11 +171,13 @@ static const char *effective(const run_opts *o, const char *flag)
     return NULL;
 }
 
+/* As the shim reads it: a flag value is 1..255, but an inherited variable may be
+ * anything, and the shim takes 0..255 and falls back to the default otherwise. */
 static int effective_deadlock_exitcode(const run_opts *o)
 {
     const char *v = effective(o, "deadlock-exitcode");
     guint64 n;
-    if (v && g_ascii_string_to_unsigned(v, 10, 1, 255, &n, NULL))
+    if (v && g_ascii_string_to_unsigned(v, 10, 0, 255, &n, NULL))
         return (int)n;
     return DEFAULT_DEADLOCK_EXITCODE;
 }
@@ -184,14 +186,14 @@ static int effective_deadlock_exitcode(const run_opts *o)
  * deadlock, then exits with the deadlock exit code or aborts, as configured. */
 static gboolean ended_by_deadlock_policy(const run_opts *o, char **logs, int wait_status)
 {
+    /* The shim treats anything but "abort" and "wait" as "exit". */
     const char *policy = effective(o, "on-deadlock");
-    if (!policy)
-        policy = "exit";
+    gboolean aborts = policy && strcmp(policy, "abort") == 0;
+    gboolean waits = policy && strcmp(policy, "wait") == 0;
     gboolean status_fits =
-        (strcmp(policy, "exit") == 0 && WIFEXITED(wait_status) &&
+        (!aborts && !waits && WIFEXITED(wait_status) &&
          WEXITSTATUS(wait_status) == effective_deadlock_exitcode(o)) ||
-        (strcmp(policy, "abort") == 0 && WIFSIGNALED(wait_status) &&
-         WTERMSIG(wait_status) == SIGABRT);
+        (aborts && WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGABRT);
     if (!status_fits)
         return FALSE;
     for (int i = 0; logs[i]; i++)
