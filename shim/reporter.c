@@ -205,6 +205,8 @@ static void deadlock(struct lg_fmt *f, const struct lg_finding *fi)
         if (it->other) {
             lg_fmt_s(f, " waits for ");
             lock_desc(f, it->other);
+        } else {
+            lg_fmt_s(f, " waits in pthread_join for the next thread");
         }
         if (it->lock) {
             lg_fmt_s(f, " while holding ");

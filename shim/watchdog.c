@@ -139,7 +139,7 @@ static void snapshot(uint64_t now)
             continue;
         n->seq = atomic_load(&t->wait.seq);
         struct lg_lockrec *l = atomic_load_explicit(&t->wait.lock, memory_order_acquire);
-        struct lg_thread *j = atomic_load(&t->wait.joining);
+        uintptr_t j = atomic_load(&t->wait.joining);
         struct lg_lockrec *cm = atomic_load(&t->wait.cond_mutex);
         if (l && now - t->wait.since >= lg_cfg.deadlock_ns) {
             n->kind = W_LOCK;
@@ -166,7 +166,10 @@ static void snapshot(uint64_t now)
     for (uint32_t i = 0; i < nnodes; i++) {
         struct node *n = &nodes[i];
         if (n->kind == W_JOIN) {
-            add_out(n, atomic_load(&n->t->wait.joining));
+            uintptr_t th = atomic_load(&n->t->wait.joining);
+            for (uint32_t k = 0; k < nnodes; k++)
+                if (nodes[k].t->pthread == th && atomic_load(&nodes[k].t->alive))
+                    add_out(n, nodes[k].t);
         } else if (n->kind == W_LOCK || n->kind == W_COND) {
             struct lg_thread *o = atomic_load(&n->lock->owner);
             if (o)

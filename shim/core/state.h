@@ -83,7 +83,8 @@ struct lg_wait {
     uint8_t mode, flags;                /* mode requested; LG_CTXF_TIMED if it will time out */
     _Atomic(void *) cond;               /* in a condvar wait on this cond ... */
     _Atomic(struct lg_lockrec *) cond_mutex; /* ... with this mutex */
-    _Atomic(struct lg_thread *) joining; /* in pthread_join on this thread */
+    _Atomic uintptr_t joining;          /* in pthread_join on this pthread_t (resolved by the
+                                           watchdog: the joined thread may not have registered) */
 };
 
 struct lg_thread {

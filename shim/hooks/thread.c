@@ -61,19 +61,11 @@ LG_EXPORT int pthread_join(pthread_t th, void **ret)
     struct lg_thread *t = lg_hook_enter();
     if (!t)
         return REAL(pthread_join)(th, ret);
-    struct lg_thread *target = NULL;
-    for (struct lg_thread *o = lg_thread_first(); o; o = o->next_all)
-        if (o->pthread == (uintptr_t)th && atomic_load(&o->alive)) {
-            target = o;
-            break;
-        }
-    if (target) {
-        t->wait.since = lg_plat_now();
-        t->wait.pc = LG_CALLER_PC();
-        atomic_store(&t->wait.joining, target);
-    }
+    t->wait.since = lg_plat_now();
+    t->wait.pc = LG_CALLER_PC();
+    atomic_fetch_add(&t->wait.seq, 1);
+    atomic_store(&t->wait.joining, (uintptr_t)th);
     int r = REAL(pthread_join)(th, ret);
-    if (target)
-        atomic_store(&t->wait.joining, NULL);
+    atomic_store(&t->wait.joining, 0);
     return r;
 }
