@@ -106,6 +106,13 @@ variant_env() {
     esac
 }
 
+# run_env K=V... CMD...: CMD with those variables, exec'd from a subshell.  Not
+# env(1): that would be preloaded itself and leave a log and start-up time of its own.
+run_env() (
+    while [ $# -gt 0 ] && [[ "$1" == [A-Z_]*=* ]]; do export "$1"; shift; done
+    exec "$@"
+)
+
 # run_lb VARIANT BENCH: one process, one benchmark; appends "variant bench ns rss"
 # to $raw.  The line must be exactly what lockbench prints for that benchmark.
 run_lb() {
@@ -118,7 +125,7 @@ run_lb() {
     *) cmd=("$LB" "${lb_args[@]}" "$b") ;;
     esac
     out=$tmp/out.$v.$b err=$tmp/err.$v.$b
-    env "${envs[@]}" "${cmd[@]}" >"$out" 2>"$err"
+    run_env "${envs[@]}" "${cmd[@]}" >"$out" 2>"$err"
     rc=$?
     # Log bytes per op: what tracking costs on disk (lockgraph only).
     local logb
@@ -287,7 +294,7 @@ if [ $do_real = 1 ]; then
             for v in native lockgraph; do
                 [ $v = lockgraph ] && [ -z "$LG" ] && continue
                 mapfile -t envs < <(variant_env $v)
-                if s=$(time_cmd "$tmp/$prog.$v" env "${envs[@]}" "${pcmd[@]}" <"$data"); then
+                if s=$(time_cmd "$tmp/$prog.$v" run_env "${envs[@]}" "${pcmd[@]}" <"$data"); then
                     echo "$v $prog $s -" >>"$raw"
                     sums+=" $(sha256sum <"$tmp/$prog.$v" | cut -c1-16)"
                 else
@@ -335,7 +342,7 @@ start_memcached() {
     [ -n "$mc_port" ] || { fail "no free port for memcached"; return 1; }
     local args=(-t 2 -p "$mc_port" -l 127.0.0.1 -U 0 -m 64)
     [ "$(id -u)" = 0 ] && args+=(-u root)
-    env "$@" memcached "${args[@]}" 2>>"$tmp/real.err" &
+    run_env "$@" memcached "${args[@]}" 2>>"$tmp/real.err" &
     server_pid=$!
 }
 stop_memcached() {
