@@ -359,6 +359,7 @@ class Log:
                 self.findings.append(payload[0])
             elif rtype == REC_END:
                 self.end_reason = payload[8]
+            off += 12 + length
         if first:
             raise Failure("%s: no record after the file header" % self.path)
 
