@@ -171,6 +171,8 @@ echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $commit$(git -C "$repo" 
 echo "- machine: $(nproc) CPUs, $(awk '/model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo), $(uname -sr)"
 echo "- build: $build; mode: $([ $quick = 1 ] && echo quick || echo full), $reps repetitions"
 echo "- lockgraph shim: ${LG:-MISSING}; floor shim: ${FLOOR:-MISSING}"
+# Other tenants' load is the main noise source on a small VM: record it.
+echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
 variants=(native)
@@ -449,6 +451,7 @@ if [ $do_latency = 1 ]; then
     echo
 fi
 
+echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ -n "$raw_out" ] && cp "$raw" "$raw_out"
 if [ $failed = 1 ]; then
     echo "run.sh: some benchmarks failed (see above)" >&2
