@@ -16,13 +16,6 @@ uint64_t lg_plat_now(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t lg_plat_now_coarse(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 void lg_plat_stack_bounds(uintptr_t *lo, uintptr_t *hi)
 {
     pthread_attr_t a;

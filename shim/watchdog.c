@@ -484,6 +484,8 @@ void lg_watchdog_start(void)
     int expected = 0;
     if (!atomic_compare_exchange_strong(&started, &expected, 1))
         return;
+    /* holds from now on are timed, even before the first tick */
+    atomic_store_explicit(&lg_tick_ns, lg_plat_now(), memory_order_relaxed);
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);

@@ -27,10 +27,13 @@ static _Atomic uint32_t nthreads;
 static lg_id_dir thread_dir;
 static struct lg_thread exited_thread = {.busy = 1};
 
+/* Hold times come from the watchdog's tick (one load of a read-mostly line).  A
+ * process with a single thread has no watchdog and reads no clock at all: its holds
+ * are not timed (nobody can wait for them), and timing starts with the second
+ * thread.  A hold that began before then has start 0 and is not timed either. */
 static inline uint64_t coarse_now(void)
 {
-    uint64_t v = atomic_load_explicit(&lg_tick_ns, memory_order_relaxed);
-    return v ? v : lg_plat_now_coarse();
+    return atomic_load_explicit(&lg_tick_ns, memory_order_relaxed);
 }
 
 static inline void stat_add(uint64_t *p, uint64_t v)
@@ -92,19 +95,6 @@ void lg_thread_detach(struct lg_thread *t)
 
 /* ---- per-thread chain set (validated chains) ---------------------------------- */
 
-static int chain_seen(const struct lg_thread *t, uint64_t key)
-{
-    if (!t->chains)
-        return 0;
-    for (uint32_t i = (uint32_t)key;; i++) {
-        uint64_t k = t->chains[i & t->chain_mask];
-        if (k == key)
-            return 1;
-        if (!k)
-            return 0;
-    }
-}
-
 static void chain_add(struct lg_thread *t, uint64_t key)
 {
     if (!t->chains || (t->nchains + 1) * 2 > t->chain_mask + 1) {
@@ -117,7 +107,7 @@ static void chain_add(struct lg_thread *t, uint64_t key)
                 uint64_t k = t->chains[i];
                 if (!k)
                     continue;
-                uint32_t j = (uint32_t)k;
+                uint32_t j = (uint32_t)(k >> 32);
                 while (nc[j & (n - 1)])
                     j++;
                 nc[j & (n - 1)] = k;
@@ -127,19 +117,11 @@ static void chain_add(struct lg_thread *t, uint64_t key)
         t->chains = nc;
         t->chain_mask = n - 1;
     }
-    uint32_t i = (uint32_t)key;
+    uint32_t i = (uint32_t)(key >> 32);
     while (t->chains[i & t->chain_mask])
         i++;
     t->chains[i & t->chain_mask] = key;
     t->nchains++;
-}
-
-static inline uint64_t chain_step(uint64_t prev, const struct lg_lockrec *l, uint8_t mode,
-                                  uint8_t flags)
-{
-    uint64_t k = lg_mix64(prev * 0x9E3779B97F4A7C15ull ^ ((uint64_t)l->id << 12) ^
-                          ((uint64_t)mode << 4) ^ flags);
-    return k ? k : 1;
 }
 
 /* ---- held stack ------------------------------------------------------------- */
@@ -162,7 +144,7 @@ static int grow_held(struct lg_thread *t)
 static void rekey_from(struct lg_thread *t, uint32_t i)
 {
     for (; i < t->nheld; i++)
-        t->held[i].key = chain_step(i ? t->held[i - 1].key : 0, t->held[i].lock,
+        t->held[i].key = lg_chain_step(i ? t->held[i - 1].key : 0, t->held[i].lock,
                                     t->held[i].mode, t->held[i].flags & 3u);
 }
 
@@ -438,8 +420,8 @@ static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, ui
     report_pending(&pending);
 }
 
-void lg_acquired(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
-                 uint8_t mode, uint8_t ctxflags, uintptr_t pc)
+void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
+                     uint8_t mode, uint8_t ctxflags, uintptr_t pc)
 {
     struct capture cap;
     cap.n = cap.id = 0;
@@ -476,16 +458,16 @@ void lg_acquired(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_f
         }
     }
     uint32_t n = t->nheld;
-    uint64_t key = chain_step(n ? t->held[n - 1].key : 0, l, mode, ctxflags);
-    if (n && __builtin_expect(!chain_seen(t, key), 0)) {
+    uint64_t key = lg_chain_step(n ? t->held[n - 1].key : 0, l, mode, ctxflags);
+    if (n && __builtin_expect(!lg_chain_seen(t, key), 0)) {
         t->busy = 1;
         uint32_t before = t->nheld;
         purge_phantoms(t);
         if (t->nheld != before) {
             n = t->nheld;
-            key = chain_step(n ? t->held[n - 1].key : 0, l, mode, ctxflags);
+            key = lg_chain_step(n ? t->held[n - 1].key : 0, l, mode, ctxflags);
         }
-        if (n && !chain_seen(t, key))
+        if (n && !lg_chain_seen(t, key))
             validate(t, l, mode, ctxflags, key, &cap);
         t->busy = 0;
     }
@@ -524,7 +506,7 @@ static void lg_long_hold_released(struct lg_thread *t, struct lg_held *h, uint64
 }
 
 
-int lg_released(struct lg_thread *t, uintptr_t addr)
+int lg_release_slow(struct lg_thread *t, uintptr_t addr)
 {
     uint32_t n = t->nheld;
     uint32_t i = n;
@@ -539,9 +521,12 @@ int lg_released(struct lg_thread *t, uintptr_t addr)
         return 1;
     }
     struct lg_lockrec *l = h->lock;
-    uint64_t held_ns = coarse_now() - h->start;
-    stat_add(&l->hold_total, held_ns);
-    stat_max(&l->hold_max, held_ns);
+    uint64_t now = coarse_now();
+    uint64_t held_ns = h->start && now > h->start ? now - h->start : 0;
+    if (held_ns) {
+        stat_add(&l->hold_total, held_ns);
+        stat_max(&l->hold_max, held_ns);
+    }
     if (__builtin_expect(atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_LONG_LIVE, 0) &&
         (atomic_fetch_and(&l->flags, (uint16_t)~LG_LR_LONG_LIVE) & LG_LR_LONG_LIVE)) {
         t->busy = 1;

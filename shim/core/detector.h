@@ -52,10 +52,11 @@ struct lg_thread *lg_thread_first(void); /* registry, newest first; ->next_all *
 /* The record of the lock at addr, created on first use. */
 struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
                               lg_subkind_fn subkind);
-void lg_acquired(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
-                 uint8_t mode, uint8_t ctxflags, uintptr_t pc);
-/* 1 if t held it (now released or one recursion level fewer), 0 if not. */
-int lg_released(struct lg_thread *t, uintptr_t addr);
+/* lg_acquired / lg_released (fastpath.h) handle the steady state inline and call
+ * these for everything else. */
+void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
+                     uint8_t mode, uint8_t ctxflags, uintptr_t pc);
+int lg_release_slow(struct lg_thread *t, uintptr_t addr);
 /* Index of lock in t's held stack, or -1. */
 int lg_held_index(const struct lg_thread *t, const struct lg_lockrec *l);
 /* The instance at addr ends (destroy, re-init, freed memory). */
@@ -83,5 +84,7 @@ void lg_detector_after_fork_child(struct lg_thread *self);
 /* Re-emits every definition (threads, stacks, locks, chains, edges, contexts) into
  * a fresh log, so a fork child's log stands on its own. */
 void lg_detector_replay(void);
+
+#include "fastpath.h"
 
 #endif

@@ -4,13 +4,9 @@
 
 #include <stdatomic.h>
 
-struct table {
-    size_t mask;
-    size_t used;
-    _Atomic(struct lg_lockrec *) slot[];
-};
-
-static _Atomic(struct table *) current;
+#define table lg_table
+#define current lg_table_current
+_Atomic(struct lg_table *) lg_table_current;
 static lg_tool_lock table_lock;
 
 /* Records by id, for statistics and for the watchdog: a two-level directory so it
@@ -20,29 +16,11 @@ static lg_tool_lock table_lock;
 static struct lg_lockrec **_Atomic dir[DIR_SIZE];
 static _Atomic uint32_t nrec;
 
-static inline size_t hash_addr(uintptr_t a)
-{
-    uint64_t h = (uint64_t)a * 0x9E3779B97F4A7C15ull;
-    return (size_t)(h ^ (h >> 29));
-}
+#define hash_addr lg_table_hash
 
 static struct table *new_table(size_t nslots)
 {
     return lg_map(sizeof(struct table) + nslots * sizeof(void *));
-}
-
-struct lg_lockrec *lg_table_find(uintptr_t addr)
-{
-    struct table *t = atomic_load_explicit(&current, memory_order_acquire);
-    if (!t)
-        return NULL;
-    for (size_t i = hash_addr(addr);; i++) {
-        struct lg_lockrec *r = atomic_load_explicit(&t->slot[i & t->mask], memory_order_acquire);
-        if (!r)
-            return NULL;
-        if (r->addr == addr)
-            return (atomic_load_explicit(&r->flags, memory_order_relaxed) & LG_LR_DEAD) ? NULL : r;
-    }
 }
 
 static _Atomic(struct lg_lockrec *) *probe(struct table *t, uintptr_t addr)

@@ -14,8 +14,33 @@
 
 #include "state.h"
 
-/* Live record for addr, or NULL (absent or retired). */
-struct lg_lockrec *lg_table_find(uintptr_t addr);
+struct lg_table {
+    size_t mask;
+    size_t used;
+    _Atomic(struct lg_lockrec *) slot[];
+};
+extern _Atomic(struct lg_table *) lg_table_current;
+
+static inline size_t lg_table_hash(uintptr_t a)
+{
+    uint64_t h = (uint64_t)a * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* Live record for addr, or NULL (absent or retired).  Inline: every hook calls it. */
+static inline __attribute__((always_inline)) struct lg_lockrec *lg_table_find(uintptr_t addr)
+{
+    struct lg_table *t = atomic_load_explicit(&lg_table_current, memory_order_acquire);
+    if (!t)
+        return NULL;
+    for (size_t i = lg_table_hash(addr);; i++) {
+        struct lg_lockrec *r = atomic_load_explicit(&t->slot[i & t->mask], memory_order_acquire);
+        if (!r)
+            return NULL;
+        if (r->addr == addr)
+            return (atomic_load_explicit(&r->flags, memory_order_relaxed) & LG_LR_DEAD) ? NULL : r;
+    }
+}
 /* Under the table lock: the live record for addr, or a new one made by `make`
  * (which returns it filled; it is called with the table lock held and must not
  * unwind).  `made` tells which happened. */

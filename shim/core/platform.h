@@ -18,7 +18,6 @@ struct lg_finding;
  * removed, innermost first.  Returns the number written (0..max). */
 int lg_plat_backtrace(uintptr_t *pcs, int max);
 uint64_t lg_plat_now(void);         /* CLOCK_MONOTONIC ns, precise */
-uint64_t lg_plat_now_coarse(void);  /* ns, resolution of a tick (see docs) */
 void lg_plat_log(const void *rec, size_t len);
 void lg_plat_report(const struct lg_finding *f);
 /* Class of a lock at addr: LG_CLASS_STATIC with module id and offset when it lies

@@ -39,8 +39,11 @@ struct lg_lockrec *lg_block_begin(struct lg_thread *t, uintptr_t addr, uint8_t k
     struct lg_lockrec *l = lg_lock_of(t, addr, kind, subkind);
     if (!l)
         return NULL;
-    t->busy = 1;
     struct lg_thread *owner = atomic_load_explicit(&l->owner, memory_order_relaxed);
+    /* a recursive lock re-taken by its owner does not block (nor does it contend) */
+    if (owner == t && (l->subkind == LG_SUB_RECURSIVE || kind == LG_KIND_FILE))
+        return NULL;
+    t->busy = 1;
     int i = lg_held_index(t, l);
     int self = i >= 0 && (owner == t || mode == LG_MODE_WRITE);
     if (self) {

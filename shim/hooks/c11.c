@@ -17,7 +17,11 @@ static int lock(mtx_t *m, const struct timespec *at, uintptr_t pc)
     if (!t)
         return at ? REAL(mtx_timedlock)(m, at) : REAL(mtx_lock)(m);
     uint8_t flags = at ? LG_CTXF_TIMED : 0;
-    int r = REAL(mtx_trylock)(m);
+    int r;
+    if (!at && !lg_mutex_busy((pthread_mutex_t *)m))
+        r = REAL(mtx_lock)(m);
+    else
+        r = REAL(mtx_trylock)(m);
     if (r == thrd_busy) {
         struct lg_lockrec *l =
             lg_block_begin(t, X(m), LG_KIND_MTX, lg_mutex_subkind, LG_MODE_EXCL, flags, pc);

@@ -2,11 +2,17 @@
  *
  * The shape of a blocking lock hook:
  *   t = lg_hook_enter();  if (!t) forward untouched;
- *   r = real trylock      -- the uncontended case costs what it costs natively
- *   if busy: lg_block_begin (self-deadlock check, publish "waiting for L"),
- *            real blocking call, lg_block_end (precise wait time)
+ *   if the lock word shows the lock taken (a plain load: glibc's trylock costs
+ *   three times its lock here, so no trylock on the fast path):
+ *       lg_block_begin (self-deadlock check, publish "waiting for L"),
+ *       real blocking call, lg_block_end (precise wait time)
+ *   else the real call directly
  *   if acquired: lg_acquired
- * so wait publication and precise clocks exist only on the contended path.
+ * so wait publication and precise clocks exist only on the contended path.  A lock
+ * taken between the peek and the real call blocks unpublished; the watchdog
+ * finds such a thread from the kernel's side (the futex it sleeps on) when it
+ * owns a lock another thread has waited on for long (watchdog.c).  Timed locks
+ * still try first: they must be published to be known as timed.
  */
 #ifndef LOCKGRAPH_HOOK_H
 #define LOCKGRAPH_HOOK_H
@@ -16,6 +22,7 @@
 #include "../shim.h"
 
 #include <errno.h>
+#include <pthread.h>
 
 static inline struct lg_thread *lg_hook_enter(void)
 {
@@ -50,6 +57,18 @@ void lg_bad_unlock(struct lg_thread *t, uintptr_t addr, uint8_t kind, int certai
 void lg_check_destroy(struct lg_thread *t, uintptr_t addr, uintptr_t pc);
 /* The deadlock policy (exit / abort / wait) after a report of a certain hang. */
 void lg_deadlock_policy(void);
+
+/* Is the lock visibly taken?  (glibc 2.36 layouts; a racy read, only a hint.) */
+static inline int lg_mutex_busy(const pthread_mutex_t *m)
+{
+    return __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) != 0;
+}
+/* rwlock __readers: readers << 3 | RWAITING 4 | WRLOCKED 2 | WRPHASE 1 */
+static inline int lg_rwlock_busy(const pthread_rwlock_t *rw, int write)
+{
+    unsigned r = __atomic_load_n(&rw->__data.__readers, __ATOMIC_RELAXED);
+    return write ? r != 0 : (r & 3u) != 0;
+}
 
 /* Subkind readers for glibc's object layouts. */
 uint8_t lg_mutex_subkind(uintptr_t addr);

@@ -15,8 +15,10 @@ LG_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
     if (!t)
         return REAL(pthread_mutex_lock)(m);
     uintptr_t pc = LG_CALLER_PC();
-    int r = REAL(pthread_mutex_trylock)(m);
-    if (r == EBUSY) {
+    int r;
+    if (__builtin_expect(!lg_mutex_busy(m), 1)) {
+        r = REAL(pthread_mutex_lock)(m);
+    } else {
         struct lg_lockrec *l =
             lg_block_begin(t, M(m), LG_KIND_MUTEX, lg_mutex_subkind, LG_MODE_EXCL, 0, pc);
         r = REAL(pthread_mutex_lock)(m);

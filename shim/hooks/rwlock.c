@@ -24,7 +24,10 @@ static int lock(pthread_rwlock_t *rw, uint8_t mode, uint8_t flags, int clk_kind,
                            : REAL(pthread_rwlock_clockwrlock)(rw, clk, at)))
     if (!t)
         return CALL_BLOCKING();
-    r = rd ? REAL(pthread_rwlock_tryrdlock)(rw) : REAL(pthread_rwlock_trywrlock)(rw);
+    if (clk_kind == 0 && !lg_rwlock_busy(rw, !rd))
+        r = CALL_BLOCKING();
+    else
+        r = rd ? REAL(pthread_rwlock_tryrdlock)(rw) : REAL(pthread_rwlock_trywrlock)(rw);
     if (r == EBUSY) {
         struct lg_lockrec *l =
             lg_block_begin(t, RW(rw), LG_KIND_RWLOCK, lg_rwlock_subkind, mode, flags, pc);

@@ -13,7 +13,9 @@ LG_EXPORT int pthread_spin_lock(pthread_spinlock_t *s)
     if (!t)
         return REAL(pthread_spin_lock)(s);
     uintptr_t pc = LG_CALLER_PC();
-    int r = REAL(pthread_spin_trylock)(s);
+    int r = EBUSY;
+    if (__builtin_expect(__atomic_load_n((volatile int *)s, __ATOMIC_RELAXED) == 0, 1))
+        r = REAL(pthread_spin_trylock)(s); /* glibc's spin trylock is one exchange */
     if (r == EBUSY) {
         struct lg_lockrec *l = lg_block_begin(t, S(s), LG_KIND_SPIN, NULL, LG_MODE_SPIN, 0, pc);
         r = REAL(pthread_spin_lock)(s);

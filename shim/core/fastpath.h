@@ -1,0 +1,104 @@
+/* The steady state of an acquisition and a release, inline in every hook.
+ *
+ * An acquisition is on the fast path when the lock is known, is not a re-lock, and
+ * the chain "held stack + this lock" was validated by this thread before: then it
+ * is one table probe, one multiply, one probe of the thread's chain set and a push.
+ * A release is on the fast path when the lock is the top of the held stack (LIFO).
+ * Anything else goes to lg_acquire_slow / lg_release_slow (detector.c), which
+ * handle every case, fast ones included.
+ */
+#ifndef LOCKGRAPH_FASTPATH_H
+#define LOCKGRAPH_FASTPATH_H
+
+#include "detector.h"
+#include "lock_table.h"
+
+/* Chain key of "held stack with key prev" + (lock, mode, flags).  One multiply:
+ * this runs on every acquisition.  0 is reserved for empty set slots. */
+static inline uint64_t lg_chain_step(uint64_t prev, const struct lg_lockrec *l, uint8_t mode,
+                                     uint8_t flags)
+{
+    uint64_t k = (prev ^ ((uint64_t)l->id << 8 | (uint64_t)mode << 2 | flags)) *
+                 0x9E3779B97F4A7C15ull;
+    k ^= k >> 31;
+    return k ? k : 1;
+}
+
+static inline int lg_chain_seen(const struct lg_thread *t, uint64_t key)
+{
+    if (!t->chains)
+        return 0;
+    for (uint32_t i = (uint32_t)(key >> 32);; i++) {
+        uint64_t k = t->chains[i & t->chain_mask];
+        if (k == key)
+            return 1;
+        if (!k)
+            return 0;
+    }
+}
+
+static inline __attribute__((always_inline)) void lg_acquired(struct lg_thread *t, uintptr_t addr, uint8_t kind,
+                               lg_subkind_fn subkind, uint8_t mode, uint8_t ctxflags,
+                               uintptr_t pc)
+{
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    struct lg_lockrec *l = lg_table_find(addr);
+    uint32_t n = t->nheld;
+    int relock = 0;
+    if (__builtin_expect(l != NULL, 1)) {
+        if (mode != LG_MODE_READ)
+            relock = atomic_load_explicit(&l->owner, memory_order_relaxed) == t;
+        else
+            for (uint32_t i = 0; i < n; i++)
+                relock |= t->held[i].lock == l;
+    }
+    if (__builtin_expect(!l || relock || sp > t->stack_lock_min || n == t->cap, 0)) {
+        lg_acquire_slow(t, addr, kind, subkind, mode, ctxflags, pc);
+        return;
+    }
+    uint64_t key = lg_chain_step(n ? t->held[n - 1].key : 0, l, mode, ctxflags);
+    if (n && __builtin_expect(!lg_chain_seen(t, key), 0)) {
+        lg_acquire_slow(t, addr, kind, subkind, mode, ctxflags, pc);
+        return;
+    }
+    __atomic_store_n(&l->acq, __atomic_load_n(&l->acq, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+    struct lg_held *h = &t->held[n];
+    h->lock = l;
+    h->key = key;
+    h->start = atomic_load_explicit(&lg_tick_ns, memory_order_relaxed);
+    h->pc = pc;
+    h->stack = 0;
+    h->mode = mode;
+    h->flags = ctxflags;
+    h->depth = 0;
+    __atomic_store_n(&t->nheld, n + 1, __ATOMIC_RELEASE);
+    if (mode != LG_MODE_READ)
+        atomic_store_explicit(&l->owner, t, memory_order_relaxed);
+}
+
+/* 1 if t held it (now released or one recursion level fewer), 0 if not. */
+static inline __attribute__((always_inline)) int lg_released(struct lg_thread *t, uintptr_t addr)
+{
+    uint32_t n = t->nheld;
+    struct lg_held *h = &t->held[n - 1];
+    if (__builtin_expect(!n || h->lock->addr != addr || h->depth ||
+                             (atomic_load_explicit(&h->lock->flags, memory_order_relaxed) &
+                              (LG_LR_HELD_DESTROY | LG_LR_LONG_LIVE)),
+                         0))
+        return lg_release_slow(t, addr);
+    struct lg_lockrec *l = h->lock;
+    if (h->start) {
+        uint64_t now = atomic_load_explicit(&lg_tick_ns, memory_order_relaxed);
+        uint64_t held = now > h->start ? now - h->start : 0;
+        __atomic_store_n(&l->hold_total, __atomic_load_n(&l->hold_total, __ATOMIC_RELAXED) + held,
+                         __ATOMIC_RELAXED);
+        if (held > __atomic_load_n(&l->hold_max, __ATOMIC_RELAXED))
+            __atomic_store_n(&l->hold_max, held, __ATOMIC_RELAXED);
+    }
+    if (h->mode != LG_MODE_READ)
+        atomic_store_explicit(&l->owner, NULL, memory_order_relaxed);
+    __atomic_store_n(&t->nheld, n - 1, __ATOMIC_RELEASE);
+    return 1;
+}
+
+#endif
