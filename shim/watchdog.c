@@ -25,6 +25,7 @@
 #include "core/detector.h"
 #include "core/graph.h"
 #include "core/hmap.h"
+#include "core/lock_table.h"
 #include "core/platform.h"
 #include "core/records.h"
 #include "hooks/hook.h"
@@ -97,6 +98,21 @@ static uintptr_t futex_of(uint32_t tid)
     return (uintptr_t)strtoull(end, NULL, 16);
 }
 
+/* The lock whose futex word is at addr: a mutex's is its first field; an rwlock
+ * sleeps on __readers (0), __wrphase_futex (8) or __writers_futex (12). */
+static struct lg_lockrec *lock_at_futex(uintptr_t addr)
+{
+    static const unsigned off[] = {0, 8, 12};
+    if (!addr)
+        return NULL;
+    for (unsigned i = 0; i < sizeof off / sizeof off[0]; i++) {
+        struct lg_lockrec *l = lg_table_find(addr - off[i]);
+        if (l && (off[i] == 0 || l->kind == LG_KIND_RWLOCK))
+            return l;
+    }
+    return NULL;
+}
+
 static int node_of(struct lg_thread *t)
 {
     for (uint32_t i = 0; i < nnodes; i++)
@@ -163,14 +179,23 @@ static void snapshot(uint64_t now)
             }
         }
     }
-    for (uint32_t i = 0; i < nnodes; i++) {
-        struct node *n = &nodes[i];
-        if (n->kind == W_JOIN) {
-            uintptr_t th = atomic_load(&n->t->wait.joining);
-            for (uint32_t k = 0; k < nnodes; k++)
-                if (nodes[k].t->pthread == th && atomic_load(&nodes[k].t->alive))
-                    add_out(n, nodes[k].t);
-        } else if (n->kind == W_LOCK || n->kind == W_COND) {
+    /* Edges; an owner that is blocked without having published it (it took the
+     * peek-then-lock window, see hooks/hook.h) is found from the kernel's side:
+     * the futex it sleeps on is a lock word we know.  Newly found waiters get
+     * edges too, hence the loop. */
+    for (int pass = 0, found = 1; found && pass < 8; pass++) {
+        found = 0;
+        for (uint32_t i = 0; i < nnodes; i++) {
+            struct node *n = &nodes[i];
+            if (n->nout || n->kind == W_NONE)
+                continue;
+            if (n->kind == W_JOIN) {
+                uintptr_t th = atomic_load(&n->t->wait.joining);
+                for (uint32_t k = 0; k < nnodes; k++)
+                    if (nodes[k].t->pthread == th && atomic_load(&nodes[k].t->alive))
+                        add_out(n, nodes[k].t);
+                continue;
+            }
             struct lg_thread *o = atomic_load(&n->lock->owner);
             if (o)
                 add_out(n, o);
@@ -178,6 +203,17 @@ static void snapshot(uint64_t now)
                 for (uint32_t k = 0; k < nnodes; k++)
                     if (k != i && atomic_load(&nodes[k].t->alive) && holds(nodes[k].t, n->lock))
                         add_out(n, nodes[k].t);
+            for (uint32_t k = 0; k < n->nout; k++) {
+                struct node *w = &nodes[n->out[k]];
+                if (w->kind != W_NONE || !atomic_load(&w->t->alive))
+                    continue;
+                struct lg_lockrec *l = lock_at_futex(futex_of(w->t->tid));
+                if (l && atomic_load(&l->owner) != w->t) {
+                    w->kind = W_LOCK;
+                    w->lock = l;
+                    found = 1;
+                }
+            }
         }
     }
 }
@@ -253,7 +289,9 @@ static void capture_handler(int sig, siginfo_t *si, void *uc)
     /* frame 0 is this handler; the next shim frame is the hook the thread is
      * blocked in: keep what lies beyond it (libc's futex wait is noise here) */
     int first = 1;
-    while (first < n && ((uintptr_t)buf[first] < lo || (uintptr_t)buf[first] >= hi))
+    int in_hook = atomic_load(&t->wait.lock) || atomic_load(&t->wait.cond_mutex) ||
+                  atomic_load(&t->wait.joining);
+    while (in_hook && first < n && ((uintptr_t)buf[first] < lo || (uintptr_t)buf[first] >= hi))
         first++;
     if (first == n)
         first = 1;
