@@ -225,6 +225,45 @@ static void test_retire_range(void)
     fake_assert_log_valid();
 }
 
+/* A spinlock is an int: 4-byte aligned, e.g. at offset 4 of a struct.  Freeing the
+ * memory holding it retires it like any other lock, so a later lock at the same
+ * address (the memory reused) does not inherit its edges. */
+static void test_retire_range_unaligned_spinlock(void)
+{
+    unsigned char *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                            -1, 0);
+    g_assert_true(m != MAP_FAILED);
+    static uint64_t lk[1];
+    void *A = &lk[0];
+    void *S = m + 0x104; /* struct { int x; pthread_spinlock_t s; } at m + 0x100 */
+    guint r0 = fake_report_count();
+    fake_worker *t1 = fake_worker_start(), *t2 = fake_worker_start();
+    fake_lock(t1, A, 0x671010);
+    fake_acquire(t1, S, LG_KIND_SPIN, NULL, LG_MODE_SPIN, 0, 0x671020);
+    fake_unlock(t1, S);
+    fake_unlock(t1, A);
+    struct lg_lockrec *old = lg_table_find((uintptr_t)S);
+    g_assert_nonnull(old);
+    g_assert_cmpint(lg_heap_may_hold_locks((uintptr_t)m, (uintptr_t)m + 4096), ==, 1);
+
+    /* free(m + 0x100): the block holding the spinlock */
+    size_t mark = fake_log_len();
+    lg_retire_range((uintptr_t)m + 0x100, (uintptr_t)m + 0x140);
+    g_assert_cmpuint(fake_log_count(mark, LG_REC_LOCK_RETIRE), ==, 1);
+    g_assert_null(lg_table_find((uintptr_t)S));
+
+    /* the memory reused: a mutex at the same address, taken before A */
+    fake_lock(t2, S, 0x672010);
+    fake_lock(t2, A, 0x672020);
+    fake_unlock(t2, A);
+    fake_unlock(t2, S);
+    g_assert_true(lg_table_find((uintptr_t)S) != old);
+    g_assert_cmpuint(fake_report_count(), ==, r0);
+    fake_worker_stop(t1);
+    fake_worker_stop(t2);
+    fake_assert_log_valid();
+}
+
 /* A lock in a module's data is classed static: (module, offset), no class stack. */
 static void test_static_lock_class(void)
 {
@@ -394,6 +433,8 @@ int main(int argc, char **argv)
     g_test_add_func("/core/generations/old-edges-do-not-combine", test_old_edges_do_not_combine);
     g_test_add_func("/core/generations/destroy-while-held", test_destroy_while_held);
     g_test_add_func("/core/generations/retire-range", test_retire_range);
+    g_test_add_func("/core/generations/retire-range-unaligned-spinlock",
+                    test_retire_range_unaligned_spinlock);
     g_test_add_func("/core/generations/static-class", test_static_lock_class);
     g_test_add_func("/core/generations/stack-lock-frame", test_stack_lock_retired_with_frame);
     g_test_add_func("/core/generations/table-growth", test_table_growth);

@@ -231,6 +231,36 @@ static void test_rules_budget(void)
     g_assert_cmpuint(chosen[1], <, 1);
 }
 
+/* The budget runs out only in the second search, the one that tells why a cycle
+ * that cannot deadlock cannot (is it the reader rule?).  The cycle is gated: with
+ * or without the reader rule no choice is feasible.  Saying "reader preference"
+ * because the budget ran out is wrong: the verdict is GATED (as with the default
+ * budget), or, if the search is cut short, a conservative DEADLOCK flagged BUDGET. */
+static void test_rules_budget_in_diagnosis(void)
+{
+    /* M0 -> R (reader wants R) -> M2 (R held for reading) -> M0 */
+    static const lg_held_lock h0[] = {{LA, EXCL}};
+    static const lg_held_lock h1[] = {{LG, EXCL}, {LR, READ}};
+    static const lg_held_lock h2[] = {{LG, EXCL}, {LC, EXCL}};
+    lg_rule_lock locks[] = {mutex(LA), {LR, LG_KIND_RWLOCK, LG_SUB_RW_PREFER_READER}, mutex(LC)};
+    lg_rule_ctx c0[] = {ctx(1, EXCL, READ, 0, h0, 1)};
+    lg_rule_ctx c1[10], c2[1] = {ctx(3, EXCL, EXCL, 0, h2, 2)};
+    for (uint32_t k = 0; k < 10; k++)
+        c1[k] = ctx(10 + k, READ, EXCL, 0, h1, 2);
+    lg_rule_edge edges[] = {{c0, 1}, {c1, 10}, {c2, 1}};
+    lg_rule_result res;
+    eval(locks, edges, 3, NULL, 0, &res);
+    g_assert_cmpint(res.verdict, ==, LG_VERDICT_GATED);
+    g_assert_cmpuint(res.gate, ==, LG);
+    for (uint64_t budget = 1; budget <= 40; budget++) {
+        eval(locks, edges, 3, NULL, budget, &res);
+        if (res.verdict == LG_VERDICT_DEADLOCK)
+            g_assert_cmpuint(res.flags & LG_FINDF_BUDGET, !=, 0);
+        else
+            g_assert_cmpint(res.verdict, ==, LG_VERDICT_GATED);
+    }
+}
+
 /* ---- the rules through the detector --------------------------------------------- */
 
 static struct lg_lockrec *rec(const void *addr)
@@ -471,6 +501,7 @@ int main(int argc, char **argv)
     g_test_add_func("/core/rules/reader-pref", test_rules_reader_pref);
     g_test_add_func("/core/rules/timed", test_rules_timed);
     g_test_add_func("/core/rules/budget", test_rules_budget);
+    g_test_add_func("/core/rules/budget-in-diagnosis", test_rules_budget_in_diagnosis);
     g_test_add_func("/core/detector-rules/gate", test_detector_gate);
     g_test_add_func("/core/detector-rules/trylock", test_detector_trylock);
     g_test_add_func("/core/detector-rules/timed", test_detector_timed);
