@@ -125,7 +125,8 @@ int lg_report_main(int argc, char **argv)
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &logs, NULL, "LOG..."},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
-    GOptionContext *ctx = g_option_context_new("LOG... - analyze lockgraph logs");
+    g_set_prgname("lockgraph report");
+    GOptionContext *ctx = g_option_context_new("- analyze lockgraph logs (exit status: 0 clean, 1 findings, 2 trouble)");
     g_option_context_add_main_entries(ctx, entries, NULL);
     GError *err = NULL;
     int rc = 0;
