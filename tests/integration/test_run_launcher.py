@@ -362,6 +362,13 @@ def test_deadlock_policy_wins():
                 shim="real", cwd=tmp, timeout=30)
         expect(p.returncode == 86, "deadlock with --error-exitcode 66: exit %d, expected 86: %s"
                % (p.returncode, p.stderr))
+        # The precedence matters: the logs do hold a failing finding.
+        logs = announced_logs(p.stderr)
+        expect(logs, "no log announced: %r" % p.stderr)
+        r = subprocess.run([ARGS.lockgraph, "report"] + logs, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=TIMEOUT)
+        expect(r.returncode == 1, "report of the deadlocked run: exit %d, expected 1"
+               % r.returncode)
         p = run(["--error-exitcode", "66", "--deadlock-ms", "300", "--deadlock-exitcode", "77",
                  bin_prog("real_deadlock")], shim="real", cwd=tmp, timeout=30)
         expect(p.returncode == 77, "--deadlock-exitcode 77: exit %d" % p.returncode)
@@ -387,7 +394,27 @@ def test_static_with_real_shim():
         expect(not announced_logs(p.stderr), "a static program got a log?")
 
 
+def test_deadlock_abort_policy():
+    """--on-deadlock abort: PROG dies of SIGABRT (134) and that still beats
+    --error-exitcode, because the shim's policy ended the run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        p = run(["--error-exitcode", "66", "--deadlock-ms", "300", "--on-deadlock", "abort",
+                 bin_prog("real_deadlock")], shim="real", cwd=tmp, timeout=30)
+        expect(p.returncode == 128 + signal.SIGABRT, "exit %d, expected %d: %s"
+               % (p.returncode, 128 + signal.SIGABRT, p.stderr))
+
+
+def test_deadlock_exitcode_alone_is_not_the_policy():
+    """PROG exiting with the deadlock exit code by itself (no END deadlock record) does
+    not hide its findings from --error-exitcode."""
+    with tempfile.TemporaryDirectory() as tmp:
+        p = run(["--error-exitcode", "66", "sh", "-c", '"$0"; exit 86', bin_prog("tp_abba")],
+                shim="real", cwd=tmp)
+        expect(p.returncode == 66, "exit %d, expected 66: %s" % (p.returncode, p.stderr))
+
+
 SHIM = [test_shim_fills_index, test_error_exitcode, test_deadlock_policy_wins,
+        test_deadlock_abort_policy, test_deadlock_exitcode_alone_is_not_the_policy,
         test_trace_children_no, test_static_with_real_shim]
 
 
