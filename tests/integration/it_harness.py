@@ -73,11 +73,16 @@ class Expect:
     src:   source file basename those frames must name (with a line > 0);
     nlocks: cycle length; flags / noflags: flags required / forbidden;
     module: substring that some frame's module must contain;
-    distinct_threads: the edges' threads must be pairwise different."""
+    distinct_threads: the edges' threads must be pairwise different;
+    locks: identifiers that must each name a different lock of the cycle (the
+           analyzer names locks in a module's data by their symbol);
+    held_too: each edge's held_stack (where the held lock was taken) must also show
+           the edge's function: in these programs the same function takes both."""
 
     def __init__(self, kind, count=1, nlocks=None, funcs=(), src=None, flags=(),
-                 noflags=(), module=None, distinct_threads=False):
+                 noflags=(), module=None, distinct_threads=False, locks=(), held_too=True):
         self.kind, self.count, self.nlocks = kind, count, nlocks
+        self.locks, self.held_too = list(locks), held_too
         self.funcs, self.src, self.module = list(funcs), src, module
         self.flags, self.noflags = list(flags), list(noflags)
         self.distinct_threads = distinct_threads
@@ -152,7 +157,7 @@ def check_fork(run):
         raise Failure("the child's log says ppid %d, expected %d" % (by_pid[child].ppid, parent))
     child_only = run.report([by_pid[child].path])
     match_findings(child_only, [inversion(2, ["child_worker_cd", "child_worker_dc"],
-                                          "fork_child.c")], [], "report of the child's log")
+                                          "fork_child.c", locks=["lock_c", "lock_d"])], [], "report of the child's log")
     parent_only = run.report([by_pid[parent].path])
     match_findings(parent_only, [], [], "report of the parent's log")
     live_pids = {pid for pid, kind in run.live}
@@ -166,10 +171,10 @@ def check_exec_traced(run):
     pids = {log.pid for log in run.logs}
     if len(pids) != 1:
         raise Failure("exec keeps the pid, but the logs have pids %s" % sorted(pids))
-    reasons = sorted(log.end_reason for log in run.logs)
+    reasons = sorted(log.end_reason or 0 for log in run.logs)
     if reasons != [END_EXIT, END_EXEC]:
         raise Failure("expected one log ending by exec and one by exit, got END reasons %s"
-                      % reasons)
+                      " (0 = no END record)\n%s" % (reasons, [l.summary() for l in run.logs]))
     exes = [log.exe for log in run.logs if log.end_reason == END_EXIT]
     if not exes[0].endswith("tp_abba"):
         raise Failure("the exec'd image's log names exe %r, expected tp_abba" % exes[0])
@@ -185,14 +190,26 @@ def check_exec_untraced(run):
 
 
 def check_contention(run):
-    """The text report's contention table names the seat lock (the lock of
-    ticket_booking.c), since four threads waited ~1.5 s for it."""
-    res = run.tool(["report", "--format", "text"] + [l.path for l in run.logs])
+    """Four customers queued ~1.5 s behind the payer: the statistics of seats_lock
+    show at least 4 contended acquisitions, a wait of more than 1 s and a hold of at
+    least 1.5 s, and the text report's contention table lists seats_lock first."""
+    paths = [l.path for l in run.logs]
+    res = run.tool(["report", "--format", "json"] + paths)
+    stats = [s for s in json.loads(res.stdout).get("statistics", [])
+             if (s.get("lock") or {}).get("name") == "seats_lock"]
+    if len(stats) != 1:
+        raise Failure("expected one statistics entry for seats_lock, got %d" % len(stats))
+    st = stats[0]
+    if not (st.get("contended", 0) >= 4 and st.get("wait_max_ns", 0) >= 1e9
+            and st.get("hold_max_ns", 0) >= 1.5e9):
+        raise Failure("seats_lock statistics do not show the queue: %s"
+                      % {k: v for k, v in st.items() if k != "lock"})
+    res = run.tool(["report", "--format", "text"] + paths)
     text = res.stdout.decode(errors="replace")
-    if not re.search(r"contention", text, re.I):
-        raise Failure("no contention table in the text report:\n" + text)
-    if "ticket_booking" not in text and "seats_lock" not in text:
-        raise Failure("the contention table does not name the seat lock:\n" + text)
+    m = re.search(r"^Contention.*\n.*\n(.*)$", text, re.M)
+    if not m or "seats_lock" not in m.group(1):
+        raise Failure("the text report's contention table does not start with seats_lock:"
+                      "\n" + text[-3000:])
 
 
 def check_deadlock_fast(run):
@@ -206,14 +223,17 @@ def check_deadlock_fast(run):
 CASES = [
     # demos
     Case("demo_bank_transfer", "bank_transfer",
-         expect=[inversion(2, ["transfer", "transfer"], "bank_transfer.c")],
+         expect=[inversion(2, ["transfer", "transfer"], "bank_transfer.c",
+                                   locks=["alice", "bob"])],
          min_locks=2),
     Case("demo_bank_transfer_fixed", "bank_transfer_fixed", min_locks=2),
     Case("demo_dining_philosophers", "dining_philosophers",
-         expect=[inversion(5, ["take_forks"] * 5, "dining_philosophers.c")], min_locks=5),
+         expect=[inversion(5, ["take_forks"] * 5, "dining_philosophers.c",
+                                   locks=["forks"] * 5)], min_locks=5),
     Case("demo_dining_philosophers_fixed", "dining_philosophers_fixed", min_locks=5),
     Case("demo_nested_cache", "nested_cache",
-         expect=[inversion(2, ["cache_lookup", "cache_evict"], "nested_cache.c")],
+         expect=[inversion(2, ["cache_lookup", "cache_evict"], "nested_cache.c",
+                                   locks=["table_lock"])],
          min_locks=3),
     Case("demo_nested_cache_fixed", "nested_cache_fixed", min_locks=3),
     Case("demo_ticket_booking", "ticket_booking", opts=["--hold-threshold-ms", "500"],
@@ -223,71 +243,83 @@ CASES = [
          opts=["--hold-threshold-ms", "500"]),
     Case("demo_real_deadlock", "real_deadlock", exit=86, end_reason=END_DEADLOCK,
          expect=[Expect("deadlock", nlocks=2, funcs=["lock_a_then_b", "lock_b_then_a"],
-                        src="real_deadlock.c", distinct_threads=True,
+                        src="real_deadlock.c", distinct_threads=True, locks=["lock_a", "lock_b"],
                         noflags=["single_thread", "timed", "orphaned"])],
-         allow=["lock-order-inversion"], min_locks=2, check=check_deadlock_fast),
+         # the two locks really are held for more than the default 1000 ms threshold
+         allow=["lock-order-inversion", "long-hold"], min_locks=2,
+         check=check_deadlock_fast),
 
     # purpose-built programs
-    Case("abba", "tp_abba", expect=[inversion(2, ["worker_ab", "worker_ba"], "abba.c")],
+    Case("abba", "tp_abba", expect=[inversion(2, ["worker_ab", "worker_ba"], "abba.c", locks=["lock_a", "lock_b"])],
          min_locks=2),
     Case("abba_single_thread", "tp_abba", args=["single"],
          expect=[Expect("lock-order-inversion", nlocks=2, funcs=["worker_ab", "worker_ba"],
-                        src="abba.c", flags=["single_thread"])], min_locks=2),
+                        src="abba.c", flags=["single_thread"], locks=["lock_a", "lock_b"])], min_locks=2),
     Case("ring3", "tp_ring", args=["3"],
-         expect=[inversion(3, ["ring_edge_worker"] * 3, "ring.c")], min_locks=3),
+         expect=[inversion(3, ["ring_edge_worker"] * 3, "ring.c", locks=["ring_locks"] * 3)], min_locks=3),
     Case("ring5", "tp_ring", args=["5"],
-         expect=[inversion(5, ["ring_edge_worker"] * 5, "ring.c")], min_locks=5),
+         expect=[inversion(5, ["ring_edge_worker"] * 5, "ring.c", locks=["ring_locks"] * 5)], min_locks=5),
     Case("gate_lock", "tp_gate", min_locks=3),
     Case("trylock_backoff", "tp_trylock_backoff", min_locks=2),
     Case("recursive_relock", "tp_recursive", min_locks=2),
     Case("rwlock_read_read", "tp_rwlocks", args=["read-read"], min_locks=2),
     Case("rwlock_write_write", "tp_rwlocks", args=["write-write"],
-         expect=[inversion(2, ["rw_x_then_y", "rw_y_then_x"], "rwlocks.c")], min_locks=2),
+         expect=[inversion(2, ["rw_x_then_y", "rw_y_then_x"], "rwlocks.c",
+                                   locks=["rw_x", "rw_y"])], min_locks=2),
     Case("rwlock_read_mutex_readerpref", "tp_rwlocks", args=["read-mutex-readerpref"],
          min_locks=2),
     Case("rwlock_read_mutex_writerpref", "tp_rwlocks", args=["read-mutex-writerpref"],
-         expect=[inversion(2, ["read_rw_then_mutex", "mutex_then_read_rw"], "rwlocks.c")],
+         expect=[inversion(2, ["read_rw_then_mutex", "mutex_then_read_rw"], "rwlocks.c",
+                                   locks=["rw_pref", "mutex_m"])],
          min_locks=2),
     Case("condvar_wait", "tp_condvar", args=["wait"], min_locks=1),
     Case("condvar_reacquire", "tp_condvar", args=["reacquire"],
-         expect=[inversion(2, ["waiter_holding_b", "m_then_b"], "condvar.c")], min_locks=2),
+         expect=[inversion(2, ["waiter_holding_b", "m_then_b"], "condvar.c",
+                                   locks=["mutex_m", "lock_b"])], min_locks=2),
     Case("c11_mtx_abba", "tp_c11_mtx",
-         expect=[inversion(2, ["mtx_worker_ab", "mtx_worker_ba"], "c11_mtx.c")], min_locks=2),
+         expect=[inversion(2, ["mtx_worker_ab", "mtx_worker_ba"], "c11_mtx.c",
+                                   locks=["mtx_a", "mtx_b"])], min_locks=2),
     Case("many_held", "tp_many_held", min_locks=1000),
     Case("many_locks", "tp_many_locks", min_locks=100001),
     Case("fork_child", "tp_fork_child", nlogs=2, min_locks=2,
-         expect=[inversion(2, ["child_worker_cd", "child_worker_dc"], "fork_child.c")],
+         expect=[inversion(2, ["child_worker_cd", "child_worker_dc"], "fork_child.c",
+                                   locks=["lock_c", "lock_d"])],
          check=check_fork),
     Case("exec_traced", "tp_exec_traced", args=["@bin/tp_abba"], nlogs=2,
-         expect=[inversion(2, ["worker_ab", "worker_ba"], "abba.c")],
+         expect=[inversion(2, ["worker_ab", "worker_ba"], "abba.c", locks=["lock_a", "lock_b"])],
          end_reason=None, check=check_exec_traced),
     Case("exec_untraced", "tp_exec_traced", args=["@bin/tp_abba"],
          opts=["--trace-children=no"], nlogs=1, end_reason=END_EXEC,
          check=check_exec_untraced),
     Case("dlopen", "tp_dlopen_main",
          expect=[inversion(2, ["main_a_then_plugin", "plugin_lock_then_call"], None,
-                           module="libtp_plugin.so")], min_locks=2),
+                           module="libtp_plugin.so", locks=["lock_a", "plugin_lock"])], min_locks=2),
     Case("dlopen_dlclose", "tp_dlopen_main", args=["close"],
          expect=[inversion(2, ["main_a_then_plugin", "plugin_lock_then_call"], None,
-                           module="libtp_plugin.so")], min_locks=2),
+                           module="libtp_plugin.so", locks=["lock_a", "plugin_lock"])], min_locks=2),
     Case("cxx_mutex_abba", "tp_cxx_locks", args=["abba"],
-         expect=[inversion(2, ["cxx_worker_ab", "cxx_worker_ba"], "cxx_locks.cpp")],
+         expect=[inversion(2, ["cxx_worker_ab", "cxx_worker_ba"], "cxx_locks.cpp",
+                                   locks=["mutex_a", "mutex_b"])],
          min_locks=2),
     Case("cxx_shared_mutex_read", "tp_cxx_locks", args=["shared-read"], min_locks=2),
     Case("cxx_shared_mutex_write", "tp_cxx_locks", args=["shared-write"],
-         expect=[inversion(2, ["shared_write_xy", "shared_write_yx"], "cxx_locks.cpp")],
+         expect=[inversion(2, ["shared_write_xy", "shared_write_yx"], "cxx_locks.cpp",
+                                   locks=["shared_x", "shared_y"])],
          min_locks=2),
     Case("cxx_timed_mutex", "tp_cxx_locks", args=["timed"],
          expect=[inversion(2, ["timed_worker_ab", "timed_worker_ba"], "cxx_locks.cpp",
+                           locks=["timed_a", "timed_b"],
                            flags=["timed"],
                            noflags=["single_thread", "cross_run", "budget"])],
          min_locks=2),
     Case("cxx_condition_variable", "tp_cxx_locks", args=["condvar"], min_locks=1),
     Case("daemon_closed_fds", "tp_daemonish", args=["close-fds"], live=False,
-         expect=[inversion(2, ["daemon_worker_ab", "daemon_worker_ba"], "daemonish.c")],
+         expect=[inversion(2, ["daemon_worker_ab", "daemon_worker_ba"], "daemonish.c",
+                                   locks=["lock_a", "lock_b"])],
          min_locks=2),
     Case("daemon_devnull_stderr", "tp_daemonish", args=["devnull"], live=False,
-         expect=[inversion(2, ["daemon_worker_ab", "daemon_worker_ba"], "daemonish.c")],
+         expect=[inversion(2, ["daemon_worker_ab", "daemon_worker_ba"], "daemonish.c",
+                                   locks=["lock_a", "lock_b"])],
          min_locks=2),
     Case("stdout_identical", "tp_stdout_text", min_locks=0, check=check_stdout_identical),
     Case("lock_address_reuse", "tp_lock_reuse", min_locks=2, check=check_reuse_happened),
@@ -600,17 +632,30 @@ def problems_with(f, e):
         for edge in edges:
             for fr in edge["stack"] + (edge.get("held_stack") or []):
                 check_frame_shape(fr, "edge frame")
-        # each expected function in the acquisition stack of a different edge
+        # each expected function in the acquisition stack of a different edge (and,
+        # with held_too, in the stack where that edge's held lock was taken)
+        def edge_has(i, fn, held):
+            frames = edges[i]["stack"] if not held else (edges[i].get("held_stack") or [])
+            return any(frame_matches(fr, fn, e.src) for fr in frames)
         if e.funcs:
-            ok = False
-            for perm in itertools.permutations(range(len(edges)), len(e.funcs)):
-                if all(any(frame_matches(fr, fn, e.src) for fr in edges[i]["stack"])
-                       for fn, i in zip(e.funcs, perm)):
-                    ok = True
-                    break
-            if not ok:
+            perms = [perm for perm in itertools.permutations(range(len(edges)), len(e.funcs))
+                     if all(edge_has(i, fn, False) for fn, i in zip(e.funcs, perm))]
+            if not perms:
                 why.append("functions %s (in %s) not each found in a different edge's "
                            "stack" % (e.funcs, e.src or "any file"))
+            elif e.held_too and not any(all(edge_has(i, fn, True) for fn, i in zip(e.funcs, p))
+                                        for p in perms):
+                why.append("held_stack of the edges does not show %s, where the held "
+                           "lock was taken: %s" % (e.funcs, [
+                               [fr.get("function") for fr in edge.get("held_stack") or []]
+                               for edge in edges]))
+        if e.locks:
+            names = [str(lk.get("name") or "") if isinstance(lk, dict) else "" for lk in cycle]
+            ok = any(all(re.search(r"(^|[^A-Za-z0-9_])" + re.escape(want) + r"($|[^A-Za-z0-9_])",
+                                   names[i]) for want, i in zip(e.locks, perm))
+                     for perm in itertools.permutations(range(len(names)), len(e.locks)))
+            if not ok:
+                why.append("cycle locks named %s, expected %s" % (names, e.locks))
         if e.distinct_threads:
             threads = [json.dumps(edge["thread"], sort_keys=True) for edge in edges]
             if len(set(threads)) != len(threads):
