@@ -38,10 +38,13 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import zlib
 
 RUN_TIMEOUT = 60     # hang guard only: no case needs more than a few seconds
 REPORT_TIMEOUT = 120
+HANG_CHECK = 2       # LOCKGRAPH_ON_DEADLOCK=wait: still running this long after the report
 
 KINDS = ("lock-order-inversion", "deadlock", "self-deadlock", "bad-unlock",
          "destroy-locked", "long-hold")
@@ -52,7 +55,8 @@ FINDING_RE = re.compile(r"^==lockgraph\[(\d+)\]== (" + "|".join(map(re.escape, K
                         + r"): (.*?)(?: \[([a-z_, ]+)\])?$")
 PREFIX_RE = re.compile(r"^==lockgraph\[(\d+)\]== ")
 MAGIC = b"LOCKGRPH"
-REC_HEADER, REC_FINDING, REC_END, REC_TYPE_MAX = 1, 12, 14, 14
+REC_HEADER, REC_THREAD_EXIT, REC_LOCK, REC_LOCK_RETIRE = 1, 6, 7, 8
+REC_EDGE, REC_CHAIN, REC_FINDING, REC_STATS, REC_END, REC_TYPE_MAX = 9, 10, 12, 13, 14, 14
 END_EXIT, END_DEADLOCK = 1, 2
 
 
@@ -66,19 +70,22 @@ class Failure(Exception):
 
 class F:
     """count findings of kind, each with every flag in flags and none in noflags;
+    summary: regex the text after `<kind>: ` must match (e.g. the kind of lock named);
     detail: regexes each matching a different detail line of the finding (deadlocks);
     nlocks: number of locks in the report's `cycle` (cycle kinds)."""
 
-    def __init__(self, kind, count=1, flags=(), noflags=(), detail=(), nlocks=None):
+    def __init__(self, kind, count=1, flags=(), noflags=(), detail=(), nlocks=None,
+                 summary=None):
         self.kind, self.count = kind, count
         self.flags, self.noflags = set(flags), set(noflags)
         self.detail, self.nlocks = list(detail), nlocks
+        self.summary = summary
 
 
 class Case:
     def __init__(self, name, prog, args=(), env=None, exit=0, signal_=None, expect=(),
                  allow=(), stdout=(), no_stdout=(), end=END_EXIT, nlogs=1, check=None,
-                 runs=1, clean=False):
+                 runs=1, clean=False, left_hanging=False):
         self.name, self.prog, self.args = name, prog, list(args)
         self.env = dict(env or {})
         self.exit, self.signal = exit, signal_
@@ -86,6 +93,9 @@ class Case:
         self.stdout, self.no_stdout = list(stdout), list(no_stdout)
         self.end, self.nlogs, self.check, self.runs = end, nlogs, check, runs
         self.clean = clean  # a correct program: no finding anywhere, report included
+        # LOCKGRAPH_ON_DEADLOCK=wait: after the report the program must still hang;
+        # the driver kills it HANG_CHECK seconds later
+        self.left_hanging = left_hanging
 
 
 # a deadlock: per thread of the cycle, "thread N (...) waits for L.. while holding L.."
@@ -181,6 +191,10 @@ CASES = [
          env={"LOCKGRAPH_DEADLOCK_EXITCODE": "42"}, exit=42, end=END_DEADLOCK,
          allow=DEADLOCK_ALLOW, expect=[deadlock(2, 2, ABBA_DETAIL)],
          stdout=["abba: starting"], no_stdout=["abba: finished"]),
+    Case("abba_on_deadlock_wait", "hazard_abba", env={"LOCKGRAPH_ON_DEADLOCK": "wait"},
+         left_hanging=True, end=None, allow=DEADLOCK_ALLOW,
+         expect=[deadlock(2, 2, ABBA_DETAIL)],
+         stdout=["abba: starting"], no_stdout=["abba: finished"]),
     Case("ring3", "hazard_ring", exit=86, end=END_DEADLOCK, allow=DEADLOCK_ALLOW,
          expect=[deadlock(3, 3, [WAITS_HOLDING] * 3)], no_stdout=["ring: finished"]),
     Case("rwlock_writers", "hazard_rwlock_writers", exit=86, end=END_DEADLOCK,
@@ -206,16 +220,17 @@ CASES = [
 
     # ---- self-deadlocks ----
     Case("self_deadlock_mutex", "hazard_self_deadlock", ["mutex"], exit=86, end=END_DEADLOCK,
-         expect=[F("self-deadlock", noflags={"timed"})],
+         expect=[F("self-deadlock", noflags={"timed"}, summary=r"\bL\d+ mutex ")],
          stdout=["self mutex: locked once"], no_stdout=["self mutex: relock returned"]),
     Case("self_deadlock_spin", "hazard_self_deadlock", ["spin"], exit=86, end=END_DEADLOCK,
-         expect=[F("self-deadlock", noflags={"timed"})],
+         expect=[F("self-deadlock", noflags={"timed"}, summary=r"\bL\d+ spinlock ")],
          stdout=["self spin: locked once"], no_stdout=["self spin: relock returned"]),
     Case("self_deadlock_rwlock_upgrade", "hazard_self_deadlock", ["rwlock"], exit=86,
-         end=END_DEADLOCK, expect=[F("self-deadlock", noflags={"timed"})],
+         end=END_DEADLOCK,
+         expect=[F("self-deadlock", noflags={"timed"}, summary=r"\bL\d+ rwlock ")],
          stdout=["self rwlock: read-locked"], no_stdout=["self rwlock: relock returned"]),
     Case("errorcheck_relock_edeadlk", "hazard_relock_returns", ["errorcheck"],
-         expect=[F("self-deadlock", noflags={"timed"})],
+         expect=[F("self-deadlock", noflags={"timed"}, summary=r"\bL\d+ mutex ")],
          stdout=["relock: errorcheck relock returned 35",
                  "relock: finished"]),
     Case("trylock_on_held_no_finding", "hazard_relock_returns", ["trylock"],
@@ -224,33 +239,33 @@ CASES = [
                  "relock: rwlock trywrlock on read-held returned 16",
                  "relock: finished"]),
     Case("timed_relock", "hazard_relock_returns", ["timed"],
-         expect=[F("self-deadlock", flags={"timed"})],
+         expect=[F("self-deadlock", flags={"timed"}, summary=r"\bL\d+ mutex ")],
          stdout=["relock: timed relock returned 110", "relock: finished"]),
 
     # ---- misuse ----
     Case("bad_unlock_unlocked_mutex", "hazard_bad_unlock", ["unlocked", "mutex"],
-         expect=[F("bad-unlock", noflags={"not_owner"})],
+         expect=[F("bad-unlock", noflags={"not_owner"}, summary=r"\bL\d+ mutex ")],
          stdout=["bad unlock: mutex unlock returned 0", "bad unlock: finished"]),
     Case("bad_unlock_not_owner_mutex", "hazard_bad_unlock", ["not-owner", "mutex"],
-         expect=[F("bad-unlock", flags={"not_owner"})],
+         expect=[F("bad-unlock", flags={"not_owner"}, summary=r"\bL\d+ mutex ")],
          stdout=["bad unlock: mutex unlock returned 0", "bad unlock: mutex relock returned 0",
                  "bad unlock: finished"]),
     Case("bad_unlock_unlocked_spin", "hazard_bad_unlock", ["unlocked", "spin"],
-         expect=[F("bad-unlock", noflags={"not_owner"})],
+         expect=[F("bad-unlock", noflags={"not_owner"}, summary=r"\bL\d+ spinlock ")],
          stdout=["bad unlock: spin unlock returned 0", "bad unlock: finished"]),
     Case("bad_unlock_not_owner_spin", "hazard_bad_unlock", ["not-owner", "spin"],
-         expect=[F("bad-unlock", flags={"not_owner"})],
+         expect=[F("bad-unlock", flags={"not_owner"}, summary=r"\bL\d+ spinlock ")],
          stdout=["bad unlock: spin unlock returned 0", "bad unlock: spin relock returned 0",
                  "bad unlock: finished"]),
     Case("destroy_locked_mutex", "hazard_destroy_locked", ["mutex"],
-         expect=[F("destroy-locked")],
+         expect=[F("destroy-locked", summary=r"\bL\d+ mutex ")],
          stdout=["destroy: held mutex destroy returned 16",
                  "destroy: unlocked mutex destroy returned 0", "destroy: finished"]),
     Case("destroy_locked_rwlock", "hazard_destroy_locked", ["rwlock"],
-         expect=[F("destroy-locked")],
+         expect=[F("destroy-locked", summary=r"\bL\d+ rwlock ")],
          stdout=["destroy: read-held rwlock destroy returned 0", "destroy: finished"]),
     Case("destroy_locked_spin", "hazard_destroy_locked", ["spin"],
-         expect=[F("destroy-locked")],
+         expect=[F("destroy-locked", summary=r"\bL\d+ spinlock ")],
          stdout=["destroy: held spinlock destroy returned 0", "destroy: finished"]),
 
     # ---- long holds, and long waits that are no deadlock ----
@@ -271,6 +286,9 @@ CASES = [
          stdout=[re.compile(r"^stress threads: ok, 64 threads x \d+ iterations")]),
     Case("stress_fork", "hazard_stress_fork", env=STRESS_ENV, clean=True, nlogs=11,
          stdout=["stress fork: ok, 10 children"], check=check_fork_logs),
+    Case("stress_fork_lock_parked", "hazard_stress_fork", ["parked"], env=STRESS_ENV,
+         clean=True, nlogs=11, stdout=["stress fork: ok, 10 children"],
+         check=check_fork_logs),
     Case("stress_dlopen", "hazard_stress_dlopen", env=STRESS_ENV, clean=True,
          stdout=["stress dlopen: ok"]),
     Case("stress_exit_from_main", "hazard_stress_exit", ["main"], env=STRESS_ENV,
@@ -282,6 +300,35 @@ CASES = [
 
 # ---------------------------------------------------------------------------------
 # Log reader (format v1, shim/core/log_format.h): framing, CRC, HEADER, FINDING, END
+
+
+def lock_refs(rtype, p):
+    """Lock ids a record names without defining them (log format v1)."""
+    if rtype == REC_THREAD_EXIT:            # serial, ts, str name, n x lock_id
+        n, = struct.unpack_from("<I", p, 12)
+        q = 16 + n
+        k, = struct.unpack_from("<I", p, q)
+        return struct.unpack_from("<%dQ" % k, p, q + 4)
+    if rtype == REC_LOCK_RETIRE:
+        return struct.unpack_from("<Q", p, 0)
+    if rtype == REC_EDGE:                   # edge_id, from, to
+        return struct.unpack_from("<QQ", p, 4)
+    if rtype == REC_CHAIN:                  # chain_id, n x {lock_id, mode}
+        n, = struct.unpack_from("<I", p, 4)
+        return [struct.unpack_from("<Q", p, 8 + 9 * i)[0] for i in range(n)]
+    if rtype == REC_FINDING:                # kind, flags, ts, value, str, n x item
+        slen, = struct.unpack_from("<I", p, 19)
+        q = 23 + slen
+        n, = struct.unpack_from("<I", p, q)
+        ids = []
+        for i in range(n):
+            # {u32 thread, u64 lock, u64 other_lock, u32 stack, u32 other_stack, u8 mode}
+            ids += struct.unpack_from("<QQ", p, q + 4 + 29 * i + 4)
+        return [x for x in ids if x]
+    if rtype == REC_STATS:                  # ts, n x {lock_id, 6 x u64}
+        n, = struct.unpack_from("<I", p, 8)
+        return [struct.unpack_from("<Q", p, 12 + 56 * i)[0] for i in range(n)]
+    return []
 
 
 class Log:
@@ -298,7 +345,7 @@ class Log:
                           % (path, MAGIC, data[:16]))
         if len(data) < 16:
             raise Failure("%s: %d bytes, no complete file header" % (path, len(data)))
-        off, nrec = 16, 0
+        off, nrec, locks = 16, 0, set()
         while off < len(data):
             if off + 12 > len(data) or off + 12 + struct.unpack_from("<I", data, off + 4)[0] \
                     > len(data):
@@ -314,9 +361,21 @@ class Log:
                 raise Failure("%s: first record has type %d, not HEADER" % (path, rtype))
             if self.end_reason is not None:
                 raise Failure("%s: record of type %d after the END record" % (path, rtype))
+            try:
+                refs = lock_refs(rtype, payload)
+            except struct.error:
+                raise Failure("%s: record of type %d at offset %d too short for its fields"
+                              % (path, rtype, off))
+            undefined = sorted(set(refs) - locks)
+            if undefined:
+                raise Failure("%s: record of type %d at offset %d names lock id(s) %s before "
+                              "any LOCK record defines them (log-format invariant)"
+                              % (path, rtype, off, undefined))
             if rtype == REC_HEADER:
                 self.pid, self.ppid = struct.unpack_from("<II", payload, 0)
                 self.forked = bool(struct.unpack_from("<I", payload, 28)[0] & 1)
+            elif rtype == REC_LOCK:
+                locks.add(struct.unpack_from("<Q", payload, 0)[0])
             elif rtype == REC_FINDING:
                 kind, flags = struct.unpack_from("<BH", payload, 0)
                 self.findings.append((kind, flags))
@@ -369,9 +428,38 @@ def live_findings(lines, pid):
     return out
 
 
+WAIT_LINE_RE = re.compile(r"^  thread (\d+) .*?(?:waits for (L\d+) |waits in pthread_join)"
+                          r"(?:.*? while holding (L\d+) )?")
+
+
+def consistent_cycle(detail):
+    """The per-thread lines of a deadlock describe one cycle: distinct threads, and
+    each lock waited for is held by another thread of the report (an orphaned lock's
+    owner is gone: then nobody in the report holds it)."""
+    waits = [WAIT_LINE_RE.match(d) for d in detail]
+    waits = [m for m in waits if m]
+    if not waits:
+        return False
+    threads = [m.group(1) for m in waits]
+    if len(set(threads)) != len(threads):
+        return False
+    held = {m.group(3): m.group(1) for m in waits if m.group(3)}
+    for m in waits:
+        lock = m.group(2)
+        if lock and lock in held and held[lock] == m.group(1):
+            return False            # waits for a lock it holds itself
+    if len(waits) > 1:              # a cycle: every wait is on a lock held in the report
+        return all(held.get(m.group(2)) for m in waits if m.group(2))
+    return True
+
+
 def matches(f, e):
     kind, _summary, flags, detail = f
     if kind != e.kind or not e.flags <= flags or e.noflags & flags:
+        return False
+    if e.summary and not re.search(e.summary, _summary):
+        return False
+    if kind == "deadlock" and not consistent_cycle(detail):
         return False
     free = list(detail)
     for rx in e.detail:
@@ -429,6 +517,10 @@ def check_logs(run, case, live):
     for log in run.logs:
         want = case.end if log.pid == run.pid else END_EXIT
         if log.end_reason != want:
+            if want is None:
+                raise Failure("%s: END record (reason %s) from a process that was left "
+                              "hanging and killed" % (os.path.basename(log.path),
+                                                      log.end_reason))
             raise Failure("%s: END reason %s, expected %d"
                           % (os.path.basename(log.path), log.end_reason, want))
     logged = sorted(mine[0].findings)
@@ -491,6 +583,36 @@ def check_report(run, case):
                       % (sorted(kinds - allowed), dump))
 
 
+def watch_hanging(proc):
+    """Waits for a live `deadlock:` report, then HANG_CHECK seconds more; returns
+    (stdout, stderr, whether the program was still running), after killing it."""
+    bufs = {"out": b"", "err": b""}
+
+    def reader(name, f):
+        for chunk in iter(lambda: f.read1(4096), b""):
+            bufs[name] += chunk
+
+    readers = [threading.Thread(target=reader, args=("out", proc.stdout)),
+               threading.Thread(target=reader, args=("err", proc.stderr))]
+    for r in readers:
+        r.start()
+    deadline = time.monotonic() + RUN_TIMEOUT
+    seen = re.compile(rb"^==lockgraph\[\d+\]== deadlock: .*\n(==lockgraph.*\n)*", re.M)
+    while proc.poll() is None and not seen.search(bufs["err"]):
+        if time.monotonic() > deadline:
+            raise subprocess.TimeoutExpired(proc.args, RUN_TIMEOUT)
+        time.sleep(0.05)
+    if proc.poll() is None:
+        time.sleep(HANG_CHECK)
+    still = proc.poll() is None
+    if still:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for r in readers:
+        r.join()
+    return bufs["out"], bufs["err"], still
+
+
 def run_once(case, args, tmp):
     run = Run()
     run.tmp, run.lockgraph, run.report = tmp, args.lockgraph, None
@@ -504,8 +626,12 @@ def run_once(case, args, tmp):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True, preexec_fn=no_core_dumps)
     run.pid = proc.pid
+    run.still_running = None
     try:
-        out, err = proc.communicate(timeout=RUN_TIMEOUT)
+        if case.left_hanging:
+            out, err, run.still_running = watch_hanging(proc)
+        else:
+            out, err = proc.communicate(timeout=RUN_TIMEOUT)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         out, err = proc.communicate()
@@ -521,7 +647,11 @@ def run_once(case, args, tmp):
                   status_text(proc.returncode), run.stdout[-3000:], run.stderr[-6000:]))
     try:
         rc = proc.returncode
-        if case.signal is not None:
+        if case.left_hanging:
+            if not run.still_running:
+                raise Failure("the program did not stay blocked after the deadlock report "
+                              "(%s)" % status_text(rc))
+        elif case.signal is not None:
             if rc != -case.signal:
                 raise Failure("%s, expected to be killed by signal %d"
                               % (status_text(rc), case.signal))
