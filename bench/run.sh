@@ -334,18 +334,39 @@ fi
 # -------------------------------------------------------------------- memcached
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# start_memcached VARIANT_PRELOAD: sets server_pid and mc_port.
+# start_memcached K=V...: starts memcached with that environment on a free port of
+# our own; sets server_pid (memcached itself: the subshell execs it, so /proc/PID/stat
+# is the server's CPU) and mc_port.  Another run.sh may race us for a port (ctest
+# runs in parallel): a server that died right after start lost the race, try another.
 start_memcached() {
-    local p
+    local p tries
     mc_port=
-    for ((p = 23411; p < 23511; p++)); do
-        if port_free $p; then mc_port=$p; break; fi
+    for ((tries = 0; tries < 20; tries++)); do
+        p=$((20000 + (RANDOM * 32768 + RANDOM + $$) % 10000))
+        port_free $p || continue
+        local args=(-t 2 -p "$p" -l 127.0.0.1 -U 0 -m 64)
+        [ "$(id -u)" = 0 ] && args+=(-u root)
+        (
+            for kv in "$@"; do export "$kv"; done
+            exec memcached "${args[@]}"
+        ) 2>>"$tmp/real.err" &
+        server_pid=$!
+        # Up when it accepts; ours if it is still alive then.
+        local i
+        for ((i = 0; i < 50; i++)); do
+            kill -0 "$server_pid" 2>/dev/null || break
+            port_free $p || break
+            sleep 0.1
+        done
+        if kill -0 "$server_pid" 2>/dev/null && ! port_free $p; then
+            mc_port=$p
+            return 0
+        fi
+        wait "$server_pid" 2>/dev/null
+        server_pid=
     done
-    [ -n "$mc_port" ] || { fail "no free port for memcached"; return 1; }
-    local args=(-t 2 -p "$mc_port" -l 127.0.0.1 -U 0 -m 64)
-    [ "$(id -u)" = 0 ] && args+=(-u root)
-    run_env "$@" memcached "${args[@]}" 2>>"$tmp/real.err" &
-    server_pid=$!
+    fail "could not start memcached on a free port"
+    return 1
 }
 stop_memcached() {
     [ -n "$server_pid" ] || return 0
