@@ -107,11 +107,15 @@ def inversion(nlocks, funcs, src, **kw):
 
 class Case:
     def __init__(self, name, prog, args=(), opts=(), exit=0, expect=(), allow=(),
-                 nlogs=1, min_locks=1, live=True, end_reason=END_EXIT, check=None):
+                 nlogs=1, min_locks=1, live=True, end_reason=END_EXIT, check=None,
+                 filtered=None):
         self.name, self.prog, self.args, self.opts = name, prog, list(args), list(opts)
         self.exit, self.expect, self.allow = exit, list(expect), list(allow)
         self.nlogs, self.min_locks, self.live = nlogs, min_locks, live
         self.end_reason, self.check = end_reason, check
+        # cycles the analyzer must find and rule out, by rule (summary.filtered_by);
+        # every rule not named must have filtered nothing
+        self.filtered = dict(filtered or {})
 
 
 # Extra checks (called with the Run after the standard ones) -----------------------
@@ -259,15 +263,16 @@ CASES = [
          expect=[inversion(3, ["ring_edge_worker"] * 3, "ring.c", locks=["ring_locks"] * 3)], min_locks=3),
     Case("ring5", "tp_ring", args=["5"],
          expect=[inversion(5, ["ring_edge_worker"] * 5, "ring.c", locks=["ring_locks"] * 5)], min_locks=5),
-    Case("gate_lock", "tp_gate", min_locks=3),
-    Case("trylock_backoff", "tp_trylock_backoff", min_locks=2),
+    Case("gate_lock", "tp_gate", min_locks=3, filtered={"gate-lock": 1}),
+    Case("trylock_backoff", "tp_trylock_backoff", min_locks=2, filtered={"trylock": 1}),
     Case("recursive_relock", "tp_recursive", min_locks=2),
-    Case("rwlock_read_read", "tp_rwlocks", args=["read-read"], min_locks=2),
+    Case("rwlock_read_read", "tp_rwlocks", args=["read-read"], min_locks=2,
+         filtered={"reader-preference": 1}),
     Case("rwlock_write_write", "tp_rwlocks", args=["write-write"],
          expect=[inversion(2, ["rw_x_then_y", "rw_y_then_x"], "rwlocks.c",
                                    locks=["rw_x", "rw_y"])], min_locks=2),
     Case("rwlock_read_mutex_readerpref", "tp_rwlocks", args=["read-mutex-readerpref"],
-         min_locks=2),
+         min_locks=2, filtered={"reader-preference": 1}),
     Case("rwlock_read_mutex_writerpref", "tp_rwlocks", args=["read-mutex-writerpref"],
          expect=[inversion(2, ["read_rw_then_mutex", "mutex_then_read_rw"], "rwlocks.c",
                                    locks=["rw_pref", "mutex_m"])],
@@ -301,7 +306,8 @@ CASES = [
          expect=[inversion(2, ["cxx_worker_ab", "cxx_worker_ba"], "cxx_locks.cpp",
                                    locks=["mutex_a", "mutex_b"])],
          min_locks=2),
-    Case("cxx_shared_mutex_read", "tp_cxx_locks", args=["shared-read"], min_locks=2),
+    Case("cxx_shared_mutex_read", "tp_cxx_locks", args=["shared-read"], min_locks=2,
+         filtered={"reader-preference": 1}),
     Case("cxx_shared_mutex_write", "tp_cxx_locks", args=["shared-write"],
          expect=[inversion(2, ["shared_write_xy", "shared_write_yx"], "cxx_locks.cpp",
                                    locks=["shared_x", "shared_y"])],
@@ -321,6 +327,11 @@ CASES = [
          expect=[inversion(2, ["daemon_worker_ab", "daemon_worker_ba"], "daemonish.c",
                                    locks=["lock_a", "lock_b"])],
          min_locks=2),
+    Case("long_hold_uncontended", "tp_long_hold", opts=["--hold-threshold-ms", "500"],
+         expect=[Expect("long-hold", funcs=["hold_config_lock"], src="long_hold.c")]),
+    Case("long_hold_main_thread", "tp_long_hold", args=["main"],
+         opts=["--hold-threshold-ms", "500"],
+         expect=[Expect("long-hold", funcs=["hold_config_lock"], src="long_hold.c")]),
     Case("stdout_identical", "tp_stdout_text", min_locks=0, check=check_stdout_identical),
     Case("lock_address_reuse", "tp_lock_reuse", min_locks=2, check=check_reuse_happened),
 ]
@@ -465,6 +476,7 @@ class Run:
         findings = doc.get("findings") if isinstance(doc, dict) else None
         if not isinstance(findings, list):
             raise Failure("report JSON has no findings array:\n%s" % json.dumps(doc)[:2000])
+        self.summary = doc.get("summary") or {}
         failing = [f for f in findings if f.get("kind") != "long-hold"]
         if res.status != (1 if failing else 0):
             raise Failure("report exit status %d, but %d finding(s) of a default --fail-on "
@@ -557,6 +569,14 @@ def check_run(run, res, stderr):
     # 4. the report
     findings = run.report([l.path for l in run.logs])
     match_findings(findings, case.expect, case.allow, "report of all logs")
+    filtered_by = run.summary.get("filtered_by")
+    if not isinstance(filtered_by, dict):
+        raise Failure("report JSON summary lacks filtered_by")
+    for rule in ("trylock", "gate-lock", "reader-preference"):
+        if filtered_by.get(rule) != case.filtered.get(rule, 0):
+            raise Failure("summary.filtered_by[%s] is %s, expected %d (the cycles the "
+                          "program has and the rule that makes each harmless)"
+                          % (rule, filtered_by.get(rule), case.filtered.get(rule, 0)))
 
     # 5. case-specific checks
     if case.check:
