@@ -153,7 +153,11 @@ static void finding_value(JsonBuilder *b, const lg_finding *f)
         for (guint i = 0; i < f->edges->len; i++) {
             const lg_fedge *e = &g_array_index(f->edges, lg_fedge, i);
             json_builder_begin_object(b);
-            int_member(b, "from", e->from);
+            json_builder_set_member_name(b, "from");
+            if (e->from >= 0)
+                json_builder_add_int_value(b, e->from);
+            else
+                json_builder_add_null_value(b);
             json_builder_set_member_name(b, "to");
             if (e->to >= 0)
                 json_builder_add_int_value(b, e->to);

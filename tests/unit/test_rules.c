@@ -201,6 +201,58 @@ static void test_three_cycles_overlapping(void)
     lg_analysis_free(a);
 }
 
+static void test_ring_through_report(void)
+{
+    /* rings of 2, 3, 5 and 50 locks, each edge in its own thread: one finding each,
+     * with every lock and edge in ring order */
+    const uint32_t sizes[] = {2, 3, 5, 50};
+    for (size_t k = 0; k < G_N_ELEMENTS(sizes); k++) {
+        uint32_t n = sizes[k];
+        lgb *b = lgb_new();
+        lgb_header(b, 7, "r", "x");
+        for (uint32_t t = 1; t <= n; t++)
+            lgb_thread(b, t, 100 + t, 0, 0, "t");
+        for (uint64_t l = 1; l <= n; l++)
+            lgb_mutex(b, l);
+        for (uint32_t i = 0; i < n; i++)
+            lgb_order(b, i + 1, i + 1, (i + 1) % n + 1, 0, 0);
+        lg_analysis *a = analyze1(b);
+        lg_finding *f = only_finding(a, LG_FIND_LOCK_ORDER_INVERSION);
+        g_assert_cmpuint(f->flags, ==, 0);
+        g_assert_cmpuint(f->locks->len, ==, n);
+        g_assert_cmpuint(f->edges->len, ==, n);
+        for (guint i = 0; i < n; i++) {
+            const lg_fedge *e = &g_array_index(f->edges, lg_fedge, i);
+            uint64_t from = g_array_index(f->locks, lg_flock, e->from).lock->id;
+            uint64_t to = g_array_index(f->locks, lg_flock, e->to).lock->id;
+            g_assert_cmpuint(to, ==, from % n + 1);
+            g_assert_cmpuint(e->thread, ==, from); /* thread i+1 took lock i+1 -> i+2 */
+        }
+        lg_analysis_free(a);
+    }
+}
+
+static void test_contexts_of_repeated_edges_merge(void)
+{
+    /* Two EDGE records for the same pair (e.g. written before and after a fork
+     * replay): their contexts form one graph edge, so the rules can pick either. */
+    lgb *b = base_log(100);
+    lgb_edge(b, 50, A, B);
+    lgb_edge(b, 51, A, B);
+    lgb_context(b, 50, 2, 0, LG_MODE_EXCL, LG_MODE_EXCL, LG_CTXF_TRY, 2, 3);
+    lgb_context(b, 51, 2, 0, LG_MODE_EXCL, LG_MODE_EXCL, 0, 6, 3);
+    lgb_order(b, 3, B, A, 4, 5);
+    lg_analysis *a = analyze1(b);
+    lg_finding *f = only_finding(a, LG_FIND_LOCK_ORDER_INVERSION);
+    for (guint i = 0; i < f->edges->len; i++) {
+        const lg_fedge *e = &g_array_index(f->edges, lg_fedge, i);
+        if (g_array_index(f->locks, lg_flock, e->from).lock->id == A)
+            g_assert_cmpuint(e->stack, ==, 6); /* the blocking one, not the trylock */
+    }
+    g_assert_cmpuint(a->cycles, ==, 1);
+    lg_analysis_free(a);
+}
+
 static void test_budget_note(void)
 {
     /* complete digraph on 6 mutexes, every edge from a different thread */
@@ -311,6 +363,8 @@ int main(int argc, char **argv)
     g_test_add_func("/rules/reader-preference", test_reader_preference);
     g_test_add_func("/rules/timed-flag", test_timed_flag);
     g_test_add_func("/rules/overlapping-cycles", test_three_cycles_overlapping);
+    g_test_add_func("/rules/ring-through-report", test_ring_through_report);
+    g_test_add_func("/rules/repeated-edges-merge", test_contexts_of_repeated_edges_merge);
     g_test_add_func("/rules/budget-note", test_budget_note);
     g_test_add_func("/rules/shim-findings", test_shim_findings);
     return g_test_run();
