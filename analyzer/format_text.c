@@ -88,13 +88,20 @@ static void print_finding(FILE *out, const lg_finding *f, unsigned no)
     }
     for (guint i = 0; i < f->edges->len; i++) {
         const lg_fedge *e = &g_array_index(f->edges, lg_fedge, i);
-        if (e->to >= 0)
-            fprintf(out, "  edge L%d -> L%d (held %s, acquired %s%s%s):\n", e->from, e->to,
+        char from[16];
+        if (e->from >= 0)
+            g_snprintf(from, sizeof from, "L%d", e->from);
+        else
+            g_strlcpy(from, "(no lock)", sizeof from);
+        if (e->to >= 0 && (e->held_mode || e->acquired_mode))
+            fprintf(out, "  edge %s -> L%d (held %s, acquired %s%s%s):\n", from, e->to,
                     lg_mode_name(e->held_mode), lg_mode_name(e->acquired_mode),
                     (e->ctx_flags & LG_CTXF_TIMED) ? ", timed" : "",
                     (e->ctx_flags & LG_CTXF_TRY) ? ", trylock" : "");
+        else if (e->to >= 0)
+            fprintf(out, "  edge %s -> L%d:\n", from, e->to); /* the shim gave no modes */
         else
-            fprintf(out, "  at L%d:\n", e->from);
+            fprintf(out, "  at %s:\n", from);
         if (f->flags & LG_FINDF_CROSS_RUN)
             fprintf(out, "      run %s, pid %u (%s)\n", e->proc->run_id, e->proc->pid, e->proc->exe);
         print_thread(out, e->proc, e->thread);
@@ -102,7 +109,7 @@ static void print_finding(FILE *out, const lg_finding *f, unsigned no)
             fprintf(out, "      %s L%d at:\n",
                     f->kind == LG_FIND_DEADLOCK ? "blocked waiting for" : "acquired", e->to);
             print_stack(out, e->proc, e->stack, e->ts, "        ");
-            fprintf(out, "      while holding L%d, taken at:\n", e->from);
+            fprintf(out, "      while holding %s, taken at:\n", from);
             print_stack(out, e->proc, e->held_stack, e->ts, "        ");
         } else {
             fprintf(out, "      at:\n");
