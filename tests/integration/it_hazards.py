@@ -109,9 +109,13 @@ DEADLOCK_ALLOW = {"lock-order-inversion", "long-hold"}
 
 
 def deadlock(nthreads, nlocks, detail, flags=(), noflags=None, **kw):
+    """A `deadlock: N thread(s) ... blocked forever` report with N = nthreads (and as
+    many per-thread lines), nlocks locks in the report's cycle."""
     if noflags is None:
         noflags = DEADLOCK_NOFLAGS - set(flags)
-    return F("deadlock", flags=flags, noflags=noflags, detail=detail, nlocks=nlocks, **kw)
+    summary = r"^%d threads? (?:is|are) blocked forever" % nthreads
+    return F("deadlock", flags=flags, noflags=noflags, detail=detail, nlocks=nlocks,
+             summary=summary, **kw)
 
 
 def check_long_hold(run):
@@ -459,8 +463,11 @@ def matches(f, e):
         return False
     if e.summary and not re.search(e.summary, _summary):
         return False
-    if kind == "deadlock" and not consistent_cycle(detail):
-        return False
+    if kind == "deadlock":
+        m = re.match(r"^(\d+) threads? (?:is|are) blocked forever", _summary)
+        nwaits = sum(1 for d in detail if WAIT_LINE_RE.match(d))
+        if not m or int(m.group(1)) != nwaits or not consistent_cycle(detail):
+            return False
     free = list(detail)
     for rx in e.detail:
         hit = next((d for d in free if re.search(rx, d)), None)
@@ -468,6 +475,14 @@ def matches(f, e):
             return False
         free.remove(hit)
     return True
+
+
+def brief(findings, limit=8):
+    text = "; ".join("%s: %s%s" % (k, s, " [%s]" % ", ".join(sorted(fl)) if fl else "")
+                     for k, s, fl, _ in findings[:limit])
+    if len(findings) > limit:
+        text += "; ... %d more" % (len(findings) - limit)
+    return "%d: %s" % (len(findings), text)
 
 
 def check_live(case, findings):
@@ -479,13 +494,12 @@ def check_live(case, findings):
                           "matching: %d; all live findings: %s"
                           % (e.count, e.kind, sorted(e.flags), sorted(e.noflags),
                              " and detail lines %s" % e.detail if e.detail else "",
-                             len(good), [(k, s, sorted(fl)) for k, s, fl, _ in findings]))
+                             len(good), brief(findings)))
         for f in good:
             remaining.remove(f)
     extra = [f for f in remaining if f[0] not in case.allow]
     if extra:
-        raise Failure("unexpected live finding(s): %s"
-                      % [(k, s, sorted(fl)) for k, s, fl, _ in extra])
+        raise Failure("unexpected live finding(s): %s" % brief(extra))
 
 
 def check_stdout(case, out):
