@@ -15,6 +15,21 @@ static int cmp_stats(const void *a, const void *b)
     return 0;
 }
 
+/* Real deadlocks first, then potential ones, then misuse, then performance. */
+static int kind_rank(int kind)
+{
+    static const int rank[LG_FIND_KIND_MAX + 1] = {
+        [LG_FIND_DEADLOCK] = 0, [LG_FIND_LOCK_ORDER_INVERSION] = 1, [LG_FIND_SELF_DEADLOCK] = 2,
+        [LG_FIND_BAD_UNLOCK] = 3, [LG_FIND_DESTROY_LOCKED] = 4, [LG_FIND_LONG_HOLD] = 5};
+    return kind > 0 && kind <= LG_FIND_KIND_MAX ? rank[kind] : LG_FIND_KIND_MAX + 1;
+}
+
+static gint cmp_findings(gconstpointer a, gconstpointer b)
+{
+    const lg_finding *x = *(const lg_finding *const *)a, *y = *(const lg_finding *const *)b;
+    return kind_rank(x->kind) - kind_rank(y->kind);
+}
+
 static void merge_duplicates(GPtrArray *list)
 {
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -87,6 +102,7 @@ lg_analysis *lg_analyze(GPtrArray *procs, const lg_analysis_opts *opts)
         lg_fingerprint_compute(g_ptr_array_index(a->filtered, i));
     merge_duplicates(a->findings);
     merge_duplicates(a->filtered);
+    g_ptr_array_sort(a->findings, cmp_findings); /* stable: log order within a kind */
 
     for (guint i = 0; i < procs->len; i++) {
         const lg_process *p = g_ptr_array_index(procs, i);

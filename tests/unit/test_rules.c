@@ -348,6 +348,10 @@ static void test_shim_findings(void)
         }
     }
     g_assert_cmpuint(from_shim_inversions, ==, 1);
+    /* listed by severity: the deadlock first, long holds last */
+    g_assert_cmpint(((lg_finding *)g_ptr_array_index(a->findings, 0))->kind, ==, LG_FIND_DEADLOCK);
+    g_assert_cmpint(((lg_finding *)g_ptr_array_index(a->findings, a->findings->len - 1))->kind, ==,
+                    LG_FIND_LONG_HOLD);
     lg_analysis_free(a);
 }
 
