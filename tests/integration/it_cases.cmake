@@ -18,3 +18,8 @@ foreach(it_case IN LISTS IT_CASES)
   # The harness guards each run with 60 s; this only catches a stuck harness.
   set_tests_properties(it.${it_case} PROPERTIES LABELS integration TIMEOUT 300)
 endforeach()
+# The harness must fail every case when the shim is not loaded, and every case with
+# an expected live report when the shim is quiet (a test that cannot fail is a defect).
+add_test(NAME it.selftest
+  COMMAND ${Python3_EXECUTABLE} ${IT_HARNESS} --bin-dir ${CMAKE_BINARY_DIR}/bin --selftest)
+set_tests_properties(it.selftest PROPERTIES LABELS integration TIMEOUT 900)

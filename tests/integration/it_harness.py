@@ -5,6 +5,9 @@ Usage:
   it_harness.py --list                         print the case names, one a line
   it_harness.py --bin-dir DIR --case NAME [--keep]
   it_harness.py --bin-dir DIR --all [--keep]   run every case (for humans)
+  it_harness.py --bin-dir DIR --selftest       the harness must fail every case when
+                                               the shim is not loaded, and every case
+                                               with a finding when nothing is printed
 
 For one case the driver
   1. runs `DIR/lockgraph run --output TMP/lg.%p.log OPTS -- PROG ARGS` in TMP under a
@@ -710,6 +713,46 @@ def match_findings(findings, expects, allow, where):
 
 
 # --------------------------------------------------------------------------------
+# Self-test: a test that cannot fail is a defect.  Wrap the real `lockgraph` so that
+# `run` (a) starts the program without the shim, or (b) passes --quiet; the harness
+# must then fail (a) every case and (b) every case that expects a live report.
+
+WRAPPERS = {
+    "no-shim": '#!/bin/sh\nif [ "$1" = run ]; then\n'
+               '  while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do shift; done; shift\n'
+               '  exec "$@"\nfi\nexec "%s" "$@"\n',
+    "quiet": '#!/bin/sh\nif [ "$1" = run ]; then shift; exec "%s" run --quiet "$@"; fi\n'
+             'exec "%s" "$@"\n',
+}
+
+
+def selftest(bin_dir):
+    real = os.path.join(bin_dir, "lockgraph")
+    wrong = []
+    for variant, script in WRAPPERS.items():
+        fake = tempfile.mkdtemp(prefix="lg-it-selftest-")
+        try:
+            for name in os.listdir(bin_dir):
+                if name != "lockgraph":
+                    os.symlink(os.path.join(bin_dir, name), os.path.join(fake, name))
+            with open(os.path.join(fake, "lockgraph"), "w") as f:
+                f.write(script.replace("%s", real))
+            os.chmod(os.path.join(fake, "lockgraph"), 0o755)
+            cases = CASES if variant == "no-shim" else [
+                c for c in CASES if c.live and c.expect]
+            for case in cases:
+                try:
+                    run_case(case, fake, False)
+                    wrong.append("%s/%s" % (variant, case.name))
+                except Failure as e:
+                    print("ok: %s/%s fails: %s" % (variant, case.name, str(e).splitlines()[0]))
+        finally:
+            shutil.rmtree(fake, ignore_errors=True)
+    if wrong:
+        print("FAIL selftest: these cases pass although the tool is crippled: %s" % wrong)
+        return 1
+    print("PASS selftest")
+    return 0
 
 
 def main():
@@ -718,6 +761,7 @@ def main():
     ap.add_argument("--bin-dir")
     ap.add_argument("--case")
     ap.add_argument("--all", action="store_true")
+    ap.add_argument("--selftest", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     a = ap.parse_args()
     names = [c.name for c in CASES]
@@ -725,8 +769,10 @@ def main():
     if a.list:
         print("\n".join(names))
         return 0
+    if a.bin_dir and a.selftest:
+        return selftest(os.path.abspath(a.bin_dir))
     if not a.bin_dir or not (a.case or a.all):
-        ap.error("--bin-dir and --case (or --all) are required")
+        ap.error("--bin-dir and --case (or --all or --selftest) are required")
     todo = CASES if a.all else [c for c in CASES if c.name == a.case]
     if not todo:
         print("unknown case %s" % a.case, file=sys.stderr)
