@@ -33,6 +33,9 @@ int fake_stack_is(uint32_t id, const uintptr_t *pcs, uint32_t n);
 int fake_stack_is_of(uint32_t id, uintptr_t pc);
 
 /* ---- clocks ------------------------------------------------------------------- */
+/* lg_plat_now (and lg_plat_now_coarse, for cores whose platform.h still has it)
+ * return this clock. */
+uint64_t lg_plat_now_coarse(void);
 void fake_clock_set(uint64_t ns);
 void fake_clock_advance(uint64_t ns);
 
