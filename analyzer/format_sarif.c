@@ -45,12 +45,15 @@ static void location_value(JsonBuilder *b, const lg_process *p, uint32_t stack, 
                            const char *msg)
 {
     GArray *fr = lg_frames_resolve(p, stack, ts);
+    /* the first user frame with a line; else any frame with a line */
     const lg_frame *src = NULL;
-    for (guint i = 0; i < fr->len && !src; i++) {
-        const lg_frame *f = &g_array_index(fr, lg_frame, i);
-        if (f->sym->file && f->sym->line > 0)
-            src = f;
-    }
+    guint user = lg_frames_first_user(fr);
+    for (guint pass = 0; pass < 2 && !src; pass++)
+        for (guint i = pass ? 0 : user; i < fr->len && !src; i++) {
+            const lg_frame *f = &g_array_index(fr, lg_frame, i);
+            if (f->sym->file && f->sym->line > 0)
+                src = f;
+        }
     json_builder_begin_object(b);
     if (src) {
         json_builder_set_member_name(b, "physicalLocation");

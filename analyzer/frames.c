@@ -69,3 +69,19 @@ char *lg_frame_describe(const lg_frame *f)
     g_free(mod);
     return g_string_free(s, FALSE);
 }
+
+static gboolean system_path(const char *path)
+{
+    return g_str_has_prefix(path, "/usr/include/") || g_str_has_prefix(path, "/usr/lib/") ||
+           g_str_has_prefix(path, "/lib/") || g_str_has_prefix(path, "/lib64/");
+}
+
+guint lg_frames_first_user(const GArray *frames)
+{
+    for (guint i = 0; i < frames->len; i++) {
+        const lg_frame *f = &g_array_index(frames, lg_frame, i);
+        if (f->sym->file && !system_path(f->sym->file) && f->module && !system_path(f->module->path))
+            return i;
+    }
+    return 0;
+}

@@ -32,6 +32,12 @@ char *lg_frame_signature(const lg_frame *f);
 /* Human form: "function (file:line) [module+0xoff]" with what is known. */
 char *lg_frame_describe(const lg_frame *f);
 
+/* Index of the first frame in user code: symbolized with a source file that is not
+ * a system header (/usr/include, /usr/lib), in a module that is not a system library
+ * (/lib, /usr/lib).  Reports point there (labels, SARIF locations) because "inside
+ * std::mutex::lock" is not where a user fixes a lock order.  0 if there is none. */
+guint lg_frames_first_user(const GArray *frames);
+
 /* Module basename or "?" (g_free the result). */
 char *lg_frame_module_name(const lg_frame *f);
 

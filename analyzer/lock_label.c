@@ -12,7 +12,11 @@ char *lg_lock_name(const lg_process *p, const lg_lock *l)
     if (!m)
         return NULL;
     const lg_sym *s = lg_symbols_lookup(m, l->class_offset);
-    return s->function ? g_strdup(s->function) : NULL;
+    if (!s->function)
+        return NULL;
+    /* an element of an array or a member of a struct: say which */
+    return s->sym_offset ? g_strdup_printf("%s+0x%" G_GINT64_MODIFIER "x", s->function, s->sym_offset)
+                         : g_strdup(s->function);
 }
 
 char *lg_lock_label(const lg_process *p, const lg_lock *l)
@@ -26,7 +30,7 @@ char *lg_lock_label(const lg_process *p, const lg_lock *l)
     GArray *fr = lg_frames_resolve(p, l->first_stack, l->ts);
     char *out;
     if (fr->len) {
-        const lg_frame *f = &g_array_index(fr, lg_frame, 0);
+        const lg_frame *f = &g_array_index(fr, lg_frame, lg_frames_first_user(fr));
         char *site;
         if (f->sym->function && f->sym->file && f->sym->line) {
             char *base = g_path_get_basename(f->sym->file);

@@ -50,10 +50,10 @@ static lg_item *cycle_order(const lg_shim_finding *sf)
     return out;
 }
 
+/* The shim's detail text is kept separately (it is a fragment of its live report);
+ * the message is ours so it reads the same for every finding of a kind. */
 static char *default_message(const lg_finding *f, const lg_shim_finding *sf)
 {
-    if (sf->detail && *sf->detail)
-        return g_strdup(sf->detail);
     switch (f->kind) {
     case LG_FIND_DEADLOCK:
         return g_strdup_printf("deadlock: %u threads blocked on each other%s", sf->n,

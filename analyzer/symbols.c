@@ -60,6 +60,8 @@ static void fill(lg_sym *out, const lg_module *m, uint64_t offset)
             lg_sym_inline in = {keep(f->function), keep(f->file), f->line};
             g_array_append_val(out->inlined, in);
         }
+        if (i + 1 == frames->len)
+            out->sym_offset = f->sym_offset;
     }
     g_ptr_array_unref(frames);
 #else

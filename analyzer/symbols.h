@@ -30,6 +30,8 @@ typedef struct lg_sym {
     const char *file;     /* NULL if unknown */
     int line;             /* 0 if unknown */
     GArray *inlined;      /* lg_sym_inline, innermost first; may be empty */
+    uint64_t sym_offset;  /* offset from the start of the ELF symbol (data: the
+                             element of an array), 0 if unknown */
 } lg_sym;
 
 /* Names for `offset` (module-relative) in m.  Never NULL; fields may be NULL. */
