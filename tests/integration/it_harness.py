@@ -83,9 +83,12 @@ class Expect:
            the edge's function: in these programs the same function takes both."""
 
     def __init__(self, kind, count=1, nlocks=None, funcs=(), src=None, flags=(),
-                 noflags=(), module=None, distinct_threads=False, locks=(), held_too=True):
+                 noflags=(), module=None, distinct_threads=False, locks=(), held_too=True,
+                 fields=None):
         self.kind, self.count, self.nlocks = kind, count, nlocks
         self.locks, self.held_too = list(locks), held_too
+        # other fields of the finding: name -> (description, predicate)
+        self.fields = dict(fields or {})
         self.funcs, self.src, self.module = list(funcs), src, module
         self.flags, self.noflags = list(flags), list(noflags)
         self.distinct_threads = distinct_threads
@@ -119,6 +122,13 @@ class Case:
         # cycles the analyzer must find and rule out, by rule (summary.filtered_by);
         # every rule not named must have filtered nothing
         self.filtered = dict(filtered or {})
+
+
+def one_hold_of(ms):
+    """A long-hold finding for a single hold that lasted at least ms milliseconds."""
+    return {"hold_ms": (">= %d (the program held the lock that long)" % ms,
+                        lambda v: isinstance(v, int) and v >= ms),
+            "count": ("1 (the lock was held too long once)", lambda v: v == 1)}
 
 
 # Extra checks (called with the Run after the standard ones) -----------------------
@@ -198,8 +208,9 @@ def check_exec_untraced(run):
 
 def check_contention(run):
     """Four customers queued ~1.5 s behind the payer: the statistics of seats_lock
-    show at least 4 contended acquisitions, a wait of more than 1 s and a hold of at
-    least 1.5 s, and the text report's contention table lists seats_lock first."""
+    show at least 4 contended acquisitions, a wait and a hold of more than 1 s (the
+    exact duration is checked on the long-hold finding), and the text report's
+    contention table lists seats_lock first."""
     paths = [l.path for l in run.logs]
     res = run.tool(["report", "--format", "json"] + paths)
     stats = [s for s in json.loads(res.stdout).get("statistics", [])
@@ -208,7 +219,7 @@ def check_contention(run):
         raise Failure("expected one statistics entry for seats_lock, got %d" % len(stats))
     st = stats[0]
     if not (st.get("contended", 0) >= 4 and st.get("wait_max_ns", 0) >= 1e9
-            and st.get("hold_max_ns", 0) >= 1.5e9):
+            and st.get("hold_max_ns", 0) >= 1e9):
         raise Failure("seats_lock statistics do not show the queue: %s"
                       % {k: v for k, v in st.items() if k != "lock"})
     res = run.tool(["report", "--format", "text"] + paths)
@@ -244,7 +255,8 @@ CASES = [
          min_locks=3),
     Case("demo_nested_cache_fixed", "nested_cache_fixed", min_locks=3),
     Case("demo_ticket_booking", "ticket_booking", opts=["--hold-threshold-ms", "500"],
-         expect=[Expect("long-hold", funcs=["book_and_pay"], src="ticket_booking.c")],
+         expect=[Expect("long-hold", funcs=["book_and_pay"], src="ticket_booking.c",
+                        locks=["seats_lock"], fields=one_hold_of(1500))],
          check=check_contention),
     Case("demo_ticket_booking_fixed", "ticket_booking_fixed",
          opts=["--hold-threshold-ms", "500"]),
@@ -331,10 +343,12 @@ CASES = [
                                    locks=["lock_a", "lock_b"])],
          min_locks=2),
     Case("long_hold_uncontended", "tp_long_hold", opts=["--hold-threshold-ms", "500"],
-         expect=[Expect("long-hold", funcs=["hold_config_lock"], src="long_hold.c")]),
+         expect=[Expect("long-hold", funcs=["hold_config_lock"], src="long_hold.c",
+                        locks=["config_lock"], fields=one_hold_of(800))]),
     Case("long_hold_main_thread", "tp_long_hold", args=["main"],
          opts=["--hold-threshold-ms", "500"],
-         expect=[Expect("long-hold", funcs=["hold_config_lock"], src="long_hold.c")]),
+         expect=[Expect("long-hold", funcs=["hold_config_lock"], src="long_hold.c",
+                        locks=["config_lock"], fields=one_hold_of(800))]),
     Case("stdout_identical", "tp_stdout_text", min_locks=0, check=check_stdout_identical),
     Case("lock_address_reuse", "tp_lock_reuse", min_locks=2, check=check_reuse_happened),
 ]
@@ -687,6 +701,14 @@ def problems_with(f, e):
         for fn in e.funcs:
             if not any(frame_matches(fr, fn, e.src) for fr in frames_of(f)):
                 why.append("function %s (in %s) not in the finding's frames" % (fn, e.src))
+        if e.locks:
+            name = str((f.get("lock") or {}).get("name") if isinstance(f.get("lock"), dict)
+                       else "")
+            if name != e.locks[0]:
+                why.append("lock named %r, expected %r" % (name, e.locks[0]))
+    for key, (desc, pred) in e.fields.items():
+        if key not in f or not pred(f[key]):
+            why.append("%s is %r, expected %s" % (key, f.get(key), desc))
     if e.module and not any(e.module in str(fr.get("module") or "") for fr in frames_of(f)):
         why.append("no frame names module %s" % e.module)
     return why
