@@ -2,12 +2,66 @@
 #define _GNU_SOURCE
 #include "fake_platform.h"
 #include "graph.h"
+#include "lock_table.h"
 #include "log_codec.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
+
+/* ---- "no core lock held" probe ------------------------------------------------------ */
+
+static _Atomic int probing;
+static _Atomic uintptr_t probe_addr;
+static _Atomic unsigned probe_calls, probe_violations;
+
+static struct lg_lockrec *probe_make(uintptr_t addr, struct lg_lockrec *prev, void *arg)
+{
+    (void)addr, (void)prev, (void)arg;
+    return NULL;
+}
+
+static void *probe_main(void *p)
+{
+    (void)p;
+    lg_graph_lock();
+    lg_graph_unlock();
+    uintptr_t a = atomic_load(&probe_addr);
+    if (a) {
+        int made;
+        lg_table_get(a, probe_make, NULL, &made);
+    }
+    return NULL;
+}
+
+/* From another thread, take and give the graph lock and the lock table's lock: if
+ * the caller holds either, the probe cannot finish. */
+static void probe_core_locks(void)
+{
+    if (!atomic_load(&probing))
+        return;
+    atomic_fetch_add(&probe_calls, 1);
+    pthread_t th;
+    g_assert_cmpint(pthread_create(&th, NULL, probe_main, NULL), ==, 0);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += 2;
+    if (pthread_timedjoin_np(th, NULL, &ts) != 0) {
+        atomic_fetch_add(&probe_violations, 1);
+        pthread_detach(th); /* it finishes when the caller lets go */
+    }
+}
+
+void fake_probe_core_locks(int on, const void *table_addr)
+{
+    atomic_store(&probe_addr, (uintptr_t)table_addr);
+    atomic_store(&probing, on);
+}
+
+unsigned fake_probe_calls(void) { return atomic_load(&probe_calls); }
+unsigned fake_probe_violations(void) { return atomic_load(&probe_violations); }
 
 /* ---- backtrace ------------------------------------------------------------------ */
 
@@ -36,6 +90,7 @@ void fake_stack_of(uintptr_t pc, uintptr_t out[FAKE_FRAMES])
 int lg_plat_backtrace(uintptr_t *pcs, int max)
 {
     atomic_fetch_add(&bt_calls, 1);
+    probe_core_locks();
     pthread_mutex_lock(&fake_mu);
     int n = cur_depth < max ? cur_depth : max;
     memcpy(pcs, cur_stack, (size_t)(n > 0 ? n : 0) * sizeof *pcs);
@@ -509,6 +564,7 @@ static GPtrArray *reports;
 
 void lg_plat_report(const struct lg_finding *f)
 {
+    probe_core_locks();
     fake_report *r = g_new0(fake_report, 1);
     r->kind = f->kind;
     r->flags = f->flags;

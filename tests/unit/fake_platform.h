@@ -32,6 +32,14 @@ int fake_stack_is(uint32_t id, const uintptr_t *pcs, uint32_t n);
 /* 1 if interned stack `id` is fake_stack_of(pc). */
 int fake_stack_is_of(uint32_t id, uintptr_t pc);
 
+/* ---- platform.h: "lg_plat_backtrace and lg_plat_report only with no core lock held" */
+/* While on, every lg_plat_backtrace / lg_plat_report call checks from another thread
+ * that the graph lock and the lock table's lock are free (table_addr: a live lock
+ * address, used to take the table lock; NULL to skip that one). */
+void fake_probe_core_locks(int on, const void *table_addr);
+unsigned fake_probe_calls(void);
+unsigned fake_probe_violations(void);
+
 /* ---- clocks ------------------------------------------------------------------- */
 /* lg_plat_now (and lg_plat_now_coarse, for cores whose platform.h still has it)
  * return this clock. */

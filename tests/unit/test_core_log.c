@@ -2,6 +2,7 @@
  * nothing left over), carries a valid CRC, and names only ids defined by earlier
  * records; records are whole (never truncated); the fork replay stands on its own;
  * statistics follow the fake clock. */
+#define _GNU_SOURCE
 #include "fake_platform.h"
 #include "graph.h"
 #include "lock_table.h"
@@ -116,6 +117,91 @@ static void test_all_records_valid(void)
     g_assert_cmpuint(count[LG_REC_LOCK], ==, 6); /* A twice */
     g_assert_cmpuint(count[LG_REC_LOCK_RETIRE], ==, 1);
     g_assert_cmpuint(lg_records_dropped(), ==, 0);
+    fake_assert_log_valid();
+}
+
+/* platform.h: the core calls lg_plat_backtrace and lg_plat_report only with no core
+ * lock held (both may call into libunwind or ld.so).  New locks, new chains, a
+ * cycle report, a lock finding, a stack capture: each checked from another thread. */
+static void test_platform_calls_without_core_locks(void)
+{
+    static uint64_t lk[3];
+    void *A = &lk[0], *B = &lk[1], *C = &lk[2];
+    fake_worker *t1 = fake_worker_start(), *t2 = fake_worker_start();
+    fake_lock(t1, C, 0x891000);
+    fake_unlock(t1, C);
+    unsigned calls0 = fake_probe_calls();
+    guint r0 = fake_report_count();
+    fake_probe_core_locks(1, C);
+    fake_lock(t1, A, 0x891010);
+    fake_lock(t1, B, 0x891020);
+    fake_unlock(t1, B);
+    fake_unlock(t1, A);
+    fake_lock(t2, B, 0x892010);
+    fake_lock(t2, A, 0x892020);
+    fake_unlock(t2, A);
+    fake_unlock(t2, B);
+    struct lock_finding_args la = {A};
+    fake_worker_run(t2, report_self_deadlock, &la);
+    fake_probe_core_locks(0, NULL);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 2);
+    g_assert_cmpuint(fake_probe_calls() - calls0, >=, 5);
+    g_assert_cmpuint(fake_probe_violations(), ==, 0);
+    fake_worker_stop(t1);
+    fake_worker_stop(t2);
+    fake_assert_log_valid();
+}
+
+/* THREAD records carry the creator and its stack as given to lg_thread_attach. */
+struct attach_args {
+    uint32_t creator, create_stack, serial, tid;
+};
+
+static void *attach_main(void *p)
+{
+    struct attach_args *a = p;
+    struct lg_thread *t = lg_thread_attach(a->creator, a->create_stack);
+    a->serial = t->serial;
+    a->tid = (uint32_t)gettid();
+    g_assert_true(lg_tls_self == t);
+    g_assert_true(lg_thread_by_serial(t->serial) == t);
+    lg_thread_detach(t);
+    return NULL;
+}
+
+static void test_thread_records(void)
+{
+    fake_worker *parent = fake_worker_start();
+    uintptr_t s[FAKE_FRAMES];
+    fake_stack_of(0x8a1000, s);
+    fake_set_stack(s, FAKE_FRAMES);
+    uint32_t cstack = lg_capture_stack();
+    g_assert_true(fake_stack_is_of(cstack, 0x8a1000));
+    struct attach_args a = {fake_worker_serial(parent), cstack, 0, 0};
+    size_t mark = fake_log_len();
+    pthread_t th;
+    g_assert_cmpint(pthread_create(&th, NULL, attach_main, &a), ==, 0);
+    pthread_join(th, NULL);
+    GArray *recs = fake_log_records(mark);
+    guint nt = 0, ne = 0;
+    for (guint i = 0; i < recs->len; i++) {
+        const fake_rec *r = &g_array_index(recs, fake_rec, i);
+        if (r->type == LG_REC_THREAD) {
+            nt++;
+            g_assert_cmpuint(r->u.thread.serial, ==, a.serial);
+            g_assert_cmpuint(r->u.thread.tid, ==, a.tid);
+            g_assert_cmpuint(r->u.thread.creator, ==, fake_worker_serial(parent));
+            g_assert_cmpuint(r->u.thread.create_stack, ==, cstack);
+        } else if (r->type == LG_REC_THREAD_EXIT) {
+            ne++;
+            g_assert_cmpuint(r->u.thread_exit.serial, ==, a.serial);
+            g_assert_cmpuint(r->u.thread_exit.n, ==, 0);
+        }
+    }
+    g_assert_cmpuint(nt, ==, 1);
+    g_assert_cmpuint(ne, ==, 1);
+    g_array_unref(recs);
+    fake_worker_stop(parent);
     fake_assert_log_valid();
 }
 
@@ -517,6 +603,9 @@ int main(int argc, char **argv)
     fake_set_stack_bounds(0, 0);
     g_test_add_func("/core/log/all-records-valid", test_all_records_valid);
     g_test_add_func("/core/log/checker-catches", test_checker_catches);
+    g_test_add_func("/core/log/platform-calls-without-core-locks",
+                    test_platform_calls_without_core_locks);
+    g_test_add_func("/core/log/thread-records", test_thread_records);
     g_test_add_func("/core/log/stats", test_stats);
     g_test_add_func("/core/log/concurrent-valid", test_concurrent_valid);
     g_test_add_func("/core/log/thread-exit-held-few", test_thread_exit_held_few);
