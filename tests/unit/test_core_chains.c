@@ -326,6 +326,89 @@ static void test_recursive_relock(void)
     fake_assert_log_valid();
 }
 
+/* A nested read lock of a rwlock this thread reads already adds nothing either. */
+static void test_nested_read(void)
+{
+    static uint64_t lk[2];
+    void *R = &lk[0], *M = &lk[1];
+    fake_worker *t = fake_worker_start();
+    fake_acquire(t, R, LG_KIND_RWLOCK, NULL, LG_MODE_READ, 0, 0x761010);
+    fake_lock(t, M, 0x761020);
+    size_t mark = fake_log_len();
+    uint32_t edges = lg_graph_edge_count();
+    fake_acquire(t, R, LG_KIND_RWLOCK, NULL, LG_MODE_READ, 0, 0x761030);
+    g_assert_cmpuint(nheld(t), ==, 2);
+    g_assert_cmpuint(fake_log_len(), ==, mark);
+    g_assert_cmpuint(lg_graph_edge_count(), ==, edges);
+    g_assert_true(fake_unlock(t, R));
+    g_assert_cmpuint(nheld(t), ==, 2);
+    g_assert_true(fake_unlock(t, M));
+    g_assert_true(fake_unlock(t, R));
+    g_assert_cmpuint(nheld(t), ==, 0);
+    fake_worker_stop(t);
+    fake_assert_log_valid();
+}
+
+/* A lock another thread unlocked (glibc allows it for normal mutexes: the hook
+ * clears the owner) is no longer held: it makes no edge. */
+static void clear_owner(struct lg_thread *t, void *p)
+{
+    (void)t;
+    atomic_store(&lg_table_find((uintptr_t)p)->owner, NULL);
+}
+
+static void test_phantom_dropped(void)
+{
+    static uint64_t lk[2];
+    void *A = &lk[0], *B = &lk[1];
+    fake_worker *t1 = fake_worker_start(), *t2 = fake_worker_start();
+    fake_lock(t1, A, 0x771010);
+    g_assert_true(atomic_load(&lg_table_find((uintptr_t)A)->owner) == fake_worker_thread(t1));
+    fake_worker_run(t2, clear_owner, A); /* thread 2 unlocked it */
+    size_t mark = fake_log_len();
+    fake_lock(t1, B, 0x771020);
+    g_assert_cmpuint(fake_log_count(mark, LG_REC_EDGE), ==, 0);
+    g_assert_cmpuint(nheld(t1), ==, 1);
+    g_assert_true(fake_unlock(t1, B));
+    g_assert_false(fake_unlock(t1, A));
+    fake_worker_stop(t1);
+    fake_worker_stop(t2);
+    fake_assert_log_valid();
+}
+
+/* An edge stores at most LG_MAX_CTX contexts (graph.h); more are counted only. */
+#define NCTX (LG_MAX_CTX + 6)
+static void test_context_bound(void)
+{
+    static uint64_t lk[NCTX + 2];
+    void *A = &lk[NCTX], *B = &lk[NCTX + 1];
+    fake_worker *t = fake_worker_start();
+    size_t mark = fake_log_len();
+    for (int i = 0; i < NCTX; i++) {
+        fake_lock(t, &lk[i], 0x780000 + 0x10 * (uintptr_t)(i % 16));
+        fake_lock(t, A, 0x781000);
+        fake_lock(t, B, 0x782000); /* A -> B from chain [Ci, A]: a new context */
+        fake_unlock(t, B);
+        fake_unlock(t, A);
+        fake_unlock(t, &lk[i]);
+    }
+    GArray *recs = fake_log_records(mark);
+    uint32_t ab = 0;
+    guint nab = 0;
+    for (guint i = 0; i < recs->len; i++) {
+        const fake_rec *r = &g_array_index(recs, fake_rec, i);
+        if (r->type == LG_REC_EDGE && r->u.edge.from == id_of(A) && r->u.edge.to == id_of(B))
+            ab = r->u.edge.id;
+        if (r->type == LG_REC_CONTEXT && ab && r->u.ctx.edge == ab)
+            nab++;
+    }
+    g_array_unref(recs);
+    g_assert_cmpuint(ab, !=, 0);
+    g_assert_cmpuint(nab, ==, LG_MAX_CTX);
+    fake_worker_stop(t);
+    fake_assert_log_valid();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -335,5 +418,8 @@ int main(int argc, char **argv)
     g_test_add_func("/core/chains/release-out-of-order", test_release_out_of_order);
     g_test_add_func("/core/chains/thousand-held", test_thousand_held);
     g_test_add_func("/core/chains/recursive-relock", test_recursive_relock);
+    g_test_add_func("/core/chains/nested-read", test_nested_read);
+    g_test_add_func("/core/chains/phantom-dropped", test_phantom_dropped);
+    g_test_add_func("/core/chains/context-bound", test_context_bound);
     return g_test_run();
 }
