@@ -97,6 +97,7 @@ static gboolean known_cycle(const lg_analysis *a, const lg_process *p, const cha
 void lg_shim_findings(lg_analysis *a, const lg_process *p)
 {
     GHashTable *holds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GHashTable *open_holds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (guint i = 0; i < p->findings->len; i++) {
         const lg_shim_finding *sf = g_ptr_array_index(p->findings, i);
         lg_finding *f = lg_finding_new(sf->kind);
@@ -135,18 +136,28 @@ void lg_shim_findings(lg_analysis *a, const lg_process *p)
         }
 
         if (sf->kind == LG_FIND_LONG_HOLD) {
-            /* one finding per (lock, acquisition site): the longest hold, and how often */
+            /* One finding per (lock, acquisition site): the longest hold, and how many
+             * holds went over the threshold.  The shim reports a hold that is still
+             * going on (still_held) and then again when it ends: that is one hold. */
             const lg_item *it = sf->n ? &sf->items[0] : NULL;
             char *key = g_strdup_printf("%" G_GUINT64_FORMAT ":%u", it ? it->lock : 0,
                                         it ? it->stack : 0);
+            char *hold = g_strdup_printf("%s:%u", key, it ? it->thread : 0);
+            gboolean continues = g_hash_table_remove(open_holds, hold);
+            if (sf->flags & LG_FINDF_STILL_HELD)
+                g_hash_table_add(open_holds, g_strdup(hold));
+            g_free(hold);
             lg_finding *prev = g_hash_table_lookup(holds, key);
             if (prev) {
-                prev->count++;
-                if (sf->value > prev->value) {
+                if (!continues)
+                    prev->count++;
+                if (sf->value >= prev->value) {
                     prev->value = sf->value;
                     g_array_set_size(prev->edges, 0);
                     g_array_append_vals(prev->edges, f->edges->data, f->edges->len);
                     prev->flags = f->flags;
+                    g_free(prev->detail);
+                    prev->detail = g_strdup(f->detail);
                 }
                 g_free(key);
                 lg_finding_free(f);
@@ -171,4 +182,5 @@ void lg_shim_findings(lg_analysis *a, const lg_process *p)
                                      f->value, f->count, f->count == 1 ? "" : "s");
     }
     g_hash_table_destroy(holds);
+    g_hash_table_destroy(open_holds);
 }
