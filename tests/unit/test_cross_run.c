@@ -1,9 +1,25 @@
 /* Cross-run matching over lock classes, and fingerprints that survive ASLR, pids and
  * lock ids. */
+#define _GNU_SOURCE
 #include "analysis.h"
+#include "formats.h"
 #include "log_builder.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+static char *render(void (*fmt)(FILE *, const lg_analysis *, const lg_format_opts *),
+                    lg_analysis *a)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    lg_format_opts o = {.verbose = FALSE, .top = 10};
+    fmt(f, a, &o);
+    fclose(f);
+    return buf;
+}
 
 #define BUILD_ID "\x5e\xed\x00\x01"
 
@@ -61,6 +77,21 @@ static void test_halves_in_two_runs(void)
     const lg_fedge *e1 = &g_array_index(f->edges, lg_fedge, 1);
     g_assert_true(e0->proc != e1->proc);
     g_assert_cmpuint(e0->proc->pid + e1->proc->pid, ==, 300);
+
+    /* every format says where each half came from */
+    char *text = render(lg_format_text, a);
+    g_assert_nonnull(strstr(text, "[cross_run]"));
+    g_assert_nonnull(strstr(text, "run run-a, pid 100"));
+    g_assert_nonnull(strstr(text, "run run-b, pid 200"));
+    free(text);
+    char *json = render(lg_format_json, a);
+    g_assert_nonnull(strstr(json, "\"cross_run\""));
+    g_assert_nonnull(strstr(json, "\"run_id\" : \"run-b\""));
+    free(json);
+    char *dot = render(lg_format_dot, a);
+    g_assert_nonnull(strstr(dot, "p0_l1 -> p1_l52 [color=red, penwidth=2, label=\"cross-run\"]"));
+    g_assert_nonnull(strstr(dot, "p1_l52 -> p0_l1 [color=red, penwidth=2, label=\"cross-run\"]"));
+    free(dot);
     lg_analysis_free(a);
     lgb_free(l[0]);
     lgb_free(l[1]);
