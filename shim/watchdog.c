@@ -63,7 +63,7 @@ struct node {
 static struct node nodes[MAX_NODES];
 static uint32_t nnodes;
 static uint64_t last_candidate; /* signature of the cycle seen on the previous tick */
-static struct lg_hmap reported_waits; /* signatures of timed cycles already reported */
+static struct lg_hmap reported_waits; /* signatures of deadlocks already reported */
 
 /* ---- what each thread is waiting for ------------------------------------------ */
 
@@ -403,6 +403,19 @@ static void report_cycle(const uint32_t *p, uint32_t n, int timed, int orphan)
         lg_deadlock_policy();
 }
 
+static int first_report(uint64_t sig)
+{
+    for (struct lg_hnode *x = lg_hmap_bucket(&reported_waits, sig); x; x = x->next)
+        if (x->hash == sig)
+            return 0;
+    struct lg_hnode *x = lg_arena_alloc(sizeof *x);
+    if (x) {
+        x->hash = sig;
+        lg_hmap_insert(&reported_waits, x);
+    }
+    return 1;
+}
+
 static void check_deadlocks(void)
 {
     for (uint32_t i = 0; i < nnodes; i++) {
@@ -414,7 +427,7 @@ static void check_deadlocks(void)
             struct lg_thread *o = atomic_load(&n->lock->owner);
             if (o && !atomic_load(&o->alive) && o != n->t) {
                 uint64_t sig = signature(&i, 1) ^ 0x4f;
-                if (sig == last_candidate) {
+                if (sig == last_candidate && first_report(sig)) {
                     uint32_t p1 = i;
                     report_cycle(&p1, 1, n->timed, 1);
                 }
@@ -429,20 +442,10 @@ static void check_deadlocks(void)
         int timed = 0;
         for (uint32_t k = 0; k < len; k++)
             timed |= nodes[path[k]].timed;
-        if (sig == last_candidate) {
-            if (timed) {
-                /* ends by itself: report once, never end the process for it */
-                for (struct lg_hnode *x = lg_hmap_bucket(&reported_waits, sig); x; x = x->next)
-                    if (x->hash == sig)
-                        return;
-                struct lg_hnode *x = lg_arena_alloc(sizeof *x);
-                if (x) {
-                    x->hash = sig;
-                    lg_hmap_insert(&reported_waits, x);
-                }
-            }
+        /* each deadlock once: a timed one ends by itself and the process goes on,
+         * and under --on-deadlock=wait an untimed one stays in place */
+        if (sig == last_candidate && first_report(sig))
             report_cycle(path, len, timed, 0);
-        }
         last_candidate = sig;
         return;
     }

@@ -140,7 +140,7 @@ void lg_rules_evaluate(const lg_rule_lock *locks, const lg_rule_edge *edges, uin
         s.reader_rule = 0;
         s.steps = 0;
         int r2 = run(&s);
-        if (r2 != 0) {
+        if (r2 == 1) { /* (out of budget here: the first answer stands, call it gated) */
             out->verdict = LG_VERDICT_READER_PREF;
             out->rw_lock = rw;
         } else {

@@ -383,7 +383,7 @@ void lg_retire_range(uintptr_t lo, uintptr_t hi)
             continue;
         uintptr_t a = page << 12 > lo ? page << 12 : lo;
         uintptr_t end = (page + 1) << 12 < hi ? (page + 1) << 12 : hi;
-        for (a &= ~(uintptr_t)7; a < end; a += 8) {
+        for (a &= ~(uintptr_t)3; a < end; a += 4) { /* spinlocks are 4-byte aligned */
             struct lg_lockrec *l = lg_table_find(a);
             if (!l)
                 continue;
@@ -398,15 +398,16 @@ void lg_retire_range(uintptr_t lo, uintptr_t hi)
 
 static void report_pending(struct lg_pending *p)
 {
-    for (uint32_t i = 0; i < p->n; i++)
-        lg_plat_report(p->f[i]);
+    for (struct lg_finding *f = p->head; f; f = f->next)
+        lg_plat_report(f);
 }
 
 static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, uint8_t flags,
                      uint64_t key, struct capture *cap)
 {
     struct lg_pending pending;
-    pending.n = pending.lost = 0;
+    pending.head = NULL;
+    pending.tail = &pending.head;
     capture(cap);
     lg_graph_lock();
     if (!cap->id)
@@ -613,12 +614,15 @@ void lg_detector_replay(void)
     uint32_t n = atomic_load(&nthreads);
     for (uint32_t s = 1; s <= n; s++) {
         struct lg_thread *t = lg_thread_by_serial(s);
-        if (!t)
-            continue;
-        lg_rec_thread(t, now);
-        if (!atomic_load(&t->alive))
-            lg_rec_thread_exit(t, now);
+        if (t)
+            lg_rec_thread(t, now);
     }
     lg_table_each(replay_lock, NULL);
+    /* after the locks: a thread's exit record lists the locks it still held */
+    for (uint32_t s = 1; s <= n; s++) {
+        struct lg_thread *t = lg_thread_by_serial(s);
+        if (t && !atomic_load(&t->alive))
+            lg_rec_thread_exit(t, now);
+    }
     lg_graph_replay_rest();
 }

@@ -294,7 +294,7 @@ static void evaluate(struct frame *path, uint32_t n, struct lg_pending *out)
         }
     }
     lg_rule_result res;
-    lg_rules_evaluate(rl, re, n, rs, chosen, 0, &res);
+    lg_rules_evaluate(rl, re, n, rs, chosen, LG_RULES_BUDGET, &res);
     if (res.verdict != LG_VERDICT_DEADLOCK)
         return;
     remember(sig);
@@ -317,10 +317,9 @@ static void evaluate(struct frame *path, uint32_t n, struct lg_pending *out)
             .mode = (uint8_t)(c->to_mode | c->from_mode << 4)};
     }
     lg_rec_finding(f, lg_plat_now());
-    if (out->n < sizeof out->f / sizeof out->f[0])
-        out->f[out->n++] = f;
-    else
-        out->lost++;
+    f->next = NULL;
+    *out->tail = f;
+    out->tail = &f->next;
 }
 
 static void check_cycles(struct lg_edge *e, struct lg_pending *out)

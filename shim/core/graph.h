@@ -17,8 +17,13 @@
 #include "state.h"
 
 #define LG_MAX_CTX 1024
-#define LG_CYCLE_STEP_BUDGET 200000u
-#define LG_CYCLE_MAX_PER_EVENT 256u
+/* Work bounds of one event (a new edge or context), all under the graph lock: path
+ * search steps, cycles evaluated, and rule-search steps per cycle.  Past them the
+ * event stops looking (the offline report enumerates every cycle, with its own,
+ * larger bounds). */
+#define LG_CYCLE_STEP_BUDGET 100000u
+#define LG_CYCLE_MAX_PER_EVENT 64u
+#define LG_RULES_BUDGET 20000u
 
 void lg_graph_lock(void);
 void lg_graph_unlock(void);
@@ -30,10 +35,10 @@ const uintptr_t *lg_stack_get(uint32_t id, uint32_t *n);
 struct lg_chain *lg_chain_intern(const struct lg_held *held, uint32_t n);
 struct lg_chain *lg_chain_get(uint32_t id);
 
-/* A list of findings produced under the graph lock, reported after it is released. */
+/* Findings produced under the graph lock, reported after it is released (they live
+ * in the arena: every one is reported, however many an event produces). */
 struct lg_pending {
-    struct lg_finding *f[8];
-    uint32_t n, lost;
+    struct lg_finding *head, **tail;
 };
 
 /* Records that thread t, holding held[0..n) (chain `chain`), acquired `to` in

@@ -5,6 +5,7 @@
 #include "platform.h"
 
 #include <stdatomic.h>
+#include <string.h>
 
 static _Atomic uint64_t dropped;
 
@@ -17,6 +18,29 @@ static void emit(lg_enc *e)
         lg_plat_log(e->buf, n);
     else
         atomic_fetch_add(&dropped, 1);
+}
+
+/* Records are written under the graph lock, so one growable buffer serves every
+ * record too large for the caller's stack buffer. */
+static unsigned char *record_buffer(unsigned char *small, size_t small_cap, size_t need)
+{
+    static unsigned char *big;
+    static size_t bigcap;
+    if (need <= small_cap)
+        return small;
+    if (need > bigcap) {
+        size_t cap = bigcap ? bigcap : 65536;
+        while (cap < need)
+            cap *= 2;
+        unsigned char *n = lg_map(cap);
+        if (!n)
+            return NULL;
+        if (big)
+            lg_discard(big, bigcap);
+        big = n;
+        bigcap = cap;
+    }
+    return big;
 }
 
 void lg_rec_stack(uint32_t id, const uintptr_t *pcs, uint32_t n)
@@ -82,26 +106,10 @@ void lg_rec_chain(const struct lg_chain *c)
     /* chains can be long (1000+ held locks): size the buffer from the chain */
     size_t need = LG_REC_HEADER_SIZE + 8 + (size_t)c->n * 9;
     unsigned char small[1024];
-    unsigned char *buf = small;
-    if (need > sizeof small) {
-        /* records are written under the graph lock: one growable buffer suffices */
-        static unsigned char *big;
-        static size_t bigcap;
-        if (need > bigcap) {
-            size_t cap = bigcap ? bigcap : 65536;
-            while (cap < need)
-                cap *= 2;
-            unsigned char *n = lg_map(cap);
-            if (!n) {
-                atomic_fetch_add(&dropped, 1);
-                return;
-            }
-            if (big)
-                lg_discard(big, bigcap);
-            big = n;
-            bigcap = cap;
-        }
-        buf = big;
+    unsigned char *buf = record_buffer(small, sizeof small, need);
+    if (!buf) {
+        atomic_fetch_add(&dropped, 1);
+        return;
     }
     lg_enc e;
     lg_enc_begin(&e, buf, need, LG_REC_CHAIN);
@@ -147,10 +155,16 @@ void lg_rec_thread(const struct lg_thread *t, uint64_t ts)
 
 void lg_rec_thread_exit(const struct lg_thread *t, uint64_t ts)
 {
-    unsigned char buf[LG_REC_HEADER_SIZE + 64 + 8 * 64];
+    unsigned char small[LG_REC_HEADER_SIZE + 64 + 8 * 64];
+    uint32_t n = t->nheld;
+    size_t need = LG_REC_HEADER_SIZE + 64 + 8 * (size_t)n;
+    unsigned char *buf = record_buffer(small, sizeof small, need);
+    if (!buf) {
+        atomic_fetch_add(&dropped, 1);
+        return;
+    }
     lg_enc e;
-    uint32_t n = t->nheld > 64 ? 64 : t->nheld;
-    lg_enc_begin(&e, buf, sizeof buf, LG_REC_THREAD_EXIT);
+    lg_enc_begin(&e, buf, need, LG_REC_THREAD_EXIT);
     lg_enc_u32(&e, t->serial);
     lg_enc_u64(&e, ts);
     lg_enc_str(&e, t->name);
@@ -162,10 +176,16 @@ void lg_rec_thread_exit(const struct lg_thread *t, uint64_t ts)
 
 void lg_rec_finding(const struct lg_finding *f, uint64_t ts)
 {
-    unsigned char buf[LG_REC_HEADER_SIZE + 512 + 40 * 64];
+    unsigned char small[LG_REC_HEADER_SIZE + 512 + 40 * 64];
+    uint32_t n = f->n;
+    size_t need = LG_REC_HEADER_SIZE + 32 + (f->detail ? strlen(f->detail) : 0) + 40 * (size_t)n;
+    unsigned char *buf = record_buffer(small, sizeof small, need);
+    if (!buf) {
+        atomic_fetch_add(&dropped, 1);
+        return;
+    }
     lg_enc e;
-    uint32_t n = f->n > 64 ? 64 : f->n;
-    lg_enc_begin(&e, buf, sizeof buf, LG_REC_FINDING);
+    lg_enc_begin(&e, buf, need, LG_REC_FINDING);
     lg_enc_u8(&e, f->kind);
     lg_enc_u16(&e, f->flags);
     lg_enc_u64(&e, ts);

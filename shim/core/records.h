@@ -15,6 +15,7 @@ struct lg_finding_item {
 };
 
 struct lg_finding {
+    struct lg_finding *next; /* pending list (graph.h) */
     uint8_t kind;
     uint16_t flags;
     uint64_t value;

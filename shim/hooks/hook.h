@@ -70,6 +70,17 @@ static inline int lg_rwlock_busy(const pthread_rwlock_t *rw, int write)
     return write ? r != 0 : (r & 3u) != 0;
 }
 
+/* glibc's x86-64 spinlock is 1 when free and 0 or below when taken (lock decl);
+ * the generic implementation uses 0 for free. */
+static inline int lg_spin_busy(const volatile int *s)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    return __atomic_load_n(s, __ATOMIC_RELAXED) <= 0;
+#else
+    return __atomic_load_n(s, __ATOMIC_RELAXED) != 0;
+#endif
+}
+
 /* Subkind readers for glibc's object layouts. */
 uint8_t lg_mutex_subkind(uintptr_t addr);
 uint8_t lg_rwlock_subkind(uintptr_t addr);

@@ -14,7 +14,7 @@ LG_EXPORT int pthread_spin_lock(pthread_spinlock_t *s)
         return REAL(pthread_spin_lock)(s);
     uintptr_t pc = LG_CALLER_PC();
     int r = EBUSY;
-    if (__builtin_expect(__atomic_load_n((volatile int *)s, __ATOMIC_RELAXED) == 0, 1))
+    if (__builtin_expect(!lg_spin_busy(s), 1))
         r = REAL(pthread_spin_trylock)(s); /* glibc's spin trylock is one exchange */
     if (r == EBUSY) {
         struct lg_lockrec *l = lg_block_begin(t, S(s), LG_KIND_SPIN, NULL, LG_MODE_SPIN, 0, pc);
@@ -39,11 +39,10 @@ LG_EXPORT int pthread_spin_unlock(pthread_spinlock_t *s)
 {
     struct lg_thread *t = lg_hook_enter();
     if (t && !lg_released(t, S(s))) {
-        int v = __atomic_load_n((volatile int *)s, __ATOMIC_RELAXED);
+        int busy = lg_spin_busy(s);
         struct lg_lockrec *l = lg_table_find(S(s));
         struct lg_thread *owner = l ? atomic_load(&l->owner) : NULL;
-        lg_bad_unlock(t, S(s), LG_KIND_SPIN, v == 0, v != 0 && owner && owner != t,
-                      LG_CALLER_PC());
+        lg_bad_unlock(t, S(s), LG_KIND_SPIN, !busy, busy && owner && owner != t, LG_CALLER_PC());
     }
     return REAL(pthread_spin_unlock)(s);
 }

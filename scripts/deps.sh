@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what lockgraph needs to build, test and benchmark on Debian 12, with
+# apt-get, only when something is missing.  Safe to run again.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git
+  libunwind-dev                  # shim: stack capture (replaces LLVM's libunwind-14-dev; expected)
+  libglib2.0-dev libjson-glib-dev libdw-dev libelf-dev   # analyzer
+  clang libclang-rt-14-dev       # fuzz target (libFuzzer) and the TSan column of the benchmarks
+  python3                        # test drivers
+  pigz xz-utils sqlite3 memcached valgrind   # real programs in tests and benchmarks
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Installing memcached may start a system instance on 11211; the benchmarks use
+  # their own port and do not depend on it.
+fi
