@@ -5,7 +5,11 @@
 #include "formats.h"
 #include "log_builder.h"
 
+#include "lock_label.h"
+#include "frames.h"
+
 #include <json-glib/json-glib.h>
+#include <link.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,10 +18,20 @@
 static volatile int sink;
 __attribute__((noinline)) void lgt_take_a_then_b(void) { sink += 1; sink *= 3; sink ^= 5; }
 __attribute__((noinline)) void lgt_take_b_then_a(void) { sink += 2; sink *= 5; sink ^= 7; }
-__attribute__((noinline)) void lgt_init_locks(void) { sink += 3; sink *= 7; sink ^= 9; }
+__attribute__((noinline)) void lgt_init_locks(void) { sink += 3; sink *= 7; sink ^= 9; } enum { LGT_INIT_LINE = __LINE__ };
 __attribute__((noinline)) void lgt_spawn(void) { sink += 4; sink *= 9; sink ^= 11; }
 
 enum { A = 1, B = 2, C = 3, G = 4 };
+
+/* Static "locks" (an array, as a program's lock table would be). */
+char lgt_lock_table[4][64];
+
+static int self_base(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    *(uint64_t *)data = info->dlpi_addr;
+    return 1;
+}
 
 static lgb *symbolized_log(void)
 {
@@ -315,6 +329,35 @@ static void test_text(void)
     lgb_free(b);
 }
 
+static void test_lock_names(void)
+{
+    uint64_t base = 0;
+    dl_iterate_phdr(self_base, &base);
+    lgb *b = lgb_new();
+    lgb_header(b, 5, "r", "x");
+    lgb_module_self(b, 1);
+    uint64_t pcs[2] = {lgb_pc(lgt_init_locks), lgb_pc(lgt_spawn)};
+    lgb_stack(b, 1, 2, pcs);
+    uint64_t off0 = (uint64_t)(uintptr_t)&lgt_lock_table[0] - base;
+    uint64_t off2 = (uint64_t)(uintptr_t)&lgt_lock_table[2] - base;
+    lgb_lock(b, 1, base + off0, LG_KIND_MUTEX, 0, 1, LG_CLASS_STATIC, 1, off0, 0);
+    lgb_lock(b, 2, base + off2, LG_KIND_MUTEX, 0, 1, LG_CLASS_STATIC, 1, off2, 0);
+    lgb_lock(b, 3, 0x7000, LG_KIND_RWLOCK, LG_SUB_RW_PREFER_READER, 1, LG_CLASS_SITE, 0, 0, 1);
+    lg_process *p = lgb_read(b, "t.log", 0);
+    char *n0 = lg_lock_name(p, lg_process_lock(p, 1));
+    char *n2 = lg_lock_name(p, lg_process_lock(p, 2));
+    char *n3 = lg_lock_name(p, lg_process_lock(p, 3));
+    g_assert_cmpstr(n0, ==, "lgt_lock_table");
+    g_assert_cmpstr(n2, ==, "lgt_lock_table+0x80"); /* which element */
+    g_assert_null(n3);                             /* a heap lock has no symbol */
+    char *l3 = lg_lock_label(p, lg_process_lock(p, 3));
+    char *want = g_strdup_printf("rwlock 0x7000 first used in lgt_init_locks (test_formats.c:%d)", LGT_INIT_LINE);
+    g_assert_cmpstr(l3, ==, want);
+    g_free(n0), g_free(n2), g_free(n3), g_free(l3), g_free(want);
+    lg_process_free(p);
+    lgb_free(b);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -323,5 +366,6 @@ int main(int argc, char **argv)
     g_test_add_func("/formats/sarif-unsymbolized", test_sarif_unsymbolized_fallback);
     g_test_add_func("/formats/dot", test_dot);
     g_test_add_func("/formats/text", test_text);
+    g_test_add_func("/formats/lock-names", test_lock_names);
     return g_test_run();
 }
