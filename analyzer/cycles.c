@@ -42,15 +42,18 @@ static void build_csr(csr *g, uint32_t n, const uint32_t *src, const uint32_t *d
 }
 
 /* Marks in `mark` (value `stamp`) every node reachable from s through nodes with
- * allowed[v] == want. Uses `work` as the stack. */
-static void reach(const csr *g, uint32_t s, const uint32_t *allowed, uint32_t want,
-                  uint32_t *mark, uint32_t stamp, uint32_t *work)
+ * allowed[v] == want, and lists them in out[] (returns how many).  `work` is the
+ * stack; both arrays need room for every node. */
+static uint32_t reach(const csr *g, uint32_t s, const uint32_t *allowed, uint32_t want,
+                      uint32_t *mark, uint32_t stamp, uint32_t *work, uint32_t *out)
 {
     size_t top = 0;
+    uint32_t nout = 0;
     work[top++] = s;
     mark[s] = stamp;
     while (top) {
         uint32_t v = work[--top];
+        out[nout++] = v;
         for (uint32_t i = g->off[v]; i < g->off[v + 1]; i++) {
             uint32_t w = g->adj[i];
             if (allowed[w] == want && mark[w] != stamp) {
@@ -59,6 +62,66 @@ static void reach(const csr *g, uint32_t s, const uint32_t *allowed, uint32_t wa
             }
         }
     }
+    return nout;
+}
+
+/* Strongly connected components (Kosaraju, iterative): comp[v] for every node;
+ * returns the number of components.  Lets the enumeration skip every node that is on
+ * no cycle in linear time, however long the acyclic chains. */
+static uint32_t components(const csr *fwd, const csr *rev, uint32_t n, uint32_t *comp)
+{
+    uint32_t *order = g_new(uint32_t, n), norder = 0;
+    uint32_t *stack = g_new(uint32_t, n), *next = g_new(uint32_t, n);
+    guint8 *seen = g_new0(guint8, n);
+    for (uint32_t r = 0; r < n; r++) {
+        if (seen[r])
+            continue;
+        size_t top = 0;
+        stack[top++] = r;
+        seen[r] = 1;
+        next[r] = fwd->off[r];
+        while (top) {
+            uint32_t v = stack[top - 1];
+            if (next[v] < fwd->off[v + 1]) {
+                uint32_t w = fwd->adj[next[v]++];
+                if (!seen[w]) {
+                    seen[w] = 1;
+                    next[w] = fwd->off[w];
+                    stack[top++] = w;
+                }
+            } else {
+                order[norder++] = v;
+                top--;
+            }
+        }
+    }
+    for (uint32_t v = 0; v < n; v++)
+        comp[v] = UINT32_MAX;
+    uint32_t ncomp = 0;
+    for (uint32_t k = norder; k-- > 0;) {
+        uint32_t r = order[k];
+        if (comp[r] != UINT32_MAX)
+            continue;
+        size_t top = 0;
+        stack[top++] = r;
+        comp[r] = ncomp;
+        while (top) {
+            uint32_t v = stack[--top];
+            for (uint32_t i = rev->off[v]; i < rev->off[v + 1]; i++) {
+                uint32_t w = rev->adj[i];
+                if (comp[w] == UINT32_MAX) {
+                    comp[w] = ncomp;
+                    stack[top++] = w;
+                }
+            }
+        }
+        ncomp++;
+    }
+    g_free(order);
+    g_free(stack);
+    g_free(next);
+    g_free(seen);
+    return ncomp;
 }
 
 typedef struct frame {
@@ -194,22 +257,39 @@ void lg_cycles_enumerate(uint32_t n, const uint32_t *src, const uint32_t *dst, s
     /* unblock's worklist can hold a node once per B-list it is in: n * n bound would
      * be too big, so size it by the edge count (each B entry is an edge). */
     j.work = g_new(uint32_t, (size_t)n + fwd.off[n] + 1);
-    uint32_t *eligible = g_new0(uint32_t, n); /* 1: node >= s, not yet a start */
+    /* eligible[v] = component of v + 1 while v can still be on a cycle from a later
+     * start; 0 once v has been a start (all its cycles are found by then) */
+    uint32_t *comp = g_new(uint32_t, n);
+    uint32_t ncomp = components(&fwd, &rev, n, comp);
+    uint32_t *csize = g_new0(uint32_t, (gsize)ncomp + 1);
+    for (uint32_t v = 0; v < n; v++)
+        csize[comp[v]]++;
+    uint32_t *eligible = g_new(uint32_t, n);
+    for (uint32_t v = 0; v < n; v++)
+        eligible[v] = comp[v] + 1;
     uint32_t *fmark = g_new0(uint32_t, n), *bmark = g_new0(uint32_t, n);
+    uint32_t *fwd_list = g_new(uint32_t, n), *rev_list = g_new(uint32_t, n);
     frame *fs = g_new(frame, n);
     uint32_t *path = g_new(uint32_t, n);
-    for (uint32_t v = 0; v < n; v++)
-        eligible[v] = 1;
+    st->steps += (uint64_t)n + fwd.off[n];
 
     for (uint32_t s = 0; s < n; s++) {
-        /* The strongly connected component of s in the subgraph of nodes >= s is
-         * what s reaches and what reaches s there. */
-        reach(&fwd, s, eligible, 1, fmark, s + 1, j.work);
-        reach(&rev, s, eligible, 1, bmark, s + 1, j.work);
-        st->steps += 2;
+        uint32_t want = eligible[s];
+        eligible[s] = 0;
+        if (csize[want - 1] < 2)
+            continue; /* on no cycle */
+        /* The strongly connected component of s among the nodes >= s of its
+         * component: what s reaches there and what reaches s there. */
+        eligible[s] = want;
+        uint32_t nf = reach(&fwd, s, eligible, want, fmark, s + 1, j.work, fwd_list);
+        uint32_t nb = reach(&rev, s, eligible, want, bmark, s + 1, j.work, rev_list);
+        eligible[s] = 0;
+        csize[want - 1]--;
+        st->steps += (uint64_t)nf + nb;
         uint32_t size = 0;
-        for (uint32_t v = s; v < n; v++) {
-            if (fmark[v] == s + 1 && bmark[v] == s + 1) {
+        for (uint32_t k = 0; k < nf; k++) {
+            uint32_t v = fwd_list[k];
+            if (bmark[v] == s + 1) {
                 j.scope[v] = s + 1;
                 j.blocked[v] = 0;
                 if (j.b[v])
@@ -217,7 +297,6 @@ void lg_cycles_enumerate(uint32_t n, const uint32_t *src, const uint32_t *dst, s
                 size++;
             }
         }
-        eligible[s] = 0;
         if (size < 2)
             continue;
         j.s = s;
@@ -227,6 +306,10 @@ void lg_cycles_enumerate(uint32_t n, const uint32_t *src, const uint32_t *dst, s
             break;
     }
 
+    g_free(comp);
+    g_free(csize);
+    g_free(fwd_list);
+    g_free(rev_list);
     for (uint32_t v = 0; v < n; v++)
         if (j.b[v])
             g_array_free(j.b[v], TRUE);

@@ -6,8 +6,9 @@
  *    and duplicate edges are ignored.
  *  - No recursion: depth is bounded by memory, not by the C stack.
  *  - Work is bounded: enumeration stops after max_cycles cycles or max_steps edge
- *    visits, and says so in stats->truncated.  The search from each start node is
- *    confined to that node's strongly connected component.
+ *    visits, and says so in stats->truncated.  Nodes on no cycle are found by one
+ *    linear-time component pass and cost nothing more; the search from each start
+ *    node is confined to its strongly connected component.
  */
 #ifndef LOCKGRAPH_CYCLES_H
 #define LOCKGRAPH_CYCLES_H

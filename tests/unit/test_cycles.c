@@ -145,6 +145,30 @@ static void test_acyclic(void)
     g_ptr_array_free(c, TRUE);
 }
 
+static void test_long_chain_is_cheap(void)
+{
+    /* 200000 nodes in a chain plus one back edge at the far end: one 2-cycle, found
+     * without quadratic work on the acyclic part */
+    const uint32_t n = 200000;
+    uint32_t *src = g_new(uint32_t, n), *dst = g_new(uint32_t, n);
+    for (uint32_t i = 0; i + 1 < n; i++) {
+        src[i] = i;
+        dst[i] = i + 1;
+    }
+    src[n - 1] = n - 1;
+    dst[n - 1] = n - 2;
+    lg_cycle_stats st;
+    GPtrArray *c = run(n, src, dst, n, 0, &st);
+    g_assert_cmpuint(c->len, ==, 1);
+    char *want = g_strdup_printf("%u,%u", n - 2, n - 1);
+    g_assert_cmpstr(g_ptr_array_index(c, 0), ==, want);
+    g_assert_cmpuint(st.steps, <, 10u * n);
+    g_free(want);
+    g_ptr_array_free(c, TRUE);
+    g_free(src);
+    g_free(dst);
+}
+
 static void test_budget(void)
 {
     /* K_7 has 1172 cycles; a budget of 100 stops at 100 and says so. */
@@ -188,6 +212,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cycles/overlapping", test_overlapping);
     g_test_add_func("/cycles/complete-digraph", test_complete_digraph);
     g_test_add_func("/cycles/acyclic", test_acyclic);
+    g_test_add_func("/cycles/long-chain", test_long_chain_is_cheap);
     g_test_add_func("/cycles/budget", test_budget);
     return g_test_run();
 }
