@@ -7,7 +7,9 @@
  *  - Cycle findings (lock-order-inversion, deadlock): edge i goes from locks[edges[i].from]
  *    (held) to locks[edges[i].to] (acquired), and for an analyzer-found cycle
  *    edges[i].from == i, edges[i].to == (i + 1) % n.
- *  - Other kinds have exactly one lock and one edge whose `to` is -1.
+ *  - Other kinds have one edge whose `to` is -1, and one lock (none if the shim's
+ *    record named no lock; `from` is then -1).  Shim deadlock edges may also have
+ *    from = -1 (a blocked thread that holds nothing).
  *  - fingerprint is 16 lowercase hex digits, computed by fingerprint.h only.
  */
 #ifndef LOCKGRAPH_FINDINGS_H
