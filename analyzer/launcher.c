@@ -222,6 +222,8 @@ static char **build_environment(const run_opts *o, const lg_prog_info *info, con
         }
     }
     char **env = g_get_environ();
+    if (!asan)
+        asan = lg_preload_find_asan(g_environ_getenv(env, "LD_PRELOAD"));
     for (int i = 0; i < LG_RUN_N_SETTINGS; i++)
         if (o->canon[i])
             env = g_environ_setenv(env, lg_run_settings[i].env, o->canon[i], TRUE);

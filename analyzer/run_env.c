@@ -43,6 +43,21 @@ char *lg_preload_compose(const char *const *first, const char *existing)
     return joined;
 }
 
+char *lg_preload_find_asan(const char *existing)
+{
+    char **entries = g_strsplit_set(existing ? existing : "", ": ", -1);
+    char *found = NULL;
+    for (int i = 0; entries[i] && !found; i++) {
+        char *base = g_path_get_basename(entries[i]);
+        if (*entries[i] &&
+            (g_str_has_prefix(base, "libasan.so") || g_str_has_prefix(base, "libclang_rt.asan")))
+            found = g_strdup(entries[i]);
+        g_free(base);
+    }
+    g_strfreev(entries);
+    return found;
+}
+
 char *lg_run_id_new(void)
 {
     guint8 raw[16];

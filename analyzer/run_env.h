@@ -17,6 +17,11 @@
  * `existing` (may be NULL) that are not already in first[].  g_free the result. */
 char *lg_preload_compose(const char *const *first, const char *existing);
 
+/* The first entry of an LD_PRELOAD value that is an ASan runtime (libasan.so*,
+ * libclang_rt.asan*), or NULL: a user who preloads ASan already must keep it first.
+ * g_free. */
+char *lg_preload_find_asan(const char *existing);
+
 /* A fresh run id: 32 lowercase hex characters from getrandom(2).  g_free. */
 char *lg_run_id_new(void);
 

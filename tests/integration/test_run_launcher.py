@@ -291,6 +291,13 @@ def test_asan_runtime_first():
     expect(len(entries) == 2 and os.path.basename(entries[0]).startswith("libasan.so")
            and os.path.isabs(entries[0]) and entries[1] == harmless,
            "LD_PRELOAD=%r, expected the ASan runtime then the shim" % m.group(1))
+    # A user who already preloads the ASan runtime (here for a program that does not
+    # need it) keeps it in front of the shim.  (It has to be first for lockgraph too.)
+    asan = entries[0]
+    p = run([data("lgrun_hello"), "preload"],
+            env_set={"LD_PRELOAD": asan + " /lib/x86_64-linux-gnu/libm.so.6"})
+    expect(p.stdout.strip() == "LD_PRELOAD=%s:%s:/lib/x86_64-linux-gnu/libm.so.6"
+           % (asan, harmless), "user's ASan preload not kept first: %r" % p.stdout)
 
 
 def test_shim_location():

@@ -56,6 +56,18 @@ static void test_compose_same_file(void)
     g_free(dir);
 }
 
+static void test_find_asan(void)
+{
+    char *a = lg_preload_find_asan("/x/libfoo.so /usr/lib/libasan.so.8:/y/libbar.so");
+    g_assert_cmpstr(a, ==, "/usr/lib/libasan.so.8");
+    g_free(a);
+    a = lg_preload_find_asan("libclang_rt.asan-x86_64.so");
+    g_assert_cmpstr(a, ==, "libclang_rt.asan-x86_64.so");
+    g_free(a);
+    g_assert_null(lg_preload_find_asan("/x/libfoo.so:/lib/libasanish.so"));
+    g_assert_null(lg_preload_find_asan(NULL));
+}
+
 static void test_run_id(void)
 {
     char *a = lg_run_id_new();
@@ -102,6 +114,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/run-env/compose", test_compose);
     g_test_add_func("/run-env/compose-same-file", test_compose_same_file);
+    g_test_add_func("/run-env/find-asan", test_find_asan);
     g_test_add_func("/run-env/run-id", test_run_id);
     g_test_add_func("/run-env/shim-path", test_shim_path);
     return g_test_run();
