@@ -1,9 +1,9 @@
 /* real_deadlock: two threads that really deadlock.
  *
- * Both threads meet at a barrier, then lock_a_then_b() takes A and B while
- * lock_b_then_a() takes B and A.  The barrier makes the bad interleaving almost
- * certain, and a short sleep between the two lock calls makes it certain: each
- * thread holds its first lock and waits forever for the other's.
+ * lock_a_then_b() takes A then B while lock_b_then_a() takes B then A.  A barrier
+ * between the two lock calls makes the bad interleaving certain: both threads hold
+ * their first lock before either asks for its second, so each waits forever for
+ * the other's.
  *
  * Run alone, this program hangs.  Under lockgraph, once both threads have been
  * blocked in the cycle for --deadlock-ms (default 1000 ms), the shim prints a
@@ -14,25 +14,17 @@
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdio.h>
-#include <time.h>
 
 static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t lock_b = PTHREAD_MUTEX_INITIALIZER;
-static pthread_barrier_t start;
-
-static void pause_briefly(void)
-{
-    struct timespec ts = {0, 50 * 1000000L};
-    nanosleep(&ts, NULL);
-}
+static pthread_barrier_t both_hold_one; /* both threads hold their first lock */
 
 static void *lock_a_then_b(void *arg)
 {
     (void)arg;
-    pthread_barrier_wait(&start);
     pthread_mutex_lock(&lock_a);
-    pause_briefly(); /* let the other thread take B */
-    pthread_mutex_lock(&lock_b); /* blocks forever */
+    pthread_barrier_wait(&both_hold_one);
+    pthread_mutex_lock(&lock_b); /* blocks forever: the other thread holds B */
     pthread_mutex_unlock(&lock_b);
     pthread_mutex_unlock(&lock_a);
     return NULL;
@@ -41,10 +33,9 @@ static void *lock_a_then_b(void *arg)
 static void *lock_b_then_a(void *arg)
 {
     (void)arg;
-    pthread_barrier_wait(&start);
     pthread_mutex_lock(&lock_b);
-    pause_briefly(); /* let the other thread take A */
-    pthread_mutex_lock(&lock_a); /* blocks forever */
+    pthread_barrier_wait(&both_hold_one);
+    pthread_mutex_lock(&lock_a); /* blocks forever: the other thread holds A */
     pthread_mutex_unlock(&lock_a);
     pthread_mutex_unlock(&lock_b);
     return NULL;
@@ -53,7 +44,7 @@ static void *lock_b_then_a(void *arg)
 int main(void)
 {
     pthread_t t1, t2;
-    pthread_barrier_init(&start, NULL, 2);
+    pthread_barrier_init(&both_hold_one, NULL, 2);
     pthread_create(&t1, NULL, lock_a_then_b, NULL);
     pthread_create(&t2, NULL, lock_b_then_a, NULL);
     pthread_join(t1, NULL);
