@@ -114,7 +114,7 @@ def inversion(nlocks, funcs, src, **kw):
 class Case:
     def __init__(self, name, prog, args=(), opts=(), exit=0, expect=(), allow=(),
                  nlogs=1, min_locks=1, live=True, end_reason=END_EXIT, check=None,
-                 filtered=None):
+                 filtered=None, more_runs=()):
         self.name, self.prog, self.args, self.opts = name, prog, list(args), list(opts)
         self.exit, self.expect, self.allow = exit, list(expect), list(allow)
         self.nlogs, self.min_locks, self.live = nlogs, min_locks, live
@@ -122,6 +122,9 @@ class Case:
         # cycles the analyzer must find and rule out, by rule (summary.filtered_by);
         # every rule not named must have filtered nothing
         self.filtered = dict(filtered or {})
+        # argument lists of further runs of the same program (same options, same
+        # output directory), one after the other, before the logs are examined
+        self.more_runs = [list(r) for r in more_runs]
 
 
 def one_hold_of(ms):
@@ -148,6 +151,14 @@ def check_stdout_identical(run):
     if run.stdout != plain.stdout:
         raise Failure("stdout differs under lockgraph:\n%s" %
                       first_difference(plain.stdout, run.stdout))
+
+
+def check_cross_run(run):
+    """Each process saw one order only: nothing live, nothing in either log alone."""
+    if run.live:
+        raise Failure("live reports although no process saw both orders: %s" % run.live)
+    for log in run.logs:
+        match_findings(run.report([log.path]), [], [], "report of %s alone" % log.path)
 
 
 def check_reuse_happened(run):
@@ -274,6 +285,10 @@ CASES = [
     Case("abba_single_thread", "tp_abba", args=["single"],
          expect=[Expect("lock-order-inversion", nlocks=2, funcs=["worker_ab", "worker_ba"],
                         src="abba.c", flags=["single_thread"], locks=["lock_a", "lock_b"])], min_locks=2),
+    Case("cross_run_abba", "tp_abba", args=["ab"], more_runs=[["ba"]], nlogs=2,
+         expect=[inversion(2, ["worker_ab", "worker_ba"], "abba.c", locks=["lock_a", "lock_b"],
+                           flags=["cross_run"], noflags=["single_thread", "timed", "budget"])],
+         live=False, min_locks=4, check=check_cross_run),
     Case("ring3", "tp_ring", args=["3"],
          expect=[inversion(3, ["ring_edge_worker"] * 3, "ring.c", locks=["ring_locks"] * 3)], min_locks=3),
     Case("ring5", "tp_ring", args=["5"],
@@ -518,6 +533,12 @@ def run_case(case, bin_dir, keep):
                + ["--", run.prog_path] + resolve_args(case.args, bin_dir))
         t0 = time.monotonic()
         res = run_guarded(cmd, tmp, RUN_TIMEOUT)
+        for args in case.more_runs:
+            if res.status != case.exit:
+                break
+            more = run_guarded(cmd[:cmd.index("--") + 2] + resolve_args(args, bin_dir),
+                               tmp, RUN_TIMEOUT)
+            res = Result(more.status, res.stdout + more.stdout, res.stderr + more.stderr)
         run.elapsed = time.monotonic() - t0
         run.stdout, run.stderr = res.stdout, res.stderr
         stderr = res.stderr.decode(errors="replace")

@@ -3,6 +3,9 @@
  *                 another: one lock-order inversion, two locks, two threads.
  *   abba single   both orders in the main thread: still an inversion (a later
  *                 caller on another thread could deadlock), flagged single_thread.
+ *   abba ab | ba  only one of the two orders (in a thread).  Two runs, one of each,
+ *                 make an inversion only when their logs are analyzed together
+ *                 (flagged cross_run); each log alone has none.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "tp_util.h"
@@ -36,6 +39,10 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "single") == 0) {
         worker_ab(NULL);
         worker_ba(NULL);
+    } else if (argc > 1 && strcmp(argv[1], "ab") == 0) {
+        run_in_thread(worker_ab, NULL);
+    } else if (argc > 1 && strcmp(argv[1], "ba") == 0) {
+        run_in_thread(worker_ba, NULL);
     } else {
         run_in_thread(worker_ab, NULL);
         run_in_thread(worker_ba, NULL);
