@@ -1,4 +1,5 @@
-// lock_reuse: the same address holds different std::mutex objects over time.
+// lock_reuse [stack|heap]: the same address holds different std::mutex objects over
+// time (both cases when no argument is given).
 //
 // Stack: stack_g_then_local() locks G then a local mutex; after it returns,
 // stack_local_then_g() has a new local mutex at the same stack address and locks it
@@ -11,6 +12,7 @@
 // the heap block being freed.)  The program checks that the addresses really were
 // reused and exits with 4 if not, since the test would then prove nothing.
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
@@ -53,25 +55,33 @@ void heap_obj_then_g(std::mutex *m)
 
 } // namespace
 
-int main()
+int main(int argc, char **argv)
 {
-    // Stack reuse (same thread, same caller, same frame layout).
-    stack_g_then_local();
-    stack_local_then_g();
+    bool do_stack = argc < 2 || std::strcmp(argv[1], "stack") == 0;
+    bool do_heap = argc < 2 || std::strcmp(argv[1], "heap") == 0;
+    bool ok = true;
 
-    // Heap reuse, the locking done by two threads one after the other.
-    auto *first = new std::mutex;
-    std::thread(heap_g_then_obj, first).join();
-    void *first_addr = first;
-    delete first;
-    auto *second = new std::mutex; // the allocator hands the same block back
-    std::thread(heap_obj_then_g, second).join();
-    void *second_addr = second;
-    delete second;
-
-    bool stack_reused = stack_addr[0] == stack_addr[1];
-    bool heap_reused = first_addr == second_addr;
-    std::printf("stack reused: %s\nheap reused: %s\n", stack_reused ? "yes" : "no",
-                heap_reused ? "yes" : "no");
-    return stack_reused && heap_reused ? 0 : 4;
+    if (do_stack) {
+        // Stack reuse (same thread, same caller, same frame layout).
+        stack_g_then_local();
+        stack_local_then_g();
+        bool reused = stack_addr[0] == stack_addr[1];
+        std::printf("stack reused: %s\n", reused ? "yes" : "no");
+        ok = ok && reused;
+    }
+    if (do_heap) {
+        // Heap reuse, the locking done by two threads one after the other.
+        auto *first = new std::mutex;
+        std::thread(heap_g_then_obj, first).join();
+        void *first_addr = first;
+        delete first;
+        auto *second = new std::mutex; // the allocator hands the same block back
+        std::thread(heap_obj_then_g, second).join();
+        void *second_addr = second;
+        delete second;
+        bool reused = first_addr == second_addr;
+        std::printf("heap reused: %s\n", reused ? "yes" : "no");
+        ok = ok && reused;
+    }
+    return ok ? 0 : 4;
 }
