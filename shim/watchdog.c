@@ -470,13 +470,19 @@ static void check_long_holds(uint64_t now)
             uint16_t f = atomic_fetch_or(&e.lock->flags, LG_LR_LONG_LIVE);
             if (f & LG_LR_LONG_LIVE)
                 continue; /* this hold was reported already */
+            int loud = lg_long_hold_site_first(e.pc);
+            if (loud)
+                atomic_fetch_or(&e.lock->flags, LG_LR_LONG_LOUD);
             uint32_t st = lg_held_stack_id(&e);
             struct lg_finding_item item = {.thread = t->serial, .lock = e.lock, .stack = st,
                                            .pc = e.pc};
             struct lg_finding fi = {.kind = LG_FIND_LONG_HOLD, .flags = LG_FINDF_STILL_HELD,
                                     .value = (now - e.start) / 1000000,
                                     .detail = "still held:", .n = 1, .items = &item};
-            lg_report_finding(&fi);
+            if (loud)
+                lg_report_finding(&fi);
+            else
+                lg_record_finding(&fi);
         }
     }
 }
@@ -501,6 +507,7 @@ static void *watchdog(void *arg)
     static struct lg_thread self_state = {.busy = 1};
     lg_tls_self = &self_state; /* its own calls are never recorded */
     uint64_t step = tick_interval();
+    atomic_store(&lg_tick_step_ns, step);
     uint64_t last_stats = lg_plat_now();
     for (;;) {
         struct timespec ts = {(time_t)(step / 1000000000ull), (long)(step % 1000000000ull)};

@@ -2,6 +2,7 @@
 #include "detector.h"
 #include "arena.h"
 #include "graph.h"
+#include "hmap.h"
 #include "id_dir.h"
 #include "lock_table.h"
 #include "platform.h"
@@ -21,6 +22,7 @@ struct lg_config lg_cfg = {
 };
 __thread struct lg_thread *lg_tls_self __attribute__((tls_model("initial-exec")));
 _Atomic uint64_t lg_tick_ns;
+_Atomic uint64_t lg_tick_step_ns;
 
 static _Atomic(struct lg_thread *) all_threads;
 static _Atomic uint32_t nthreads;
@@ -499,11 +501,43 @@ uint32_t lg_held_stack_id(const struct lg_held *h)
     return id;
 }
 
-/* The end of a hold the watchdog reported while it lasted: the total time. */
-static void lg_long_hold_released(struct lg_thread *t, struct lg_held *h, uint64_t held_ns)
+/* Long holds are printed once per acquisition site (a loop taking a thousand
+ * locks is one problem, not a thousand reports), but every one is recorded in the
+ * log, where the report counts them. */
+static struct lg_hmap long_sites;
+
+int lg_long_hold_site_first(uintptr_t pc)
 {
-    lg_report_lock_finding(t, LG_FIND_LONG_HOLD, 0, h->lock, lg_held_stack_id(h), 0,
-                           held_ns / 1000000, "released after a long hold:");
+    uint64_t h = lg_mix64(pc ^ 0x4c48);
+    lg_graph_lock();
+    int first = 1;
+    for (struct lg_hnode *x = lg_hmap_bucket(&long_sites, h); x && first; x = x->next)
+        first = x->hash != h;
+    if (first) {
+        struct lg_hnode *x = lg_arena_alloc(sizeof *x);
+        if (x) {
+            x->hash = h;
+            lg_hmap_insert(&long_sites, x);
+        }
+    }
+    lg_graph_unlock();
+    return first;
+}
+
+/* The end of a long hold: the total, measured with the precise clock from the tick
+ * the hold began in, so it is never less than the real hold (and at most one tick
+ * more).  print: whether the live report is printed (see lg_long_hold_site_first). */
+static void long_hold_end(struct lg_thread *t, struct lg_held *h, int print)
+{
+    uint64_t held_ns = lg_plat_now() - h->start;
+    struct lg_finding_item item = {.thread = t->serial, .lock = h->lock,
+                                   .stack = lg_held_stack_id(h), .pc = h->pc};
+    struct lg_finding f = {.kind = LG_FIND_LONG_HOLD, .value = held_ns / 1000000,
+                           .detail = "released after a long hold:", .n = 1, .items = &item};
+    if (print)
+        lg_report_finding(&f);
+    else
+        lg_record_finding(&f);
 }
 
 
@@ -528,10 +562,21 @@ int lg_release_slow(struct lg_thread *t, uintptr_t addr)
         stat_add(&l->hold_total, held_ns);
         stat_max(&l->hold_max, held_ns);
     }
-    if (__builtin_expect(atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_LONG_LIVE, 0) &&
-        (atomic_fetch_and(&l->flags, (uint16_t)~LG_LR_LONG_LIVE) & LG_LR_LONG_LIVE)) {
+    uint16_t f = atomic_load_explicit(&l->flags, memory_order_relaxed);
+    if (f & LG_LR_LONG_LIVE) {
+        /* the watchdog reported it while held: report its end */
+        f = atomic_fetch_and(&l->flags, (uint16_t)~(LG_LR_LONG_LIVE | LG_LR_LONG_LOUD));
         t->busy = 1;
-        lg_long_hold_released(t, h, held_ns);
+        if (f & LG_LR_LONG_LIVE)
+            long_hold_end(t, h, (f & LG_LR_LONG_LOUD) != 0);
+        t->busy = 0;
+    } else if (h->start && lg_cfg.hold_threshold_ns &&
+               held_ns + atomic_load_explicit(&lg_tick_step_ns, memory_order_relaxed) >=
+                   lg_cfg.hold_threshold_ns &&
+               lg_plat_now() - h->start >= lg_cfg.hold_threshold_ns) {
+        /* long, but over before a tick of the watchdog saw it */
+        t->busy = 1;
+        long_hold_end(t, h, lg_long_hold_site_first(h->pc));
         t->busy = 0;
     }
     if (h->mode != LG_MODE_READ)
@@ -560,6 +605,14 @@ uint32_t lg_capture_stack(void)
     uint32_t id = lg_stack_intern(cap.pcs, cap.n);
     lg_graph_unlock();
     return id;
+}
+
+void lg_record_finding(struct lg_finding *f)
+{
+    f->flags |= LG_FINDF_QUIET;
+    lg_graph_lock();
+    lg_rec_finding(f, lg_plat_now());
+    lg_graph_unlock();
 }
 
 void lg_report_finding(struct lg_finding *f)

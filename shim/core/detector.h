@@ -30,8 +30,10 @@ struct lg_config {
 
 extern struct lg_config lg_cfg;
 extern __thread struct lg_thread *lg_tls_self __attribute__((tls_model("initial-exec")));
-/* Coarse clock advanced by the watchdog (ns); 0 while there is no watchdog. */
+/* Coarse clock advanced by the watchdog (ns); 0 while there is no watchdog.  Its
+ * step is lg_tick_step_ns (a tenth of the smaller threshold, 2..100 ms). */
 extern _Atomic uint64_t lg_tick_ns;
+extern _Atomic uint64_t lg_tick_step_ns;
 
 /* Reads a lock object's type when its record is created (mutex kind, rwlock
  * preference); supplied by the hook, which knows the object layout. */
@@ -76,8 +78,12 @@ void lg_report_lock_finding(struct lg_thread *t, uint8_t kind, uint16_t flags,
 uint32_t lg_held_stack_id(const struct lg_held *h);
 /* Captures and interns the caller's stack (slow path; 0 if none). */
 uint32_t lg_capture_stack(void);
-/* Emits a whole finding (record + live report), e.g. a deadlock from the watchdog. */
+/* Emits a whole finding (record + live report), e.g. a deadlock from the watchdog;
+ * lg_record_finding only writes the record. */
 void lg_report_finding(struct lg_finding *f);
+void lg_record_finding(struct lg_finding *f);
+/* 1 the first time a long hold is seen at this acquisition site (print it live). */
+int lg_long_hold_site_first(uintptr_t pc);
 
 /* Fork child: the calling thread is the only one left. */
 void lg_detector_after_fork_child(struct lg_thread *self);

@@ -90,6 +90,11 @@ static inline __attribute__((always_inline)) int lg_released(struct lg_thread *t
     if (h->start) {
         uint64_t now = atomic_load_explicit(&lg_tick_ns, memory_order_relaxed);
         uint64_t held = now > h->start ? now - h->start : 0;
+        /* possibly past the hold threshold (to within a tick): let the slow path
+         * measure it precisely and report it */
+        if (__builtin_expect(held + atomic_load_explicit(&lg_tick_step_ns, memory_order_relaxed) >=
+                                 lg_cfg.hold_threshold_ns && lg_cfg.hold_threshold_ns, 0))
+            return lg_release_slow(t, addr);
         __atomic_store_n(&l->hold_total, __atomic_load_n(&l->hold_total, __ATOMIC_RELAXED) + held,
                          __ATOMIC_RELAXED);
         if (held > __atomic_load_n(&l->hold_max, __ATOMIC_RELAXED))

@@ -1,6 +1,7 @@
 #include "graph.h"
 #include "arena.h"
 #include "id_dir.h"
+#include "lock_table.h"
 #include "platform.h"
 #include "tool_lock.h"
 
@@ -322,6 +323,104 @@ static void evaluate(struct frame *path, uint32_t n, struct lg_pending *out)
     out->tail = &f->next;
 }
 
+/* ---- strongly connected components ----------------------------------------
+ * A new context on an existing edge can only close a cycle the edge already lies
+ * on.  Without this, a program holding many locks in a consistent order (a DAG of
+ * n^2 edges) would search the whole graph again for each new context.  The
+ * components are recomputed (Tarjan, iterative) only once the edge count has
+ * doubled since the last computation, so their cost is amortised; in between, a
+ * stale answer is not trusted and the bounded search runs instead. */
+
+static uint32_t *scc_of;      /* component of each lock id */
+static size_t scc_cap;        /* entries in scc_of */
+static uint32_t scc_edges;    /* edge count when computed; 0 = never */
+
+struct tframe {
+    struct lg_lockrec *lock;
+    struct lg_edge *it;
+};
+
+static void compute_scc(void)
+{
+    uint32_t nlocks = lg_table_count();
+    size_t need = (size_t)nlocks + 1;
+    if (need > scc_cap) {
+        size_t cap = scc_cap ? scc_cap : 4096;
+        while (cap < need)
+            cap *= 2;
+        uint32_t *n = lg_map(cap * sizeof *n);
+        if (!n)
+            return;
+        if (scc_of)
+            lg_discard(scc_of, scc_cap * sizeof *scc_of);
+        scc_of = n;
+        scc_cap = cap;
+    }
+    /* index and lowlink per lock id, and the Tarjan stack, in scratch memory */
+    uint32_t *index = scratch(&sc_rules, need * 2 * sizeof(uint32_t) + need * sizeof(void *));
+    struct tframe *call = scratch(&sc_path, need * sizeof(struct tframe));
+    if (!index || !call)
+        return;
+    uint32_t *low = index + need;
+    struct lg_lockrec **stk = (struct lg_lockrec **)(low + need);
+    memset(index, 0, need * 2 * sizeof(uint32_t));
+    uint32_t next_index = 1, sp = 0, ncomp = 0;
+    for (uint32_t id = 1; id <= nlocks; id++) {
+        struct lg_lockrec *root = lg_table_by_id(id);
+        if (!root || index[id])
+            continue;
+        size_t depth = 0;
+        call[0] = (struct tframe){root, root->out};
+        index[id] = low[id] = next_index++;
+        stk[sp++] = root;
+        root->onpath = 1;
+        for (;;) {
+            struct tframe *f = &call[depth];
+            if (f->it) {
+                struct lg_lockrec *w = f->it->to;
+                f->it = f->it->next_out;
+                if (!index[w->id]) {
+                    index[w->id] = low[w->id] = next_index++;
+                    stk[sp++] = w;
+                    w->onpath = 1;
+                    call[++depth] = (struct tframe){w, w->out};
+                } else if (w->onpath && index[w->id] < low[f->lock->id]) {
+                    low[f->lock->id] = index[w->id];
+                }
+                continue;
+            }
+            struct lg_lockrec *v = f->lock;
+            if (low[v->id] == index[v->id]) {
+                ncomp++;
+                struct lg_lockrec *w;
+                do {
+                    w = stk[--sp];
+                    w->onpath = 0;
+                    scc_of[w->id] = ncomp;
+                } while (w != v);
+            }
+            if (depth == 0)
+                break;
+            depth--;
+            uint32_t u = call[depth].lock->id;
+            if (low[v->id] < low[u])
+                low[u] = low[v->id];
+        }
+    }
+    scc_edges = nedges;
+}
+
+static int may_be_on_cycle(const struct lg_edge *e)
+{
+    if (!e->to->out)
+        return 0;
+    if (scc_edges != nedges && (scc_edges == 0 || nedges >= 2 * scc_edges))
+        compute_scc();
+    if (scc_edges == nedges && e->from->id < scc_cap && e->to->id < scc_cap)
+        return scc_of[e->from->id] == scc_of[e->to->id];
+    return 1; /* components are stale: let the bounded search decide */
+}
+
 static void check_cycles(struct lg_edge *e, struct lg_pending *out)
 {
     if (!e->to->out)
@@ -416,7 +515,7 @@ void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t 
         *tail = c;
         e->nctx++;
         lg_rec_context(e, c, now);
-        if (!(flags & LG_CTXF_TRY))
+        if (!(flags & LG_CTXF_TRY) && (made || may_be_on_cycle(e)))
             check_cycles(e, out);
     }
 }

@@ -118,6 +118,7 @@ enum lg_finding_kind {
 #define LG_FINDF_BUDGET 0x20u       /* rule search hit its budget: reported conservatively */
 #define LG_FINDF_NOT_OWNER 0x40u    /* bad-unlock: the lock was held by another thread */
 #define LG_FINDF_JOIN 0x80u         /* deadlock: the cycle passes through pthread_join */
+#define LG_FINDF_QUIET 0x100u       /* recorded but not printed live (a repeat at a site already reported) */
 
 /*
  * Record payloads, in field order.  (str = u32 len + bytes; bytes likewise.)

@@ -40,6 +40,7 @@ struct lg_edge;
 #define LG_LR_SAID_UNLOCK 0x20u  /* bad-unlock reported for this instance */
 #define LG_LR_SAID_DESTROY 0x40u /* destroy-locked reported for this instance */
 #define LG_LR_LONG_LIVE 0x80u    /* a hold of it was reported live as long: report its end */
+#define LG_LR_LONG_LOUD 0x100u   /* ... and that report was printed (first at its site) */
 
 struct lg_lockrec {
     uintptr_t addr;
