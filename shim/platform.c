@@ -51,3 +51,25 @@ int lg_plat_backtrace(uintptr_t *pcs, int max)
         lg_modules_rescan(); /* code from a module we have not recorded yet */
     return k;
 }
+
+int lg_plat_backtrace_sp(uintptr_t *pcs, uintptr_t *sps, int max)
+{
+    unw_context_t ctx;
+    unw_cursor_t cur;
+    uintptr_t lo, hi;
+    lg_shim_self_range(&lo, &hi);
+    if (unw_getcontext(&ctx) != 0 || unw_init_local(&cur, &ctx) != 0)
+        return 0;
+    int k = 0;
+    for (int guard = 0; k < max && guard < LG_MAX_DEPTH_RAW && unw_step(&cur) > 0; guard++) {
+        unw_word_t ip, sp;
+        if (unw_get_reg(&cur, UNW_REG_IP, &ip) != 0 || unw_get_reg(&cur, UNW_REG_SP, &sp) != 0)
+            break;
+        if (ip >= lo && ip < hi)
+            continue;
+        pcs[k] = (uintptr_t)ip - 1;
+        sps[k] = (uintptr_t)sp;
+        k++;
+    }
+    return k;
+}

@@ -404,6 +404,36 @@ static void report_pending(struct lg_pending *p)
         lg_plat_report(f);
 }
 
+/* Held locks whose acquisition captured no stack (the steady state captures none)
+ * get one now, once per hold: the call site recorded at acquisition followed by
+ * the frames of the current stack that were already live then, i.e. those above
+ * the frame that called the hook (its stack pointer was the hook's frame address
+ * + 16).  A frame at or below it has been returned from and replaced since. */
+static void held_stacks(struct lg_thread *t)
+{
+    uint32_t need = 0;
+    for (uint32_t i = 0; i < t->nheld; i++)
+        need += !t->held[i].stack && t->held[i].sp;
+    if (!need)
+        return;
+    uintptr_t pcs[LG_MAX_DEPTH], sps[LG_MAX_DEPTH], out[LG_MAX_DEPTH];
+    int depth = lg_cfg.stack_depth < 1 || lg_cfg.stack_depth > LG_MAX_DEPTH ? 32 : lg_cfg.stack_depth;
+    int n = lg_plat_backtrace_sp(pcs, sps, LG_MAX_DEPTH);
+    for (uint32_t i = 0; i < t->nheld; i++) {
+        struct lg_held *h = &t->held[i];
+        if (h->stack || !h->sp)
+            continue;
+        uint32_t k = 0;
+        out[k++] = h->pc;
+        for (int j = 0; j < n && k < (uint32_t)depth; j++)
+            if (sps[j] > h->sp + 16)
+                out[k++] = pcs[j];
+        lg_graph_lock();
+        h->stack = lg_stack_intern(out, k);
+        lg_graph_unlock();
+    }
+}
+
 static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, uint8_t flags,
                      uint64_t key, struct capture *cap)
 {
@@ -411,6 +441,7 @@ static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, ui
     pending.head = NULL;
     pending.tail = &pending.head;
     capture(cap);
+    held_stacks(t);
     lg_graph_lock();
     if (!cap->id)
         cap->id = lg_stack_intern(cap->pcs, cap->n);
@@ -424,11 +455,10 @@ static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, ui
 }
 
 void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
-                     uint8_t mode, uint8_t ctxflags, uintptr_t pc)
+                     uint8_t mode, uint8_t ctxflags, uintptr_t pc, uintptr_t sp)
 {
     struct capture cap;
     cap.n = cap.id = 0;
-    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
     if (__builtin_expect(sp > t->stack_lock_min, 0) && sp < t->stack_hi) {
         t->busy = 1;
         retire_dead_frames(t, sp);
@@ -481,6 +511,7 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
     h->key = key;
     h->start = coarse_now();
     h->pc = pc;
+    h->sp = sp;
     h->stack = cap.id;
     h->mode = mode;
     h->flags = ctxflags;

@@ -57,7 +57,7 @@ struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
 /* lg_acquired / lg_released (fastpath.h) handle the steady state inline and call
  * these for everything else. */
 void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
-                     uint8_t mode, uint8_t ctxflags, uintptr_t pc);
+                     uint8_t mode, uint8_t ctxflags, uintptr_t pc, uintptr_t sp);
 int lg_release_slow(struct lg_thread *t, uintptr_t addr);
 /* Index of lock in t's held stack, or -1. */
 int lg_held_index(const struct lg_thread *t, const struct lg_lockrec *l);

@@ -53,12 +53,12 @@ static inline __attribute__((always_inline)) void lg_acquired(struct lg_thread *
                 relock |= t->held[i].lock == l;
     }
     if (__builtin_expect(!l || relock || sp > t->stack_lock_min || n == t->cap, 0)) {
-        lg_acquire_slow(t, addr, kind, subkind, mode, ctxflags, pc);
+        lg_acquire_slow(t, addr, kind, subkind, mode, ctxflags, pc, sp);
         return;
     }
     uint64_t key = lg_chain_step(n ? t->held[n - 1].key : 0, l, mode, ctxflags);
     if (n && __builtin_expect(!lg_chain_seen(t, key), 0)) {
-        lg_acquire_slow(t, addr, kind, subkind, mode, ctxflags, pc);
+        lg_acquire_slow(t, addr, kind, subkind, mode, ctxflags, pc, sp);
         return;
     }
     __atomic_store_n(&l->acq, __atomic_load_n(&l->acq, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
@@ -67,6 +67,7 @@ static inline __attribute__((always_inline)) void lg_acquired(struct lg_thread *
     h->key = key;
     h->start = atomic_load_explicit(&lg_tick_ns, memory_order_relaxed);
     h->pc = pc;
+    h->sp = sp;
     h->stack = 0;
     h->mode = mode;
     h->flags = ctxflags;

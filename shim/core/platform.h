@@ -17,6 +17,9 @@ struct lg_finding;
 /* Call sites (return address - 1) of the caller's stack, the shim's own frames
  * removed, innermost first.  Returns the number written (0..max). */
 int lg_plat_backtrace(uintptr_t *pcs, int max);
+/* The same, with each frame's stack pointer (slower: the slow path uses it only to
+ * reconstruct the stacks of held locks). */
+int lg_plat_backtrace_sp(uintptr_t *pcs, uintptr_t *sps, int max);
 uint64_t lg_plat_now(void);         /* CLOCK_MONOTONIC ns, precise */
 void lg_plat_log(const void *rec, size_t len);
 void lg_plat_report(const struct lg_finding *f);

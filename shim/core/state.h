@@ -66,6 +66,7 @@ struct lg_held {
     uint64_t key;     /* chain key of the held stack up to here */
     uint64_t start;   /* coarse ns at acquisition */
     uintptr_t pc;     /* call site of the acquisition */
+    uintptr_t sp;     /* frame address of the hook that took it (see held_stacks) */
     uint32_t stack;   /* stack id of the acquisition if one was captured, else 0 */
     uint8_t mode;     /* enum lg_mode */
     uint8_t flags;    /* LG_CTXF_* of the acquisition, LG_HF_* below */
