@@ -55,7 +55,7 @@ if [ "$quick" = 1 ]; then
     lb_args=(--quick) data_mb=8 mc_requests=20000 mc_seconds=20 lat_reps=1
 else
     reps=${reps:-5} real_reps=${real_reps:-3}
-    lb_args=() data_mb=100 mc_requests=500000 mc_seconds=60 lat_reps=3
+    lb_args=() data_mb=100 mc_requests=300000 mc_seconds=60 lat_reps=3
 fi
 
 if [ -z "$build" ]; then
@@ -242,7 +242,9 @@ if [[ " $benches " == *" e "* || " $benches " == *" e2 "* ]]; then
 fi
 
 # ---------------------------------------------------------------- real programs
-# time_cmd OUTFILE CMD...: runs CMD with stdout to OUTFILE; prints wall seconds.
+# time_cmd OUTFILE CMD...: runs CMD with stdout to OUTFILE; prints "wall cpu"
+# seconds.  CPU (user + sys, from the shell's children times: run inside $(...), so
+# the only child is CMD) is less sensitive than wall time to other tenants' load.
 time_cmd() {
     local out=$1 t0 t1 rc
     shift
@@ -252,7 +254,10 @@ time_cmd() {
     t1=$EPOCHREALTIME
     rm -f "$tmp"/lglog/*
     [ $rc -eq 0 ] || return $rc
-    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+    # Not "times | awk": the pipeline's subshell has no children of its own.
+    times >"$tmp/times"
+    awk -v a="$t0" -v b="$t1" 'function s(x) { split(x, p, /[ms]/); return p[1] * 60 + p[2] }
+        NR == 2 { printf "%.3f %.3f\n", b - a, s($1) + s($2) }' "$tmp/times"
 }
 
 # count_locks CMD...: total lock acquisitions CMD makes (liblockcount.so), or "".
@@ -275,15 +280,15 @@ predict() { # predict CALLS NATIVE_SECONDS -> "x.xx %"
 }
 
 if [ $do_real = 1 ]; then
-    echo "## Real programs (wall seconds: median (min–max) of $real_reps runs)"
+    echo "## Real programs (seconds: median (min–max) of $real_reps runs)"
     echo
-    echo "| program | native | lockgraph | overhead | target | | lock calls | predicted from (a) | output |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| program | native wall | lockgraph wall | wall overhead | target | | native CPU | lockgraph CPU | CPU overhead | lock calls | predicted from (a) | output |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
     data=$tmp/data.txt
     "$build/bin/gendata" "$data_mb" >"$data" || fail "gendata"
     for prog in pigz xz; do
         if ! command -v $prog >/dev/null; then
-            echo "| $prog | not installed | | | | | | | |"
+            echo "| $prog | not installed | | | | | | | | | | |"
             continue
         fi
         case $prog in
@@ -297,7 +302,8 @@ if [ $do_real = 1 ]; then
                 [ $v = lockgraph ] && [ -z "$LG" ] && continue
                 mapfile -t envs < <(variant_env $v)
                 if s=$(time_cmd "$tmp/$prog.$v" run_env "${envs[@]}" "${pcmd[@]}" <"$data"); then
-                    echo "$v $prog $s -" >>"$raw"
+                    echo "$v $prog ${s% *} -" >>"$raw"
+                    echo "$v ${prog}_cpu ${s#* } -" >>"$raw"
                     sums+=" $(sha256sum <"$tmp/$prog.$v" | cut -c1-16)"
                 else
                     fail "$prog under $v exited non-zero"
@@ -324,7 +330,10 @@ if [ $do_real = 1 ]; then
         n=$(med native $prog) l=$(med lockgraph $prog)
         ov=
         [ -n "$l" ] && [ -n "$n" ] && ov=$(awk -v a="$l" -v b="$n" 'BEGIN { printf "%.2f", 100 * (a / b - 1) }')
-        echo "| \`${pcmd[*]}\` (${data_mb} MB) | $(fmt "$(stats native $prog)") | $(fmt "$(stats lockgraph $prog)") | ${ov:+$ov %} | ≤ 3 % | $(verdict "$ov" 3) | ${calls:-n/a} | $(predict "$calls" "$n") | $outcheck |"
+        nc=$(med native ${prog}_cpu) lc=$(med lockgraph ${prog}_cpu)
+        ovc=
+        [ -n "$lc" ] && [ -n "$nc" ] && ovc=$(awk -v a="$lc" -v b="$nc" 'BEGIN { printf "%.2f", 100 * (a / b - 1) }')
+        echo "| \`${pcmd[*]}\` (${data_mb} MB) | $(fmt "$(stats native $prog)") | $(fmt "$(stats lockgraph $prog)") | ${ov:+$ov %} | ≤ 3 % | $(verdict "$ov" 3) | $(fmt "$(stats native ${prog}_cpu)") | $(fmt "$(stats lockgraph ${prog}_cpu)") | ${ovc:+$ovc %} | ${calls:-n/a} | $(predict "$calls" "$n") | $outcheck |"
         rm -f "$tmp/$prog.native" "$tmp/$prog.lockgraph"
     done
     rm -f "$data"
@@ -382,30 +391,44 @@ stop_memcached() {
 }
 proc_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
 
-# memcached_once VARIANT [count]: one server lifetime, one measured load.
+# mc_load VARIANT SUFFIX: one measured load on the running server; records client
+# µs/request and server CPU µs/request.  Prints the request count.
+mc_load() {
+    local v=$1 sfx=$2 line c0 c1
+    c0=$(proc_cpu_ticks "$server_pid")
+    line=$("$build/bin/memload" -p "$mc_port" -F -c 8 -n "$mc_requests" -t "$mc_seconds" 2>>"$tmp/real.err")
+    c1=$(proc_cpu_ticks "$server_pid")
+    if ! [[ "$line" =~ ^memload\ requests=([0-9]+)\ elapsed_s=[0-9.]+\ us_per_req=([0-9.]+)\ req_per_s=[0-9]+\ misses=[0-9]+$ ]]; then
+        fail "memcached ($v): load generator output '${line:0:200}'"; tail -3 "$tmp/real.err" >&2; return 1
+    fi
+    local reqs=${BASH_REMATCH[1]} us=${BASH_REMATCH[2]}
+    [ "$v" = count ] && { echo "$reqs"; return 0; }
+    echo "$v mc_client$sfx $us -" >>"$raw"
+    [ -n "$c0" ] && [ -n "$c1" ] &&
+        echo "$v mc_server$sfx $(awk -v d=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v r="$reqs" 'BEGIN { printf "%.3f", d / hz * 1e6 / r }') -" >>"$raw"
+    echo "$reqs"
+}
+
+# memcached_once VARIANT|count: one server lifetime: fill, then two measured loads.
+# The first ("cold") is where lockgraph meets every new lock chain of the server; the
+# second ("warm", same server, same key space) is the steady state.
 memcached_once() {
-    local v=$1 mode=${2:-} envs line c0 c1
-    if [ "$mode" = count ]; then envs=("LOCKCOUNT_FILE=$tmp/counts" "LD_PRELOAD=$COUNT"); rm -f "$tmp/counts"
+    local v=$1 envs reqs
+    if [ "$v" = count ]; then envs=("LOCKCOUNT_FILE=$tmp/counts" "LD_PRELOAD=$COUNT"); rm -f "$tmp/counts"
     else mapfile -t envs < <(variant_env "$v"); fi
     start_memcached "${envs[@]}" || return 1
     if ! "$build/bin/memload" -p "$mc_port" -f >/dev/null 2>>"$tmp/real.err"; then
         fail "memcached ($v): prefill failed"; stop_memcached; return 1
     fi
-    c0=$(proc_cpu_ticks "$server_pid")
-    line=$("$build/bin/memload" -p "$mc_port" -F -c 8 -n "$mc_requests" -t "$mc_seconds" 2>>"$tmp/real.err")
-    c1=$(proc_cpu_ticks "$server_pid")
+    if [ "$v" = count ]; then
+        local before
+        before=$(od -An -t u8 -v "$tmp/counts" | awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s + 0 }')
+        reqs=$(mc_load count "") || { stop_memcached; return 1; }
+        od -An -t u8 -v "$tmp/counts" | awk -v r="$reqs" -v b="$before" '{ for (i = 1; i <= NF; i++) s += $i } END { printf "%.1f\n", (s - b) / r }'
+    else
+        mc_load "$v" "" >/dev/null && mc_load "$v" _warm >/dev/null
+    fi
     stop_memcached
-    if ! [[ "$line" =~ ^memload\ requests=([0-9]+)\ elapsed_s=[0-9.]+\ us_per_req=([0-9.]+)\ req_per_s=[0-9]+\ misses=[0-9]+$ ]]; then
-        fail "memcached ($v): load generator output '${line:0:200}'"; tail -3 "$tmp/real.err" >&2; return 1
-    fi
-    local reqs=${BASH_REMATCH[1]} us=${BASH_REMATCH[2]}
-    if [ "$mode" = count ]; then
-        od -An -t u8 -v "$tmp/counts" | awk -v r="$reqs" '{ for (i = 1; i <= NF; i++) s += $i } END { printf "%.1f\n", s / r }'
-        return 0
-    fi
-    echo "$v mc_client $us -" >>"$raw"
-    [ -n "$c0" ] && [ -n "$c1" ] &&
-        echo "$v mc_server $(awk -v d=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v r="$reqs" 'BEGIN { printf "%.3f", d / hz * 1e6 / r }') -" >>"$raw"
 }
 
 if [ $do_real = 1 ] && [ $do_memcached = 1 ]; then
@@ -416,22 +439,27 @@ if [ $do_real = 1 ] && [ $do_memcached = 1 ]; then
             [ -n "$LG" ] && memcached_once lockgraph
         done
         per_req_calls=
-        [ -n "$COUNT" ] && per_req_calls=$(memcached_once native count)
-        echo "## memcached (\`memcached -t 2\`, 8 connections, 90 % get / 10 % set, $mc_requests requests; median (min–max) of $real_reps runs)"
+        [ -n "$COUNT" ] && per_req_calls=$(memcached_once count)
+        echo "## memcached (\`memcached -t 2\`, 8 connections, 90 % get / 10 % set; per server: fill, then $mc_requests requests cold, then $mc_requests warm; median (min–max) of $real_reps servers)"
         echo
         echo "| metric | native | lockgraph | overhead | target | |"
         echo "|---|---|---|---|---|---|"
-        for m in mc_client mc_server; do
+        for m in mc_client mc_server mc_client_warm mc_server_warm; do
             n=$(med native $m) l=$(med lockgraph $m)
             ov=
             [ -n "$l" ] && [ -n "$n" ] && ov=$(awk -v a="$l" -v b="$n" 'BEGIN { printf "%.2f", 100 * (a / b - 1) }')
-            label=$([ $m = mc_client ] && echo "client µs / request" || echo "server CPU µs / request")
+            case $m in
+            mc_client) label="client µs / request, cold" ;;
+            mc_server) label="server CPU µs / request, cold" ;;
+            mc_client_warm) label="client µs / request, warm" ;;
+            mc_server_warm) label="server CPU µs / request, warm" ;;
+            esac
             echo "| $label | $(fmt "$(stats native $m)") | $(fmt "$(stats lockgraph $m)") | ${ov:+$ov %} | ≤ 3 % | $(verdict "$ov" 3) |"
         done
         echo
         if [ -n "$per_req_calls" ]; then
             pr=n/a
-            [ -n "$pair_extra_ns" ] && pr=$(awk -v c="$per_req_calls" -v d="$pair_extra_ns" -v t="$(med native mc_server)" 'BEGIN { if (t > 0) printf "%.2f %%", 100 * c * d / 1000 / t; else print "n/a" }')
+            [ -n "$pair_extra_ns" ] && pr=$(awk -v c="$per_req_calls" -v d="$pair_extra_ns" -v t="$(med native mc_server_warm)" 'BEGIN { if (t > 0) printf "%.2f %%", 100 * c * d / 1000 / t; else print "n/a" }')
             echo "Lock acquisitions in the server per request: $per_req_calls; at the (a) per-call overhead that predicts $pr of server CPU."
             echo
         fi
