@@ -25,13 +25,15 @@ usage: bench/run.sh [--quick] [--build-dir DIR] [--reps N] [--real-reps N]
   --real-reps N   repetitions for pigz/xz/memcached (default 3, quick 1)
   --benches LIST  subset of: a b c d e e2 f g
   --raw FILE      also keep every raw measurement line in FILE
+  --commit TEXT   what to print as the commit (when the build is of an export,
+                  not of this working tree)
 EOF
 }
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 quick=0 build= reps= real_reps= benches="a b c d e e2 f g"
-do_tsan=1 do_helgrind=1 do_real=1 do_memcached=1 do_latency=1 raw_out=
+do_tsan=1 do_helgrind=1 do_real=1 do_memcached=1 do_latency=1 raw_out= commit=
 while [ $# -gt 0 ]; do
     case "$1" in
     --quick) quick=1 ;;
@@ -45,6 +47,7 @@ while [ $# -gt 0 ]; do
     --no-memcached) do_memcached=0 ;;
     --no-latency) do_latency=0 ;;
     --raw) raw_out=$2; shift ;;
+    --commit) commit=$2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -164,10 +167,13 @@ verdict() { # verdict RATIO_NUMBER LIMIT
     awk -v r="$1" -v l="$2" 'BEGIN { print (r <= l) ? "met" : "missed" }'
 }
 
-commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -z "$commit" ]; then
+    commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    git -C "$repo" diff --quiet HEAD -- bench shim 2>/dev/null || commit+=" (+ uncommitted changes)"
+fi
 echo "# lockgraph benchmark run"
 echo
-echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $commit$(git -C "$repo" diff --quiet HEAD -- bench shim 2>/dev/null || echo ' (+ uncommitted changes)')"
+echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $commit"
 echo "- machine: $(nproc) CPUs, $(awk '/model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo), $(uname -sr)"
 echo "- build: $build; mode: $([ $quick = 1 ] && echo quick || echo full), $reps repetitions"
 echo "- lockgraph shim: ${LG:-MISSING}; floor shim: ${FLOOR:-MISSING}"
