@@ -83,19 +83,18 @@ static void make_run_id(void)
     setenv("LOCKGRAPH_RUN_ID", lg_settings.run_id, 1);
 }
 
-/* --trace-children=no: take ourselves out of LD_PRELOAD so exec'd programs run
- * untraced (fork children are the same image and stay traced). */
-static void untrace_children(void)
+/* LD_PRELOAD value `in` without the shim, into out.  Returns its length (0: empty). */
+size_t lg_preload_without_shim(const char *in, char *out, size_t cap)
 {
-    const char *pre = getenv("LD_PRELOAD");
     Dl_info di;
-    if (!pre || !dladdr((void *)&untrace_children, &di) || !di.dli_fname)
-        return;
-    const char *me = strrchr(di.dli_fname, '/');
-    me = me ? me + 1 : di.dli_fname;
-    char out[4096];
-    size_t o = 0;
-    const char *p = pre;
+    const char *me = "liblockgraph.so";
+    if (dladdr((void *)&lg_preload_without_shim, &di) && di.dli_fname) {
+        const char *b = strrchr(di.dli_fname, '/');
+        me = b ? b + 1 : di.dli_fname;
+    }
+    size_t o = 0, melen = strlen(me);
+    const char *p = in;
+    out[0] = 0;
     while (*p) {
         while (*p == ':' || *p == ' ')
             p++;
@@ -109,17 +108,28 @@ static void untrace_children(void)
         for (const char *q = s; q < p; q++)
             if (*q == '/')
                 b = q + 1;
-        if ((size_t)(p - b) == strlen(me) && memcmp(b, me, strlen(me)) == 0)
+        if ((size_t)(p - b) == melen && memcmp(b, me, melen) == 0)
             continue;
-        if (o + len + 2 >= sizeof out)
+        if (o + len + 2 >= cap)
             break;
         if (o)
             out[o++] = ':';
         memcpy(out + o, s, len);
         o += len;
+        out[o] = 0;
     }
-    out[o] = 0;
-    if (o)
+    return o;
+}
+
+/* --trace-children=no: take ourselves out of LD_PRELOAD so exec'd programs run
+ * untraced (fork children are the same image and stay traced). */
+static void untrace_children(void)
+{
+    const char *pre = getenv("LD_PRELOAD");
+    char out[4096];
+    if (!pre)
+        return;
+    if (lg_preload_without_shim(pre, out, sizeof out))
         setenv("LD_PRELOAD", out, 1);
     else
         unsetenv("LD_PRELOAD");

@@ -22,6 +22,7 @@ static int log_fd = -1;
 static dev_t log_dev;
 static ino_t log_ino;
 static char log_path[1200];
+static pid_t log_pid; /* the process the log was opened for */
 
 const char *lg_log_path(void) { return log_path; }
 
@@ -202,6 +203,7 @@ int lg_log_open(int forked)
         return -1;
     }
     log_fd = move_high(fd);
+    log_pid = getpid();
     remember_identity();
     write_header(forked);
     add_to_run_index();
@@ -217,4 +219,10 @@ void lg_log_finish(int reason)
     lg_rec_stats(now);
     lg_rec_end(now, reason);
     lg_graph_unlock();
+}
+
+void lg_log_end_image(int reason)
+{
+    if (getpid() == log_pid)
+        lg_log_finish(reason);
 }

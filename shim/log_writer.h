@@ -17,6 +17,9 @@
 
 int lg_log_open(int forked);  /* 0, or -1 (then recording goes nowhere) */
 void lg_log_finish(int reason); /* statistics + END record */
+/* The same at exec, unless this process is a vfork/posix_spawn child sharing the
+ * parent's memory and log (then nothing: the log is the parent's). */
+void lg_log_end_image(int reason);
 const char *lg_log_path(void);
 
 #endif

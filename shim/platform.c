@@ -73,3 +73,21 @@ int lg_plat_backtrace_sp(uintptr_t *pcs, uintptr_t *sps, int max)
     }
     return k;
 }
+
+/* x86-64: the frame containing addr lies between its own stack pointer and its
+ * caller's; the call pushed its return address just below the caller's. */
+uintptr_t lg_plat_frame_slot(uintptr_t addr)
+{
+    unw_context_t ctx;
+    unw_cursor_t cur;
+    if (unw_getcontext(&ctx) != 0 || unw_init_local(&cur, &ctx) != 0)
+        return 0;
+    for (int guard = 0; guard < LG_MAX_DEPTH_RAW && unw_step(&cur) > 0; guard++) {
+        unw_word_t sp;
+        if (unw_get_reg(&cur, UNW_REG_SP, &sp) != 0)
+            return 0;
+        if ((uintptr_t)sp > addr)
+            return (uintptr_t)sp - sizeof(uintptr_t);
+    }
+    return 0;
+}

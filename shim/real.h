@@ -56,6 +56,11 @@
     X(void, funlockfile, (FILE *))                                                             \
     X(int, pthread_create, (pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))   \
     X(int, pthread_join, (pthread_t, void **))                                                 \
+    X(int, execve, (const char *, char *const[], char *const[]))                               \
+    X(int, execvpe, (const char *, char *const[], char *const[]))                              \
+    X(int, fexecve, (int, char *const[], char *const[]))                                       \
+    X(int, execv, (const char *, char *const[]))                                               \
+    X(int, execvp, (const char *, char *const[]))                                              \
     X(void, free, (void *))                                                                    \
     X(int, munmap, (void *, size_t))
 

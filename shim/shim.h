@@ -8,6 +8,7 @@
 #ifndef LOCKGRAPH_SHIM_H
 #define LOCKGRAPH_SHIM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define LG_EXPORT __attribute__((visibility("default")))
@@ -30,6 +31,8 @@ extern int lg_enabled;
 void lg_init(void);             /* idempotent; safe from any hook */
 void lg_config_read(void);      /* environment -> lg_cfg, lg_settings */
 void lg_shim_self_range(uintptr_t *lo, uintptr_t *hi); /* our own text, for stack trimming */
+/* An LD_PRELOAD value without the shim, into out; returns its length (0: empty). */
+size_t lg_preload_without_shim(const char *in, char *out, size_t cap);
 
 void lg_notice(const char *msg); /* reporter.c: one prefixed line */
 

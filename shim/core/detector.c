@@ -28,6 +28,7 @@ static _Atomic(struct lg_thread *) all_threads;
 static _Atomic uint32_t nthreads;
 static lg_id_dir thread_dir;
 static struct lg_thread exited_thread = {.busy = 1};
+static void retire_own_stack_locks(void);
 
 /* Hold times come from the watchdog's tick (one load of a read-mostly line).  A
  * process with a single thread has no watchdog and reads no clock at all: its holds
@@ -66,7 +67,6 @@ struct lg_thread *lg_thread_attach(uint32_t creator, uint32_t create_stack)
     t->create_stack = create_stack;
     t->held = t->inline_held;
     t->cap = LG_HELD_INLINE;
-    t->stack_lock_min = UINTPTR_MAX;
     atomic_store(&t->alive, 1);
     prctl(PR_GET_NAME, t->name, 0, 0, 0);
     lg_plat_stack_bounds(&t->stack_lo, &t->stack_hi);
@@ -88,6 +88,7 @@ void lg_thread_detach(struct lg_thread *t)
     lg_graph_lock();
     lg_rec_thread_exit(t, lg_plat_now());
     lg_graph_unlock();
+    retire_own_stack_locks();
     atomic_store(&t->alive, 0);
     /* The thread keeps its held entries: the watchdog reports waiters on them as
      * orphaned.  What glibc still locks while tearing the thread down is not the
@@ -180,9 +181,13 @@ static void purge_phantoms(struct lg_thread *t)
 
 /* ---- stack-resident locks ----------------------------------------------------
  * A lock in a stack frame ends when the frame returns, with no event to say so
- * (std::mutex has no destroy).  Each thread remembers the locks that live on its
- * own stack; once the stack pointer is seen above one, its frame is gone and the
- * next use of that address is a new lock. */
+ * (std::mutex has no destroy).  At its first use the shim notes which frame holds
+ * it: the stack slot of that frame's return address, and the address stored there.
+ * A later use that finds another return address in the slot is in a frame that
+ * replaced the old one (another function, or the same one called from elsewhere):
+ * a new lock.  The same function re-entered from the same call site keeps the lock,
+ * which is harmless: same code, same role.  A thread's stack locks end with it, so
+ * a slot is never read after its stack is gone. */
 
 struct stack_locks {
     uint32_t n, cap;
@@ -190,9 +195,16 @@ struct stack_locks {
 };
 static __thread struct stack_locks *own_stack_locks __attribute__((tls_model("initial-exec")));
 
-static void note_stack_lock(struct lg_thread *t, struct lg_lockrec *l)
+static void note_stack_lock(struct lg_lockrec *l)
 {
     struct stack_locks *s = own_stack_locks;
+    if (s && s->n == s->cap) { /* drop the dead before growing */
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < s->n; i++)
+            if (!(atomic_load_explicit(&s->l[i]->flags, memory_order_relaxed) & LG_LR_DEAD))
+                s->l[k++] = s->l[i];
+        s->n = k;
+    }
     if (!s || s->n == s->cap) {
         uint32_t cap = s ? s->cap * 2 : 64;
         struct stack_locks *n = lg_arena_alloc(sizeof *n + cap * sizeof n->l[0]);
@@ -206,36 +218,24 @@ static void note_stack_lock(struct lg_thread *t, struct lg_lockrec *l)
         own_stack_locks = s = n;
     }
     s->l[s->n++] = l;
-    if (l->addr < t->stack_lock_min)
-        t->stack_lock_min = l->addr;
 }
 
 static void retire_record(struct lg_lockrec *l, int reason);
 static void heap_mark(uintptr_t a);
 
-static void retire_dead_frames(struct lg_thread *t, uintptr_t sp)
+static int frame_replaced(const struct lg_lockrec *l)
+{
+    return (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_STACK) &&
+           (uint32_t)*(const volatile uintptr_t *)l->frame_slot != l->frame_ret;
+}
+
+static void retire_own_stack_locks(void)
 {
     struct stack_locks *s = own_stack_locks;
-    uintptr_t min = UINTPTR_MAX;
-    if (!s)
-        return;
-    uint32_t k = 0;
-    for (uint32_t i = 0; i < s->n; i++) {
-        struct lg_lockrec *l = s->l[i];
-        uint16_t f = atomic_load_explicit(&l->flags, memory_order_relaxed);
-        if (f & LG_LR_DEAD)
-            continue;
-        if (l->addr < sp && !atomic_load_explicit(&l->owner, memory_order_relaxed) &&
-            lg_held_index(t, l) < 0) {
-            retire_record(l, LG_RETIRE_STACK);
-            continue;
-        }
-        s->l[k++] = l;
-        if (l->addr < min)
-            min = l->addr;
-    }
-    s->n = k;
-    t->stack_lock_min = min;
+    for (uint32_t i = 0; s && i < s->n; i++)
+        retire_record(s->l[i], LG_RETIRE_STACK);
+    if (s)
+        s->n = 0;
 }
 
 /* ---- lock records ----------------------------------------------------------- */
@@ -244,6 +244,7 @@ struct make_args {
     uint8_t kind;
     lg_subkind_fn subkind;
     uint16_t flags;
+    uintptr_t frame_slot;
 };
 
 static struct lg_lockrec *make_record(uintptr_t addr, struct lg_lockrec *prev, void *arg)
@@ -257,6 +258,9 @@ static struct lg_lockrec *make_record(uintptr_t addr, struct lg_lockrec *prev, v
     l->kind = a->kind;
     l->subkind = a->subkind ? a->subkind(addr) : 0;
     atomic_store_explicit(&l->flags, a->flags, memory_order_relaxed);
+    l->frame_slot = a->frame_slot;
+    if (a->frame_slot)
+        l->frame_ret = (uint32_t)*(const uintptr_t *)a->frame_slot;
     return l;
 }
 
@@ -283,8 +287,11 @@ static struct lg_lockrec *create_lock(struct lg_thread *t, uintptr_t addr, uint8
     uint32_t module = 0;
     uint64_t offset = 0;
     int cls = lg_plat_classify(addr, &module, &offset);
-    struct make_args a = {kind, subkind, 0};
+    struct make_args a = {kind, subkind, 0, 0};
     int on_stack = addr >= t->stack_lo && addr < t->stack_hi;
+    if (on_stack)
+        a.frame_slot = lg_plat_frame_slot(addr);
+    on_stack = on_stack && a.frame_slot;
     if (cls != LG_CLASS_STATIC)
         a.flags = on_stack ? LG_LR_STACK : LG_LR_HEAP;
     capture(cap);
@@ -300,7 +307,7 @@ static struct lg_lockrec *create_lock(struct lg_thread *t, uintptr_t addr, uint8
     }
     lg_graph_unlock();
     if (l && made && on_stack)
-        note_stack_lock(t, l);
+        note_stack_lock(l);
     if (l && made && cls != LG_CLASS_STATIC && !on_stack)
         heap_mark(addr);
     return l;
@@ -310,6 +317,13 @@ struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
                               lg_subkind_fn subkind)
 {
     struct lg_lockrec *l = lg_table_find(addr);
+    if (l && frame_replaced(l)) {
+        int busy = t->busy;
+        t->busy = 1;
+        retire_record(l, LG_RETIRE_STACK);
+        t->busy = busy;
+        l = NULL;
+    }
     if (l)
         return l;
     struct capture cap;
@@ -459,12 +473,13 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
 {
     struct capture cap;
     cap.n = cap.id = 0;
-    if (__builtin_expect(sp > t->stack_lock_min, 0) && sp < t->stack_hi) {
-        t->busy = 1;
-        retire_dead_frames(t, sp);
-        t->busy = 0;
-    }
     struct lg_lockrec *l = lg_table_find(addr);
+    if (l && frame_replaced(l)) {
+        t->busy = 1;
+        retire_record(l, LG_RETIRE_STACK);
+        t->busy = 0;
+        l = NULL;
+    }
     if (__builtin_expect(!l, 0)) {
         t->busy = 1;
         l = create_lock(t, addr, kind, subkind, &cap);

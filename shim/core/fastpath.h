@@ -52,7 +52,10 @@ static inline __attribute__((always_inline)) void lg_acquired(struct lg_thread *
             for (uint32_t i = 0; i < n; i++)
                 relock |= t->held[i].lock == l;
     }
-    if (__builtin_expect(!l || relock || sp > t->stack_lock_min || n == t->cap, 0)) {
+    /* stack-resident locks always take the slow path: it checks their frame */
+    if (__builtin_expect(!l || relock || n == t->cap ||
+                             (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_STACK),
+                         0)) {
         lg_acquire_slow(t, addr, kind, subkind, mode, ctxflags, pc, sp);
         return;
     }

@@ -133,6 +133,21 @@ static struct lg_edge *edge_get(struct lg_lockrec *from, struct lg_lockrec *to, 
  * T ~> F.  First a memoised reachability pass marks the locks that can reach F
  * (linear), then paths are enumerated only through those, under a step budget. */
 
+/* "on the current path" is a flag bit: other threads update the same flags word
+ * (atomically) outside the graph lock */
+static inline int onpath(const struct lg_lockrec *l)
+{
+    return (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_ONPATH) != 0;
+}
+
+static inline void set_onpath(struct lg_lockrec *l, int on)
+{
+    if (on)
+        atomic_fetch_or_explicit(&l->flags, LG_LR_ONPATH, memory_order_relaxed);
+    else
+        atomic_fetch_and_explicit(&l->flags, (uint16_t)~LG_LR_ONPATH, memory_order_relaxed);
+}
+
 struct scratch {
     void *p;
     size_t cap;
@@ -373,7 +388,7 @@ static void compute_scc(void)
         call[0] = (struct tframe){root, root->out};
         index[id] = low[id] = next_index++;
         stk[sp++] = root;
-        root->onpath = 1;
+        set_onpath(root, 1);
         for (;;) {
             struct tframe *f = &call[depth];
             if (f->it) {
@@ -382,9 +397,9 @@ static void compute_scc(void)
                 if (!index[w->id]) {
                     index[w->id] = low[w->id] = next_index++;
                     stk[sp++] = w;
-                    w->onpath = 1;
+                    set_onpath(w, 1);
                     call[++depth] = (struct tframe){w, w->out};
-                } else if (w->onpath && index[w->id] < low[f->lock->id]) {
+                } else if (onpath(w) && index[w->id] < low[f->lock->id]) {
                     low[f->lock->id] = index[w->id];
                 }
                 continue;
@@ -395,7 +410,7 @@ static void compute_scc(void)
                 struct lg_lockrec *w;
                 do {
                     w = stk[--sp];
-                    w->onpath = 0;
+                    set_onpath(w, 0);
                     scc_of[w->id] = ncomp;
                 } while (w != v);
             }
@@ -437,14 +452,15 @@ static void check_cycles(struct lg_edge *e, struct lg_pending *out)
     uint32_t depth = 1, found = 0;
     p[0] = (struct frame){e->from, NULL, e};
     p[1] = (struct frame){e->to, e->to->out, NULL};
-    e->from->onpath = e->to->onpath = 1;
+    set_onpath(e->from, 1);
+    set_onpath(e->to, 1);
     while (depth >= 1) {
         if (++steps > LG_CYCLE_STEP_BUDGET || found >= LG_CYCLE_MAX_PER_EVENT)
             break;
         struct frame *f = &p[depth];
         struct lg_edge *ed = f->it;
         if (!ed) {
-            f->lock->onpath = 0;
+            set_onpath(f->lock, 0);
             depth--;
             continue;
         }
@@ -456,7 +472,7 @@ static void check_cycles(struct lg_edge *e, struct lg_pending *out)
             found++;
             continue;
         }
-        if (n->onpath || n->visit != REACH_YES(epoch))
+        if (onpath(n) || n->visit != REACH_YES(epoch))
             continue;
         f->via = ed;
         p = scratch(&sc_path, (depth + 2) * sizeof *p);
@@ -464,11 +480,11 @@ static void check_cycles(struct lg_edge *e, struct lg_pending *out)
             break;
         f = &p[depth];
         p[++depth] = (struct frame){n, n->out, NULL};
-        n->onpath = 1;
+        set_onpath(n, 1);
     }
     for (uint32_t i = 0; i <= depth && depth != (uint32_t)-1; i++)
-        p[i].lock->onpath = 0;
-    e->from->onpath = 0;
+        set_onpath(p[i].lock, 0);
+    set_onpath(e->from, 0);
 }
 
 void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t n,

@@ -20,6 +20,9 @@ int lg_plat_backtrace(uintptr_t *pcs, int max);
 /* The same, with each frame's stack pointer (slower: the slow path uses it only to
  * reconstruct the stacks of held locks). */
 int lg_plat_backtrace_sp(uintptr_t *pcs, uintptr_t *sps, int max);
+/* The stack slot holding the return address of the frame that contains addr (a
+ * lock on the caller's stack), or 0 if no frame of the current stack contains it. */
+uintptr_t lg_plat_frame_slot(uintptr_t addr);
 uint64_t lg_plat_now(void);         /* CLOCK_MONOTONIC ns, precise */
 void lg_plat_log(const void *rec, size_t len);
 void lg_plat_report(const struct lg_finding *f);

@@ -41,6 +41,7 @@ struct lg_edge;
 #define LG_LR_SAID_DESTROY 0x40u /* destroy-locked reported for this instance */
 #define LG_LR_LONG_LIVE 0x80u    /* a hold of it was reported live as long: report its end */
 #define LG_LR_LONG_LOUD 0x100u   /* ... and that report was printed (first at its site) */
+#define LG_LR_ONPATH 0x200u      /* graph search: on the current path (under the graph lock) */
 
 struct lg_lockrec {
     uintptr_t addr;
@@ -50,8 +51,9 @@ struct lg_lockrec {
     _Atomic uint16_t flags;
     uint32_t first_stack;
     uint32_t visit; /* graph search mark (under the graph lock) */
-    uint32_t onpath; /* graph search: on the current path (under the graph lock) */
+    uint32_t frame_ret; /* LG_LR_STACK: low half of the owning frame's return address */
     struct lg_edge *out; /* out-edges (under the graph lock) */
+    uintptr_t frame_slot; /* LG_LR_STACK: where that return address is stored */
     _Atomic(struct lg_thread *) owner;
     /* statistics; acq and hold are updated by the owner (exclusive) or racily by
      * readers: they are statistics, not invariants */
@@ -102,7 +104,6 @@ struct lg_thread {
     uint64_t *chains; /* open-addressed set of validated chain keys (0 = empty) */
     uint32_t chain_mask, nchains;
     uintptr_t stack_lo, stack_hi; /* this thread's stack, for stack-resident locks */
-    uintptr_t stack_lock_min;     /* lowest own-stack lock not yet retired, or UINTPTR_MAX */
     struct lg_wait wait;
     char name[LG_NAME_MAX];
     struct lg_thread *next_all; /* registry (never unlinked) */

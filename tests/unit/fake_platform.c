@@ -87,6 +87,18 @@ void fake_stack_of(uintptr_t pc, uintptr_t out[FAKE_FRAMES])
     out[2] = 0x7e0000 + (pc & 0xfff);
 }
 
+/* The frame slot of stack-resident locks is whatever the test set (0: the fake
+ * knows no frame, and a lock on the test's stack is treated as a heap lock). */
+static _Atomic uintptr_t fake_slot;
+
+void fake_set_frame_slot(uintptr_t slot) { atomic_store(&fake_slot, slot); }
+
+uintptr_t lg_plat_frame_slot(uintptr_t addr)
+{
+    (void)addr;
+    return atomic_load(&fake_slot);
+}
+
 /* No stack pointers in the fake: held locks keep their one-frame call site. */
 int lg_plat_backtrace_sp(uintptr_t *pcs, uintptr_t *sps, int max)
 {

@@ -129,4 +129,7 @@ int fake_unlock(fake_worker *w, void *lock);
 /* Detaches (THREAD_EXIT) and joins. */
 void fake_worker_stop(fake_worker *w);
 
+/* The return-address slot lg_plat_frame_slot reports for stack-resident locks. */
+void fake_set_frame_slot(uintptr_t slot);
+
 #endif

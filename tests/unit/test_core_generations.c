@@ -296,82 +296,74 @@ static void test_static_lock_class(void)
     fake_assert_log_valid();
 }
 
-/* A lock in a frame of the thread's own stack ends when the frame returns: the next
- * acquisition from a shallower frame retires it. */
-static void __attribute__((noinline)) lock_in_frame(struct lg_thread *t, uintptr_t *addr_out)
-{
-    volatile uint64_t frame_lock[4];
-    frame_lock[0] = 0;
-    uintptr_t a = (uintptr_t)&frame_lock[1];
-    uintptr_t s[FAKE_FRAMES];
-    fake_stack_of(0x651010, s);
-    fake_set_stack(s, FAKE_FRAMES);
-    lg_acquired(t, a, LG_KIND_MUTEX, NULL, LG_MODE_EXCL, 0, 0x651010);
-    g_assert_true(lg_released(t, a));
-    *addr_out = a;
-}
-
-static void __attribute__((noinline)) deeper(struct lg_thread *t, uintptr_t *addr_out, int n)
-{
-    volatile char pad[512];
-    pad[0] = (char)n;
-    if (n > 0)
-        deeper(t, addr_out, n - 1);
-    else
-        lock_in_frame(t, addr_out);
-    (void)pad[0];
-}
-
+/* A lock on a thread's own stack belongs to the frame whose return-address slot
+ * the platform names.  While that slot holds the same return address the lock is
+ * the same instance; once another frame took its place (another address in the
+ * slot) the next use is a new instance; and the thread's exit ends it. */
 struct frame_args {
-    uintptr_t stack_lock;
-    uint32_t old_id;
-    uint16_t old_flags;
-    int dead_after;
-    void *other;
+    volatile uintptr_t slot; /* stands in for the frame's return-address slot */
+    uintptr_t lock;
+    uint32_t id1, id2, id3;
+    uint16_t flags1;
 };
+
+static void use_lock(struct lg_thread *t, uintptr_t a, uintptr_t pc)
+{
+    uintptr_t s[FAKE_FRAMES];
+    fake_stack_of(pc, s);
+    fake_set_stack(s, FAKE_FRAMES);
+    lg_acquired(t, a, LG_KIND_MUTEX, NULL, LG_MODE_EXCL, 0, pc);
+    g_assert_true(lg_released(t, a));
+}
 
 static void frame_steps(struct lg_thread *t, void *p)
 {
     struct frame_args *a = p;
-    deeper(t, &a->stack_lock, 4);
-    struct lg_lockrec *l = lg_table_find(a->stack_lock);
+    volatile uint64_t frame_lock[2];
+    frame_lock[0] = 0;
+    a->lock = (uintptr_t)&frame_lock[1];
+    a->slot = 0x401111;
+    fake_set_frame_slot((uintptr_t)&a->slot);
+    use_lock(t, a->lock, 0x651010);
+    struct lg_lockrec *l = lg_table_find(a->lock);
     g_assert_nonnull(l);
-    a->old_id = l->id;
-    a->old_flags = atomic_load(&l->flags);
-    /* the frame is gone; an acquisition from here (sp above it) retires it */
-    uintptr_t s[FAKE_FRAMES];
-    fake_stack_of(0x651020, s);
-    fake_set_stack(s, FAKE_FRAMES);
-    lg_acquired(t, (uintptr_t)a->other, LG_KIND_MUTEX, NULL, LG_MODE_EXCL, 0, 0x651020);
-    lg_released(t, (uintptr_t)a->other);
-    a->dead_after = lg_table_find(a->stack_lock) == NULL;
+    a->id1 = l->id;
+    a->flags1 = atomic_load(&l->flags);
+    use_lock(t, a->lock, 0x651010); /* same frame: same instance */
+    a->id2 = lg_table_find(a->lock)->id;
+    a->slot = 0x402222; /* another frame at the same place */
+    use_lock(t, a->lock, 0x651020);
+    a->id3 = lg_table_find(a->lock)->id;
+    fake_set_frame_slot(0);
 }
 
 static void test_stack_lock_retired_with_frame(void)
 {
-    static uint64_t other[1];
-    /* the worker gets its real stack bounds */
-    fake_set_real_stack_bounds();
+    static struct frame_args a;
+    fake_set_real_stack_bounds(); /* the worker gets its real stack bounds */
     size_t mark = fake_log_len();
     fake_worker *t = fake_worker_start();
     fake_set_stack_bounds(0, 0);
-    struct frame_args a = {.other = other};
     fake_worker_run(t, frame_steps, &a);
-    g_assert_cmpuint(a.old_flags & LG_LR_STACK, !=, 0);
-    g_assert_true(a.dead_after);
+    g_assert_cmpuint(a.flags1 & LG_LR_STACK, !=, 0);
+    g_assert_cmpuint(a.id2, ==, a.id1);
+    g_assert_cmpuint(a.id3, !=, a.id1);
+    struct lg_lockrec *now = lg_table_by_id(a.id3);
+    g_assert_cmpuint(now->gen, ==, lg_table_by_id(a.id1)->gen + 1);
+    fake_worker_stop(t); /* thread exit ends the second instance too */
+    g_assert_null(lg_table_find(a.lock));
     GArray *recs = fake_log_records(mark);
     guint nret = 0;
     for (guint i = 0; i < recs->len; i++) {
         const fake_rec *r = &g_array_index(recs, fake_rec, i);
         if (r->type == LG_REC_LOCK_RETIRE) {
-            nret++;
-            g_assert_cmpuint(r->u.retire.id, ==, a.old_id);
+            g_assert_cmpuint(r->u.retire.id, ==, nret == 0 ? a.id1 : a.id3);
             g_assert_cmpuint(r->u.retire.reason, ==, LG_RETIRE_STACK);
+            nret++;
         }
     }
-    g_assert_cmpuint(nret, ==, 1);
+    g_assert_cmpuint(nret, ==, 2);
     g_array_unref(recs);
-    fake_worker_stop(t);
     fake_assert_log_valid();
 }
 
