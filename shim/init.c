@@ -169,6 +169,7 @@ void lg_init(void)
     if (!lg_settings.trace_children)
         untrace_children();
     dup_report_fd();
+    lg_suppressions_load();
     unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
     if (lg_log_open(0) != 0)
         lg_notice("cannot create the log file (LOCKGRAPH_OUTPUT); recording live reports only");

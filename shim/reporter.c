@@ -2,10 +2,10 @@
  * program runs.  Every line is prefixed "==lockgraph[PID]== "; a finding's first
  * line is "<kind>: <summary>" (docs/cli.md).
  *
- * Frames are named in-process with dladdr (exported symbols only; `lockgraph
- * report` gives full file:line offline).  dladdr takes ld.so's lock, so formatting
- * happens with no shim lock held, into a per-thread buffer; only the single write
- * of the finished text is serialised.
+ * Frames and global locks are named in-process from the modules' ELF symbol tables
+ * (elf_symbols.c; `lockgraph report` gives file:line and inlined frames offline).
+ * Formatting happens with no shim lock held, into a per-thread buffer; only the
+ * single write of the finished text is serialised.
  */
 #define _GNU_SOURCE
 #include "core/arena.h"
@@ -14,11 +14,11 @@
 #include "core/names.h"
 #include "core/platform.h"
 #include "core/tool_lock.h"
+#include "elf_symbols.h"
 #include "fmt.h"
 #include "modules.h"
 #include "shim.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -49,14 +49,14 @@ static void frame(struct lg_fmt *f, int i, uintptr_t pc)
     lg_fmt_u(f, (uint64_t)i);
     lg_fmt_c(f, ' ');
     lg_fmt_x(f, pc);
-    Dl_info di;
-    uintptr_t base = 0;
+    uintptr_t base = 0, off = 0;
     const char *mod = lg_module_of(pc, &base);
-    if (dladdr((void *)pc, &di) && di.dli_sname && di.dli_saddr) {
+    const char *fn = lg_elf_function(pc, &off);
+    if (fn) {
         lg_fmt_c(f, ' ');
-        lg_fmt_s(f, di.dli_sname);
+        lg_fmt_s(f, fn);
         lg_fmt_s(f, "+");
-        lg_fmt_x(f, pc + 1 - (uintptr_t)di.dli_saddr);
+        lg_fmt_x(f, off);
     }
     if (mod) {
         lg_fmt_s(f, " (");
@@ -108,10 +108,15 @@ static void lock_desc(struct lg_fmt *f, const struct lg_lockrec *l)
     uintptr_t base;
     const char *mod = lg_module_of(l->addr, &base);
     if (mod) {
-        Dl_info di;
+        uintptr_t off;
+        const char *name = lg_elf_object(l->addr, &off);
         lg_fmt_s(f, " (");
-        if (dladdr((void *)l->addr, &di) && di.dli_sname && di.dli_saddr == (void *)l->addr) {
-            lg_fmt_s(f, di.dli_sname);
+        if (name) {
+            lg_fmt_s(f, name);
+            if (off) {
+                lg_fmt_c(f, '+');
+                lg_fmt_x(f, off);
+            }
             lg_fmt_s(f, " in ");
         }
         lg_fmt_s(f, base_name(mod[0] ? mod : "?"));
@@ -255,7 +260,7 @@ static void single(struct lg_fmt *f, const struct lg_finding *fi)
 
 void lg_plat_report(const struct lg_finding *fi)
 {
-    if (lg_settings.quiet || !fi->n)
+    if (lg_settings.quiet || !fi->n || lg_suppressed(fi))
         return;
     if (!tbuf && !(tbuf = lg_arena_alloc(REPORT_BUF)))
         return;

@@ -36,6 +36,11 @@ size_t lg_preload_without_shim(const char *in, char *out, size_t cap);
 
 void lg_notice(const char *msg); /* reporter.c: one prefixed line */
 
+/* suppress.c: live suppressions (function rules) */
+struct lg_finding;
+void lg_suppressions_load(void);
+int lg_suppressed(const struct lg_finding *f);
+
 /* watchdog.c */
 void lg_watchdog_start(void);   /* lazily, at the first pthread_create */
 void lg_watchdog_after_fork(void);

@@ -1,7 +1,7 @@
 /* The suppression file's line syntax and glob matching (docs/suppressions.md).
  *
  * Deliberately plain C with no allocation and no glib, so the shim can parse the
- * same file with the same code (copy or link these two files) and never disagree
+ * same file with the same code (both link it from shim/core) and never disagree
  * with `lockgraph report` about what a line means.
  *
  * Invariants
