@@ -10,6 +10,7 @@ static void usage(FILE *out)
             "usage: lockgraph run [OPTIONS] [--] PROG [ARGS...]\n"
             "       lockgraph report [--format text|json|sarif|dot] [-o FILE] [--suppressions FILE]\n"
             "                        [--fail-on KINDS] [--verbose] [--top N] LOG...\n"
+            "       lockgraph dump LOG...\n"
             "       lockgraph --help | --version\n"
             "\n"
             "`lockgraph run --help` and `lockgraph report --help` describe each command.\n");
@@ -25,6 +26,8 @@ int main(int argc, char **argv)
         return lg_run_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "report") == 0)
         return lg_report_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "dump") == 0)
+        return lg_dump_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return 0;

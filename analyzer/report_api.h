@@ -16,6 +16,9 @@ int lg_report_main(int argc, char **argv);
 int lg_report_check(const char *const *logs, size_t nlogs, const char *fail_on,
                     const char *suppressions);
 
+/* `lockgraph dump LOG...` (argv[0] is "dump"): a log's contents, line by line. */
+int lg_dump_main(int argc, char **argv);
+
 /* `lockgraph run ARGS...` (argv[0] is "run").  Returns the exit status. */
 int lg_run_main(int argc, char **argv);
 

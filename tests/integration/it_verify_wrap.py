@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Proves that each interposed entry point's hook fires (after helgrind's
+tc20_verifywrap): runs tests/programs/verify_wrap.c under the shim and checks, in
+`lockgraph dump` of its log, the trace each call must leave.
+
+usage: it_verify_wrap.py PROGRAM LOCKGRAPH SHIM"""
+import os
+import subprocess
+import sys
+import tempfile
+
+RETIRE = {"destroy": 1, "reinit": 2, "freed": 3}
+
+
+def main():
+    prog, lockgraph, shim = sys.argv[1:4]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LOCKGRAPH_")}
+        env.update(LD_PRELOAD=shim, LOCKGRAPH_OUTPUT=os.path.join(tmp, "lg.%p.log"),
+                   LOCKGRAPH_QUIET="1")
+        run = subprocess.run([prog], env=env, capture_output=True, text=True, timeout=60)
+        if run.returncode != 0:
+            sys.exit("verify_wrap exited %d: %s" % (run.returncode, run.stderr))
+        logs = [os.path.join(tmp, f) for f in os.listdir(tmp)]
+        if len(logs) != 1:
+            sys.exit("expected one log, found %s" % logs)
+        dump = subprocess.run([lockgraph, "dump", logs[0]], capture_output=True, text=True)
+        if dump.returncode != 0:
+            sys.exit("lockgraph dump failed: %s" % dump.stderr)
+
+    addr = {}
+    other = []
+    for line in run.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].startswith("0x"):
+            addr[parts[0]] = int(parts[1], 16)
+        else:
+            other.append(line)
+    locks = []          # dicts from "lock" lines
+    edges = []          # (from_addr, to_addr, held, acquired, flags)
+    threads = []
+    by_id = {}
+    for line in dump.stdout.splitlines():
+        kind, *fields = line.split()
+        kv = dict(f.split("=", 1) for f in fields if "=" in f)
+        flags = [f for f in fields if "=" not in f]
+        if kind == "lock":
+            kv["addr"] = int(kv["addr"], 16)
+            locks.append(kv)
+            by_id[kv["id"]] = kv
+        elif kind == "edge":
+            edges.append((by_id[kv["from"]]["addr"], by_id[kv["to"]]["addr"], kv["held"],
+                          kv["acquired"], tuple(flags)))
+        elif kind == "thread":
+            threads.append(kv)
+
+    failures = []
+
+    def edge(frm, to, held, acquired, flags=(), kind=None):
+        want = (addr[frm], addr[to], held, acquired, tuple(flags))
+        if want not in edges:
+            seen = [e for e in edges if e[0] == addr[frm] and e[1] == addr[to]]
+            failures.append("edge %s -> %s %s/%s %s: missing (seen %s)"
+                            % (frm, to, held, acquired, list(flags), seen))
+        if kind:
+            k = [l["kind"] for l in locks if l["addr"] == addr[to]]
+            if kind not in k:
+                failures.append("%s: kind %s expected, log says %s" % (to, kind, k))
+
+    def retired(name, reason, gen=None):
+        recs = [l for l in locks if l["addr"] == addr[name] and (gen is None or l["gen"] == str(gen))]
+        if not any(l["retired"] == str(RETIRE[reason]) for l in recs):
+            failures.append("%s: no instance retired by %s (log: %s)" % (name, reason, recs))
+
+    # pthread_mutex_*
+    edge("m_outer", "m_lock", "mutex", "mutex", kind="mutex")            # lock
+    edge("m_outer", "m_try", "mutex", "mutex", ["try"])                  # trylock
+    edge("m_outer", "m_timed", "mutex", "mutex", ["timed"])              # timedlock
+    edge("m_outer", "m_clock", "mutex", "mutex", ["timed"])              # clocklock
+    if any(e[0] == addr["m_outer"] and e[1] == addr["m_after"] for e in edges):
+        failures.append("unlock: m_outer still held when m_after was taken")
+    retired("m_init", "reinit", gen=1)                                   # init
+    retired("m_init", "destroy", gen=2)                                  # destroy
+    if "robust lock=130 consistent=0 again=0" not in other:              # consistent
+        failures.append("robust mutex through the shim: %s" % other)
+    # pthread_rwlock_*
+    edge("rw_outer", "rw0", "write", "read", kind="rwlock")              # rdlock
+    edge("rw_outer", "rw1", "write", "write")                            # wrlock
+    edge("rw_outer", "rw2", "write", "read", ["try"])                    # tryrdlock
+    edge("rw_outer", "rw3", "write", "write", ["try"])                   # trywrlock
+    edge("rw_outer", "rw4", "write", "read", ["timed"])                  # timedrdlock
+    edge("rw_outer", "rw5", "write", "write", ["timed"])                 # timedwrlock
+    edge("rw_outer", "rw6", "write", "read", ["timed"])                  # clockrdlock
+    edge("rw_outer", "rw7", "write", "write", ["timed"])                 # clockwrlock
+    retired("rw0", "destroy")                                            # init + destroy
+    # pthread_spin_*
+    edge("s_outer", "s_lock", "spin", "spin", kind="spinlock")           # lock
+    edge("s_outer", "s_try", "spin", "spin", ["try"])                    # trylock
+    retired("s_lock", "destroy")                                         # init + destroy
+    # pthread_cond_*: the re-acquire of the mutex while another lock is held
+    edge("wake_h", "wake_m", "mutex", "mutex")                           # wait
+    edge("t_h", "t_m", "mutex", "mutex")                                 # timedwait
+    edge("c_h", "c_m", "mutex", "mutex")                                 # clockwait
+    # C11
+    edge("x_outer", "x_lock", "mutex", "mutex", kind="mtx")              # mtx_lock
+    edge("x_outer", "x_try", "mutex", "mutex", ["try"])                  # mtx_trylock
+    edge("x_outer", "x_timed", "mutex", "mutex", ["timed"])              # mtx_timedlock
+    edge("x_h2", "x_tw", "mutex", "mutex")                               # cnd_timedwait
+    retired("x_lock", "destroy")                                         # mtx_init/destroy
+    # stdio
+    edge("f_outer", "stdout", "mutex", "mutex", kind="file")             # flockfile
+    edge("f_outer", "stderr", "mutex", "mutex", ["try"])                 # ftrylockfile
+    # memory
+    retired("heap", "freed")                                             # free
+    retired("mapped", "freed")                                           # munmap
+    # threads
+    if sum(1 for t in threads if t["creator"] == "1") < 2:               # pthread_create
+        failures.append("pthread_create: threads with creator 1: %s" % threads)
+
+    if failures:
+        print("\n".join("FAIL " + f for f in failures))
+        sys.exit(1)
+    print("verify_wrap: every hook left its trace (%d locks, %d edges)" % (len(locks), len(edges)))
+
+
+if __name__ == "__main__":
+    main()
