@@ -54,7 +54,8 @@ LIVE_RE = re.compile(r"^==lockgraph\[(\d+)\]== (" + "|".join(map(re.escape, KIND
 # Log format v1 (shim/core/log_format.h)
 LG_MAGIC = b"LOCKGRPH"
 LG_VERSION = 1
-REC_HEADER, REC_MODULE, REC_LOCK, REC_FINDING, REC_END = 1, 2, 7, 12, 14
+REC_HEADER, REC_MODULE, REC_LOCK, REC_LOCK_RETIRE, REC_FINDING, REC_END = 1, 2, 7, 8, 12, 14
+RETIRE_FREED, RETIRE_STACK = 3, 4
 REC_TYPE_MAX = 14
 REC_MAX_PAYLOAD = 16 << 20
 END_EXIT, END_DEADLOCK, END_EXEC = 1, 2, 3
@@ -162,11 +163,24 @@ def check_cross_run(run):
 
 
 def check_reuse_happened(run):
+    """The program really reused the address, and the log shows two instances (two
+    generations) at that address, the first retired for the right reason."""
     out = run.stdout.decode(errors="replace")
     for what in (run.case.args or ["stack", "heap"]):
         if "%s reused: yes" % what not in out:
             raise Failure("the %s address was not reused, the case proves nothing:\n%s"
                           % (what, out))
+    log = run.logs[0]
+    addrs = [a for a, _ in log.lock_instances]
+    reused = [a for a in set(addrs) if addrs.count(a) >= 2]
+    gens = sorted(g for a, g in log.lock_instances if a in reused)
+    if len(reused) != 1 or len(set(gens)) != len(gens):
+        raise Failure("expected two LOCK records (distinct generations) at one address, "
+                      "got %s" % log.lock_instances)
+    reason = RETIRE_STACK if run.case.args == ["stack"] else RETIRE_FREED
+    if reason not in log.retire_reasons:
+        raise Failure("no LOCK_RETIRE with reason %d in the log (reasons: %s)"
+                      % (reason, log.retire_reasons))
 
 
 def check_fork(run):
@@ -388,6 +402,8 @@ class Log:
         self.forked = False
         self.exe = ""
         self.nlocks = 0
+        self.lock_instances = []  # (addr, generation) of each LOCK record
+        self.retire_reasons = []  # LOCK_RETIRE reasons
         self.end_reason = None
         self.findings = []
         self.counts = {}
@@ -438,6 +454,9 @@ class Log:
                 self.exe = strs[1].decode(errors="replace")
             elif rtype == REC_LOCK:
                 self.nlocks += 1
+                self.lock_instances.append(struct.unpack_from("<QI", payload, 8))
+            elif rtype == REC_LOCK_RETIRE:
+                self.retire_reasons.append(payload[16])
             elif rtype == REC_FINDING:
                 self.findings.append(payload[0])
             elif rtype == REC_END:
