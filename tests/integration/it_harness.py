@@ -154,6 +154,29 @@ def check_stdout_identical(run):
                       first_difference(plain.stdout, run.stdout))
 
 
+PROGRAMS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "programs")
+
+
+def source_line(src, marker):
+    with open(os.path.join(PROGRAMS_DIR, src)) as f:
+        for n, line in enumerate(f, 1):
+            if marker in line:
+                return n
+    raise Failure("marker %r not found in %s (test program changed?)" % (marker, src))
+
+
+def check_cond_reacquire_site(run):
+    """The B -> M edge was made by the re-acquisition inside pthread_cond_wait: its
+    acquisition stack points at the pthread_cond_wait line of waiter_holding_b()."""
+    want = source_line("condvar.c", "re-takes M while B is held")
+    findings = run.report([l.path for l in run.logs])
+    lines = [fr.get("line") for f in findings for e in f.get("edges", [])
+             for fr in e.get("stack", []) if fr.get("function") == "waiter_holding_b"]
+    if want not in lines:
+        raise Failure("no edge acquired at condvar.c:%d (pthread_cond_wait); waiter_holding_b "
+                      "frames are at lines %s" % (want, lines))
+
+
 def check_cross_run(run):
     """Each process saw one order only: nothing live, nothing in either log alone."""
     if run.live:
@@ -326,7 +349,8 @@ CASES = [
     Case("condvar_wait", "tp_condvar", args=["wait"], min_locks=1),
     Case("condvar_reacquire", "tp_condvar", args=["reacquire"],
          expect=[inversion(2, ["waiter_holding_b", "m_then_b"], "condvar.c",
-                                   locks=["mutex_m", "lock_b"])], min_locks=2),
+                                   locks=["mutex_m", "lock_b"])], min_locks=2,
+         check=check_cond_reacquire_site),
     Case("c11_mtx_abba", "tp_c11_mtx",
          expect=[inversion(2, ["mtx_worker_ab", "mtx_worker_ba"], "c11_mtx.c",
                                    locks=["mtx_a", "mtx_b"])], min_locks=2),
