@@ -260,6 +260,15 @@ static lg_read_status error(const char *name, size_t off, char **message, char *
     return LG_READ_ERROR;
 }
 
+/* The first non-zero byte ends the scan, so checking at every record is O(1). */
+static gboolean all_zero(const unsigned char *p, size_t n)
+{
+    while (n--)
+        if (*p++)
+            return FALSE;
+    return TRUE;
+}
+
 lg_read_status lg_log_read_buffer(const char *name, const unsigned char *buf, size_t len,
                                   unsigned index, lg_process **out, char **message)
 {
@@ -288,6 +297,10 @@ lg_read_status lg_log_read_buffer(const char *name, const unsigned char *buf, si
     lg_process *p = lg_process_new(name, index);
     size_t off = LG_FILE_HEADER_SIZE;
     while (off < len) {
+        /* The shim grows its log in zero-filled chunks and cuts the file to its
+         * length at exit: zeros to the end mean the process never got there. */
+        if (all_zero(buf + off, len - off))
+            goto unfinished;
         size_t left = len - off;
         if (left < LG_REC_HEADER_SIZE)
             goto torn;
@@ -310,7 +323,8 @@ lg_read_status lg_log_read_buffer(const char *name, const unsigned char *buf, si
         const unsigned char *payload = buf + off + LG_REC_HEADER_SIZE;
         uint32_t crc = lg_rec_crc(buf + off, payload, h.len);
         if (crc != h.crc) {
-            if (off + LG_REC_HEADER_SIZE + h.len == len)
+            size_t end = off + LG_REC_HEADER_SIZE + h.len;
+            if (end == len || all_zero(buf + end, len - end))
                 goto torn; /* the last write was cut short or overwritten: a torn tail */
             lg_process_free(p);
             return error(name, off, message,
@@ -343,6 +357,14 @@ lg_read_status lg_log_read_buffer(const char *name, const unsigned char *buf, si
     }
     *out = p;
     return LG_READ_OK;
+
+unfinished:
+    p->truncated = TRUE;
+    *message = g_strdup_printf("lockgraph: %s: offset %zu: log ends in unused space (the "
+                               "process did not finish: killed?); using the %zu records before it",
+                               name, off, p->nrecords);
+    *out = p;
+    return LG_READ_TORN;
 
 torn:
     p->truncated = TRUE;

@@ -12,15 +12,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#define CHUNK (1u << 20)
+
 static int log_fd = -1;
 static dev_t log_dev;
 static ino_t log_ino;
+static unsigned char *map; /* current window of the file */
+static size_t map_off, map_len;
+static size_t used;        /* logical end of the log */
+static size_t file_size;   /* what the file was truncated to */
 static char log_path[1200];
 static pid_t log_pid; /* the process the log was opened for */
 
@@ -91,7 +98,7 @@ static int create_unique(char *path, size_t cap)
             lg_fmt_c(&f, '.');
             lg_fmt_u(&f, i);
         }
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_APPEND | O_NOFOLLOW, 0644);
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd >= 0 || errno != EEXIST)
             return fd;
     }
@@ -115,7 +122,7 @@ static int check_fd(void)
         return 0;
     if (!log_path[0])
         return -1;
-    int fd = open(log_path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+    int fd = open(log_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return -1;
     log_fd = move_high(fd);
@@ -123,11 +130,42 @@ static int check_fd(void)
     return 0;
 }
 
+/* Makes [used, used + need) writable: grows the file and moves the window. */
+static int reserve(size_t need)
+{
+    if (map && used + need <= map_off + map_len && used + need <= file_size)
+        return 0;
+    if (log_fd < 0 || check_fd() != 0)
+        return -1;
+    size_t start = used & ~(size_t)4095;
+    size_t len = (used - start + need + CHUNK - 1) & ~(size_t)(CHUNK - 1);
+    if (ftruncate(log_fd, (off_t)(start + len)) != 0)
+        return -1;
+    file_size = start + len;
+    void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, log_fd, (off_t)start);
+    if (m == MAP_FAILED)
+        return -1;
+    if (map)
+        syscall(SYS_munmap, map, map_len);
+    map = m;
+    map_off = start;
+    map_len = len;
+    return 0;
+}
+
 void lg_plat_log(const void *rec, size_t len)
 {
-    if (log_fd < 0 || check_fd() != 0)
+    if (reserve(len) != 0)
         return;
-    raw_write(log_fd, rec, len);
+    memcpy(map + (used - map_off), rec, len);
+    used += len;
+}
+
+/* The file ends where the log does (no zero padding): a finished log. */
+static void cut(void)
+{
+    if (log_fd >= 0 && check_fd() == 0 && ftruncate(log_fd, (off_t)used) == 0)
+        file_size = used;
 }
 
 static size_t read_file(const char *path, char *buf, size_t cap)
@@ -171,9 +209,9 @@ static void write_header(int forked)
     size_t n = lg_enc_finish(&e);
     unsigned char fh[LG_FILE_HEADER_SIZE];
     lg_file_header(fh);
-    raw_write(log_fd, fh, sizeof fh);
+    lg_plat_log(fh, sizeof fh);
     if (n)
-        raw_write(log_fd, buf, n);
+        lg_plat_log(buf, n);
 }
 
 static void add_to_run_index(void)
@@ -195,6 +233,15 @@ static void add_to_run_index(void)
 
 int lg_log_open(int forked)
 {
+    if (forked) { /* the parent's log: not ours to write, nor to keep open */
+        if (map)
+            syscall(SYS_munmap, map, map_len);
+        if (log_fd >= 0)
+            close(log_fd);
+        map = NULL;
+        map_off = map_len = used = file_size = 0;
+        log_fd = -1;
+    }
     expand(log_path, sizeof log_path - 8, lg_settings.output, getpid());
     int fd = create_unique(log_path, sizeof log_path);
     if (fd < 0) {
@@ -218,6 +265,7 @@ void lg_log_finish(int reason)
     uint64_t now = lg_plat_now();
     lg_rec_stats(now);
     lg_rec_end(now, reason);
+    cut();
     lg_graph_unlock();
 }
 

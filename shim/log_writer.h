@@ -4,11 +4,16 @@
  *  - One file per process image: created O_EXCL (a unique suffix when the name
  *    exists), O_NOFOLLOW, O_CLOEXEC, O_APPEND, mode 0644, then moved to a high
  *    descriptor so the program's own fd juggling rarely meets it.
- *  - Every record is one write(2) (raw syscall: not a cancellation point), so what
- *    was recorded survives SIGKILL and _exit.
- *  - Before each write the descriptor is checked to still be our file (a daemon may
- *    close it or dup2 over it); if not, the file is reopened by path for appending,
- *    and the program's descriptor is left alone.
+ *  - Records are copied into a MAP_SHARED mapping of the file, grown in 1 MiB
+ *    chunks: a record is in the kernel's page cache the moment it is copied, so it
+ *    survives SIGKILL, abort and _exit, and writing one costs no system call.  At
+ *    exit (and exec, and the deadlock policy) the file is cut to its length; a
+ *    killed process leaves zero padding after its last record, which the reader
+ *    recognizes.  All records are written under the graph lock: one writer.
+ *  - The descriptor is only used to grow the file; before that it is checked to
+ *    still be our file (a daemon may close it or dup2 over it), and if not the file
+ *    is reopened by path, leaving the program's descriptor alone.
+ *  - A fork child unmaps the parent's log before opening its own.
  */
 #ifndef LOCKGRAPH_LOG_WRITER_H
 #define LOCKGRAPH_LOG_WRITER_H

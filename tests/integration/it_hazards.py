@@ -352,6 +352,8 @@ class Log:
             raise Failure("%s: %d bytes, no complete file header" % (path, len(data)))
         off, nrec, locks = 16, 0, set()
         while off < len(data):
+            if data[off] == 0 and data[off + 1] == 0 and not any(data[off:]):
+                break  # the shim's zero-filled growth space: the process never finished
             if off + 12 > len(data) or off + 12 + struct.unpack_from("<I", data, off + 4)[0] \
                     > len(data):
                 raise Failure("%s: torn record at offset %d (file of %d bytes)"
