@@ -39,16 +39,6 @@ static inline uint64_t coarse_now(void)
     return atomic_load_explicit(&lg_tick_ns, memory_order_relaxed);
 }
 
-static inline void stat_add(uint64_t *p, uint64_t v)
-{
-    __atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
-}
-
-static inline void stat_max(uint64_t *p, uint64_t v)
-{
-    if (v > __atomic_load_n(p, __ATOMIC_RELAXED))
-        __atomic_store_n(p, v, __ATOMIC_RELAXED);
-}
 
 /* ---- threads ---------------------------------------------------------------- */
 
@@ -487,7 +477,7 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
         if (!l)
             return;
     }
-    stat_add(&l->acq, 1);
+    lg_stat_add(&l->acq, 1);
     /* a re-lock of a lock this thread holds (recursive mutex, FILE lock, nested
      * read lock) adds nothing to the graph */
     if (mode != LG_MODE_READ) {
@@ -521,19 +511,7 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
     }
     if (__builtin_expect(n == t->cap, 0) && grow_held(t) != 0)
         return;
-    struct lg_held *h = &t->held[n];
-    h->lock = l;
-    h->key = key;
-    h->start = coarse_now();
-    h->pc = pc;
-    h->sp = sp;
-    h->stack = cap.id;
-    h->mode = mode;
-    h->flags = ctxflags;
-    h->depth = 0;
-    __atomic_store_n(&t->nheld, n + 1, __ATOMIC_RELEASE);
-    if (mode != LG_MODE_READ)
-        atomic_store_explicit(&l->owner, t, memory_order_relaxed);
+    lg_push_held(t, n, l, key, pc, sp, cap.id, mode, ctxflags);
 }
 
 uint32_t lg_held_stack_id(const struct lg_held *h)
@@ -604,10 +582,8 @@ int lg_release_slow(struct lg_thread *t, uintptr_t addr)
     struct lg_lockrec *l = h->lock;
     uint64_t now = coarse_now();
     uint64_t held_ns = h->start && now > h->start ? now - h->start : 0;
-    if (held_ns) {
-        stat_add(&l->hold_total, held_ns);
-        stat_max(&l->hold_max, held_ns);
-    }
+    if (held_ns)
+        lg_account_hold(l, held_ns);
     uint16_t f = atomic_load_explicit(&l->flags, memory_order_relaxed);
     if (f & LG_LR_LONG_LIVE) {
         /* the watchdog reported it while held: report its end */

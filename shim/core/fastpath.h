@@ -37,6 +37,43 @@ static inline int lg_chain_seen(const struct lg_thread *t, uint64_t key)
     }
 }
 
+/* Pushes entry n of t's held stack (the caller made sure it fits) and takes
+ * ownership: shared by the inline and the slow acquisition. */
+static inline __attribute__((always_inline)) void
+lg_push_held(struct lg_thread *t, uint32_t n, struct lg_lockrec *l, uint64_t key, uintptr_t pc,
+             uintptr_t sp, uint32_t stack, uint8_t mode, uint8_t ctxflags)
+{
+    struct lg_held *h = &t->held[n];
+    h->lock = l;
+    h->key = key;
+    h->start = atomic_load_explicit(&lg_tick_ns, memory_order_relaxed);
+    h->pc = pc;
+    h->sp = sp;
+    h->stack = stack;
+    h->mode = mode;
+    h->flags = ctxflags;
+    h->depth = 0;
+    __atomic_store_n(&t->nheld, n + 1, __ATOMIC_RELEASE);
+    if (mode != LG_MODE_READ)
+        atomic_store_explicit(&l->owner, t, memory_order_relaxed);
+}
+
+/* Statistics counters: relaxed load + store, not a locked read-modify-write (a
+ * shared lock's readers may lose an increment; docs/cli.md says so). */
+static inline void lg_stat_add(uint64_t *p, uint64_t v)
+{
+    __atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
+}
+
+/* Adds one hold of held_ns to the lock's statistics. */
+static inline __attribute__((always_inline)) void lg_account_hold(struct lg_lockrec *l,
+                                                                  uint64_t held_ns)
+{
+    lg_stat_add(&l->hold_total, held_ns);
+    if (held_ns > __atomic_load_n(&l->hold_max, __ATOMIC_RELAXED))
+        __atomic_store_n(&l->hold_max, held_ns, __ATOMIC_RELAXED);
+}
+
 static inline __attribute__((always_inline)) void lg_acquired(struct lg_thread *t, uintptr_t addr, uint8_t kind,
                                lg_subkind_fn subkind, uint8_t mode, uint8_t ctxflags,
                                uintptr_t pc)
@@ -64,20 +101,8 @@ static inline __attribute__((always_inline)) void lg_acquired(struct lg_thread *
         lg_acquire_slow(t, addr, kind, subkind, mode, ctxflags, pc, sp);
         return;
     }
-    __atomic_store_n(&l->acq, __atomic_load_n(&l->acq, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
-    struct lg_held *h = &t->held[n];
-    h->lock = l;
-    h->key = key;
-    h->start = atomic_load_explicit(&lg_tick_ns, memory_order_relaxed);
-    h->pc = pc;
-    h->sp = sp;
-    h->stack = 0;
-    h->mode = mode;
-    h->flags = ctxflags;
-    h->depth = 0;
-    __atomic_store_n(&t->nheld, n + 1, __ATOMIC_RELEASE);
-    if (mode != LG_MODE_READ)
-        atomic_store_explicit(&l->owner, t, memory_order_relaxed);
+    lg_stat_add(&l->acq, 1);
+    lg_push_held(t, n, l, key, pc, sp, 0, mode, ctxflags);
 }
 
 /* 1 if t held it (now released or one recursion level fewer), 0 if not. */
@@ -99,10 +124,7 @@ static inline __attribute__((always_inline)) int lg_released(struct lg_thread *t
         if (__builtin_expect(held + atomic_load_explicit(&lg_tick_step_ns, memory_order_relaxed) >=
                                  lg_cfg.hold_threshold_ns && lg_cfg.hold_threshold_ns, 0))
             return lg_release_slow(t, addr);
-        __atomic_store_n(&l->hold_total, __atomic_load_n(&l->hold_total, __ATOMIC_RELAXED) + held,
-                         __ATOMIC_RELAXED);
-        if (held > __atomic_load_n(&l->hold_max, __ATOMIC_RELAXED))
-            __atomic_store_n(&l->hold_max, held, __ATOMIC_RELAXED);
+        lg_account_hold(l, held);
     }
     if (h->mode != LG_MODE_READ)
         atomic_store_explicit(&l->owner, NULL, memory_order_relaxed);

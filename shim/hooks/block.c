@@ -10,11 +10,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static inline void stat_add(uint64_t *p, uint64_t v)
-{
-    __atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
-}
-
 /* Once per lock instance and kind of finding: a loop repeating a misuse gives
  * one report, not a flood. */
 static int first_time(struct lg_lockrec *l, uint16_t bit)
@@ -74,7 +69,7 @@ struct lg_lockrec *lg_block_begin(struct lg_thread *t, uintptr_t addr, uint8_t k
     t->wait.flags = flags;
     atomic_fetch_add_explicit(&t->wait.seq, 1, memory_order_relaxed);
     atomic_store_explicit(&t->wait.lock, l, memory_order_release);
-    stat_add(&l->contended, 1);
+    lg_stat_add(&l->contended, 1);
     t->busy = 0;
     return l;
 }
@@ -86,7 +81,7 @@ void lg_block_end(struct lg_thread *t, struct lg_lockrec *l, int acquired)
         return;
     atomic_store_explicit(&t->wait.lock, NULL, memory_order_release);
     uint64_t waited = lg_plat_now() - t->wait.since;
-    stat_add(&l->wait_total, waited);
+    lg_stat_add(&l->wait_total, waited);
     if (waited > __atomic_load_n(&l->wait_max, __ATOMIC_RELAXED))
         __atomic_store_n(&l->wait_max, waited, __ATOMIC_RELAXED);
 }
