@@ -135,14 +135,14 @@ run_lb() {
     logb=$(cat "$tmp"/lglog/* 2>/dev/null | wc -c)
     rm -f "$tmp"/lglog/*
     line=$(cat "$out")
-    if [ $rc -ne 0 ] || ! [[ "$line" =~ ^bench=$b\ ns_per_op=([0-9]+\.[0-9]+)\ ops=[0-9]+\ threads=[0-9]+\ elapsed_ms=[0-9.]+(\ locks=[0-9]+\ rss_delta_kb=-?[0-9]+\ rss_per_lock_b=(-?[0-9.]+))?$ ]]; then
+    if [ $rc -ne 0 ] || ! [[ "$line" =~ ^bench=$b\ ns_per_op=([0-9]+\.[0-9]+)\ ops=[0-9]+\ threads=[0-9]+\ elapsed_ms=[0-9.]+(\ locks=[0-9]+\ rss_delta_kb=-?[0-9]+\ rss_per_lock_b=(-?[0-9.]+)\ anon_per_lock_b=(-?[0-9.]+))?$ ]]; then
         fail "lockbench $b under $v: exit $rc, output '${line:0:200}'"
         sed 's/^/    /' "$err" | tail -5 >&2
         return
     fi
     local ops
     ops=$(sed -n 's/.* ops=\([0-9]*\) .*/\1/p' "$out")
-    echo "$v $b ${BASH_REMATCH[1]} ${BASH_REMATCH[3]:--} $([ "$v" = lockgraph ] && awk -v l="$logb" -v o="$ops" 'BEGIN { printf "%.2f", l / o }' || echo -)" >>"$raw"
+    echo "$v $b ${BASH_REMATCH[1]} ${BASH_REMATCH[3]:--} $([ "$v" = lockgraph ] && awk -v l="$logb" -v o="$ops" 'BEGIN { printf "%.2f", l / o }' || echo -) ${BASH_REMATCH[4]:--}" >>"$raw"
 }
 
 # stats VARIANT KEY [FIELD]: "median min max" of the matching raw rows, or "".
@@ -231,8 +231,8 @@ echo
 if [[ " $benches " == *" e "* || " $benches " == *" e2 "* ]]; then
     echo "## Memory (peak RSS growth per tracked lock, bytes; median of $reps runs)"
     echo
-    echo "| bench | native | floor | lockgraph | lockgraph − native | target | | lockgraph log bytes/op |$([ $have_tsan = 1 ] && echo ' TSan − native |')"
-    echo "|---|---|---|---|---|---|---|---|$([ $have_tsan = 1 ] && echo '---|')"
+    echo "| bench | native | floor | lockgraph | lockgraph − native | target | | lockgraph anon − native | lockgraph log bytes/op |$([ $have_tsan = 1 ] && echo ' TSan − native |')"
+    echo "|---|---|---|---|---|---|---|---|---|$([ $have_tsan = 1 ] && echo '---|')"
     for b in e e2; do
         [[ " $benches " == *" $b "* ]] || continue
         n=$(med native "$b" 4) f=$(med floor "$b" 4) l=$(med lockgraph "$b" 4) ts=$(med tsan "$b" 4)
@@ -242,7 +242,9 @@ if [[ " $benches " == *" e "* || " $benches " == *" e2 "* ]]; then
         td=
         [ -n "$ts" ] && [ -n "$n" ] && td=$(awk -v a="$ts" -v b="$n" 'BEGIN { printf "%.1f", a - b }')
         lb=$(med lockgraph "$b" 5)
-        echo "| $b | ${n:-n/a} | ${f:-n/a} | ${l:-n/a} | ${d:-n/a} | ≤ $lim | $(verdict "$d" "$lim") | ${lb:-n/a} |$([ $have_tsan = 1 ] && echo " ${td:-n/a} |")"
+        la=$(med lockgraph "$b" 6) na=$(med native "$b" 6) ad=
+        [ -n "$la" ] && [ -n "$na" ] && ad=$(awk -v a="$la" -v b="$na" 'BEGIN { printf "%.1f", a - b }')
+        echo "| $b | ${n:-n/a} | ${f:-n/a} | ${l:-n/a} | ${d:-n/a} | ≤ $lim | $(verdict "$d" "$lim") | ${ad:-n/a} | ${lb:-n/a} |$([ $have_tsan = 1 ] && echo " ${td:-n/a} |")"
     done
     echo
 fi
