@@ -89,15 +89,26 @@ static void expand(char *out, size_t cap, const char *pattern, pid_t pid)
     }
 }
 
+/* Creates path, or when it exists path with ".N" before its extension
+ * (lockgraph.123.log -> lockgraph.123.1.log: an exec keeps the pid, and pids are
+ * reused), so that `lockgraph report lockgraph.*.log` still finds every log. */
 static int create_unique(char *path, size_t cap)
 {
+    char ext[64] = "";
+    char *dot = strrchr(path, '.');
+    char *slash = strrchr(path, '/');
+    if (dot && (!slash || dot > slash) && strlen(dot) < sizeof ext) {
+        strcpy(ext, dot);
+        *dot = 0;
+    }
     size_t base = strlen(path);
     for (unsigned i = 0; i < 1000; i++) {
+        struct lg_fmt f = {path, cap, base};
         if (i) {
-            struct lg_fmt f = {path, cap, base};
             lg_fmt_c(&f, '.');
             lg_fmt_u(&f, i);
         }
+        lg_fmt_s(&f, ext);
         int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd >= 0 || errno != EEXIST)
             return fd;

@@ -61,6 +61,8 @@
     X(int, fexecve, (int, char *const[], char *const[]))                                       \
     X(int, execv, (const char *, char *const[]))                                               \
     X(int, execvp, (const char *, char *const[]))                                              \
+    X(void, _exit, (int))                                                                      \
+    X(void, _Exit, (int))                                                                      \
     X(void, free, (void *))                                                                    \
     X(int, munmap, (void *, size_t))
 
