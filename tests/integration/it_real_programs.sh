@@ -71,6 +71,25 @@ check() { # name, then the command (its stdout is compared)
   echo "ok $name: identical stdout, $# log(s), no finding"
 }
 
+# A shell pipeline: dash ends with _exit and each stage is a fork + exec; every
+# image's log must end cleanly (END record, file cut to length: no warning) and be
+# found by the report's glob.
+pipeline() {
+  mkdir "$tmp/pipeline"
+  "$lockgraph" run --quiet --output "$tmp/pipeline/lg.%p.log" -- \
+    sh -c "pigz -p 2 -c '$tmp/input' | pigz -d -p 2 | md5sum" >"$tmp/pipeline/out"
+  n=$(ls "$tmp/pipeline"/lg.*.log | wc -l)
+  unfinished=$("$lockgraph" dump "$tmp/pipeline"/lg.*.log 2>&1 | grep -c "end=none\|unused space\|torn" || true)
+  if [ "$n" -lt 7 ] || [ "$unfinished" -ne 0 ]; then
+    echo "FAIL pipeline: $n logs (expected 7: sh, and fork+exec of 3 stages), $unfinished unfinished"
+    "$lockgraph" dump "$tmp/pipeline"/lg.*.log 2>&1 | grep "^process\|lockgraph:"
+    fail=1
+    return
+  fi
+  echo "ok pipeline: $n logs, all finished"
+}
+pipeline
+
 check pigz pigz -p 2 -c "$tmp/input"
 check xz xz -T2 -c "$tmp/input"
 check sqlite3 sqlite3 :memory: -init "$tmp/query.sql" ".quit"
