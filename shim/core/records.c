@@ -236,9 +236,9 @@ static void stats_one(struct lg_lockrec *l, void *arg)
     }
     lg_enc_u64(&b->e, l->id);
     lg_enc_u64(&b->e, l->acq);
-    lg_enc_u64(&b->e, l->contended);
+    lg_enc_u64(&b->e, __atomic_load_n(&l->contended, __ATOMIC_RELAXED));
     lg_enc_u64(&b->e, l->wait_total);
-    lg_enc_u64(&b->e, l->wait_max);
+    lg_enc_u64(&b->e, (uint64_t)__atomic_load_n(&l->wait_max_us, __ATOMIC_RELAXED) * 1000u);
     lg_enc_u64(&b->e, l->hold_total);
     lg_enc_u64(&b->e, l->hold_max);
     if (++b->n == STATS_PER_RECORD)

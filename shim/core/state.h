@@ -57,10 +57,15 @@ struct lg_lockrec {
     _Atomic(struct lg_thread *) owner;
     /* statistics; acq and hold are updated by the owner (exclusive) or racily by
      * readers: they are statistics, not invariants */
-    uint64_t acq, contended;
-    uint64_t wait_total, wait_max; /* ns, precise clock (contended path only) */
+    uint64_t acq;
+    uint32_t contended;
+    uint32_t wait_max_us;          /* µs (keeps the record at 96 bytes; the log has ns) */
+    uint64_t wait_total;           /* ns, precise clock (contended path only) */
     uint64_t hold_total, hold_max; /* ns, coarse clock */
 };
+
+/* The record's size is part of the memory budget per tracked lock (docs/performance.md). */
+_Static_assert(sizeof(struct lg_lockrec) <= 96, "lock record grew past 96 bytes");
 
 /* One held lock. */
 struct lg_held {

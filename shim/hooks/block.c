@@ -69,7 +69,8 @@ struct lg_lockrec *lg_block_begin(struct lg_thread *t, uintptr_t addr, uint8_t k
     t->wait.flags = flags;
     atomic_fetch_add_explicit(&t->wait.seq, 1, memory_order_relaxed);
     atomic_store_explicit(&t->wait.lock, l, memory_order_release);
-    lg_stat_add(&l->contended, 1);
+    __atomic_store_n(&l->contended, __atomic_load_n(&l->contended, __ATOMIC_RELAXED) + 1,
+                     __ATOMIC_RELAXED);
     t->busy = 0;
     return l;
 }
@@ -82,8 +83,11 @@ void lg_block_end(struct lg_thread *t, struct lg_lockrec *l, int acquired)
     atomic_store_explicit(&t->wait.lock, NULL, memory_order_release);
     uint64_t waited = lg_plat_now() - t->wait.since;
     lg_stat_add(&l->wait_total, waited);
-    if (waited > __atomic_load_n(&l->wait_max, __ATOMIC_RELAXED))
-        __atomic_store_n(&l->wait_max, waited, __ATOMIC_RELAXED);
+    uint64_t us = waited / 1000u;
+    if (us > UINT32_MAX)
+        us = UINT32_MAX;
+    if (us > __atomic_load_n(&l->wait_max_us, __ATOMIC_RELAXED))
+        __atomic_store_n(&l->wait_max_us, (uint32_t)us, __ATOMIC_RELAXED);
 }
 
 void lg_bad_unlock(struct lg_thread *t, uintptr_t addr, uint8_t kind, int certain_unlocked,
