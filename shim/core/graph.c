@@ -349,6 +349,8 @@ static void evaluate(struct frame *path, uint32_t n, struct lg_pending *out)
 static uint32_t *scc_of;      /* component of each lock id */
 static size_t scc_cap;        /* entries in scc_of */
 static uint32_t scc_edges;    /* edge count when computed; 0 = never */
+static uint32_t scc_locks;    /* lock ids covered by the computation */
+static int scc_dirty;         /* an edge added since may have closed a cycle */
 
 struct tframe {
     struct lg_lockrec *lock;
@@ -423,17 +425,24 @@ static void compute_scc(void)
         }
     }
     scc_edges = nedges;
+    scc_locks = nlocks;
+    scc_dirty = 0;
 }
 
+/* Components only merge when an added edge closes a cycle, which the search run
+ * for every new edge notices (scc_dirty); until then the last computation stays
+ * exact, and a lock created since is a component of its own. */
 static int may_be_on_cycle(const struct lg_edge *e)
 {
     if (!e->to->out)
         return 0;
-    if (scc_edges != nedges && (scc_edges == 0 || nedges >= 2 * scc_edges))
+    if (scc_edges == 0 || scc_dirty)
         compute_scc();
-    if (scc_edges == nedges && e->from->id < scc_cap && e->to->id < scc_cap)
-        return scc_of[e->from->id] == scc_of[e->to->id];
-    return 1; /* components are stale: let the bounded search decide */
+    if (scc_edges == 0 || scc_dirty)
+        return 1; /* no memory for the components: let the bounded search decide */
+    if (e->from->id > scc_locks || e->to->id > scc_locks)
+        return 0;
+    return scc_of[e->from->id] == scc_of[e->to->id];
 }
 
 static void check_cycles(struct lg_edge *e, struct lg_pending *out)
@@ -444,7 +453,10 @@ static void check_cycles(struct lg_edge *e, struct lg_pending *out)
     epoch = (epoch + 1) & 0x7fffffffu;
     if (epoch == 0)
         epoch = 1;
-    if (mark_reach(e->to, e->from, &steps) <= 0)
+    int reach = mark_reach(e->to, e->from, &steps);
+    if (reach != 0)
+        scc_dirty = 1; /* a cycle (or, out of budget, maybe one) runs through e */
+    if (reach <= 0)
         return;
     struct frame *p = scratch(&sc_path, 64 * sizeof *p);
     if (!p)
@@ -502,11 +514,12 @@ void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t 
             return;
         if (made)
             lg_rec_edge(e, now);
-        struct lg_ctx *c;
-        for (c = e->ctx; c; c = c->next)
-            if (c->thread == t->serial && c->chain == chain->id && c->from_mode == h->mode &&
-                c->to_mode == to_mode && c->flags == flags)
-                break;
+        struct lg_ctx *c = NULL;
+        if (chain->used) /* a chain no context refers to yet cannot be a duplicate */
+            for (c = e->ctx; c; c = c->next)
+                if (c->thread == t->serial && c->chain == chain->id && c->from_mode == h->mode &&
+                    c->to_mode == to_mode && c->flags == flags)
+                    break;
         if (c)
             continue;
         if (e->nctx >= LG_MAX_CTX) {
@@ -524,13 +537,14 @@ void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t 
         *c = (struct lg_ctx){.thread = t->serial, .chain = chain->id, .from_mode = h->mode,
                              .to_mode = to_mode, .flags = flags, .stack = stack,
                              .held_stack = held_stack};
-        /* append: the first context stays first (the one reports show by default) */
-        struct lg_ctx **tail = &e->ctx;
-        while (*tail)
-            tail = &(*tail)->next;
-        *tail = c;
+        if (e->ctx_tail)
+            e->ctx_tail->next = c;
+        else
+            e->ctx = c;
+        e->ctx_tail = c;
         e->nctx++;
         lg_rec_context(e, c, now);
+        chain->used = 1;
         if (!(flags & LG_CTXF_TRY) && (made || may_be_on_cycle(e)))
             check_cycles(e, out);
     }

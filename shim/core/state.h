@@ -133,13 +133,14 @@ struct lg_edge {
     struct lg_hnode h;        /* keyed by (from, to) */
     struct lg_lockrec *from, *to;
     struct lg_edge *next_out; /* from's adjacency list */
-    struct lg_ctx *ctx;
+    struct lg_ctx *ctx, *ctx_tail; /* in arrival order: the first is the one reports show */
     uint32_t id, nctx;
 };
 
 struct lg_chain {
     struct lg_hnode h;        /* keyed by the chain key */
     uint32_t id, n;
+    uint32_t used;        /* some context refers to it (a fresh chain has no duplicates) */
     lg_held_lock locks[]; /* oldest first */
 };
 
