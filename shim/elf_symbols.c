@@ -117,3 +117,5 @@ const char *lg_elf_object(uintptr_t addr, uintptr_t *offset)
 {
     return lookup(addr, STT_OBJECT, offset);
 }
+
+void lg_elf_symbols_after_fork(void) { lg_tool_lock_reset(&files_lock); }

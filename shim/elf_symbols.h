@@ -18,4 +18,6 @@ const char *lg_elf_function(uintptr_t pc, uintptr_t *offset);
 /* Name of the global object (data symbol) containing addr, and addr's offset in it. */
 const char *lg_elf_object(uintptr_t addr, uintptr_t *offset);
 
+void lg_elf_symbols_after_fork(void);
+
 #endif

@@ -8,7 +8,9 @@
  */
 #define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
+#include "core/arena.h"
 #include "core/detector.h"
+#include "elf_symbols.h"
 #include "core/graph.h"
 #include "core/lock_table.h"
 #include "core/records.h"
@@ -212,6 +214,10 @@ static void atfork_parent(void)
 static void atfork_child(void)
 {
     struct lg_thread *t = lg_tls_self;
+    /* locks other threads may have held at fork (they do not exist here) */
+    lg_arena_after_fork();
+    lg_reporter_after_fork();
+    lg_elf_symbols_after_fork();
     lg_detector_after_fork_child(t);
     lg_modules_after_fork();
     lg_watchdog_after_fork();

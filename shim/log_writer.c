@@ -280,6 +280,8 @@ void lg_log_finish(int reason)
     lg_graph_unlock();
 }
 
+int lg_log_is_mine(void) { return log_pid == 0 || getpid() == log_pid; }
+
 void lg_log_end_image(int reason)
 {
     if (getpid() == log_pid)

@@ -25,6 +25,8 @@ void lg_log_finish(int reason); /* statistics + END record */
 /* The same at exec, unless this process is a vfork/posix_spawn child sharing the
  * parent's memory and log (then nothing: the log is the parent's). */
 void lg_log_end_image(int reason);
+/* 0 in a vfork/posix_spawn child, which shares the parent's memory and log. */
+int lg_log_is_mine(void);
 const char *lg_log_path(void);
 
 #endif

@@ -262,10 +262,10 @@ static void rescan_if_changed(void)
     }
 }
 
-int lg_plat_classify(uintptr_t addr, uint32_t *module_id, uint64_t *offset)
+int lg_plat_classify(uintptr_t addr, uint32_t *module_id, uint64_t *offset, int may_rescan)
 {
     const struct module *m = find(addr);
-    if (!m) {
+    if (!m && may_rescan) {
         rescan_if_changed();
         m = find(addr);
     }

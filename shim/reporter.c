@@ -296,3 +296,5 @@ void lg_notice(const char *msg)
     lg_fmt_c(&f, '\n');
     syscall(SYS_write, lg_settings.report_fd, line, f.len);
 }
+
+void lg_reporter_after_fork(void) { lg_tool_lock_reset(&write_lock); }

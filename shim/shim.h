@@ -35,6 +35,7 @@ void lg_shim_self_range(uintptr_t *lo, uintptr_t *hi); /* our own text, for stac
 size_t lg_preload_without_shim(const char *in, char *out, size_t cap);
 
 void lg_notice(const char *msg); /* reporter.c: one prefixed line */
+void lg_reporter_after_fork(void);
 
 /* suppress.c: live suppressions (function rules) */
 struct lg_finding;

@@ -147,12 +147,12 @@ static void snapshot(uint64_t now)
 {
     nnodes = 0;
     for (struct lg_thread *t = lg_thread_first(); t && nnodes < MAX_NODES; t = t->next_all) {
+        if (!atomic_load(&t->alive))
+            continue; /* an exited owner is seen through its lock (orphaned) */
         struct node *n = &nodes[nnodes];
         memset(n, 0, sizeof *n);
         n->t = t;
-        nnodes++; /* every thread is a node: owners must be findable */
-        if (!atomic_load(&t->alive))
-            continue;
+        nnodes++;
         n->seq = atomic_load(&t->wait.seq);
         struct lg_lockrec *l = atomic_load_explicit(&t->wait.lock, memory_order_acquire);
         uintptr_t j = atomic_load(&t->wait.joining);

@@ -68,3 +68,5 @@ void *lg_arena_alloc(size_t size)
         lg_tool_lock_give(&grow_lock);
     }
 }
+
+void lg_arena_after_fork(void) { lg_tool_lock_reset(&grow_lock); }

@@ -8,6 +8,7 @@
 #include "platform.h"
 #include "records.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -45,7 +46,7 @@ static inline uint64_t coarse_now(void)
 struct lg_thread *lg_thread_first(void) { return atomic_load(&all_threads); }
 struct lg_thread *lg_thread_by_serial(uint32_t s) { return lg_dir_get(&thread_dir, s); }
 
-struct lg_thread *lg_thread_attach(uint32_t creator, uint32_t create_stack)
+static struct lg_thread *lg_thread_attach_impl(uint32_t creator, uint32_t create_stack)
 {
     struct lg_thread *t = lg_arena_alloc(sizeof *t);
     if (!t)
@@ -276,7 +277,7 @@ static struct lg_lockrec *create_lock(struct lg_thread *t, uintptr_t addr, uint8
 {
     uint32_t module = 0;
     uint64_t offset = 0;
-    int cls = lg_plat_classify(addr, &module, &offset);
+    int cls = lg_plat_classify(addr, &module, &offset, 1);
     struct make_args a = {kind, subkind, 0, 0};
     int on_stack = addr >= t->stack_lo && addr < t->stack_hi;
     if (on_stack)
@@ -303,7 +304,7 @@ static struct lg_lockrec *create_lock(struct lg_thread *t, uintptr_t addr, uint8
     return l;
 }
 
-struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
+static struct lg_lockrec *lg_lock_of_impl(struct lg_thread *t, uintptr_t addr, uint8_t kind,
                               lg_subkind_fn subkind)
 {
     struct lg_lockrec *l = lg_table_find(addr);
@@ -335,7 +336,7 @@ static void retire_record(struct lg_lockrec *l, int reason)
     lg_graph_unlock();
 }
 
-void lg_lock_retire(uintptr_t addr, int reason)
+static void lg_lock_retire_impl(uintptr_t addr, int reason)
 {
     struct lg_lockrec *l = lg_table_find(addr);
     if (!l)
@@ -458,7 +459,7 @@ static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, ui
     report_pending(&pending);
 }
 
-void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
+static void lg_acquire_slow_impl(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
                      uint8_t mode, uint8_t ctxflags, uintptr_t pc, uintptr_t sp)
 {
     struct capture cap;
@@ -565,7 +566,7 @@ static void long_hold_end(struct lg_thread *t, struct lg_held *h, int print)
 }
 
 
-int lg_release_slow(struct lg_thread *t, uintptr_t addr)
+static int lg_release_slow_impl(struct lg_thread *t, uintptr_t addr)
 {
     uint32_t n = t->nheld;
     uint32_t i = n;
@@ -676,7 +677,7 @@ static void replay_lock(struct lg_lockrec *l, void *arg)
     (void)arg;
     uint32_t module = 0;
     uint64_t offset = 0;
-    int cls = lg_plat_classify(l->addr, &module, &offset);
+    int cls = lg_plat_classify(l->addr, &module, &offset, 0); /* graph lock held */
     lg_rec_lock(l, lg_plat_now(), cls, module, offset, cls == LG_CLASS_STATIC ? 0 : l->first_stack);
     if (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_DEAD)
         lg_rec_retire(l, lg_plat_now(), LG_RETIRE_DESTROY);
@@ -700,4 +701,46 @@ void lg_detector_replay(void)
             lg_rec_thread_exit(t, now);
     }
     lg_graph_replay_rest();
+}
+
+/* Entry points keep the program's errno: unwinding, logging and /proc reads set it. */
+
+void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
+                     uint8_t mode, uint8_t ctxflags, uintptr_t pc, uintptr_t sp)
+{
+    int saved = errno;
+    lg_acquire_slow_impl(t, addr, kind, subkind, mode, ctxflags, pc, sp);
+    errno = saved;
+}
+
+int lg_release_slow(struct lg_thread *t, uintptr_t addr)
+{
+    int saved = errno;
+    int r = lg_release_slow_impl(t, addr);
+    errno = saved;
+    return r;
+}
+
+struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
+                              lg_subkind_fn subkind)
+{
+    int saved = errno;
+    struct lg_lockrec * r = lg_lock_of_impl(t, addr, kind, subkind);
+    errno = saved;
+    return r;
+}
+
+struct lg_thread *lg_thread_attach(uint32_t creator, uint32_t create_stack)
+{
+    int saved = errno;
+    struct lg_thread * r = lg_thread_attach_impl(creator, create_stack);
+    errno = saved;
+    return r;
+}
+
+void lg_lock_retire(uintptr_t addr, int reason)
+{
+    int saved = errno;
+    lg_lock_retire_impl(addr, reason);
+    errno = saved;
 }

@@ -27,8 +27,9 @@ uint64_t lg_plat_now(void);         /* CLOCK_MONOTONIC ns, precise */
 void lg_plat_log(const void *rec, size_t len);
 void lg_plat_report(const struct lg_finding *f);
 /* Class of a lock at addr: LG_CLASS_STATIC with module id and offset when it lies
- * in a loaded module's data, else LG_CLASS_SITE. */
-int lg_plat_classify(uintptr_t addr, uint32_t *module_id, uint64_t *offset);
+ * in a loaded module's data, else LG_CLASS_SITE.  may_rescan: the module map may be
+ * refreshed first (never with the graph lock held: a rescan takes it). */
+int lg_plat_classify(uintptr_t addr, uint32_t *module_id, uint64_t *offset, int may_rescan);
 
 /* The calling thread's stack [lo, hi), or zeros when unknown. */
 void lg_plat_stack_bounds(uintptr_t *lo, uintptr_t *hi);

@@ -27,7 +27,7 @@ void lg_deadlock_policy(void)
     _exit(lg_cfg.deadlock_exitcode);
 }
 
-struct lg_lockrec *lg_block_begin(struct lg_thread *t, uintptr_t addr, uint8_t kind,
+static struct lg_lockrec *lg_block_begin_impl(struct lg_thread *t, uintptr_t addr, uint8_t kind,
                                   lg_subkind_fn subkind, uint8_t mode, uint8_t flags,
                                   uintptr_t pc)
 {
@@ -90,7 +90,7 @@ void lg_block_end(struct lg_thread *t, struct lg_lockrec *l, int acquired)
         __atomic_store_n(&l->wait_max_us, (uint32_t)us, __ATOMIC_RELAXED);
 }
 
-void lg_bad_unlock(struct lg_thread *t, uintptr_t addr, uint8_t kind, int certain_unlocked,
+static void lg_bad_unlock_impl(struct lg_thread *t, uintptr_t addr, uint8_t kind, int certain_unlocked,
                    int other_owner, uintptr_t pc)
 {
     (void)pc;
@@ -128,7 +128,7 @@ static int held_by_anyone(struct lg_lockrec *l, uint32_t *stack)
     return 0;
 }
 
-void lg_check_destroy(struct lg_thread *t, uintptr_t addr, uintptr_t pc)
+static void lg_check_destroy_impl(struct lg_thread *t, uintptr_t addr, uintptr_t pc)
 {
     (void)pc;
     struct lg_lockrec *l = lg_table_find(addr);
@@ -162,4 +162,31 @@ uint8_t lg_recursive_subkind(uintptr_t addr)
 {
     (void)addr;
     return LG_SUB_RECURSIVE;
+}
+
+/* Entry points keep the program's errno. */
+
+struct lg_lockrec *lg_block_begin(struct lg_thread *t, uintptr_t addr, uint8_t kind,
+                                  lg_subkind_fn subkind, uint8_t mode, uint8_t flags,
+                                  uintptr_t pc)
+{
+    int saved = errno;
+    struct lg_lockrec * r = lg_block_begin_impl(t, addr, kind, subkind, mode, flags, pc);
+    errno = saved;
+    return r;
+}
+
+void lg_bad_unlock(struct lg_thread *t, uintptr_t addr, uint8_t kind, int certain_unlocked,
+                   int other_owner, uintptr_t pc)
+{
+    int saved = errno;
+    lg_bad_unlock_impl(t, addr, kind, certain_unlocked, other_owner, pc);
+    errno = saved;
+}
+
+void lg_check_destroy(struct lg_thread *t, uintptr_t addr, uintptr_t pc)
+{
+    int saved = errno;
+    lg_check_destroy_impl(t, addr, pc);
+    errno = saved;
 }

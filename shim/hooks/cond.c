@@ -27,6 +27,7 @@ static void clear_wait(void *arg)
 
 static int begin(struct lg_thread *t, void *c, uintptr_t m, uint8_t kind)
 {
+    int saved = errno;
     t->busy = 1;
     struct lg_lockrec *l = lg_lock_of(t, m, kind, lg_mutex_subkind);
     int had = lg_released(t, m);
@@ -34,6 +35,7 @@ static int begin(struct lg_thread *t, void *c, uintptr_t m, uint8_t kind)
     atomic_store(&t->wait.cond, c);
     atomic_store(&t->wait.cond_mutex, l);
     t->busy = 0;
+    errno = saved;
     return had;
 }
 

@@ -16,6 +16,8 @@
 
 void lg_exec_prepare(void)
 {
+    if (!lg_log_is_mine()) /* a vfork/posix_spawn child: the log is the parent's */
+        return;
     struct lg_thread *t = lg_hook_enter();
     if (!t)
         return;

@@ -14,6 +14,9 @@
 
 static void finish(void)
 {
+    /* a vfork child shares this thread's state with its parent: touch nothing */
+    if (!lg_log_is_mine())
+        return;
     struct lg_thread *t = lg_hook_enter();
     if (!t)
         return;

@@ -8,11 +8,27 @@
 #include <malloc.h>
 #include <sys/mman.h>
 
+static void forget_locks(uintptr_t lo, uintptr_t hi);
+
 static void forget(uintptr_t lo, uintptr_t hi)
 {
     if (!lg_heap_may_hold_locks(lo, hi))
         return;
-    struct lg_thread *t = lg_hook_enter();
+    int saved = errno;
+    forget_locks(lo, hi);
+    errno = saved;
+}
+
+static void forget_locks(uintptr_t lo, uintptr_t hi)
+{
+    struct lg_thread *t = lg_tls_self;
+    if (t && !atomic_load(&t->alive)) {
+        /* a thread past its end (key destructors, thread_local destructors) still
+         * frees memory that held locks: retire them, with no state of its own */
+        lg_retire_range(lo, hi);
+        return;
+    }
+    t = lg_hook_enter();
     if (!t)
         return;
     t->busy = 1;

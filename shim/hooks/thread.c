@@ -39,6 +39,7 @@ LG_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
     struct lg_thread *t = lg_hook_enter();
     if (!t)
         return REAL(pthread_create)(th, attr, fn, arg);
+    int saved = errno;
     t->busy = 1;
     if (!t->pthread)
         t->pthread = (uintptr_t)pthread_self();
@@ -51,6 +52,7 @@ LG_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
         s->stack = lg_capture_stack();
     }
     t->busy = 0;
+    errno = saved;
     if (!s)
         return REAL(pthread_create)(th, attr, fn, arg);
     return REAL(pthread_create)(th, attr, trampoline, s);

@@ -166,8 +166,9 @@ void fake_add_static_range(uintptr_t lo, uintptr_t hi, uint32_t module)
     atomic_store(&nranges, i + 1);
 }
 
-int lg_plat_classify(uintptr_t addr, uint32_t *module_id, uint64_t *offset)
+int lg_plat_classify(uintptr_t addr, uint32_t *module_id, uint64_t *offset, int may_rescan)
 {
+    (void)may_rescan;
     int n = atomic_load(&nranges);
     for (int i = 0; i < n; i++)
         if (addr >= ranges[i].lo && addr < ranges[i].hi) {
