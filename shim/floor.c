@@ -61,4 +61,11 @@ LG_EXPORT void free(void *p)
         lg_real.free(p);
 }
 
+LG_EXPORT void *realloc(void *p, size_t n)
+{
+    if (!lg_real.realloc)
+        lg_real_init();
+    return lg_real.realloc(p, n);
+}
+
 __attribute__((constructor)) static void floor_init(void) { lg_real_init(); }

@@ -167,6 +167,7 @@ void lg_init(void)
         return;
     }
     find_self();
+    lg_memory_init();
     make_run_id();
     if (!lg_settings.trace_children)
         untrace_children();

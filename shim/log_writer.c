@@ -141,6 +141,16 @@ static int check_fd(void)
     return 0;
 }
 
+static int stop_logging(const char *why)
+{
+    lg_notice(why);
+    lg_notice("recording stops here; the log holds everything before");
+    if (ftruncate(log_fd, (off_t)used) == 0)
+        file_size = used;
+    log_fd = -1; /* kept open: only its number is forgotten */
+    return -1;
+}
+
 /* Makes [used, used + need) writable: grows the file and moves the window. */
 static int reserve(size_t need)
 {
@@ -150,8 +160,15 @@ static int reserve(size_t need)
         return -1;
     size_t start = used & ~(size_t)4095;
     size_t len = (used - start + need + CHUNK - 1) & ~(size_t)(CHUNK - 1);
-    if (ftruncate(log_fd, (off_t)(start + len)) != 0)
-        return -1;
+    /* Growing past RLIMIT_FSIZE would raise SIGXFSZ, and a page of the mapping with
+     * no block behind it (disk full) SIGBUS at the copy: check the limit and
+     * reserve real blocks first; when either fails, recording stops instead. */
+    struct rlimit fs;
+    if (getrlimit(RLIMIT_FSIZE, &fs) == 0 && fs.rlim_cur != RLIM_INFINITY &&
+        (rlim_t)(start + len) > fs.rlim_cur)
+        return stop_logging("the log would exceed the file size limit (ulimit -f)");
+    if (posix_fallocate(log_fd, (off_t)start, (off_t)len) != 0)
+        return stop_logging("no space for the log");
     file_size = start + len;
     void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, log_fd, (off_t)start);
     if (m == MAP_FAILED)

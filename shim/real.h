@@ -64,6 +64,7 @@
     X(void, _exit, (int))                                                                      \
     X(void, _Exit, (int))                                                                      \
     X(void, free, (void *))                                                                    \
+    X(void *, realloc, (void *, size_t))                                                                    \
     X(int, munmap, (void *, size_t))
 
 struct lg_real_table {

@@ -42,6 +42,9 @@ struct lg_finding;
 void lg_suppressions_load(void);
 int lg_suppressed(const struct lg_finding *f);
 
+/* hooks/memory.c: is malloc_usable_size usable on the program's heap? */
+void lg_memory_init(void);
+
 /* watchdog.c */
 void lg_watchdog_start(void);   /* lazily, at the first pthread_create */
 void lg_watchdog_after_fork(void);

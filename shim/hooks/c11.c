@@ -14,7 +14,7 @@ void lg_mutex_not_held(struct lg_thread *t, pthread_mutex_t *m, uint8_t kind, ui
 static int lock(mtx_t *m, const struct timespec *at, uintptr_t pc)
 {
     struct lg_thread *t = lg_hook_enter();
-    if (!t)
+    if (!t || (at && lg_bad_timeout(0, 0, at)))
         return at ? REAL(mtx_timedlock)(m, at) : REAL(mtx_lock)(m);
     uint8_t flags = at ? LG_CTXF_TIMED : 0;
     int r;

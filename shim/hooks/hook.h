@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <time.h>
 
 static inline struct lg_thread *lg_hook_enter(void)
 {
@@ -79,6 +80,15 @@ static inline int lg_spin_busy(const volatile int *s)
 #else
     return __atomic_load_n(s, __ATOMIC_RELAXED) != 0;
 #endif
+}
+
+/* A timeout or clock glibc refuses with EINVAL even when the lock is free: such a
+ * call goes straight to the real function (no try-first, which would succeed). */
+static inline int lg_bad_timeout(int check_clock, clockid_t clk, const struct timespec *at)
+{
+    if (check_clock && clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC)
+        return 1;
+    return at && (at->tv_nsec < 0 || at->tv_nsec >= 1000000000L);
 }
 
 /* Subkind readers for glibc's object layouts. */

@@ -43,7 +43,7 @@ static int timed(pthread_mutex_t *m, int use_clock, clockid_t clk, const struct 
                  uintptr_t pc)
 {
     struct lg_thread *t = lg_hook_enter();
-    if (!t)
+    if (!t || lg_bad_timeout(use_clock, clk, at))
         return use_clock ? REAL(pthread_mutex_clocklock)(m, clk, at)
                          : REAL(pthread_mutex_timedlock)(m, at);
     int r = REAL(pthread_mutex_trylock)(m);

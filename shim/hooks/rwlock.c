@@ -22,7 +22,7 @@ static int lock(pthread_rwlock_t *rw, uint8_t mode, uint8_t flags, int clk_kind,
                            : REAL(pthread_rwlock_timedwrlock)(rw, at))                         \
                      : (rd ? REAL(pthread_rwlock_clockrdlock)(rw, clk, at)                     \
                            : REAL(pthread_rwlock_clockwrlock)(rw, clk, at)))
-    if (!t)
+    if (!t || (clk_kind && lg_bad_timeout(clk_kind == 2, clk, at)))
         return CALL_BLOCKING();
     if (clk_kind == 0 && !lg_rwlock_busy(rw, !rd))
         r = CALL_BLOCKING();
