@@ -8,6 +8,7 @@
  * parent's memory and log; it writes nothing (lg_exec_prepare checks the pid). */
 #define _GNU_SOURCE
 #include "hook.h"
+#include "../core/arena.h"
 #include "../log_writer.h"
 
 #include <stdarg.h>
@@ -28,16 +29,25 @@ void lg_exec_prepare(void)
     errno = saved;
 }
 
-/* envp without the shim in its LD_PRELOAD (trace-children=no), in buf. */
-static char *const *untraced_env(char *const envp[], char **buf, size_t nbuf, char *pre,
-                                 size_t npre)
+/* envp without the shim in its LD_PRELOAD (trace-children=no).  The copy lives in a
+ * fresh mapping, not on the caller's stack: exec is called from small stacks
+ * (vfork and clone children); the process image is about to go anyway. */
+static char *const *untraced_env(char *const envp[])
 {
     if (lg_settings.trace_children || !envp)
         return envp;
+    size_t n = 0;
+    while (envp[n])
+        n++;
+    size_t pre_cap = 4096;
+    char **buf = lg_map((n + 1) * sizeof *buf + pre_cap);
+    if (!buf)
+        return envp;
+    char *pre = (char *)(buf + n + 1);
     size_t k = 0;
-    for (size_t i = 0; envp[i] && k + 1 < nbuf; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (strncmp(envp[i], "LD_PRELOAD=", 11) == 0) {
-            if (lg_preload_without_shim(envp[i] + 11, pre + 11, npre - 11) == 0)
+            if (lg_preload_without_shim(envp[i] + 11, pre + 11, pre_cap - 11) == 0)
                 continue; /* nothing left */
             memcpy(pre, "LD_PRELOAD=", 11);
             buf[k++] = pre;
@@ -49,30 +59,22 @@ static char *const *untraced_env(char *const envp[], char **buf, size_t nbuf, ch
     return buf;
 }
 
-#define ENV_MAX 4096
-
 LG_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-    char *buf[ENV_MAX];
-    char pre[4096];
     lg_exec_prepare();
-    return REAL(execve)(path, argv, untraced_env(envp, buf, ENV_MAX, pre, sizeof pre));
+    return REAL(execve)(path, argv, untraced_env(envp));
 }
 
 LG_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-    char *buf[ENV_MAX];
-    char pre[4096];
     lg_exec_prepare();
-    return REAL(execvpe)(file, argv, untraced_env(envp, buf, ENV_MAX, pre, sizeof pre));
+    return REAL(execvpe)(file, argv, untraced_env(envp));
 }
 
 LG_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-    char *buf[ENV_MAX];
-    char pre[4096];
     lg_exec_prepare();
-    return REAL(fexecve)(fd, argv, untraced_env(envp, buf, ENV_MAX, pre, sizeof pre));
+    return REAL(fexecve)(fd, argv, untraced_env(envp));
 }
 
 LG_EXPORT int execv(const char *path, char *const argv[])
@@ -87,52 +89,63 @@ LG_EXPORT int execvp(const char *file, char *const argv[])
     return REAL(execvp)(file, argv);
 }
 
-/* The variadic forms: collect the arguments, then behave as execve / execvp. */
-#define ARGS_MAX 4096
-#define COLLECT(first, ap, argv, n)                                                            \
-    do {                                                                                       \
-        argv[0] = (char *)(first);                                                             \
-        n = 1;                                                                                 \
-        while (argv[n - 1] && n < ARGS_MAX)                                                    \
-            argv[n++] = va_arg(ap, char *);                                                    \
-        argv[ARGS_MAX - 1] = NULL;                                                             \
-    } while (0)
+/* The variadic forms: count the arguments, collect them into an array of exactly
+ * that size (not a fixed, stack-hungry one), then behave as execve / execvp. */
+static size_t count_args(const char *first, va_list ap)
+{
+    size_t n = 1;
+    if (first)
+        while (va_arg(ap, char *))
+            n++;
+    return n + 1; /* with the terminating NULL */
+}
+
+static void collect_args(char **argv, size_t n, const char *first, va_list ap)
+{
+    argv[0] = (char *)first;
+    for (size_t i = 1; i < n; i++)
+        argv[i] = first ? va_arg(ap, char *) : NULL;
+    argv[n - 1] = NULL;
+}
 
 LG_EXPORT int execl(const char *path, const char *arg, ...)
 {
-    char *argv[ARGS_MAX];
-    size_t n;
-    va_list ap;
+    va_list ap, cp;
     va_start(ap, arg);
-    COLLECT(arg, ap, argv, n);
+    va_copy(cp, ap);
+    size_t n = count_args(arg, cp);
+    va_end(cp);
+    char *argv[n];
+    collect_args(argv, n, arg, ap);
     va_end(ap);
-    (void)n;
     lg_exec_prepare();
     return REAL(execv)(path, argv);
 }
 
 LG_EXPORT int execlp(const char *file, const char *arg, ...)
 {
-    char *argv[ARGS_MAX];
-    size_t n;
-    va_list ap;
+    va_list ap, cp;
     va_start(ap, arg);
-    COLLECT(arg, ap, argv, n);
+    va_copy(cp, ap);
+    size_t n = count_args(arg, cp);
+    va_end(cp);
+    char *argv[n];
+    collect_args(argv, n, arg, ap);
     va_end(ap);
-    (void)n;
     lg_exec_prepare();
     return REAL(execvp)(file, argv);
 }
 
 LG_EXPORT int execle(const char *path, const char *arg, ...)
 {
-    char *argv[ARGS_MAX];
-    size_t n;
-    va_list ap;
+    va_list ap, cp;
     va_start(ap, arg);
-    COLLECT(arg, ap, argv, n);
+    va_copy(cp, ap);
+    size_t n = count_args(arg, cp);
+    va_end(cp);
+    char *argv[n];
+    collect_args(argv, n, arg, ap);
     char *const *envp = va_arg(ap, char *const *);
     va_end(ap);
-    (void)n;
     return execve(path, argv, envp);
 }
