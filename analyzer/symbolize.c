@@ -218,12 +218,26 @@ static gboolean is_function_tag(int tag)
            tag == DW_TAG_entry_point;
 }
 
+/* The CU covering rel by its own address ranges.  dwfl_module_addrdie relies on
+ * .debug_aranges, which clang (14) does not emit: without this, clang-built code
+ * would get no file:line at all. */
+static Dwarf_Die *cu_by_ranges(Dwfl_Module *mod, GElf_Addr rel, Dwarf_Addr *bias)
+{
+    Dwarf_Die *cu = NULL;
+    while ((cu = dwfl_module_nextcu(mod, cu, bias)) != NULL)
+        if (dwarf_haspc(cu, rel - *bias) > 0)
+            return cu;
+    return NULL;
+}
+
 /* Fills `frames` from DWARF for file address rel.  Returns FALSE when no CU with
  * debug info covers rel (the caller falls back to the ELF symbol). */
 static gboolean dwarf_frames(Dwfl_Module *mod, GElf_Addr rel, GPtrArray *frames)
 {
     Dwarf_Addr bias = 0;
     Dwarf_Die *cudie = dwfl_module_addrdie(mod, rel, &bias);
+    if (!cudie)
+        cudie = cu_by_ranges(mod, rel, &bias);
     if (!cudie)
         return FALSE;
 
@@ -235,6 +249,15 @@ static gboolean dwarf_frames(Dwfl_Module *mod, GElf_Addr rel, GPtrArray *frames)
         inner->file = g_strdup(file);
         inner->line = line;
         inner->column = col;
+    } else {
+        Dwarf_Line *dl = dwarf_getsrc_die(cudie, rel - bias);
+        int line = 0, col = 0;
+        if (dl && dwarf_lineno(dl, &line) == 0) {
+            dwarf_linecol(dl, &col);
+            inner->file = g_strdup(dwarf_linesrc(dl, NULL, NULL));
+            inner->line = line;
+            inner->column = col;
+        }
     }
     g_ptr_array_add(frames, inner);
 
