@@ -31,8 +31,6 @@ static size_t file_size;   /* what the file was truncated to */
 static char log_path[1200];
 static pid_t log_pid; /* the process the log was opened for */
 
-const char *lg_log_path(void) { return log_path; }
-
 static ssize_t raw_write(int fd, const void *p, size_t n)
 {
     size_t done = 0;

@@ -27,6 +27,5 @@ void lg_log_finish(int reason); /* statistics + END record */
 void lg_log_end_image(int reason);
 /* 0 in a vfork/posix_spawn child, which shares the parent's memory and log. */
 int lg_log_is_mine(void);
-const char *lg_log_path(void);
 
 #endif

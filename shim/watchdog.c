@@ -357,13 +357,10 @@ static struct lg_held *held_entry(struct lg_thread *t, struct lg_lockrec *l)
     return NULL;
 }
 
-/* What thread a waits for that thread b holds: the lock b's node is reached by. */
-static struct lg_lockrec *lock_between(const struct node *a, const struct node *b)
+/* The lock a waiting thread waits for (none for a join). */
+static struct lg_lockrec *waited_lock(const struct node *n)
 {
-    if (a->kind == W_JOIN || !a->lock)
-        return NULL;
-    (void)b;
-    return a->lock;
+    return n->kind == W_JOIN ? NULL : n->lock;
 }
 
 static void report_cycle(const uint32_t *p, uint32_t n, int timed, int orphan)
@@ -382,13 +379,13 @@ static void report_cycle(const uint32_t *p, uint32_t n, int timed, int orphan)
         const struct node *prev = &nodes[p[(i + n - 1) % n]];
         struct lg_finding_item *it = &f->items[i];
         it->thread = cur->t->serial;
-        it->other = lock_between(cur, NULL); /* what it waits for */
+        it->other = waited_lock(cur);
         it->pc = cur->t->wait.pc;
         it->stack = blocked_stack(cur->t);
         if (cur->kind == W_JOIN)
             f->flags |= LG_FINDF_JOIN;
         /* the lock it holds that the previous thread in the cycle waits for */
-        struct lg_lockrec *held = orphan ? NULL : lock_between(prev, cur);
+        struct lg_lockrec *held = orphan ? NULL : waited_lock(prev);
         struct lg_held *h = held ? held_entry(cur->t, held) : NULL;
         if (h) {
             it->lock = held;

@@ -16,20 +16,16 @@ struct chunk {
 
 static _Atomic(struct chunk *) current;
 static lg_tool_lock grow_lock;
-static _Atomic size_t mapped;
 
 void *lg_map(size_t size)
 {
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
-    atomic_fetch_add_explicit(&mapped, size, memory_order_relaxed);
     return p;
 }
 
 void lg_discard(void *p, size_t size) { madvise(p, size, MADV_DONTNEED); }
-
-size_t lg_arena_bytes(void) { return atomic_load_explicit(&mapped, memory_order_relaxed); }
 
 static void *bump(struct chunk *c, size_t size)
 {

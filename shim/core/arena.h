@@ -18,7 +18,6 @@
 void *lg_arena_alloc(size_t size);
 void *lg_map(size_t size);               /* a fresh zeroed mapping, or NULL */
 void lg_discard(void *p, size_t size);   /* contents become zero, mapping stays */
-size_t lg_arena_bytes(void);             /* total mapped by the arena (statistics) */
 void lg_arena_after_fork(void);          /* fork child: the growth lock is void */
 
 #endif

@@ -42,11 +42,6 @@ typedef uint8_t (*lg_subkind_fn)(uintptr_t addr);
 /* The calling thread's state, created (and its THREAD record written) on first use.
  * creator/create_stack describe who started it (0 when unknown). */
 struct lg_thread *lg_thread_attach(uint32_t creator, uint32_t create_stack);
-static inline struct lg_thread *lg_self(void)
-{
-    struct lg_thread *t = lg_tls_self;
-    return t ? t : lg_thread_attach(0, 0);
-}
 void lg_thread_detach(struct lg_thread *t); /* thread end: THREAD_EXIT record */
 struct lg_thread *lg_thread_by_serial(uint32_t serial);
 struct lg_thread *lg_thread_first(void); /* registry, newest first; ->next_all */

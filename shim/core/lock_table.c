@@ -102,19 +102,6 @@ struct lg_lockrec *lg_table_get(uintptr_t addr, lg_make_fn make, void *arg, int 
     return n;
 }
 
-void lg_table_range(uintptr_t lo, uintptr_t hi, void (*fn)(struct lg_lockrec *, void *), void *arg)
-{
-    lg_tool_lock_take(&table_lock);
-    uint32_t n = atomic_load_explicit(&nrec, memory_order_relaxed);
-    for (uint32_t id = 1; id <= n; id++) {
-        struct lg_lockrec *r = lg_table_by_id(id);
-        if (r && r->addr >= lo && r->addr < hi &&
-            !(atomic_load_explicit(&r->flags, memory_order_relaxed) & LG_LR_DEAD))
-            fn(r, arg);
-    }
-    lg_tool_lock_give(&table_lock);
-}
-
 void lg_table_each(void (*fn)(struct lg_lockrec *, void *), void *arg)
 {
     uint32_t n = atomic_load_explicit(&nrec, memory_order_acquire);

@@ -46,8 +46,6 @@ static inline __attribute__((always_inline)) struct lg_lockrec *lg_table_find(ui
  * unwind).  `made` tells which happened. */
 typedef struct lg_lockrec *(*lg_make_fn)(uintptr_t addr, struct lg_lockrec *prev, void *arg);
 struct lg_lockrec *lg_table_get(uintptr_t addr, lg_make_fn make, void *arg, int *made);
-/* Calls fn on every live record whose address is in [lo, hi) (under the table lock). */
-void lg_table_range(uintptr_t lo, uintptr_t hi, void (*fn)(struct lg_lockrec *, void *), void *arg);
 /* Calls fn on every record ever created (for statistics), in id order. */
 void lg_table_each(void (*fn)(struct lg_lockrec *, void *), void *arg);
 uint32_t lg_table_count(void);

@@ -89,9 +89,8 @@ struct lg_wait {
     _Atomic uint64_t seq;               /* changes at every new wait */
     uint64_t since;                     /* precise ns */
     uintptr_t pc;                       /* call site of the blocking call */
-    uint8_t mode, flags;                /* mode requested; LG_CTXF_TIMED if it will time out */
-    _Atomic(void *) cond;               /* in a condvar wait on this cond ... */
-    _Atomic(struct lg_lockrec *) cond_mutex; /* ... with this mutex */
+    uint8_t flags;                      /* LG_CTXF_TIMED if it will time out */
+    _Atomic(struct lg_lockrec *) cond_mutex; /* in a condvar wait with this mutex */
     _Atomic uintptr_t joining;          /* in pthread_join on this pthread_t (resolved by the
                                            watchdog: the joined thread may not have registered) */
 };

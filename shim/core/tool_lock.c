@@ -29,13 +29,6 @@ void lg_tool_lock_take(lg_tool_lock *l)
     }
 }
 
-int lg_tool_lock_try(lg_tool_lock *l)
-{
-    int c = 0;
-    return atomic_compare_exchange_strong_explicit(&l->state, &c, 1, memory_order_acquire,
-                                                   memory_order_relaxed);
-}
-
 void lg_tool_lock_give(lg_tool_lock *l)
 {
     if (atomic_fetch_sub_explicit(&l->state, 1, memory_order_release) != 1) {

@@ -17,7 +17,6 @@ typedef struct lg_tool_lock {
 } lg_tool_lock;
 
 void lg_tool_lock_take(lg_tool_lock *l);
-int lg_tool_lock_try(lg_tool_lock *l); /* 1 taken */
 void lg_tool_lock_give(lg_tool_lock *l);
 /* After fork: the child has one thread; whatever the parent held is void. */
 static inline void lg_tool_lock_reset(lg_tool_lock *l) { atomic_store(&l->state, 0); }

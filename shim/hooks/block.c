@@ -65,7 +65,6 @@ static struct lg_lockrec *lg_block_begin_impl(struct lg_thread *t, uintptr_t add
     }
     t->wait.since = lg_plat_now();
     t->wait.pc = pc;
-    t->wait.mode = mode;
     t->wait.flags = flags;
     atomic_fetch_add_explicit(&t->wait.seq, 1, memory_order_relaxed);
     atomic_store_explicit(&t->wait.lock, l, memory_order_release);

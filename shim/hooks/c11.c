@@ -9,7 +9,6 @@
 
 #define X(m) ((uintptr_t)(m))
 
-void lg_mutex_not_held(struct lg_thread *t, pthread_mutex_t *m, uint8_t kind, uintptr_t pc);
 
 static int lock(mtx_t *m, const struct timespec *at, uintptr_t pc)
 {

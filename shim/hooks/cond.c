@@ -22,17 +22,15 @@ static void clear_wait(void *arg)
 {
     struct cwait *w = arg;
     atomic_store(&w->t->wait.cond_mutex, NULL);
-    atomic_store(&w->t->wait.cond, NULL);
 }
 
-static int begin(struct lg_thread *t, void *c, uintptr_t m, uint8_t kind)
+static int begin(struct lg_thread *t, uintptr_t m, uint8_t kind)
 {
     int saved = errno;
     t->busy = 1;
     struct lg_lockrec *l = lg_lock_of(t, m, kind, lg_mutex_subkind);
     int had = lg_released(t, m);
     atomic_fetch_add(&t->wait.seq, 1); /* a new wait, as far as the watchdog can tell */
-    atomic_store(&t->wait.cond, c);
     atomic_store(&t->wait.cond_mutex, l);
     t->busy = 0;
     errno = saved;
@@ -87,7 +85,7 @@ static int wait(const struct call *k, uintptr_t pc)
         return call_real(k);
     int c11 = k->fn == W_CND || k->fn == W_CND_TIMED;
     uint8_t kind = c11 ? LG_KIND_MTX : LG_KIND_MUTEX;
-    int had = begin(t, k->c, (uintptr_t)k->m, kind);
+    int had = begin(t, (uintptr_t)k->m, kind);
     int r = call_guarded(t, k);
     /* the mutex is held again after success, a timeout, or (robust) EOWNERDEAD */
     int relocked = c11 ? (r == thrd_success || r == thrd_timedout)

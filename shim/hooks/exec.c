@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-void lg_exec_prepare(void)
+static void lg_exec_prepare(void)
 {
     if (!lg_log_is_mine()) /* a vfork/posix_spawn child: the log is the parent's */
         return;
@@ -89,63 +89,56 @@ LG_EXPORT int execvp(const char *file, char *const argv[])
     return REAL(execvp)(file, argv);
 }
 
-/* The variadic forms: count the arguments, collect them into an array of exactly
- * that size (not a fixed, stack-hungry one), then behave as execve / execvp. */
-static size_t count_args(const char *first, va_list ap)
-{
-    size_t n = 1;
-    if (first)
-        while (va_arg(ap, char *))
-            n++;
-    return n + 1; /* with the terminating NULL */
-}
+/* The variadic forms: their arguments are collected into an array of exactly their
+ * count (not a fixed, stack-hungry one), then they behave as execv / execvp /
+ * execve.  `what` picks the call; execle's environment follows the list. */
+enum list_exec { L_EXECV, L_EXECVP, L_EXECVE };
 
-static void collect_args(char **argv, size_t n, const char *first, va_list ap)
+static int exec_list(enum list_exec what, const char *target, const char *arg, va_list ap)
 {
-    argv[0] = (char *)first;
-    for (size_t i = 1; i < n; i++)
-        argv[i] = first ? va_arg(ap, char *) : NULL;
-    argv[n - 1] = NULL;
+    va_list cp;
+    va_copy(cp, ap);
+    size_t n = 1;
+    if (arg)
+        while (va_arg(cp, char *))
+            n++;
+    va_end(cp);
+    char *argv[n + 1];
+    argv[0] = (char *)arg;
+    for (size_t i = 1; i <= n; i++)
+        argv[i] = arg ? va_arg(ap, char *) : NULL; /* ends with the list's NULL */
+    argv[n] = NULL;
+    if (what == L_EXECVE) {
+        char *const *envp = va_arg(ap, char *const *);
+        return execve(target, argv, envp);
+    }
+    lg_exec_prepare();
+    return what == L_EXECVP ? REAL(execvp)(target, argv) : REAL(execv)(target, argv);
 }
 
 LG_EXPORT int execl(const char *path, const char *arg, ...)
 {
-    va_list ap, cp;
+    va_list ap;
     va_start(ap, arg);
-    va_copy(cp, ap);
-    size_t n = count_args(arg, cp);
-    va_end(cp);
-    char *argv[n];
-    collect_args(argv, n, arg, ap);
+    int r = exec_list(L_EXECV, path, arg, ap);
     va_end(ap);
-    lg_exec_prepare();
-    return REAL(execv)(path, argv);
+    return r;
 }
 
 LG_EXPORT int execlp(const char *file, const char *arg, ...)
 {
-    va_list ap, cp;
+    va_list ap;
     va_start(ap, arg);
-    va_copy(cp, ap);
-    size_t n = count_args(arg, cp);
-    va_end(cp);
-    char *argv[n];
-    collect_args(argv, n, arg, ap);
+    int r = exec_list(L_EXECVP, file, arg, ap);
     va_end(ap);
-    lg_exec_prepare();
-    return REAL(execvp)(file, argv);
+    return r;
 }
 
 LG_EXPORT int execle(const char *path, const char *arg, ...)
 {
-    va_list ap, cp;
+    va_list ap;
     va_start(ap, arg);
-    va_copy(cp, ap);
-    size_t n = count_args(arg, cp);
-    va_end(cp);
-    char *argv[n];
-    collect_args(argv, n, arg, ap);
-    char *const *envp = va_arg(ap, char *const *);
+    int r = exec_list(L_EXECVE, path, arg, ap);
     va_end(ap);
-    return execve(path, argv, envp);
+    return r;
 }

@@ -54,6 +54,9 @@ void lg_block_end(struct lg_thread *t, struct lg_lockrec *l, int acquired);
  * lock's real state whether it is a bad unlock, and report it. */
 void lg_bad_unlock(struct lg_thread *t, uintptr_t addr, uint8_t kind, int certain_unlocked,
                    int other_owner, uintptr_t pc);
+/* Unlock of a mutex (or mtx_t, same layout) the thread does not hold per its
+ * records: glibc's own state decides whether it is a bad unlock (hooks/mutex.c). */
+void lg_mutex_not_held(struct lg_thread *t, pthread_mutex_t *m, uint8_t kind, uintptr_t pc);
 /* destroy of a lock: report destroy-locked if the shim's records say it is held. */
 void lg_check_destroy(struct lg_thread *t, uintptr_t addr, uintptr_t pc);
 /* The deadlock policy (exit / abort / wait) after a report of a certain hang. */
