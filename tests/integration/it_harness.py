@@ -42,7 +42,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
+
+import lglog  # tests/integration/lglog.py: log framing shared with it_hazards
 
 RUN_TIMEOUT = 60      # guards against a hang only; no case needs more than a few seconds
 REPORT_TIMEOUT = 120
@@ -56,8 +57,6 @@ LG_MAGIC = b"LOCKGRPH"
 LG_VERSION = 1
 REC_HEADER, REC_MODULE, REC_LOCK, REC_LOCK_RETIRE, REC_FINDING, REC_END = 1, 2, 7, 8, 12, 14
 RETIRE_FREED, RETIRE_STACK = 3, 4
-REC_TYPE_MAX = 14
-REC_MAX_PAYLOAD = 16 << 20
 END_EXIT, END_DEADLOCK, END_EXEC = 1, 2, 3
 
 
@@ -447,52 +446,42 @@ class Log:
         version, = struct.unpack_from("<I", data, 8)
         if version != LG_VERSION:
             raise Failure("%s: log version %d, expected %d" % (self.path, version, LG_VERSION))
-        off, first = 16, True
-        while off < len(data):
-            if data[off] == 0 and data[off + 1] == 0 and not any(data[off:]):
-                self.torn = True  # the shim's zero-filled growth space: never finished
-                break
-            if off + 12 > len(data):
-                self.torn = True
-                break
-            rtype, reserved, length, crc = struct.unpack_from("<HHII", data, off)
-            if rtype < 1 or rtype > REC_TYPE_MAX or reserved != 0 or length > REC_MAX_PAYLOAD:
-                raise Failure("%s: corrupt record header at offset %d (type %d, len %d)"
-                              % (self.path, off, rtype, length))
-            if off + 12 + length > len(data):
-                self.torn = True
-                break
-            payload = data[off + 12: off + 12 + length]
-            if zlib.crc32(data[off: off + 8] + payload) & 0xffffffff != crc:
-                raise Failure("%s: CRC mismatch in record type %d at offset %d"
-                              % (self.path, rtype, off))
-            if first and rtype != REC_HEADER:
-                raise Failure("%s: first record has type %d, not HEADER" % (self.path, rtype))
-            first = False
-            self.counts[rtype] = self.counts.get(rtype, 0) + 1
-            if rtype == REC_HEADER:
-                self.pid, self.ppid = struct.unpack_from("<II", payload, 0)
-                flags, = struct.unpack_from("<I", payload, 28)
-                self.forked = bool(flags & 1)
-                p = 32
-                strs = []
-                for _ in range(3):  # run_id, exe, cmdline
-                    n, = struct.unpack_from("<I", payload, p)
-                    strs.append(payload[p + 4: p + 4 + n])
-                    p += 4 + n
-                self.exe = strs[1].decode(errors="replace")
-            elif rtype == REC_LOCK:
-                self.nlocks += 1
-                self.lock_instances.append(struct.unpack_from("<QI", payload, 8))
-            elif rtype == REC_LOCK_RETIRE:
-                self.retire_reasons.append(payload[16])
-            elif rtype == REC_FINDING:
-                self.findings.append(payload[0])
-            elif rtype == REC_END:
-                self.end_reason = payload[8]
-            off += 12 + length
+        first = True
+        frames = lglog.Frames(data)
+        try:
+            for off, rtype, payload in frames:
+                first = self._record(first, off, rtype, payload)
+        except ValueError as e:
+            raise Failure("%s: %s" % (self.path, e))
+        self.torn = frames.how in ("torn", "unused")
         if first:
             raise Failure("%s: no record after the file header" % self.path)
+
+    def _record(self, first, off, rtype, payload):
+        if first and rtype != REC_HEADER:
+            raise Failure("%s: first record has type %d, not HEADER" % (self.path, rtype))
+        self.counts[rtype] = self.counts.get(rtype, 0) + 1
+        if rtype == REC_HEADER:
+            self.pid, self.ppid = struct.unpack_from("<II", payload, 0)
+            flags, = struct.unpack_from("<I", payload, 28)
+            self.forked = bool(flags & 1)
+            p = 32
+            strs = []
+            for _ in range(3):  # run_id, exe, cmdline
+                n, = struct.unpack_from("<I", payload, p)
+                strs.append(payload[p + 4: p + 4 + n])
+                p += 4 + n
+            self.exe = strs[1].decode(errors="replace")
+        elif rtype == REC_LOCK:
+            self.nlocks += 1
+            self.lock_instances.append(struct.unpack_from("<QI", payload, 8))
+        elif rtype == REC_LOCK_RETIRE:
+            self.retire_reasons.append(payload[16])
+        elif rtype == REC_FINDING:
+            self.findings.append(payload[0])
+        elif rtype == REC_END:
+            self.end_reason = payload[8]
+        return False
 
     def summary(self):
         return ("%s: pid %s exe %s, %d records, %d locks, live findings %s, END %s%s"

@@ -40,7 +40,8 @@ import sys
 import tempfile
 import threading
 import time
-import zlib
+
+import lglog  # tests/integration/lglog.py: log framing shared with it_harness
 
 RUN_TIMEOUT = 60     # hang guard only: no case needs more than a few seconds
 REPORT_TIMEOUT = 120
@@ -57,7 +58,7 @@ FINDING_RE = re.compile(r"^==lockgraph\[(\d+)\]== (" + "|".join(map(re.escape, K
 PREFIX_RE = re.compile(r"^==lockgraph\[(\d+)\]== ")
 MAGIC = b"LOCKGRPH"
 REC_HEADER, REC_THREAD_EXIT, REC_LOCK, REC_LOCK_RETIRE = 1, 6, 7, 8
-REC_EDGE, REC_CHAIN, REC_FINDING, REC_STATS, REC_END, REC_TYPE_MAX = 9, 10, 12, 13, 14, 14
+REC_EDGE, REC_CHAIN, REC_FINDING, REC_STATS, REC_END = 9, 10, 12, 13, 14
 END_EXIT, END_DEADLOCK = 1, 2
 
 
@@ -350,48 +351,45 @@ class Log:
                           % (path, MAGIC, data[:16]))
         if len(data) < 16:
             raise Failure("%s: %d bytes, no complete file header" % (path, len(data)))
-        off, nrec, locks = 16, 0, set()
-        while off < len(data):
-            if data[off] == 0 and data[off + 1] == 0 and not any(data[off:]):
-                break  # the shim's zero-filled growth space: the process never finished
-            if off + 12 > len(data) or off + 12 + struct.unpack_from("<I", data, off + 4)[0] \
-                    > len(data):
-                raise Failure("%s: torn record at offset %d (file of %d bytes)"
-                              % (path, off, len(data)))
-            rtype, reserved, length, crc = struct.unpack_from("<HHII", data, off)
-            payload = data[off + 12: off + 12 + length]
-            if not 1 <= rtype <= REC_TYPE_MAX or reserved:
-                raise Failure("%s: bad record header at offset %d" % (path, off))
-            if zlib.crc32(data[off: off + 8] + payload) & 0xffffffff != crc:
-                raise Failure("%s: CRC mismatch at offset %d" % (path, off))
-            if nrec == 0 and rtype != REC_HEADER:
-                raise Failure("%s: first record has type %d, not HEADER" % (path, rtype))
-            if self.end_reason is not None:
-                raise Failure("%s: record of type %d after the END record" % (path, rtype))
-            try:
-                refs = lock_refs(rtype, payload)
-            except struct.error:
-                raise Failure("%s: record of type %d at offset %d too short for its fields"
-                              % (path, rtype, off))
-            undefined = sorted(set(refs) - locks)
-            if undefined:
-                raise Failure("%s: record of type %d at offset %d names lock id(s) %s before "
-                              "any LOCK record defines them (log-format invariant)"
-                              % (path, rtype, off, undefined))
-            if rtype == REC_HEADER:
-                self.pid, self.ppid = struct.unpack_from("<II", payload, 0)
-                self.forked = bool(struct.unpack_from("<I", payload, 28)[0] & 1)
-            elif rtype == REC_LOCK:
-                locks.add(struct.unpack_from("<Q", payload, 0)[0])
-            elif rtype == REC_FINDING:
-                kind, flags = struct.unpack_from("<BH", payload, 0)
-                self.findings.append((kind, flags))
-            elif rtype == REC_END:
-                self.end_reason = payload[8]
-            off += 12 + length
-            nrec += 1
+        nrec, locks = 0, set()
+        frames = lglog.Frames(data)
+        try:
+            for off, rtype, payload in frames:
+                nrec = self._record(path, nrec, locks, off, rtype, payload)
+        except ValueError as e:
+            raise Failure("%s: %s" % (path, e))
+        if frames.how == "torn":
+            raise Failure("%s: torn record at offset %d (file of %d bytes)"
+                          % (path, frames.offset, len(data)))
         if nrec == 0:
             raise Failure("%s: no record after the file header" % path)
+
+    def _record(self, path, nrec, locks, off, rtype, payload):
+        if nrec == 0 and rtype != REC_HEADER:
+            raise Failure("%s: first record has type %d, not HEADER" % (path, rtype))
+        if self.end_reason is not None:
+            raise Failure("%s: record of type %d after the END record" % (path, rtype))
+        try:
+            refs = lock_refs(rtype, payload)
+        except struct.error:
+            raise Failure("%s: record of type %d at offset %d too short for its fields"
+                          % (path, rtype, off))
+        undefined = sorted(set(refs) - locks)
+        if undefined:
+            raise Failure("%s: record of type %d at offset %d names lock id(s) %s before "
+                          "any LOCK record defines them (log-format invariant)"
+                          % (path, rtype, off, undefined))
+        if rtype == REC_HEADER:
+            self.pid, self.ppid = struct.unpack_from("<II", payload, 0)
+            self.forked = bool(struct.unpack_from("<I", payload, 28)[0] & 1)
+        elif rtype == REC_LOCK:
+            locks.add(struct.unpack_from("<Q", payload, 0)[0])
+        elif rtype == REC_FINDING:
+            kind, flags = struct.unpack_from("<BH", payload, 0)
+            self.findings.append((kind, flags))
+        elif rtype == REC_END:
+            self.end_reason = payload[8]
+        return nrec + 1
 
 
 # ---------------------------------------------------------------------------------
