@@ -201,6 +201,22 @@ static void finding_value(JsonBuilder *b, const lg_finding *f)
     json_builder_end_object(b);
 }
 
+void lg_json_write(FILE *out, JsonBuilder *b)
+{
+    JsonGenerator *g = json_generator_new();
+    JsonNode *root = json_builder_get_root(b);
+    json_generator_set_root(g, root);
+    json_generator_set_pretty(g, TRUE);
+    gsize len = 0;
+    gchar *text = json_generator_to_data(g, &len);
+    fwrite(text, 1, len, out);
+    fputc('\n', out);
+    g_free(text);
+    json_node_unref(root);
+    g_object_unref(g);
+    g_object_unref(b);
+}
+
 void lg_format_json(FILE *out, const lg_analysis *a, const lg_format_opts *o)
 {
     JsonBuilder *b = json_builder_new();
@@ -289,16 +305,5 @@ void lg_format_json(FILE *out, const lg_analysis *a, const lg_format_opts *o)
     json_builder_end_array(b);
     json_builder_end_object(b);
 
-    JsonGenerator *g = json_generator_new();
-    JsonNode *root = json_builder_get_root(b);
-    json_generator_set_root(g, root);
-    json_generator_set_pretty(g, TRUE);
-    gsize len = 0;
-    gchar *text = json_generator_to_data(g, &len);
-    fwrite(text, 1, len, out);
-    fputc('\n', out);
-    g_free(text);
-    json_node_unref(root);
-    g_object_unref(g);
-    g_object_unref(b);
+    lg_json_write(out, b);
 }

@@ -9,6 +9,7 @@
 #ifndef LOCKGRAPH_FORMATS_H
 #define LOCKGRAPH_FORMATS_H
 
+#include <json-glib/json-glib.h>
 #include <stdio.h>
 
 #include "findings.h"
@@ -22,6 +23,10 @@ void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o);
 void lg_format_json(FILE *out, const lg_analysis *a, const lg_format_opts *o);
 void lg_format_sarif(FILE *out, const lg_analysis *a, const lg_format_opts *o);
 void lg_format_dot(FILE *out, const lg_analysis *a, const lg_format_opts *o);
+
+/* Writes the document built in b (pretty-printed, newline-terminated) and frees b:
+ * shared by the JSON and SARIF formats. */
+void lg_json_write(FILE *out, JsonBuilder *b);
 
 /* Helpers shared by the formats. */
 gboolean lg_format_is_cycle_kind(int kind);
