@@ -1,5 +1,5 @@
 /* The `lockgraph` command: dispatches to its subcommands. */
-#include "report_api.h"
+#include "commands.h"
 
 #include <stdio.h>
 #include <string.h>

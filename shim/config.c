@@ -1,6 +1,6 @@
 #define _GNU_SOURCE
 #include "shim.h"
-#include "core/detector.h"
+#include "detector.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,12 +8,12 @@
  */
 #define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
-#include "core/arena.h"
-#include "core/detector.h"
+#include "arena.h"
+#include "detector.h"
 #include "elf_symbols.h"
-#include "core/graph.h"
-#include "core/lock_table.h"
-#include "core/records.h"
+#include "graph.h"
+#include "lock_table.h"
+#include "records.h"
 #include "log_writer.h"
 #include "modules.h"
 #include "real.h"

@@ -2,9 +2,9 @@
  * (self-deadlock, bad unlock, destroy of a held lock). */
 #define _GNU_SOURCE
 #include "hook.h"
-#include "../core/platform.h"
-#include "../core/lock_table.h"
-#include "../log_writer.h"
+#include "platform.h"
+#include "lock_table.h"
+#include "log_writer.h"
 
 #include <pthread.h>
 #include <stdlib.h>

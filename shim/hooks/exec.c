@@ -8,8 +8,8 @@
  * parent's memory and log; it writes nothing (lg_exec_prepare checks the pid). */
 #define _GNU_SOURCE
 #include "hook.h"
-#include "../core/arena.h"
-#include "../log_writer.h"
+#include "arena.h"
+#include "log_writer.h"
 
 #include <stdarg.h>
 #include <string.h>

@@ -6,7 +6,7 @@
  * shim's own lock. */
 #define _GNU_SOURCE
 #include "hook.h"
-#include "../log_writer.h"
+#include "log_writer.h"
 
 #include <stdlib.h>
 #include <sys/syscall.h>

@@ -17,9 +17,9 @@
 #ifndef LOCKGRAPH_HOOK_H
 #define LOCKGRAPH_HOOK_H
 
-#include "../core/detector.h"
-#include "../real.h"
-#include "../shim.h"
+#include "detector.h"
+#include "real.h"
+#include "shim.h"
 
 #include <errno.h>
 #include <pthread.h>

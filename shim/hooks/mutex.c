@@ -1,7 +1,7 @@
 /* pthread_mutex_* hooks. */
 #define _GNU_SOURCE
 #include "hook.h"
-#include "../core/lock_table.h"
+#include "lock_table.h"
 
 #include <pthread.h>
 

@@ -4,8 +4,8 @@
  * joiner holds is a deadlock). */
 #define _GNU_SOURCE
 #include "hook.h"
-#include "../core/arena.h"
-#include "../core/platform.h"
+#include "arena.h"
+#include "platform.h"
 
 #include <pthread.h>
 

@@ -4,7 +4,7 @@
 #include "analysis.h"
 #include "formats.h"
 #include "log_reader.h"
-#include "symbols.h"
+#include "symbol_cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>

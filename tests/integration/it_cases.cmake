@@ -1,4 +1,4 @@
-# Integration tests (owner: demos/integration).  Included from tests/CMakeLists.txt.
+# Integration tests.  Included from tests/CMakeLists.txt.
 # One ctest case per entry of the table in it_harness.py (the single source of truth;
 # editing the harness re-runs the configure step).  Each case runs a demo or a
 # tests/programs program under bin/lockgraph and asserts the verdict.

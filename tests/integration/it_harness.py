@@ -14,7 +14,7 @@ For one case the driver
      hang guard (RUN_TIMEOUT seconds), capturing stdout, stderr and the exit status;
   2. checks the exit status (a signal or an unexpected status fails the case);
   3. reads every log the run wrote with its own reader of log format v1
-     (shim/core/log_format.h): magic, version, record framing and CRC, a HEADER
+     (common/log_format.h): magic, version, record framing and CRC, a HEADER
      first, LOCK records for the locks the program used, an END record.  A missing
      or empty log means the shim did not load or lost its output: failure;
   4. checks the live reports on stderr: each expected finding kind has a line
@@ -52,7 +52,7 @@ KINDS = ("lock-order-inversion", "deadlock", "self-deadlock", "bad-unlock",
          "destroy-locked", "long-hold")
 LIVE_RE = re.compile(r"^==lockgraph\[(\d+)\]== (" + "|".join(map(re.escape, KINDS)) + r"): ")
 
-# Log format v1 (shim/core/log_format.h)
+# Log format v1 (common/log_format.h)
 LG_MAGIC = b"LOCKGRPH"
 LG_VERSION = 1
 REC_HEADER, REC_MODULE, REC_LOCK, REC_LOCK_RETIRE, REC_FINDING, REC_END = 1, 2, 7, 8, 12, 14

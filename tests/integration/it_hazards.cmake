@@ -1,5 +1,5 @@
-# Live-hazard integration tests (owner: hazards).  Included from tests/CMakeLists.txt.
-# Programs tests/programs/hazard_*.c really deadlock, misuse locks, hold them long,
+# Live-hazard integration tests.  Included from tests/CMakeLists.txt.
+# Programs tests/programs/hazard_*.c (built by programs/CMakeLists.txt) really deadlock, misuse locks, hold them long,
 # or stress the shim; integration/it_hazards.py runs each under the preloaded shim
 # and checks exit status, live reports, the log, and (when the analyzer is built)
 # `lockgraph report --format json`.  One ctest case per entry of its table.
@@ -7,30 +7,6 @@ if(NOT TARGET lockgraph_shim)
   return()
 endif()
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
-set(HZ_SRC ${CMAKE_CURRENT_LIST_DIR}/../programs)
-# frame pointers and no optimisation: the stacks in the reports name these functions
-set(HZ_FLAGS -g -O0 -fno-omit-frame-pointer)
-set(HZ_PROGRAMS abba ring rwlock_writers cond_reacquire join orphan timed_cycle
-  self_deadlock relock_returns bad_unlock destroy_locked long_hold no_deadlock
-  stress_threads stress_fork stress_exit)
-set(HZ_TARGETS)
-foreach(p IN LISTS HZ_PROGRAMS)
-  add_executable(hazard_${p} ${HZ_SRC}/hazard_${p}.c)
-  target_compile_options(hazard_${p} PRIVATE ${HZ_FLAGS})
-  target_link_libraries(hazard_${p} PRIVATE Threads::Threads)
-  list(APPEND HZ_TARGETS hazard_${p})
-endforeach()
-add_library(hazard_dlplugin MODULE ${HZ_SRC}/hazard_dlplugin.c)
-target_compile_options(hazard_dlplugin PRIVATE ${HZ_FLAGS})
-target_link_libraries(hazard_dlplugin PRIVATE Threads::Threads)
-add_executable(hazard_stress_dlopen ${HZ_SRC}/hazard_stress_dlopen.c)
-target_compile_options(hazard_stress_dlopen PRIVATE ${HZ_FLAGS})
-target_compile_definitions(hazard_stress_dlopen PRIVATE
-  HZ_PLUGIN_PATH="$<TARGET_FILE:hazard_dlplugin>")
-target_link_libraries(hazard_stress_dlopen PRIVATE Threads::Threads ${CMAKE_DL_LIBS})
-add_dependencies(hazard_stress_dlopen hazard_dlplugin)
-list(APPEND HZ_TARGETS hazard_stress_dlopen hazard_dlplugin)
-
 set(IT_HAZARDS ${CMAKE_CURRENT_LIST_DIR}/it_hazards.py)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${IT_HAZARDS})
 execute_process(COMMAND ${Python3_EXECUTABLE} ${IT_HAZARDS} --list

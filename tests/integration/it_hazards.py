@@ -49,7 +49,7 @@ HANG_CHECK = 2       # LOCKGRAPH_ON_DEADLOCK=wait: still running this long after
 
 KINDS = ("lock-order-inversion", "deadlock", "self-deadlock", "bad-unlock",
          "destroy-locked", "long-hold")
-KIND_CODE = {k: i + 1 for i, k in enumerate(KINDS)}     # shim/core/log_format.h
+KIND_CODE = {k: i + 1 for i, k in enumerate(KINDS)}     # common/log_format.h
 FLAG_QUIET = 0x100  # LG_FINDF_QUIET
 FLAG_BITS = {"single_thread": 0x1, "timed": 0x2, "orphaned": 0x4, "still_held": 0x8,
              "cross_run": 0x10, "budget": 0x20, "not_owner": 0x40, "join": 0x80}
@@ -305,7 +305,7 @@ CASES = [
 
 
 # ---------------------------------------------------------------------------------
-# Log reader (format v1, shim/core/log_format.h): framing, CRC, HEADER, FINDING, END
+# Log reader (format v1, common/log_format.h): framing, CRC, HEADER, FINDING, END
 
 
 def lock_refs(rtype, p):

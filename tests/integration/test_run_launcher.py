@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""End-to-end tests of `lockgraph run` (analyzer/launcher.c).
+"""End-to-end tests of `lockgraph run` (analyzer/run/run.c).
 
   test_run_launcher.py --lockgraph BIN --data-dir DIR --docs CLI_MD [--bin-dir DIR]
                        [--real-shim SO] --suite basic|shim
 
 Suite "basic" needs no shim: LOCKGRAPH_SHIM points at stand-ins built from
-tests/integration/data/ (liblgrun_harmless.so does nothing; liblgrun_index_writer.so
+tests/run/data/ (liblgrun_harmless.so does nothing; liblgrun_index_writer.so
 appends to the run index as the shim does), so it tests what the launcher itself
 promises: options, environment, preload order, exit status, signals, warnings.
 Suite "shim" runs real programs under the real lib/liblockgraph.so: the run index

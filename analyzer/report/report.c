@@ -1,0 +1,218 @@
+/* `lockgraph report` and lg_report_check: read logs, analyze, suppress, print,
+ * and turn the result into the exit status (docs/cli.md). */
+#include "analysis.h"
+#include "formats.h"
+#include "log_reader.h"
+#include "names.h"
+#include "commands.h"
+#include "suppressions.h"
+#include "symbol_cache.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define EXIT_FINDINGS 1
+#define EXIT_TROUBLE 2
+
+/* fail[k] set for every kind that makes the status 1.  NULL spec = default. */
+static gboolean parse_fail_on(const char *spec, gboolean fail[LG_FIND_KIND_MAX + 1])
+{
+    memset(fail, 0, sizeof(gboolean) * (LG_FIND_KIND_MAX + 1));
+    if (!spec) {
+        for (int k = 1; k <= LG_FIND_KIND_MAX; k++)
+            fail[k] = k != LG_FIND_LONG_HOLD;
+        return TRUE;
+    }
+    char **parts = g_strsplit(spec, ",", -1);
+    gboolean ok = TRUE;
+    for (char **p = parts; *p; p++) {
+        char *s = g_strstrip(*p);
+        if (strcmp(s, "all") == 0) {
+            for (int k = 1; k <= LG_FIND_KIND_MAX; k++)
+                fail[k] = TRUE;
+        } else if (strcmp(s, "none") == 0) {
+            continue;
+        } else {
+            int k = lg_finding_kind_from_name(s);
+            if (!k) {
+                fprintf(stderr, "lockgraph: --fail-on: expected finding kinds (lock-order-inversion, "
+                                "deadlock, self-deadlock, bad-unlock, destroy-locked, long-hold), "
+                                "all or none; found \"%s\"\n", s);
+                ok = FALSE;
+                break;
+            }
+            fail[k] = TRUE;
+        }
+    }
+    g_strfreev(parts);
+    return ok;
+}
+
+/* Reads every log; returns the analysis and sets *trouble if any log was unreadable
+ * (those are left out; the rest is still analyzed). */
+static lg_analysis *analyze_logs(const char *const *logs, size_t nlogs, const lg_suppressions *supp,
+                                 gboolean *trouble)
+{
+    GPtrArray *procs = g_ptr_array_new_with_free_func((GDestroyNotify)lg_process_free);
+    for (size_t i = 0; i < nlogs; i++) {
+        lg_process *p = NULL;
+        char *msg = NULL;
+        lg_read_status st = lg_log_read_file(logs[i], procs->len, &p, &msg);
+        if (msg)
+            fprintf(stderr, "%s\n", msg);
+        g_free(msg);
+        if (st == LG_READ_ERROR)
+            *trouble = TRUE;
+        else
+            g_ptr_array_add(procs, p);
+    }
+    lg_analysis *a = lg_analyze(procs, NULL);
+    if (supp)
+        lg_suppressions_apply(supp, a);
+    return a;
+}
+
+static int status_of(const lg_analysis *a, const gboolean fail[LG_FIND_KIND_MAX + 1], gboolean trouble)
+{
+    if (trouble)
+        return EXIT_TROUBLE;
+    for (int k = 1; k <= LG_FIND_KIND_MAX; k++)
+        if (fail[k] && a->counts[k])
+            return EXIT_FINDINGS;
+    return 0;
+}
+
+int lg_report_check(const char *const *logs, size_t nlogs, const char *fail_on,
+                    const char *suppressions)
+{
+    gboolean fail[LG_FIND_KIND_MAX + 1];
+    if (!parse_fail_on(fail_on, fail))
+        return EXIT_TROUBLE;
+    lg_suppressions *supp = NULL;
+    if (suppressions) {
+        char *err = NULL;
+        supp = lg_suppressions_load(suppressions, &err);
+        if (!supp) {
+            fprintf(stderr, "%s\n", err);
+            g_free(err);
+            return EXIT_TROUBLE;
+        }
+    }
+    gboolean trouble = FALSE;
+    lg_analysis *a = analyze_logs(logs, nlogs, supp, &trouble);
+    int rc = status_of(a, fail, trouble);
+    lg_analysis_free(a);
+    lg_suppressions_free(supp);
+    lg_symbols_reset();
+    return rc;
+}
+
+int lg_report_main(int argc, char **argv)
+{
+    char *format = NULL, *output = NULL, *supp_path = NULL, *fail_on = NULL;
+    gboolean verbose = FALSE, no_symbols = FALSE;
+    gint top = 10;
+    char **logs = NULL;
+    GOptionEntry entries[] = {
+        {"format", 0, 0, G_OPTION_ARG_STRING, &format, "Output format: text (default), json, sarif, dot", "FORMAT"},
+        {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the report to FILE (default: stdout)", "FILE"},
+        {"suppressions", 0, 0, G_OPTION_ARG_FILENAME, &supp_path, "Suppression file (docs/suppressions.md)", "FILE"},
+        {"fail-on", 0, 0, G_OPTION_ARG_STRING, &fail_on, "Finding kinds that make the exit status 1 (comma-separated, or all; default: all but long-hold)", "KINDS"},
+        {"verbose", 0, 0, G_OPTION_ARG_NONE, &verbose, "Also list the cycles the rules filtered out, and why", NULL},
+        {"top", 0, 0, G_OPTION_ARG_INT, &top, "Rows of the contention table (default 10)", "N"},
+        {"no-symbols", 0, 0, G_OPTION_ARG_NONE, &no_symbols, "Do not read debug information; print module+offset", NULL},
+        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &logs, NULL, "LOG..."},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_set_prgname("lockgraph report");
+    GOptionContext *ctx = g_option_context_new("- analyze lockgraph logs (exit status: 0 clean, 1 findings, 2 trouble)");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    GError *err = NULL;
+    int rc = 0;
+    FILE *out = stdout;
+    lg_suppressions *supp = NULL;
+    lg_analysis *a = NULL;
+    gboolean fail[LG_FIND_KIND_MAX + 1];
+
+    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+        fprintf(stderr, "lockgraph report: %s (see lockgraph report --help)\n", err->message);
+        g_error_free(err);
+        rc = EXIT_TROUBLE;
+        goto done;
+    }
+    if (!logs || !logs[0]) {
+        fprintf(stderr, "lockgraph report: expected at least one LOG (see lockgraph report --help)\n");
+        rc = EXIT_TROUBLE;
+        goto done;
+    }
+    const char *fmt = format ? format : "text";
+    void (*emit)(FILE *, const lg_analysis *, const lg_format_opts *) = NULL;
+    if (strcmp(fmt, "text") == 0)
+        emit = lg_format_text;
+    else if (strcmp(fmt, "json") == 0)
+        emit = lg_format_json;
+    else if (strcmp(fmt, "sarif") == 0)
+        emit = lg_format_sarif;
+    else if (strcmp(fmt, "dot") == 0)
+        emit = lg_format_dot;
+    if (!emit) {
+        fprintf(stderr, "lockgraph report: --format: expected text, json, sarif or dot; found \"%s\"\n", fmt);
+        rc = EXIT_TROUBLE;
+        goto done;
+    }
+    if (top < 0) {
+        fprintf(stderr, "lockgraph report: --top: expected a number >= 0, found %d\n", top);
+        rc = EXIT_TROUBLE;
+        goto done;
+    }
+    if (!parse_fail_on(fail_on, fail)) {
+        rc = EXIT_TROUBLE;
+        goto done;
+    }
+    if (supp_path) {
+        char *msg = NULL;
+        supp = lg_suppressions_load(supp_path, &msg);
+        if (!supp) {
+            fprintf(stderr, "%s\n", msg);
+            g_free(msg);
+            rc = EXIT_TROUBLE;
+            goto done;
+        }
+    }
+    if (no_symbols)
+        lg_symbols_set_enabled(FALSE);
+
+    gboolean trouble = FALSE;
+    a = analyze_logs((const char *const *)logs, g_strv_length(logs), supp, &trouble);
+    if (output) {
+        out = fopen(output, "w");
+        if (!out) {
+            fprintf(stderr, "lockgraph report: %s: cannot write: %s\n", output, strerror(errno));
+            out = stdout;
+            rc = EXIT_TROUBLE;
+            goto done;
+        }
+    }
+    lg_format_opts fo = {.verbose = verbose, .top = (unsigned)top};
+    emit(out, a, &fo);
+    if (fflush(out) != 0 || ferror(out)) {
+        fprintf(stderr, "lockgraph report: %s: write error\n", output ? output : "stdout");
+        trouble = TRUE;
+    }
+    rc = status_of(a, fail, trouble);
+
+done:
+    if (out != stdout)
+        fclose(out);
+    lg_analysis_free(a);
+    lg_suppressions_free(supp);
+    lg_symbols_reset();
+    g_option_context_free(ctx);
+    g_free(format);
+    g_free(output);
+    g_free(supp_path);
+    g_free(fail_on);
+    g_strfreev(logs);
+    return rc;
+}

@@ -1,0 +1,50 @@
+#include "lock_label.h"
+#include "frames.h"
+#include "log_format.h"
+#include "names.h"
+#include "symbol_cache.h"
+
+char *lg_lock_name(const lg_process *p, const lg_lock *l)
+{
+    if (l->class_type != LG_CLASS_STATIC || !l->class_module)
+        return NULL;
+    const lg_module *m = lg_process_module(p, l->class_module);
+    if (!m)
+        return NULL;
+    const lg_sym *s = lg_symbols_lookup(m, l->class_offset);
+    if (!s->function)
+        return NULL;
+    /* an element of an array or a member of a struct: say which */
+    return s->sym_offset ? g_strdup_printf("%s+0x%" G_GINT64_MODIFIER "x", s->function, s->sym_offset)
+                         : g_strdup(s->function);
+}
+
+char *lg_lock_label(const lg_process *p, const lg_lock *l)
+{
+    char *name = lg_lock_name(p, l);
+    if (name) {
+        char *out = g_strdup_printf("%s %s", lg_lock_kind_name(l->kind), name);
+        g_free(name);
+        return out;
+    }
+    GArray *fr = lg_frames_resolve(p, l->first_stack, l->ts);
+    char *out;
+    if (fr->len) {
+        const lg_frame *f = &g_array_index(fr, lg_frame, lg_frames_first_user(fr));
+        char *site;
+        if (f->sym->function && f->sym->file && f->sym->line) {
+            char *base = g_path_get_basename(f->sym->file);
+            site = g_strdup_printf("%s (%s:%d)", f->sym->function, base, f->sym->line);
+            g_free(base);
+        } else {
+            site = lg_frame_signature(f);
+        }
+        out = g_strdup_printf("%s 0x%" G_GINT64_MODIFIER "x first used in %s",
+                              lg_lock_kind_name(l->kind), l->addr, site);
+        g_free(site);
+    } else {
+        out = g_strdup_printf("%s 0x%" G_GINT64_MODIFIER "x", lg_lock_kind_name(l->kind), l->addr);
+    }
+    g_array_free(fr, TRUE);
+    return out;
+}

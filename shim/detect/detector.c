@@ -1,0 +1,746 @@
+#define _GNU_SOURCE
+#include "detector.h"
+#include "arena.h"
+#include "graph.h"
+#include "hmap.h"
+#include "id_dir.h"
+#include "lock_table.h"
+#include "platform.h"
+#include "records.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+struct lg_config lg_cfg = {
+    .stack_depth = 32,
+    .hold_threshold_ns = 1000000000ull,
+    .deadlock_ns = 1000000000ull,
+    .on_deadlock = LG_ON_DEADLOCK_EXIT,
+    .deadlock_exitcode = 86,
+};
+__thread struct lg_thread *lg_tls_self __attribute__((tls_model("initial-exec")));
+_Atomic uint64_t lg_tick_ns;
+_Atomic uint64_t lg_tick_step_ns;
+
+static _Atomic(struct lg_thread *) all_threads;
+static _Atomic uint32_t nthreads;
+static lg_id_dir thread_dir;
+static struct lg_thread exited_thread = {.busy = 1};
+static void retire_own_stack_locks(void);
+
+/* Hold times come from the watchdog's tick (one load of a read-mostly line).  A
+ * process with a single thread has no watchdog and reads no clock at all: its holds
+ * are not timed (nobody can wait for them), and timing starts with the second
+ * thread.  A hold that began before then has start 0 and is not timed either. */
+static inline uint64_t coarse_now(void)
+{
+    return atomic_load_explicit(&lg_tick_ns, memory_order_relaxed);
+}
+
+
+/* ---- threads ---------------------------------------------------------------- */
+
+struct lg_thread *lg_thread_first(void) { return atomic_load(&all_threads); }
+struct lg_thread *lg_thread_by_serial(uint32_t s) { return lg_dir_get(&thread_dir, s); }
+
+static struct lg_thread *lg_thread_attach_impl(uint32_t creator, uint32_t create_stack)
+{
+    struct lg_thread *t = lg_arena_alloc(sizeof *t);
+    if (!t)
+        return NULL;
+    t->busy = 1;
+    lg_tls_self = t; /* before anything below can re-enter a hook */
+    t->tid = (uint32_t)syscall(SYS_gettid);
+    t->creator = creator;
+    t->create_stack = create_stack;
+    t->held = t->inline_held;
+    t->cap = LG_HELD_INLINE;
+    atomic_store(&t->alive, 1);
+    prctl(PR_GET_NAME, t->name, 0, 0, 0);
+    lg_plat_stack_bounds(&t->stack_lo, &t->stack_hi);
+    lg_graph_lock();
+    t->serial = atomic_fetch_add(&nthreads, 1) + 1;
+    lg_dir_set(&thread_dir, t->serial, t);
+    t->next_all = atomic_load(&all_threads);
+    atomic_store(&all_threads, t);
+    lg_rec_thread(t, lg_plat_now());
+    lg_graph_unlock();
+    t->busy = 0;
+    return t;
+}
+
+void lg_thread_detach(struct lg_thread *t)
+{
+    t->busy = 1;
+    prctl(PR_GET_NAME, t->name, 0, 0, 0);
+    lg_graph_lock();
+    lg_rec_thread_exit(t, lg_plat_now());
+    lg_graph_unlock();
+    retire_own_stack_locks();
+    atomic_store(&t->alive, 0);
+    /* The thread keeps its held entries: the watchdog reports waiters on them as
+     * orphaned.  What glibc still locks while tearing the thread down is not the
+     * program's doing: from here on the thread's hooks forward untracked. */
+    lg_tls_self = &exited_thread;
+}
+
+/* ---- per-thread chain set (validated chains) ---------------------------------- */
+
+static void chain_add(struct lg_thread *t, uint64_t key)
+{
+    if (!t->chains || (t->nchains + 1) * 2 > t->chain_mask + 1) {
+        uint32_t n = t->chains ? (t->chain_mask + 1) * 2 : 256;
+        uint64_t *nc = lg_map((size_t)n * sizeof *nc);
+        if (!nc)
+            return; /* stays unvalidated: the slow path will run again, harmlessly */
+        if (t->chains) {
+            for (uint32_t i = 0; i <= t->chain_mask; i++) {
+                uint64_t k = t->chains[i];
+                if (!k)
+                    continue;
+                uint32_t j = (uint32_t)(k >> 32);
+                while (nc[j & (n - 1)])
+                    j++;
+                nc[j & (n - 1)] = k;
+            }
+            lg_discard(t->chains, (size_t)(t->chain_mask + 1) * sizeof *nc);
+        }
+        t->chains = nc;
+        t->chain_mask = n - 1;
+    }
+    uint32_t i = (uint32_t)(key >> 32);
+    while (t->chains[i & t->chain_mask])
+        i++;
+    t->chains[i & t->chain_mask] = key;
+    t->nchains++;
+}
+
+/* ---- held stack ------------------------------------------------------------- */
+
+static int grow_held(struct lg_thread *t)
+{
+    uint32_t cap = t->cap * 4;
+    struct lg_held *h = lg_map((size_t)cap * sizeof *h);
+    if (!h)
+        return -1;
+    memcpy(h, t->held, t->nheld * sizeof *h);
+    if (t->held != t->inline_held)
+        lg_discard(t->held, t->cap * sizeof *h);
+    /* publish after the copy: the watchdog may be reading */
+    __atomic_store_n(&t->held, h, __ATOMIC_RELEASE);
+    t->cap = cap;
+    return 0;
+}
+
+static void rekey_from(struct lg_thread *t, uint32_t i)
+{
+    for (; i < t->nheld; i++)
+        t->held[i].key = lg_chain_step(i ? t->held[i - 1].key : 0, t->held[i].lock,
+                                    t->held[i].mode, t->held[i].flags & 3u);
+}
+
+static void remove_held(struct lg_thread *t, uint32_t i)
+{
+    memmove(&t->held[i], &t->held[i + 1], (t->nheld - i - 1) * sizeof t->held[0]);
+    __atomic_store_n(&t->nheld, t->nheld - 1, __ATOMIC_RELEASE);
+    rekey_from(t, i);
+}
+
+int lg_held_index(const struct lg_thread *t, const struct lg_lockrec *l)
+{
+    for (uint32_t i = t->nheld; i-- > 0;)
+        if (t->held[i].lock == l)
+            return (int)i;
+    return -1;
+}
+
+/* Entries for exclusive locks this thread no longer owns: another thread unlocked
+ * them (glibc allows it for normal mutexes and spinlocks).  Dropped lazily here,
+ * before they could make phantom edges. */
+static void purge_phantoms(struct lg_thread *t)
+{
+    for (uint32_t i = t->nheld; i-- > 0;) {
+        struct lg_held *h = &t->held[i];
+        if (h->mode != LG_MODE_READ &&
+            atomic_load_explicit(&h->lock->owner, memory_order_relaxed) != t)
+            remove_held(t, i);
+    }
+}
+
+/* ---- stack-resident locks ----------------------------------------------------
+ * A lock in a stack frame ends when the frame returns, with no event to say so
+ * (std::mutex has no destroy).  At its first use the shim notes which frame holds
+ * it: the stack slot of that frame's return address, and the address stored there.
+ * A later use that finds another return address in the slot is in a frame that
+ * replaced the old one (another function, or the same one called from elsewhere):
+ * a new lock.  The same function re-entered from the same call site keeps the lock,
+ * which is harmless: same code, same role.  A thread's stack locks end with it, so
+ * a slot is never read after its stack is gone. */
+
+struct stack_locks {
+    uint32_t n, cap;
+    struct lg_lockrec *l[];
+};
+static __thread struct stack_locks *own_stack_locks __attribute__((tls_model("initial-exec")));
+
+static void note_stack_lock(struct lg_lockrec *l)
+{
+    struct stack_locks *s = own_stack_locks;
+    if (s && s->n == s->cap) { /* drop the dead before growing */
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < s->n; i++)
+            if (!(atomic_load_explicit(&s->l[i]->flags, memory_order_relaxed) & LG_LR_DEAD))
+                s->l[k++] = s->l[i];
+        s->n = k;
+    }
+    if (!s || s->n == s->cap) {
+        uint32_t cap = s ? s->cap * 2 : 64;
+        struct stack_locks *n = lg_arena_alloc(sizeof *n + cap * sizeof n->l[0]);
+        if (!n)
+            return;
+        n->cap = cap;
+        if (s) {
+            n->n = s->n;
+            memcpy(n->l, s->l, s->n * sizeof s->l[0]);
+        }
+        own_stack_locks = s = n;
+    }
+    s->l[s->n++] = l;
+}
+
+static void retire_record(struct lg_lockrec *l, int reason);
+static void heap_mark(uintptr_t a);
+
+static int frame_replaced(const struct lg_lockrec *l)
+{
+    return (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_STACK) &&
+           (uint32_t)*(const volatile uintptr_t *)l->frame_slot != l->frame_ret;
+}
+
+static void retire_own_stack_locks(void)
+{
+    struct stack_locks *s = own_stack_locks;
+    for (uint32_t i = 0; s && i < s->n; i++)
+        retire_record(s->l[i], LG_RETIRE_STACK);
+    if (s)
+        s->n = 0;
+}
+
+/* ---- lock records ----------------------------------------------------------- */
+
+struct make_args {
+    uint8_t kind;
+    lg_subkind_fn subkind;
+    uint16_t flags;
+    uintptr_t frame_slot;
+};
+
+static struct lg_lockrec *make_record(uintptr_t addr, struct lg_lockrec *prev, void *arg)
+{
+    struct make_args *a = arg;
+    struct lg_lockrec *l = lg_arena_alloc(sizeof *l);
+    if (!l)
+        return NULL;
+    l->addr = addr;
+    l->gen = prev ? prev->gen + 1 : 1;
+    l->kind = a->kind;
+    l->subkind = a->subkind ? a->subkind(addr) : 0;
+    atomic_store_explicit(&l->flags, a->flags, memory_order_relaxed);
+    l->frame_slot = a->frame_slot;
+    if (a->frame_slot)
+        l->frame_ret = (uint32_t)*(const uintptr_t *)a->frame_slot;
+    return l;
+}
+
+struct capture {
+    uint32_t n;
+    uint32_t id; /* interned id once known */
+    uintptr_t pcs[LG_MAX_DEPTH];
+};
+
+static void capture(struct capture *c)
+{
+    if (c->n)
+        return;
+    int depth = lg_cfg.stack_depth;
+    if (depth < 1 || depth > LG_MAX_DEPTH)
+        depth = 32;
+    int n = lg_plat_backtrace(c->pcs, depth);
+    c->n = n > 0 ? (uint32_t)n : 0;
+}
+
+static struct lg_lockrec *create_lock(struct lg_thread *t, uintptr_t addr, uint8_t kind,
+                                      lg_subkind_fn subkind, struct capture *cap)
+{
+    uint32_t module = 0;
+    uint64_t offset = 0;
+    int cls = lg_plat_classify(addr, &module, &offset, 1);
+    struct make_args a = {kind, subkind, 0, 0};
+    int on_stack = addr >= t->stack_lo && addr < t->stack_hi;
+    if (on_stack)
+        a.frame_slot = lg_plat_frame_slot(addr);
+    on_stack = on_stack && a.frame_slot;
+    if (cls != LG_CLASS_STATIC)
+        a.flags = on_stack ? LG_LR_STACK : LG_LR_HEAP;
+    capture(cap);
+    lg_graph_lock();
+    int made;
+    struct lg_lockrec *l = lg_table_get(addr, make_record, &a, &made);
+    if (l && made) {
+        if (!cap->id)
+            cap->id = lg_stack_intern(cap->pcs, cap->n);
+        l->first_stack = cap->id;
+        lg_rec_lock(l, lg_plat_now(), cls, module, offset,
+                    cls == LG_CLASS_STATIC ? 0 : cap->id);
+    }
+    lg_graph_unlock();
+    if (l && made && on_stack)
+        note_stack_lock(l);
+    if (l && made && cls != LG_CLASS_STATIC && !on_stack)
+        heap_mark(addr);
+    return l;
+}
+
+static struct lg_lockrec *lg_lock_of_impl(struct lg_thread *t, uintptr_t addr, uint8_t kind,
+                              lg_subkind_fn subkind)
+{
+    struct lg_lockrec *l = lg_table_find(addr);
+    if (l && frame_replaced(l)) {
+        int busy = t->busy;
+        t->busy = 1;
+        retire_record(l, LG_RETIRE_STACK);
+        t->busy = busy;
+        l = NULL;
+    }
+    if (l)
+        return l;
+    struct capture cap;
+    cap.n = cap.id = 0;
+    int busy = t->busy;
+    t->busy = 1;
+    l = create_lock(t, addr, kind, subkind, &cap);
+    t->busy = busy;
+    return l;
+}
+
+static void retire_record(struct lg_lockrec *l, int reason)
+{
+    uint16_t f = atomic_fetch_or(&l->flags, LG_LR_DEAD);
+    if (f & LG_LR_DEAD)
+        return;
+    lg_graph_lock();
+    lg_rec_retire(l, lg_plat_now(), reason);
+    lg_graph_unlock();
+}
+
+static void lg_lock_retire_impl(uintptr_t addr, int reason)
+{
+    struct lg_lockrec *l = lg_table_find(addr);
+    if (!l)
+        return;
+    if (atomic_load_explicit(&l->owner, memory_order_relaxed) && reason == LG_RETIRE_DESTROY) {
+        /* destroyed while held (glibc accepts it for rwlocks and spinlocks): the
+         * instance ends at its release */
+        atomic_fetch_or(&l->flags, LG_LR_HELD_DESTROY);
+        return;
+    }
+    retire_record(l, reason);
+}
+
+/* Pages that have held a heap lock: a bitmap hashed by page number, so free() of
+ * a block that never contained a lock costs one bit test.  Bits are never
+ * cleared; a stale bit only costs a few table probes. */
+#define HEAP_BITS (1u << 20)
+static _Atomic uint64_t heap_pages[HEAP_BITS / 64];
+static _Atomic int heap_any;
+
+static void heap_mark(uintptr_t a)
+{
+    size_t b = (a >> 12) & (HEAP_BITS - 1);
+    atomic_fetch_or_explicit(&heap_pages[b / 64], 1ull << (b % 64), memory_order_relaxed);
+    atomic_store_explicit(&heap_any, 1, memory_order_relaxed);
+}
+
+static int heap_page_marked(uintptr_t page)
+{
+    size_t b = page & (HEAP_BITS - 1);
+    return (atomic_load_explicit(&heap_pages[b / 64], memory_order_relaxed) >> (b % 64)) & 1u;
+}
+
+int lg_heap_may_hold_locks(uintptr_t lo, uintptr_t hi)
+{
+    if (!atomic_load_explicit(&heap_any, memory_order_relaxed) || hi <= lo)
+        return 0;
+    uintptr_t first = lo >> 12, last = (hi - 1) >> 12;
+    if (last - first >= HEAP_BITS)
+        return 1;
+    for (uintptr_t p = first; p <= last; p++)
+        if (heap_page_marked(p))
+            return 1;
+    return 0;
+}
+
+void lg_retire_range(uintptr_t lo, uintptr_t hi)
+{
+    for (uintptr_t page = lo >> 12; page <= (hi - 1) >> 12; page++) {
+        if (!heap_page_marked(page))
+            continue;
+        uintptr_t a = page << 12 > lo ? page << 12 : lo;
+        uintptr_t end = (page + 1) << 12 < hi ? (page + 1) << 12 : hi;
+        for (a &= ~(uintptr_t)3; a < end; a += 4) { /* spinlocks are 4-byte aligned */
+            struct lg_lockrec *l = lg_table_find(a);
+            if (!l)
+                continue;
+            /* freeing a held lock is its own bug; its holder's entry goes too */
+            atomic_store_explicit(&l->owner, NULL, memory_order_relaxed);
+            retire_record(l, LG_RETIRE_FREED);
+        }
+    }
+}
+
+/* ---- acquisition and release ---------------------------------------------------- */
+
+static void report_pending(struct lg_pending *p)
+{
+    for (struct lg_live_finding *f = p->head; f; f = f->next)
+        lg_plat_report(f);
+}
+
+/* Held locks whose acquisition captured no stack (the steady state captures none)
+ * get one now, once per hold: the call site recorded at acquisition followed by
+ * the frames of the current stack that were already live then, i.e. those above
+ * the frame that called the hook (its stack pointer was the hook's frame address
+ * + 16).  A frame at or below it has been returned from and replaced since. */
+static void held_stacks(struct lg_thread *t)
+{
+    uint32_t need = 0;
+    for (uint32_t i = 0; i < t->nheld; i++)
+        need += !t->held[i].stack && t->held[i].sp;
+    if (!need)
+        return;
+    uintptr_t pcs[LG_MAX_DEPTH], sps[LG_MAX_DEPTH], out[LG_MAX_DEPTH];
+    int depth = lg_cfg.stack_depth < 1 || lg_cfg.stack_depth > LG_MAX_DEPTH ? 32 : lg_cfg.stack_depth;
+    int n = lg_plat_backtrace_sp(pcs, sps, LG_MAX_DEPTH);
+    for (uint32_t i = 0; i < t->nheld; i++) {
+        struct lg_held *h = &t->held[i];
+        if (h->stack || !h->sp)
+            continue;
+        uint32_t k = 0;
+        out[k++] = h->pc;
+        for (int j = 0; j < n && k < (uint32_t)depth; j++)
+            if (sps[j] > h->sp + 16)
+                out[k++] = pcs[j];
+        lg_graph_lock();
+        h->stack = lg_stack_intern(out, k);
+        lg_graph_unlock();
+    }
+}
+
+static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, uint8_t flags,
+                     uint64_t key, struct capture *cap)
+{
+    struct lg_pending pending;
+    pending.head = NULL;
+    pending.tail = &pending.head;
+    capture(cap);
+    held_stacks(t);
+    lg_graph_lock();
+    if (!cap->id)
+        cap->id = lg_stack_intern(cap->pcs, cap->n);
+    struct lg_chain *chain = lg_chain_intern(t->held, t->nheld);
+    if (chain)
+        lg_graph_acquire(t, t->held, t->nheld, chain, l, mode, flags, cap->id, &pending);
+    lg_graph_unlock();
+    if (chain)
+        chain_add(t, key);
+    report_pending(&pending);
+}
+
+static void lg_acquire_slow_impl(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
+                     uint8_t mode, uint8_t ctxflags, uintptr_t pc, uintptr_t sp)
+{
+    struct capture cap;
+    cap.n = cap.id = 0;
+    struct lg_lockrec *l = lg_table_find(addr);
+    if (l && frame_replaced(l)) {
+        t->busy = 1;
+        retire_record(l, LG_RETIRE_STACK);
+        t->busy = 0;
+        l = NULL;
+    }
+    if (__builtin_expect(!l, 0)) {
+        t->busy = 1;
+        l = create_lock(t, addr, kind, subkind, &cap);
+        t->busy = 0;
+        if (!l)
+            return;
+    }
+    lg_stat_add(&l->acq, 1);
+    /* a re-lock of a lock this thread holds (recursive mutex, FILE lock, nested
+     * read lock) adds nothing to the graph */
+    if (mode != LG_MODE_READ) {
+        if (atomic_load_explicit(&l->owner, memory_order_relaxed) == t) {
+            int i = lg_held_index(t, l);
+            if (i >= 0) {
+                t->held[i].depth++;
+                return;
+            }
+        }
+    } else if (t->nheld) {
+        int i = lg_held_index(t, l);
+        if (i >= 0 && t->held[i].mode == LG_MODE_READ) {
+            t->held[i].depth++;
+            return;
+        }
+    }
+    uint32_t n = t->nheld;
+    uint64_t key = lg_chain_step(n ? t->held[n - 1].key : 0, l, mode, ctxflags);
+    if (n && __builtin_expect(!lg_chain_seen(t, key), 0)) {
+        t->busy = 1;
+        uint32_t before = t->nheld;
+        purge_phantoms(t);
+        if (t->nheld != before) {
+            n = t->nheld;
+            key = lg_chain_step(n ? t->held[n - 1].key : 0, l, mode, ctxflags);
+        }
+        if (n && !lg_chain_seen(t, key))
+            validate(t, l, mode, ctxflags, key, &cap);
+        t->busy = 0;
+    }
+    if (__builtin_expect(n == t->cap, 0) && grow_held(t) != 0)
+        return;
+    lg_push_held(t, n, l, key, pc, sp, cap.id, mode, ctxflags);
+}
+
+uint32_t lg_held_stack_id(const struct lg_held *h)
+{
+    if (h->stack)
+        return h->stack;
+    uintptr_t pc = h->pc;
+    lg_graph_lock();
+    uint32_t id = lg_stack_intern(&pc, 1);
+    lg_graph_unlock();
+    return id;
+}
+
+/* Long holds are printed once per acquisition site (a loop taking a thousand
+ * locks is one problem, not a thousand reports), but every one is recorded in the
+ * log, where the report counts them. */
+static struct lg_hmap long_sites;
+
+int lg_long_hold_site_first(uintptr_t pc)
+{
+    uint64_t h = lg_mix64(pc ^ 0x4c48);
+    lg_graph_lock();
+    int first = 1;
+    for (struct lg_hnode *x = lg_hmap_bucket(&long_sites, h); x && first; x = x->next)
+        first = x->hash != h;
+    if (first) {
+        struct lg_hnode *x = lg_arena_alloc(sizeof *x);
+        if (x) {
+            x->hash = h;
+            lg_hmap_insert(&long_sites, x);
+        }
+    }
+    lg_graph_unlock();
+    return first;
+}
+
+/* The end of a long hold: the total, measured with the precise clock from the tick
+ * the hold began in, so it is never less than the real hold (and at most one tick
+ * more).  print: whether the live report is printed (see lg_long_hold_site_first). */
+static void long_hold_end(struct lg_thread *t, struct lg_held *h, int print)
+{
+    uint64_t held_ns = lg_plat_now() - h->start;
+    struct lg_finding_item item = {.thread = t->serial, .lock = h->lock,
+                                   .stack = lg_held_stack_id(h), .pc = h->pc};
+    struct lg_live_finding f = {.kind = LG_FIND_LONG_HOLD, .value = held_ns / 1000000,
+                           .detail = "released after a long hold:", .n = 1, .items = &item};
+    if (print)
+        lg_report_finding(&f);
+    else
+        lg_record_finding(&f);
+}
+
+
+static int lg_release_slow_impl(struct lg_thread *t, uintptr_t addr)
+{
+    uint32_t n = t->nheld;
+    uint32_t i = n;
+    while (i-- > 0)
+        if (t->held[i].lock->addr == addr)
+            break;
+    if (i >= n)
+        return 0;
+    struct lg_held *h = &t->held[i];
+    if (h->depth) {
+        h->depth--;
+        return 1;
+    }
+    struct lg_lockrec *l = h->lock;
+    uint64_t now = coarse_now();
+    uint64_t held_ns = h->start && now > h->start ? now - h->start : 0;
+    if (held_ns)
+        lg_account_hold(l, held_ns);
+    uint16_t f = atomic_load_explicit(&l->flags, memory_order_relaxed);
+    if (f & LG_LR_LONG_LIVE) {
+        /* the watchdog reported it while held: report its end */
+        f = atomic_fetch_and(&l->flags, (uint16_t)~(LG_LR_LONG_LIVE | LG_LR_LONG_LOUD));
+        t->busy = 1;
+        if (f & LG_LR_LONG_LIVE)
+            long_hold_end(t, h, (f & LG_LR_LONG_LOUD) != 0);
+        t->busy = 0;
+    } else if (h->start && lg_cfg.hold_threshold_ns &&
+               held_ns + atomic_load_explicit(&lg_tick_step_ns, memory_order_relaxed) >=
+                   lg_cfg.hold_threshold_ns &&
+               lg_plat_now() - h->start >= lg_cfg.hold_threshold_ns) {
+        /* long, but over before a tick of the watchdog saw it */
+        t->busy = 1;
+        long_hold_end(t, h, lg_long_hold_site_first(h->pc));
+        t->busy = 0;
+    }
+    if (h->mode != LG_MODE_READ)
+        atomic_store_explicit(&l->owner, NULL, memory_order_relaxed);
+    if (i == n - 1)
+        __atomic_store_n(&t->nheld, n - 1, __ATOMIC_RELEASE);
+    else
+        remove_held(t, i);
+    if (__builtin_expect(atomic_load_explicit(&l->flags, memory_order_relaxed) &
+                             LG_LR_HELD_DESTROY, 0)) {
+        t->busy = 1;
+        retire_record(l, LG_RETIRE_DESTROY);
+        t->busy = 0;
+    }
+    return 1;
+}
+
+/* ---- findings ------------------------------------------------------------------ */
+
+uint32_t lg_capture_stack(void)
+{
+    struct capture cap;
+    cap.n = cap.id = 0;
+    capture(&cap);
+    lg_graph_lock();
+    uint32_t id = lg_stack_intern(cap.pcs, cap.n);
+    lg_graph_unlock();
+    return id;
+}
+
+void lg_record_finding(struct lg_live_finding *f)
+{
+    f->flags |= LG_FINDF_QUIET;
+    lg_graph_lock();
+    lg_rec_finding(f, lg_plat_now());
+    lg_graph_unlock();
+}
+
+void lg_report_finding(struct lg_live_finding *f)
+{
+    lg_graph_lock();
+    lg_rec_finding(f, lg_plat_now());
+    lg_graph_unlock();
+    lg_plat_report(f);
+}
+
+void lg_report_lock_finding(struct lg_thread *t, uint8_t kind, uint16_t flags,
+                            struct lg_lockrec *l, uint32_t stack, uint32_t other_stack,
+                            uint64_t value, const char *detail)
+{
+    struct lg_finding_item item = {.thread = t ? t->serial : 0, .lock = l,
+                                   .stack = stack, .other_stack = other_stack};
+    struct lg_live_finding f = {.kind = kind, .flags = flags, .value = value, .detail = detail,
+                           .n = 1, .items = &item};
+    lg_report_finding(&f);
+}
+
+/* ---- fork ----------------------------------------------------------------------- */
+
+void lg_detector_after_fork_child(struct lg_thread *self)
+{
+    lg_graph_after_fork();
+    lg_table_after_fork();
+    for (struct lg_thread *t = lg_thread_first(); t; t = t->next_all)
+        if (t != self)
+            atomic_store(&t->alive, 0);
+    if (self) {
+        self->tid = (uint32_t)syscall(SYS_gettid);
+        self->wait.lock = NULL;
+    }
+}
+
+static void replay_lock(struct lg_lockrec *l, void *arg)
+{
+    (void)arg;
+    uint32_t module = 0;
+    uint64_t offset = 0;
+    int cls = lg_plat_classify(l->addr, &module, &offset, 0); /* graph lock held */
+    lg_rec_lock(l, lg_plat_now(), cls, module, offset, cls == LG_CLASS_STATIC ? 0 : l->first_stack);
+    if (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_DEAD)
+        lg_rec_retire(l, lg_plat_now(), LG_RETIRE_DESTROY);
+}
+
+void lg_detector_replay(void)
+{
+    uint64_t now = lg_plat_now();
+    lg_graph_replay_stacks();
+    uint32_t n = atomic_load(&nthreads);
+    for (uint32_t s = 1; s <= n; s++) {
+        struct lg_thread *t = lg_thread_by_serial(s);
+        if (t)
+            lg_rec_thread(t, now);
+    }
+    lg_table_each(replay_lock, NULL);
+    /* after the locks: a thread's exit record lists the locks it still held */
+    for (uint32_t s = 1; s <= n; s++) {
+        struct lg_thread *t = lg_thread_by_serial(s);
+        if (t && !atomic_load(&t->alive))
+            lg_rec_thread_exit(t, now);
+    }
+    lg_graph_replay_rest();
+}
+
+/* Entry points keep the program's errno: unwinding, logging and /proc reads set it. */
+
+void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
+                     uint8_t mode, uint8_t ctxflags, uintptr_t pc, uintptr_t sp)
+{
+    int saved = errno;
+    lg_acquire_slow_impl(t, addr, kind, subkind, mode, ctxflags, pc, sp);
+    errno = saved;
+}
+
+int lg_release_slow(struct lg_thread *t, uintptr_t addr)
+{
+    int saved = errno;
+    int r = lg_release_slow_impl(t, addr);
+    errno = saved;
+    return r;
+}
+
+struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
+                              lg_subkind_fn subkind)
+{
+    int saved = errno;
+    struct lg_lockrec * r = lg_lock_of_impl(t, addr, kind, subkind);
+    errno = saved;
+    return r;
+}
+
+struct lg_thread *lg_thread_attach(uint32_t creator, uint32_t create_stack)
+{
+    int saved = errno;
+    struct lg_thread * r = lg_thread_attach_impl(creator, create_stack);
+    errno = saved;
+    return r;
+}
+
+void lg_lock_retire(uintptr_t addr, int reason)
+{
+    int saved = errno;
+    lg_lock_retire_impl(addr, reason);
+    errno = saved;
+}

@@ -1,0 +1,581 @@
+#include "graph.h"
+#include "arena.h"
+#include "id_dir.h"
+#include "lock_table.h"
+#include "platform.h"
+#include "tool_lock.h"
+
+#include <string.h>
+
+static lg_tool_lock glock;
+static struct lg_hmap stacks, chains, edges, reported;
+static lg_id_dir stack_dir, chain_dir;
+static uint32_t nstacks, nchains, nedges;
+static uint32_t epoch;
+
+struct lg_stack {
+    struct lg_hnode h;
+    uint32_t id, n;
+    uintptr_t pcs[];
+};
+
+void lg_graph_lock(void) { lg_tool_lock_take(&glock); }
+void lg_graph_unlock(void) { lg_tool_lock_give(&glock); }
+uint32_t lg_graph_edge_count(void) { return nedges; }
+
+void lg_graph_after_fork(void) { lg_tool_lock_reset(&glock); }
+
+static uint64_t hash_words(uint64_t seed, const uintptr_t *w, uint32_t n)
+{
+    uint64_t h = seed ^ n;
+    for (uint32_t i = 0; i < n; i++)
+        h = lg_mix64(h ^ w[i]);
+    return h;
+}
+
+uint32_t lg_stack_intern(const uintptr_t *pcs, uint32_t n)
+{
+    if (n == 0)
+        return 0;
+    uint64_t hash = hash_words(0x5354, pcs, n);
+    for (struct lg_hnode *x = lg_hmap_bucket(&stacks, hash); x; x = x->next) {
+        struct lg_stack *s = (struct lg_stack *)x;
+        if (x->hash == hash && s->n == n && memcmp(s->pcs, pcs, n * sizeof *pcs) == 0)
+            return s->id;
+    }
+    struct lg_stack *s = lg_arena_alloc(sizeof *s + n * sizeof *pcs);
+    if (!s)
+        return 0;
+    s->h.hash = hash;
+    s->id = nstacks + 1;
+    s->n = n;
+    memcpy(s->pcs, pcs, n * sizeof *pcs);
+    if (lg_dir_set(&stack_dir, s->id, s) != 0 || lg_hmap_insert(&stacks, &s->h) != 0)
+        return 0;
+    nstacks++;
+    lg_rec_stack(s->id, pcs, n);
+    return s->id;
+}
+
+const uintptr_t *lg_stack_get(uint32_t id, uint32_t *n)
+{
+    struct lg_stack *s = id ? lg_dir_get(&stack_dir, id) : NULL;
+    *n = s ? s->n : 0;
+    return s ? s->pcs : NULL;
+}
+
+struct lg_chain *lg_chain_get(uint32_t id) { return lg_dir_get(&chain_dir, id); }
+
+struct lg_chain *lg_chain_intern(const struct lg_held *held, uint32_t n)
+{
+    uint64_t hash = 0x4348 ^ n;
+    for (uint32_t i = 0; i < n; i++)
+        hash = lg_mix64(hash ^ ((uint64_t)held[i].lock->id << 8 | held[i].mode));
+    for (struct lg_hnode *x = lg_hmap_bucket(&chains, hash); x; x = x->next) {
+        struct lg_chain *c = (struct lg_chain *)x;
+        if (x->hash != hash || c->n != n)
+            continue;
+        uint32_t i = 0;
+        while (i < n && c->locks[i].lock == held[i].lock->id && c->locks[i].mode == held[i].mode)
+            i++;
+        if (i == n)
+            return c;
+    }
+    struct lg_chain *c = lg_arena_alloc(sizeof *c + n * sizeof(lg_held_lock));
+    if (!c)
+        return NULL;
+    c->h.hash = hash;
+    c->id = nchains + 1;
+    c->n = n;
+    for (uint32_t i = 0; i < n; i++) {
+        c->locks[i].lock = held[i].lock->id;
+        c->locks[i].mode = held[i].mode;
+    }
+    if (lg_dir_set(&chain_dir, c->id, c) != 0 || lg_hmap_insert(&chains, &c->h) != 0)
+        return NULL;
+    nchains++;
+    lg_rec_chain(c);
+    return c;
+}
+
+static uint64_t edge_hash(const struct lg_lockrec *a, const struct lg_lockrec *b)
+{
+    return lg_mix64(((uint64_t)a->id << 32) ^ b->id ^ 0x45000000000000ull);
+}
+
+static struct lg_edge *edge_get(struct lg_lockrec *from, struct lg_lockrec *to, int *made)
+{
+    uint64_t hash = edge_hash(from, to);
+    *made = 0;
+    for (struct lg_hnode *x = lg_hmap_bucket(&edges, hash); x; x = x->next) {
+        struct lg_edge *e = (struct lg_edge *)x;
+        if (e->from == from && e->to == to)
+            return e;
+    }
+    struct lg_edge *e = lg_arena_alloc(sizeof *e);
+    if (!e)
+        return NULL;
+    e->h.hash = hash;
+    e->from = from;
+    e->to = to;
+    e->id = nedges + 1;
+    if (lg_hmap_insert(&edges, &e->h) != 0)
+        return NULL;
+    nedges++;
+    e->next_out = from->out;
+    from->out = e;
+    *made = 1;
+    return e;
+}
+
+/* ---- cycle search ------------------------------------------------------------
+ * On a new edge or context F -> T, the cycles it can close are the simple paths
+ * T ~> F.  First a memoised reachability pass marks the locks that can reach F
+ * (linear), then paths are enumerated only through those, under a step budget. */
+
+/* "on the current path" is a flag bit: other threads update the same flags word
+ * (atomically) outside the graph lock */
+static inline int onpath(const struct lg_lockrec *l)
+{
+    return (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_ONPATH) != 0;
+}
+
+static inline void set_onpath(struct lg_lockrec *l, int on)
+{
+    if (on)
+        atomic_fetch_or_explicit(&l->flags, LG_LR_ONPATH, memory_order_relaxed);
+    else
+        atomic_fetch_and_explicit(&l->flags, (uint16_t)~LG_LR_ONPATH, memory_order_relaxed);
+}
+
+struct scratch {
+    void *p;
+    size_t cap;
+};
+static struct scratch sc_path, sc_rules;
+
+static void *scratch(struct scratch *s, size_t need)
+{
+    if (need <= s->cap)
+        return s->p;
+    size_t cap = s->cap ? s->cap : 65536;
+    while (cap < need)
+        cap *= 2;
+    void *p = lg_map(cap);
+    if (!p)
+        return NULL;
+    if (s->p) {
+        memcpy(p, s->p, s->cap);
+        lg_discard(s->p, s->cap);
+    }
+    s->p = p;
+    s->cap = cap;
+    return p;
+}
+
+struct frame {
+    struct lg_lockrec *lock;
+    struct lg_edge *it;   /* next out-edge to try */
+    struct lg_edge *via;  /* edge chosen from this lock on the current path */
+};
+
+#define REACH_YES(ep) (((uint32_t)(ep) << 1) | 1u)
+#define REACH_NO(ep) ((uint32_t)(ep) << 1)
+
+static struct scratch sc_seen;
+
+/* Marks lock->visit = REACH_YES(epoch) for every lock from which target is
+ * reachable (among those reachable from start).  A depth-first pass settles most
+ * answers; a node whose only way out goes through a node still in progress gets
+ * "no" too early, so a fixpoint pass over the nodes seen corrects those. */
+static int mark_reach(struct lg_lockrec *start, struct lg_lockrec *target, uint64_t *steps)
+{
+    size_t depth = 0, nseen = 0;
+    struct frame *st = scratch(&sc_path, 64 * sizeof *st);
+    struct lg_lockrec **seen = scratch(&sc_seen, 64 * sizeof *seen);
+    if (!st || !seen)
+        return -1;
+    target->visit = REACH_YES(epoch);
+    if (start == target)
+        return 1;
+    start->visit = REACH_NO(epoch);
+    seen[nseen++] = start;
+    st[0] = (struct frame){start, start->out, NULL};
+    for (;;) {
+        if (++*steps > LG_CYCLE_STEP_BUDGET)
+            return -1;
+        struct frame *f = &st[depth];
+        if (!f->it) {
+            struct lg_lockrec *done = f->lock;
+            if (depth == 0)
+                break;
+            depth--;
+            if (done->visit & 1u)
+                st[depth].lock->visit = REACH_YES(epoch);
+            st[depth].it = st[depth].it->next_out;
+            continue;
+        }
+        struct lg_lockrec *n = f->it->to;
+        if ((n->visit >> 1) == epoch) {
+            if (n->visit & 1u)
+                f->lock->visit = REACH_YES(epoch);
+            f->it = f->it->next_out;
+            continue;
+        }
+        n->visit = REACH_NO(epoch);
+        st = scratch(&sc_path, (depth + 2) * sizeof *st);
+        seen = scratch(&sc_seen, (nseen + 1) * sizeof *seen);
+        if (!st || !seen)
+            return -1;
+        seen[nseen++] = n;
+        st[++depth] = (struct frame){n, n->out, NULL};
+    }
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t i = 0; i < nseen; i++) {
+            if (seen[i]->visit & 1u)
+                continue;
+            for (struct lg_edge *e = seen[i]->out; e; e = e->next_out) {
+                if (++*steps > LG_CYCLE_STEP_BUDGET)
+                    return -1;
+                if (e->to->visit == REACH_YES(epoch)) {
+                    seen[i]->visit = REACH_YES(epoch);
+                    changed = 1;
+                    break;
+                }
+            }
+        }
+    }
+    return (start->visit & 1u) != 0;
+}
+
+static uint64_t cycle_signature(struct frame *path, uint32_t n)
+{
+    uint32_t min = 0;
+    for (uint32_t i = 1; i < n; i++)
+        if (path[i].lock->id < path[min].lock->id)
+            min = i;
+    uint64_t h = 0x4359 ^ n;
+    for (uint32_t i = 0; i < n; i++)
+        h = lg_mix64(h ^ path[(min + i) % n].lock->id);
+    return h;
+}
+
+static int already_reported(uint64_t sig)
+{
+    for (struct lg_hnode *x = lg_hmap_bucket(&reported, sig); x; x = x->next)
+        if (x->hash == sig)
+            return 1;
+    return 0;
+}
+
+static void remember(uint64_t sig)
+{
+    struct lg_hnode *x = lg_arena_alloc(sizeof *x);
+    if (x) {
+        x->hash = sig;
+        lg_hmap_insert(&reported, x);
+    }
+}
+
+/* path[0..n): path[i].lock is lock i of the cycle, path[i].via its edge to lock i+1. */
+static void evaluate(struct frame *path, uint32_t n, struct lg_pending *out)
+{
+    uint64_t sig = cycle_signature(path, n);
+    if (already_reported(sig))
+        return;
+    size_t nctx = 0;
+    for (uint32_t i = 0; i < n; i++)
+        nctx += path[i].via->nctx < LG_MAX_CTX ? path[i].via->nctx : LG_MAX_CTX;
+    size_t need = n * (sizeof(lg_rule_lock) + sizeof(lg_rule_edge) + sizeof(uint32_t)) +
+                  nctx * sizeof(lg_rule_ctx) + lg_rules_scratch_size(n) + 64;
+    unsigned char *mem = scratch(&sc_rules, need);
+    if (!mem)
+        return;
+    lg_rule_ctx *rc = (lg_rule_ctx *)mem;
+    lg_rule_edge *re = (lg_rule_edge *)(rc + nctx);
+    lg_rule_lock *rl = (lg_rule_lock *)(re + n);
+    uint32_t *chosen = (uint32_t *)(rl + n);
+    void *rs = chosen + n;
+    size_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        rl[i] = (lg_rule_lock){path[i].lock->id, path[i].lock->kind, path[i].lock->subkind};
+        re[i].ctx = rc + k;
+        re[i].nctx = 0;
+        for (struct lg_ctx *c = path[i].via->ctx; c && re[i].nctx < LG_MAX_CTX; c = c->next) {
+            struct lg_chain *ch = lg_chain_get(c->chain);
+            rc[k++] = (lg_rule_ctx){c->thread, c->from_mode, c->to_mode, c->flags,
+                                    ch ? ch->locks : NULL, ch ? ch->n : 0};
+            re[i].nctx++;
+        }
+    }
+    lg_rule_result res;
+    lg_rules_evaluate(rl, re, n, rs, chosen, LG_RULES_BUDGET, &res);
+    if (res.verdict != LG_VERDICT_DEADLOCK)
+        return;
+    remember(sig);
+    struct lg_live_finding *f = lg_arena_alloc(sizeof *f + n * sizeof(struct lg_finding_item));
+    if (!f)
+        return;
+    f->items = (struct lg_finding_item *)(f + 1);
+    f->kind = LG_FIND_LOCK_ORDER_INVERSION;
+    f->flags = (uint16_t)res.flags;
+    f->n = n;
+    for (uint32_t i = 0; i < n; i++) {
+        struct lg_ctx *c = path[i].via->ctx;
+        for (uint32_t j = 0; j < chosen[i] && c; j++)
+            c = c->next;
+        if (!c)
+            c = path[i].via->ctx;
+        f->items[i] = (struct lg_finding_item){
+            .thread = c->thread, .lock = path[i].lock, .other = path[(i + 1) % n].lock,
+            .stack = c->stack, .other_stack = c->held_stack,
+            .mode = (uint8_t)(c->to_mode | c->from_mode << 4)};
+    }
+    lg_rec_finding(f, lg_plat_now());
+    f->next = NULL;
+    *out->tail = f;
+    out->tail = &f->next;
+}
+
+/* ---- strongly connected components ----------------------------------------
+ * A new context on an existing edge can only close a cycle the edge already lies
+ * on.  Without this, a program holding many locks in a consistent order (a DAG of
+ * n^2 edges) would search the whole graph again for each new context.  The
+ * components are recomputed (Tarjan, iterative) only once the edge count has
+ * doubled since the last computation, so their cost is amortised; in between, a
+ * stale answer is not trusted and the bounded search runs instead. */
+
+static uint32_t *scc_of;      /* component of each lock id */
+static size_t scc_cap;        /* entries in scc_of */
+static uint32_t scc_edges;    /* edge count when computed; 0 = never */
+static uint32_t scc_locks;    /* lock ids covered by the computation */
+static int scc_dirty;         /* an edge added since may have closed a cycle */
+
+struct tframe {
+    struct lg_lockrec *lock;
+    struct lg_edge *it;
+};
+
+static void compute_scc(void)
+{
+    uint32_t nlocks = lg_table_count();
+    size_t need = (size_t)nlocks + 1;
+    if (need > scc_cap) {
+        size_t cap = scc_cap ? scc_cap : 4096;
+        while (cap < need)
+            cap *= 2;
+        uint32_t *n = lg_map(cap * sizeof *n);
+        if (!n)
+            return;
+        if (scc_of)
+            lg_discard(scc_of, scc_cap * sizeof *scc_of);
+        scc_of = n;
+        scc_cap = cap;
+    }
+    /* index and lowlink per lock id, and the Tarjan stack, in scratch memory */
+    uint32_t *index = scratch(&sc_rules, need * 2 * sizeof(uint32_t) + need * sizeof(void *));
+    struct tframe *call = scratch(&sc_path, need * sizeof(struct tframe));
+    if (!index || !call)
+        return;
+    uint32_t *low = index + need;
+    struct lg_lockrec **stk = (struct lg_lockrec **)(low + need);
+    memset(index, 0, need * 2 * sizeof(uint32_t));
+    uint32_t next_index = 1, sp = 0, ncomp = 0;
+    for (uint32_t id = 1; id <= nlocks; id++) {
+        struct lg_lockrec *root = lg_table_by_id(id);
+        if (!root || index[id])
+            continue;
+        size_t depth = 0;
+        call[0] = (struct tframe){root, root->out};
+        index[id] = low[id] = next_index++;
+        stk[sp++] = root;
+        set_onpath(root, 1);
+        for (;;) {
+            struct tframe *f = &call[depth];
+            if (f->it) {
+                struct lg_lockrec *w = f->it->to;
+                f->it = f->it->next_out;
+                if (!index[w->id]) {
+                    index[w->id] = low[w->id] = next_index++;
+                    stk[sp++] = w;
+                    set_onpath(w, 1);
+                    call[++depth] = (struct tframe){w, w->out};
+                } else if (onpath(w) && index[w->id] < low[f->lock->id]) {
+                    low[f->lock->id] = index[w->id];
+                }
+                continue;
+            }
+            struct lg_lockrec *v = f->lock;
+            if (low[v->id] == index[v->id]) {
+                ncomp++;
+                struct lg_lockrec *w;
+                do {
+                    w = stk[--sp];
+                    set_onpath(w, 0);
+                    scc_of[w->id] = ncomp;
+                } while (w != v);
+            }
+            if (depth == 0)
+                break;
+            depth--;
+            uint32_t u = call[depth].lock->id;
+            if (low[v->id] < low[u])
+                low[u] = low[v->id];
+        }
+    }
+    scc_edges = nedges;
+    scc_locks = nlocks;
+    scc_dirty = 0;
+}
+
+/* Components only merge when an added edge closes a cycle, which the search run
+ * for every new edge notices (scc_dirty); until then the last computation stays
+ * exact, and a lock created since is a component of its own. */
+static int may_be_on_cycle(const struct lg_edge *e)
+{
+    if (!e->to->out)
+        return 0;
+    if (scc_edges == 0 || scc_dirty)
+        compute_scc();
+    if (scc_edges == 0 || scc_dirty)
+        return 1; /* no memory for the components: let the bounded search decide */
+    if (e->from->id > scc_locks || e->to->id > scc_locks)
+        return 0;
+    return scc_of[e->from->id] == scc_of[e->to->id];
+}
+
+static void check_cycles(struct lg_edge *e, struct lg_pending *out)
+{
+    if (!e->to->out)
+        return;
+    uint64_t steps = 0;
+    epoch = (epoch + 1) & 0x7fffffffu;
+    if (epoch == 0)
+        epoch = 1;
+    int reach = mark_reach(e->to, e->from, &steps);
+    if (reach != 0)
+        scc_dirty = 1; /* a cycle (or, out of budget, maybe one) runs through e */
+    if (reach <= 0)
+        return;
+    struct frame *p = scratch(&sc_path, 64 * sizeof *p);
+    if (!p)
+        return;
+    uint32_t depth = 1, found = 0;
+    p[0] = (struct frame){e->from, NULL, e};
+    p[1] = (struct frame){e->to, e->to->out, NULL};
+    set_onpath(e->from, 1);
+    set_onpath(e->to, 1);
+    while (depth >= 1) {
+        if (++steps > LG_CYCLE_STEP_BUDGET || found >= LG_CYCLE_MAX_PER_EVENT)
+            break;
+        struct frame *f = &p[depth];
+        struct lg_edge *ed = f->it;
+        if (!ed) {
+            set_onpath(f->lock, 0);
+            depth--;
+            continue;
+        }
+        f->it = ed->next_out;
+        struct lg_lockrec *n = ed->to;
+        if (n == e->from) {
+            f->via = ed;
+            evaluate(p, depth + 1, out);
+            found++;
+            continue;
+        }
+        if (onpath(n) || n->visit != REACH_YES(epoch))
+            continue;
+        f->via = ed;
+        p = scratch(&sc_path, (depth + 2) * sizeof *p);
+        if (!p)
+            break;
+        f = &p[depth];
+        p[++depth] = (struct frame){n, n->out, NULL};
+        set_onpath(n, 1);
+    }
+    for (uint32_t i = 0; i <= depth && depth != (uint32_t)-1; i++)
+        set_onpath(p[i].lock, 0);
+    set_onpath(e->from, 0);
+}
+
+void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t n,
+                      struct lg_chain *chain, struct lg_lockrec *to, uint8_t to_mode,
+                      uint16_t flags, uint32_t stack, struct lg_pending *out)
+{
+    uint64_t now = lg_plat_now();
+    for (uint32_t i = 0; i < n; i++) {
+        const struct lg_held *h = &held[i];
+        if (h->lock == to)
+            continue;
+        int made;
+        struct lg_edge *e = edge_get(h->lock, to, &made);
+        if (!e)
+            return;
+        if (made)
+            lg_rec_edge(e, now);
+        struct lg_ctx *c = NULL;
+        if (chain->used) /* a chain no context refers to yet cannot be a duplicate */
+            for (c = e->ctx; c; c = c->next)
+                if (c->thread == t->serial && c->chain == chain->id && c->from_mode == h->mode &&
+                    c->to_mode == to_mode && c->flags == flags)
+                    break;
+        if (c)
+            continue;
+        if (e->nctx >= LG_MAX_CTX) {
+            e->nctx++;
+            continue;
+        }
+        c = lg_arena_alloc(sizeof *c);
+        if (!c)
+            return;
+        uint32_t held_stack = h->stack;
+        if (!held_stack) {
+            uintptr_t pc = h->pc;
+            held_stack = lg_stack_intern(&pc, 1);
+        }
+        *c = (struct lg_ctx){.thread = t->serial, .chain = chain->id, .from_mode = h->mode,
+                             .to_mode = to_mode, .flags = flags, .stack = stack,
+                             .held_stack = held_stack};
+        if (e->ctx_tail)
+            e->ctx_tail->next = c;
+        else
+            e->ctx = c;
+        e->ctx_tail = c;
+        e->nctx++;
+        lg_rec_context(e, c, now);
+        chain->used = 1;
+        if (!(flags & LG_CTXF_TRY) && (made || may_be_on_cycle(e)))
+            check_cycles(e, out);
+    }
+}
+
+/* Fork child: re-emit every definition into the new log, in dependency order
+ * (stacks before chains before edges before contexts). */
+void lg_graph_replay_stacks(void)
+{
+    for (uint32_t id = 1; id <= nstacks; id++) {
+        struct lg_stack *s = lg_dir_get(&stack_dir, id);
+        if (s)
+            lg_rec_stack(s->id, s->pcs, s->n);
+    }
+}
+
+void lg_graph_replay_rest(void)
+{
+    for (uint32_t id = 1; id <= nchains; id++) {
+        struct lg_chain *c = lg_chain_get(id);
+        if (c)
+            lg_rec_chain(c);
+    }
+    uint64_t now = lg_plat_now();
+    if (!edges.b)
+        return;
+    for (size_t i = 0; i <= edges.mask; i++)
+        for (struct lg_hnode *x = edges.b[i]; x; x = x->next) {
+            struct lg_edge *e = (struct lg_edge *)x;
+            lg_rec_edge(e, now);
+            for (struct lg_ctx *c = e->ctx; c; c = c->next)
+                lg_rec_context(e, c, now);
+        }
+}

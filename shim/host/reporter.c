@@ -1,0 +1,300 @@
+/* Live reports on stderr (or LOCKGRAPH_LOG_FD): what a developer reads while the
+ * program runs.  Every line is prefixed "==lockgraph[PID]== "; a finding's first
+ * line is "<kind>: <summary>" (docs/cli.md).
+ *
+ * Frames and global locks are named in-process from the modules' ELF symbol tables
+ * (elf_symbols.c; `lockgraph report` gives file:line and inlined frames offline).
+ * Formatting happens with no shim lock held, into a per-thread buffer; only the
+ * single write of the finished text is serialised.
+ */
+#define _GNU_SOURCE
+#include "arena.h"
+#include "detector.h"
+#include "graph.h"
+#include "names.h"
+#include "platform.h"
+#include "tool_lock.h"
+#include "elf_symbols.h"
+#include "fmt.h"
+#include "modules.h"
+#include "shim.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define REPORT_BUF (64 * 1024)
+
+static __thread char *tbuf __attribute__((tls_model("initial-exec")));
+static lg_tool_lock write_lock;
+
+static void prefix(struct lg_fmt *f)
+{
+    lg_fmt_s(f, "==lockgraph[");
+    lg_fmt_u(f, (uint64_t)getpid());
+    lg_fmt_s(f, "]== ");
+}
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+static void frame(struct lg_fmt *f, int i, uintptr_t pc)
+{
+    prefix(f);
+    lg_fmt_s(f, "    #");
+    lg_fmt_u(f, (uint64_t)i);
+    lg_fmt_c(f, ' ');
+    lg_fmt_x(f, pc);
+    uintptr_t base = 0, off = 0;
+    const char *mod = lg_module_of(pc, &base);
+    const char *fn = lg_elf_function(pc, &off);
+    if (fn) {
+        lg_fmt_c(f, ' ');
+        lg_fmt_s(f, fn);
+        lg_fmt_s(f, "+");
+        lg_fmt_x(f, off);
+    }
+    if (mod) {
+        lg_fmt_s(f, " (");
+        lg_fmt_s(f, base_name(mod[0] ? mod : "?"));
+        lg_fmt_s(f, "+");
+        lg_fmt_x(f, pc + 1 - base);
+        lg_fmt_c(f, ')');
+    }
+    lg_fmt_c(f, '\n');
+}
+
+static void stack(struct lg_fmt *f, uint32_t id, uintptr_t fallback_pc)
+{
+    uint32_t n = 0;
+    const uintptr_t *pcs = lg_stack_get(id, &n);
+    if (!n && fallback_pc) {
+        frame(f, 0, fallback_pc);
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        frame(f, (int)i, pcs[i]);
+}
+
+static void thread_name(struct lg_fmt *f, uint32_t serial)
+{
+    struct lg_thread *t = lg_thread_by_serial(serial);
+    lg_fmt_s(f, "thread ");
+    lg_fmt_u(f, serial);
+    if (t) {
+        lg_fmt_s(f, " (tid ");
+        lg_fmt_u(f, t->tid);
+        if (t->name[0]) {
+            lg_fmt_s(f, ", \"");
+            lg_fmt_s(f, t->name);
+            lg_fmt_c(f, '"');
+        }
+        lg_fmt_c(f, ')');
+    }
+}
+
+static void lock_desc(struct lg_fmt *f, const struct lg_lockrec *l)
+{
+    lg_fmt_c(f, 'L');
+    lg_fmt_u(f, l->id);
+    lg_fmt_c(f, ' ');
+    lg_fmt_s(f, lg_lock_kind_name(l->kind));
+    lg_fmt_c(f, ' ');
+    lg_fmt_x(f, l->addr);
+    uintptr_t base;
+    const char *mod = lg_module_of(l->addr, &base);
+    if (mod) {
+        uintptr_t off;
+        const char *name = lg_elf_object(l->addr, &off);
+        lg_fmt_s(f, " (");
+        if (name) {
+            lg_fmt_s(f, name);
+            if (off) {
+                lg_fmt_c(f, '+');
+                lg_fmt_x(f, off);
+            }
+            lg_fmt_s(f, " in ");
+        }
+        lg_fmt_s(f, base_name(mod[0] ? mod : "?"));
+        lg_fmt_c(f, '+');
+        lg_fmt_x(f, l->addr - base);
+        lg_fmt_c(f, ')');
+    }
+}
+
+static void flags(struct lg_fmt *f, uint16_t fl)
+{
+    static const struct { uint16_t bit; const char *name; } names[] = {
+        {LG_FINDF_SINGLE_THREAD, "single_thread"}, {LG_FINDF_TIMED, "timed"},
+        {LG_FINDF_ORPHANED, "orphaned"}, {LG_FINDF_STILL_HELD, "still_held"},
+        {LG_FINDF_BUDGET, "budget"}, {LG_FINDF_NOT_OWNER, "not_owner"},
+        {LG_FINDF_JOIN, "join"}};
+    int first = 1;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (fl & names[i].bit) {
+            lg_fmt_s(f, first ? " [" : ", ");
+            lg_fmt_s(f, names[i].name);
+            first = 0;
+        }
+    if (!first)
+        lg_fmt_c(f, ']');
+}
+
+static void inversion(struct lg_fmt *f, const struct lg_live_finding *fi)
+{
+    prefix(f);
+    lg_fmt_s(f, "lock-order-inversion: potential deadlock: cycle of ");
+    lg_fmt_u(f, fi->n);
+    lg_fmt_s(f, " locks:");
+    for (uint32_t i = 0; i < fi->n; i++) {
+        lg_fmt_s(f, " L");
+        lg_fmt_u(f, fi->items[i].lock->id);
+        lg_fmt_s(f, " ->");
+    }
+    lg_fmt_s(f, " L");
+    lg_fmt_u(f, fi->items[0].lock->id);
+    flags(f, fi->flags);
+    lg_fmt_c(f, '\n');
+    for (uint32_t i = 0; i < fi->n; i++) {
+        prefix(f);
+        lg_fmt_s(f, "  ");
+        lock_desc(f, fi->items[i].lock);
+        lg_fmt_c(f, '\n');
+    }
+    for (uint32_t i = 0; i < fi->n; i++) {
+        const struct lg_finding_item *it = &fi->items[i];
+        prefix(f);
+        lg_fmt_s(f, "  ");
+        thread_name(f, it->thread);
+        lg_fmt_s(f, " acquired L");
+        lg_fmt_u(f, it->other->id);
+        lg_fmt_s(f, " (");
+        lg_fmt_s(f, lg_mode_name(it->mode & 15));
+        lg_fmt_s(f, ") while holding L");
+        lg_fmt_u(f, it->lock->id);
+        lg_fmt_s(f, " (");
+        lg_fmt_s(f, lg_mode_name(it->mode >> 4));
+        lg_fmt_s(f, "), at:\n");
+        stack(f, it->stack, it->pc);
+        prefix(f);
+        lg_fmt_s(f, "    L");
+        lg_fmt_u(f, it->lock->id);
+        lg_fmt_s(f, " had been acquired at:\n");
+        stack(f, it->other_stack, it->other_pc);
+    }
+}
+
+static void deadlock(struct lg_fmt *f, const struct lg_live_finding *fi)
+{
+    prefix(f);
+    lg_fmt_s(f, "deadlock: ");
+    lg_fmt_u(f, fi->n);
+    lg_fmt_s(f, fi->n == 1 ? " thread is" : " threads are");
+    lg_fmt_s(f, " blocked forever");
+    if (fi->detail) {
+        lg_fmt_s(f, " (");
+        lg_fmt_s(f, fi->detail);
+        lg_fmt_c(f, ')');
+    }
+    flags(f, fi->flags);
+    lg_fmt_c(f, '\n');
+    for (uint32_t i = 0; i < fi->n; i++) {
+        const struct lg_finding_item *it = &fi->items[i];
+        prefix(f);
+        lg_fmt_s(f, "  ");
+        thread_name(f, it->thread);
+        if (it->other) {
+            lg_fmt_s(f, " waits for ");
+            lock_desc(f, it->other);
+        } else {
+            lg_fmt_s(f, " waits in pthread_join for the next thread");
+        }
+        if (it->lock) {
+            lg_fmt_s(f, " while holding ");
+            lock_desc(f, it->lock);
+        }
+        lg_fmt_s(f, ", blocked at:\n");
+        stack(f, it->stack, it->pc);
+        if (it->lock) {
+            prefix(f);
+            lg_fmt_s(f, "    L");
+            lg_fmt_u(f, it->lock->id);
+            lg_fmt_s(f, " had been acquired at:\n");
+            stack(f, it->other_stack, it->other_pc);
+        }
+    }
+}
+
+static void single(struct lg_fmt *f, const struct lg_live_finding *fi)
+{
+    const struct lg_finding_item *it = &fi->items[0];
+    prefix(f);
+    lg_fmt_s(f, lg_finding_kind_name(fi->kind));
+    lg_fmt_s(f, ": ");
+    if (fi->detail)
+        lg_fmt_s(f, fi->detail);
+    if (it->lock) {
+        lg_fmt_s(f, fi->detail ? " " : "");
+        lock_desc(f, it->lock);
+    }
+    if (fi->kind == LG_FIND_LONG_HOLD) {
+        lg_fmt_s(f, " held for ");
+        lg_fmt_u(f, fi->value);
+        lg_fmt_s(f, " ms");
+    }
+    lg_fmt_s(f, " in ");
+    thread_name(f, it->thread);
+    flags(f, fi->flags);
+    lg_fmt_c(f, '\n');
+    stack(f, it->stack, it->pc);
+    if (it->other_stack || it->other_pc) {
+        prefix(f);
+        lg_fmt_s(f, "    the lock had been acquired at:\n");
+        stack(f, it->other_stack, it->other_pc);
+    }
+}
+
+void lg_plat_report(const struct lg_live_finding *fi)
+{
+    if (lg_settings.quiet || !fi->n || lg_suppressed(fi))
+        return;
+    if (!tbuf && !(tbuf = lg_arena_alloc(REPORT_BUF)))
+        return;
+    struct lg_fmt f = {tbuf, REPORT_BUF, 0};
+    if (fi->kind == LG_FIND_LOCK_ORDER_INVERSION)
+        inversion(&f, fi);
+    else if (fi->kind == LG_FIND_DEADLOCK)
+        deadlock(&f, fi);
+    else
+        single(&f, fi);
+    lg_tool_lock_take(&write_lock);
+    size_t done = 0;
+    while (done < f.len) {
+        long r = syscall(SYS_write, lg_settings.report_fd, f.buf + done, f.len - done);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        done += (size_t)r;
+    }
+    lg_tool_lock_give(&write_lock);
+}
+
+/* One-line notices (warnings about the environment), same prefix. */
+void lg_notice(const char *msg)
+{
+    if (lg_settings.quiet)
+        return;
+    char line[512];
+    struct lg_fmt f = {line, sizeof line, 0};
+    prefix(&f);
+    lg_fmt_s(&f, msg);
+    lg_fmt_c(&f, '\n');
+    syscall(SYS_write, lg_settings.report_fd, line, f.len);
+}
+
+void lg_reporter_after_fork(void) { lg_tool_lock_reset(&write_lock); }

@@ -1,0 +1,741 @@
+/* The fake host of the detection core: see fake_host.h. */
+#define _GNU_SOURCE
+#include "fake_host.h"
+#include "graph.h"
+#include "lock_table.h"
+#include "log_codec.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+/* ---- "no core lock held" probe ------------------------------------------------------ */
+
+static _Atomic int probing;
+static _Atomic uintptr_t probe_addr;
+static _Atomic unsigned probe_calls, probe_violations;
+
+static struct lg_lockrec *probe_make(uintptr_t addr, struct lg_lockrec *prev, void *arg)
+{
+    (void)addr, (void)prev, (void)arg;
+    return NULL;
+}
+
+static void *probe_main(void *p)
+{
+    (void)p;
+    lg_graph_lock();
+    lg_graph_unlock();
+    uintptr_t a = atomic_load(&probe_addr);
+    if (a) {
+        int made;
+        lg_table_get(a, probe_make, NULL, &made);
+    }
+    return NULL;
+}
+
+/* From another thread, take and give the graph lock and the lock table's lock: if
+ * the caller holds either, the probe cannot finish. */
+static void probe_core_locks(void)
+{
+    if (!atomic_load(&probing))
+        return;
+    atomic_fetch_add(&probe_calls, 1);
+    pthread_t th;
+    g_assert_cmpint(pthread_create(&th, NULL, probe_main, NULL), ==, 0);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += 2;
+    if (pthread_timedjoin_np(th, NULL, &ts) != 0) {
+        atomic_fetch_add(&probe_violations, 1);
+        pthread_detach(th); /* it finishes when the caller lets go */
+    }
+}
+
+void fake_probe_core_locks(int on, const void *table_addr)
+{
+    atomic_store(&probe_addr, (uintptr_t)table_addr);
+    atomic_store(&probing, on);
+}
+
+unsigned fake_probe_calls(void) { return atomic_load(&probe_calls); }
+unsigned fake_probe_violations(void) { return atomic_load(&probe_violations); }
+
+/* ---- backtrace ------------------------------------------------------------------ */
+
+static pthread_mutex_t fake_mu = PTHREAD_MUTEX_INITIALIZER;
+static uintptr_t cur_stack[LG_MAX_DEPTH];
+static int cur_depth;
+static _Atomic unsigned bt_calls;
+
+void fake_set_stack(const uintptr_t *pcs, int n)
+{
+    g_assert_cmpint(n, >=, 0);
+    g_assert_cmpint(n, <=, LG_MAX_DEPTH);
+    pthread_mutex_lock(&fake_mu);
+    memcpy(cur_stack, pcs, (size_t)n * sizeof *pcs);
+    cur_depth = n;
+    pthread_mutex_unlock(&fake_mu);
+}
+
+void fake_stack_of(uintptr_t pc, uintptr_t out[FAKE_FRAMES])
+{
+    out[0] = pc;
+    out[1] = pc + 0x100000;
+    out[2] = 0x7e0000 + (pc & 0xfff);
+}
+
+/* The frame slot of stack-resident locks is whatever the test set (0: the fake
+ * knows no frame, and a lock on the test's stack is treated as a heap lock). */
+static _Atomic uintptr_t fake_slot;
+
+void fake_set_frame_slot(uintptr_t slot) { atomic_store(&fake_slot, slot); }
+
+uintptr_t lg_plat_frame_slot(uintptr_t addr)
+{
+    (void)addr;
+    return atomic_load(&fake_slot);
+}
+
+/* No stack pointers in the fake: held locks keep their one-frame call site. */
+int lg_plat_backtrace_sp(uintptr_t *pcs, uintptr_t *sps, int max)
+{
+    (void)pcs;
+    (void)sps;
+    (void)max;
+    atomic_fetch_add(&bt_calls, 1);
+    probe_core_locks();
+    return 0;
+}
+
+int lg_plat_backtrace(uintptr_t *pcs, int max)
+{
+    atomic_fetch_add(&bt_calls, 1);
+    probe_core_locks();
+    pthread_mutex_lock(&fake_mu);
+    int n = cur_depth < max ? cur_depth : max;
+    memcpy(pcs, cur_stack, (size_t)(n > 0 ? n : 0) * sizeof *pcs);
+    pthread_mutex_unlock(&fake_mu);
+    return n;
+}
+
+unsigned fake_backtrace_calls(void) { return atomic_load(&bt_calls); }
+
+int fake_stack_is(uint32_t id, const uintptr_t *pcs, uint32_t n)
+{
+    uint32_t got = 0;
+    lg_graph_lock();
+    const uintptr_t *s = lg_stack_get(id, &got);
+    int same = s && got == n && memcmp(s, pcs, n * sizeof *pcs) == 0;
+    lg_graph_unlock();
+    return same;
+}
+
+int fake_stack_is_of(uint32_t id, uintptr_t pc)
+{
+    uintptr_t s[FAKE_FRAMES];
+    fake_stack_of(pc, s);
+    return fake_stack_is(id, s, FAKE_FRAMES);
+}
+
+/* ---- clocks ------------------------------------------------------------------- */
+
+static _Atomic uint64_t fake_ns = 1000000000ull;
+
+void fake_clock_set(uint64_t ns) { atomic_store(&fake_ns, ns); }
+void fake_clock_advance(uint64_t ns) { atomic_fetch_add(&fake_ns, ns); }
+uint64_t lg_plat_now(void) { return atomic_load(&fake_ns); }
+uint64_t lg_plat_now_coarse(void) { return atomic_load(&fake_ns); }
+
+/* ---- classification and stack bounds ------------------------------------------ */
+
+struct static_range {
+    uintptr_t lo, hi;
+    uint32_t module;
+};
+static struct static_range ranges[16];
+static _Atomic int nranges;
+
+void fake_add_static_range(uintptr_t lo, uintptr_t hi, uint32_t module)
+{
+    int i = atomic_load(&nranges);
+    g_assert_cmpint(i, <, 16);
+    ranges[i] = (struct static_range){lo, hi, module};
+    atomic_store(&nranges, i + 1);
+}
+
+int lg_plat_classify(uintptr_t addr, uint32_t *module_id, uint64_t *offset, int may_rescan)
+{
+    (void)may_rescan;
+    int n = atomic_load(&nranges);
+    for (int i = 0; i < n; i++)
+        if (addr >= ranges[i].lo && addr < ranges[i].hi) {
+            *module_id = ranges[i].module;
+            *offset = addr - ranges[i].lo;
+            return LG_CLASS_STATIC;
+        }
+    return LG_CLASS_SITE;
+}
+
+static _Atomic uintptr_t bounds_lo, bounds_hi;
+static _Atomic int bounds_real;
+
+void fake_set_stack_bounds(uintptr_t lo, uintptr_t hi)
+{
+    atomic_store(&bounds_lo, lo);
+    atomic_store(&bounds_hi, hi);
+    atomic_store(&bounds_real, 0);
+}
+
+void fake_set_real_stack_bounds(void) { atomic_store(&bounds_real, 1); }
+
+void lg_plat_stack_bounds(uintptr_t *lo, uintptr_t *hi)
+{
+    if (atomic_load(&bounds_real)) {
+        pthread_attr_t a;
+        void *base;
+        size_t size;
+        g_assert_cmpint(pthread_getattr_np(pthread_self(), &a), ==, 0);
+        g_assert_cmpint(pthread_attr_getstack(&a, &base, &size), ==, 0);
+        pthread_attr_destroy(&a);
+        *lo = (uintptr_t)base;
+        *hi = (uintptr_t)base + size;
+        return;
+    }
+    *lo = atomic_load(&bounds_lo);
+    *hi = atomic_load(&bounds_hi);
+}
+
+/* ---- captured log --------------------------------------------------------------- */
+
+#define LOG_CAP ((size_t)2 << 30)
+static unsigned char *log_buf;
+static _Atomic size_t log_len;
+static pthread_once_t log_once = PTHREAD_ONCE_INIT;
+
+static void log_init(void)
+{
+    void *p = mmap(NULL, LOG_CAP, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    g_assert_true(p != MAP_FAILED);
+    log_buf = p;
+}
+
+/* The side buffer of fake_log_capture_begin/end. */
+#define ALT_CAP ((size_t)1 << 30)
+static unsigned char *alt_buf;
+static _Atomic size_t alt_len;
+static _Atomic int capturing;
+
+void fake_log_capture_begin(void)
+{
+    g_assert_false(atomic_load(&capturing));
+    if (!alt_buf) {
+        void *p = mmap(NULL, ALT_CAP, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        g_assert_true(p != MAP_FAILED);
+        alt_buf = p;
+    }
+    atomic_store(&alt_len, 0);
+    atomic_store(&capturing, 1);
+}
+
+const unsigned char *fake_log_capture_end(size_t *len)
+{
+    g_assert_true(atomic_load(&capturing));
+    atomic_store(&capturing, 0);
+    *len = atomic_load(&alt_len);
+    return alt_buf;
+}
+
+void lg_plat_log(const void *rec, size_t len)
+{
+    pthread_once(&log_once, log_init);
+    if (atomic_load(&capturing)) {
+        size_t off = atomic_fetch_add(&alt_len, len);
+        g_assert_cmpuint(off + len, <=, ALT_CAP);
+        memcpy(alt_buf + off, rec, len);
+        return;
+    }
+    size_t off = atomic_fetch_add(&log_len, len);
+    g_assert_cmpuint(off + len, <=, LOG_CAP);
+    memcpy(log_buf + off, rec, len);
+}
+
+size_t fake_log_len(void) { return atomic_load(&log_len); }
+
+const unsigned char *fake_log_data(void)
+{
+    pthread_once(&log_once, log_init);
+    return log_buf;
+}
+
+static void rec_clear(gpointer p)
+{
+    fake_rec *r = p;
+    switch (r->type) {
+    case LG_REC_STACK: g_free(r->u.stack.pcs); break;
+    case LG_REC_THREAD_EXIT: g_free(r->u.thread_exit.locks); break;
+    case LG_REC_CHAIN: g_free(r->u.chain.locks); g_free(r->u.chain.modes); break;
+    case LG_REC_FINDING: g_free(r->u.finding.items); break;
+    default: break;
+    }
+}
+
+/* Decodes the record at log offset off (of at most avail bytes); returns its total
+ * size, or 0 and *err on a framing or decoding error. */
+static size_t decode_rec(const unsigned char *base, size_t off, size_t avail, fake_rec *r,
+                         char **err)
+{
+    const unsigned char *p = base + off;
+    memset(r, 0, sizeof *r);
+    r->off = off;
+    if (avail < LG_REC_HEADER_SIZE) {
+        *err = g_strdup_printf("@%zu: torn record header (%zu bytes)", off, avail);
+        return 0;
+    }
+    lg_rec_header h;
+    lg_rec_header_parse(p, &h);
+    r->type = h.type;
+    if (h.reserved != 0 || h.len > LG_REC_MAX_PAYLOAD || h.len > avail - LG_REC_HEADER_SIZE) {
+        *err = g_strdup_printf("@%zu: bad framing (type %u reserved %u len %u, %zu left)", off,
+                               h.type, h.reserved, h.len, avail);
+        return 0;
+    }
+    const unsigned char *pl = p + LG_REC_HEADER_SIZE;
+    if (lg_rec_crc(p, pl, h.len) != h.crc) {
+        *err = g_strdup_printf("@%zu: bad CRC on a type %u record", off, h.type);
+        return 0;
+    }
+    lg_dec d;
+    lg_dec_init(&d, pl, h.len);
+    uint32_t slen;
+    switch (h.type) {
+    case LG_REC_STACK:
+        r->u.stack.id = lg_dec_u32(&d);
+        r->u.stack.n = lg_dec_count(&d, 8);
+        r->u.stack.pcs = g_new0(uintptr_t, r->u.stack.n + 1);
+        for (uint32_t i = 0; i < r->u.stack.n; i++)
+            r->u.stack.pcs[i] = (uintptr_t)lg_dec_u64(&d);
+        break;
+    case LG_REC_THREAD:
+        r->u.thread.serial = lg_dec_u32(&d);
+        r->u.thread.tid = lg_dec_u32(&d);
+        r->u.thread.creator = lg_dec_u32(&d);
+        r->u.thread.create_stack = lg_dec_u32(&d);
+        lg_dec_u64(&d);
+        lg_dec_bytes(&d, &slen);
+        break;
+    case LG_REC_THREAD_EXIT:
+        r->u.thread_exit.serial = lg_dec_u32(&d);
+        lg_dec_u64(&d);
+        lg_dec_bytes(&d, &slen);
+        r->u.thread_exit.n = lg_dec_count(&d, 8);
+        r->u.thread_exit.locks = g_new0(uint64_t, r->u.thread_exit.n + 1);
+        for (uint32_t i = 0; i < r->u.thread_exit.n; i++)
+            r->u.thread_exit.locks[i] = lg_dec_u64(&d);
+        break;
+    case LG_REC_LOCK:
+        r->u.lock.id = lg_dec_u64(&d);
+        r->u.lock.addr = lg_dec_u64(&d);
+        r->u.lock.gen = lg_dec_u32(&d);
+        r->u.lock.kind = lg_dec_u8(&d);
+        r->u.lock.subkind = lg_dec_u8(&d);
+        r->u.lock.flags = lg_dec_u16(&d);
+        r->u.lock.first_stack = lg_dec_u32(&d);
+        lg_dec_u64(&d);
+        r->u.lock.class_type = lg_dec_u8(&d);
+        r->u.lock.module = lg_dec_u32(&d);
+        r->u.lock.offset = lg_dec_u64(&d);
+        r->u.lock.class_stack = lg_dec_u32(&d);
+        break;
+    case LG_REC_LOCK_RETIRE:
+        r->u.retire.id = lg_dec_u64(&d);
+        lg_dec_u64(&d);
+        r->u.retire.reason = lg_dec_u8(&d);
+        break;
+    case LG_REC_EDGE:
+        r->u.edge.id = lg_dec_u32(&d);
+        r->u.edge.from = lg_dec_u64(&d);
+        r->u.edge.to = lg_dec_u64(&d);
+        lg_dec_u64(&d);
+        break;
+    case LG_REC_CHAIN:
+        r->u.chain.id = lg_dec_u32(&d);
+        r->u.chain.n = lg_dec_count(&d, 9);
+        r->u.chain.locks = g_new0(uint64_t, r->u.chain.n + 1);
+        r->u.chain.modes = g_new0(uint8_t, r->u.chain.n + 1);
+        for (uint32_t i = 0; i < r->u.chain.n; i++) {
+            r->u.chain.locks[i] = lg_dec_u64(&d);
+            r->u.chain.modes[i] = lg_dec_u8(&d);
+        }
+        break;
+    case LG_REC_CONTEXT:
+        r->u.ctx.edge = lg_dec_u32(&d);
+        r->u.ctx.thread = lg_dec_u32(&d);
+        r->u.ctx.chain = lg_dec_u32(&d);
+        r->u.ctx.from_mode = lg_dec_u8(&d);
+        r->u.ctx.to_mode = lg_dec_u8(&d);
+        r->u.ctx.flags = lg_dec_u16(&d);
+        r->u.ctx.stack = lg_dec_u32(&d);
+        r->u.ctx.held_stack = lg_dec_u32(&d);
+        lg_dec_u64(&d);
+        break;
+    case LG_REC_FINDING:
+        r->u.finding.kind = lg_dec_u8(&d);
+        r->u.finding.flags = lg_dec_u16(&d);
+        lg_dec_u64(&d);
+        r->u.finding.value = lg_dec_u64(&d);
+        lg_dec_bytes(&d, &slen);
+        r->u.finding.n = lg_dec_count(&d, 29);
+        r->u.finding.items = g_new0(struct fake_item, r->u.finding.n + 1);
+        for (uint32_t i = 0; i < r->u.finding.n; i++) {
+            struct fake_item *it = &r->u.finding.items[i];
+            it->thread = lg_dec_u32(&d);
+            it->lock = lg_dec_u64(&d);
+            it->other = lg_dec_u64(&d);
+            it->stack = lg_dec_u32(&d);
+            it->other_stack = lg_dec_u32(&d);
+            it->mode = lg_dec_u8(&d);
+        }
+        break;
+    case LG_REC_STATS: {
+        lg_dec_u64(&d);
+        uint32_t n = lg_dec_count(&d, 56);
+        for (uint32_t i = 0; i < n * 7; i++)
+            lg_dec_u64(&d);
+        break;
+    }
+    case LG_REC_END:
+        lg_dec_u64(&d);
+        lg_dec_u8(&d);
+        break;
+    default:
+        *err = g_strdup_printf("@%zu: record type %u is not one the core writes", off, h.type);
+        return 0;
+    }
+    if (d.bad || lg_dec_remaining(&d) != 0) {
+        *err = g_strdup_printf("@%zu: type %u payload of %u bytes does not decode (bad %d, %zu left)",
+                               off, h.type, h.len, d.bad, lg_dec_remaining(&d));
+        rec_clear(r);
+        memset(&r->u, 0, sizeof r->u);
+        return 0;
+    }
+    return LG_REC_HEADER_SIZE + h.len;
+}
+
+GArray *fake_log_records(size_t from)
+{
+    return fake_log_records_buf(fake_log_data(), from, fake_log_len());
+}
+
+GArray *fake_log_records_buf(const unsigned char *buf, size_t from, size_t end)
+{
+    GArray *a = g_array_new(FALSE, TRUE, sizeof(fake_rec));
+    g_array_set_clear_func(a, rec_clear);
+    for (size_t off = from; off < end;) {
+        fake_rec r;
+        char *err = NULL;
+        size_t n = decode_rec(buf, off, end - off, &r, &err);
+        if (!n)
+            g_error("log: %s", err);
+        g_array_append_val(a, r);
+        off += n;
+    }
+    return a;
+}
+
+guint fake_log_count(size_t from, uint16_t type)
+{
+    GArray *a = fake_log_records(from);
+    guint n = 0;
+    for (guint i = 0; i < a->len; i++)
+        n += g_array_index(a, fake_rec, i).type == type;
+    g_array_unref(a);
+    return n;
+}
+
+#define KEY(v) ((gpointer)(guintptr)(v))
+
+struct idsets {
+    GHashTable *stack, *thread, *lock, *chain, *edge, *retired;
+};
+
+static char *need(GHashTable *set, uint64_t id, const char *what, const fake_rec *r)
+{
+    if (id == 0 || g_hash_table_contains(set, KEY(id)))
+        return NULL;
+    return g_strdup_printf("@%zu: type %u record uses %s %" G_GUINT64_FORMAT
+                           " before any record defines it", r->off, r->type, what, id);
+}
+
+static char *define(GHashTable *set, uint64_t id, const char *what, const fake_rec *r)
+{
+    if (id == 0)
+        return g_strdup_printf("@%zu: %s defined with id 0", r->off, what);
+    if (!g_hash_table_add(set, KEY(id)))
+        return g_strdup_printf("@%zu: %s %" G_GUINT64_FORMAT " defined twice", r->off, what, id);
+    return NULL;
+}
+
+#define CHECK(expr)                                                                    \
+    do {                                                                               \
+        if (!err)                                                                      \
+            err = (expr);                                                              \
+    } while (0)
+
+static char *check_one(struct idsets *s, const fake_rec *r)
+{
+    char *err = NULL;
+    switch (r->type) {
+    case LG_REC_STACK:
+        CHECK(r->u.stack.n ? NULL : g_strdup_printf("@%zu: empty stack", r->off));
+        CHECK(define(s->stack, r->u.stack.id, "stack", r));
+        break;
+    case LG_REC_THREAD:
+        CHECK(need(s->thread, r->u.thread.creator, "thread", r));
+        CHECK(need(s->stack, r->u.thread.create_stack, "stack", r));
+        CHECK(define(s->thread, r->u.thread.serial, "thread", r));
+        break;
+    case LG_REC_THREAD_EXIT:
+        CHECK(need(s->thread, r->u.thread_exit.serial, "thread", r));
+        for (uint32_t i = 0; i < r->u.thread_exit.n; i++)
+            CHECK(need(s->lock, r->u.thread_exit.locks[i], "lock", r));
+        break;
+    case LG_REC_LOCK:
+        CHECK(need(s->stack, r->u.lock.first_stack, "stack", r));
+        CHECK(need(s->stack, r->u.lock.class_stack, "stack", r));
+        CHECK(define(s->lock, r->u.lock.id, "lock", r));
+        break;
+    case LG_REC_LOCK_RETIRE:
+        CHECK(r->u.retire.id ? need(s->lock, r->u.retire.id, "lock", r)
+                           : g_strdup_printf("@%zu: retire of lock 0", r->off));
+        CHECK(define(s->retired, r->u.retire.id, "retirement of lock", r));
+        break;
+    case LG_REC_EDGE:
+        CHECK(r->u.edge.from && r->u.edge.to ? NULL
+                                             : g_strdup_printf("@%zu: edge with lock 0", r->off));
+        CHECK(need(s->lock, r->u.edge.from, "lock", r));
+        CHECK(need(s->lock, r->u.edge.to, "lock", r));
+        CHECK(define(s->edge, r->u.edge.id, "edge", r));
+        break;
+    case LG_REC_CHAIN:
+        for (uint32_t i = 0; i < r->u.chain.n; i++)
+            CHECK(need(s->lock, r->u.chain.locks[i], "lock", r));
+        CHECK(define(s->chain, r->u.chain.id, "chain", r));
+        break;
+    case LG_REC_CONTEXT:
+        CHECK(r->u.ctx.edge && r->u.ctx.chain && r->u.ctx.thread
+                  ? NULL
+                  : g_strdup_printf("@%zu: context without edge, chain or thread", r->off));
+        CHECK(need(s->edge, r->u.ctx.edge, "edge", r));
+        CHECK(need(s->thread, r->u.ctx.thread, "thread", r));
+        CHECK(need(s->chain, r->u.ctx.chain, "chain", r));
+        CHECK(need(s->stack, r->u.ctx.stack, "stack", r));
+        CHECK(need(s->stack, r->u.ctx.held_stack, "stack", r));
+        break;
+    case LG_REC_FINDING:
+        for (uint32_t i = 0; i < r->u.finding.n; i++) {
+            const struct fake_item *it = &r->u.finding.items[i];
+            CHECK(need(s->thread, it->thread, "thread", r));
+            CHECK(need(s->lock, it->lock, "lock", r));
+            CHECK(need(s->lock, it->other, "lock", r));
+            CHECK(need(s->stack, it->stack, "stack", r));
+            CHECK(need(s->stack, it->other_stack, "stack", r));
+        }
+        break;
+    default:
+        break;
+    }
+    return err;
+}
+
+char *fake_log_check(void)
+{
+    return fake_log_check_buf(fake_log_data(), fake_log_len());
+}
+
+char *fake_log_check_buf(const unsigned char *buf, size_t end)
+{
+    struct idsets s = {
+        g_hash_table_new(NULL, NULL), g_hash_table_new(NULL, NULL), g_hash_table_new(NULL, NULL),
+        g_hash_table_new(NULL, NULL), g_hash_table_new(NULL, NULL), g_hash_table_new(NULL, NULL),
+    };
+    char *err = NULL;
+    for (size_t off = 0; off < end && !err;) {
+        fake_rec r;
+        size_t n = decode_rec(buf, off, end - off, &r, &err);
+        if (!n)
+            break;
+        err = check_one(&s, &r);
+        rec_clear(&r);
+        off += n;
+    }
+    g_hash_table_unref(s.stack);
+    g_hash_table_unref(s.thread);
+    g_hash_table_unref(s.lock);
+    g_hash_table_unref(s.chain);
+    g_hash_table_unref(s.edge);
+    g_hash_table_unref(s.retired);
+    return err;
+}
+
+/* ---- captured reports ------------------------------------------------------------ */
+
+static GPtrArray *reports;
+
+void lg_plat_report(const struct lg_live_finding *f)
+{
+    probe_core_locks();
+    fake_report *r = g_new0(fake_report, 1);
+    r->kind = f->kind;
+    r->flags = f->flags;
+    r->value = f->value;
+    r->n = f->n;
+    r->items = g_memdup2(f->items, (gsize)f->n * sizeof *f->items);
+    pthread_mutex_lock(&fake_mu);
+    if (!reports)
+        reports = g_ptr_array_new();
+    g_ptr_array_add(reports, r);
+    pthread_mutex_unlock(&fake_mu);
+}
+
+guint fake_report_count(void)
+{
+    pthread_mutex_lock(&fake_mu);
+    guint n = reports ? reports->len : 0;
+    pthread_mutex_unlock(&fake_mu);
+    return n;
+}
+
+const fake_report *fake_report_at(guint i)
+{
+    pthread_mutex_lock(&fake_mu);
+    g_assert_nonnull(reports);
+    g_assert_cmpuint(i, <, reports->len);
+    const fake_report *r = g_ptr_array_index(reports, i);
+    pthread_mutex_unlock(&fake_mu);
+    return r;
+}
+
+/* ---- worker threads -------------------------------------------------------------- */
+
+struct fake_worker {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct lg_thread *t;
+    void (*fn)(struct lg_thread *, void *);
+    void *arg;
+    int pending, stop, ready;
+};
+
+static void *worker_main(void *p)
+{
+    fake_worker *w = p;
+    struct lg_thread *t = lg_thread_attach(0, 0);
+    pthread_mutex_lock(&w->mu);
+    w->t = t;
+    w->ready = 1;
+    pthread_cond_broadcast(&w->cv);
+    for (;;) {
+        while (!w->pending && !w->stop)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->pending) {
+            pthread_mutex_unlock(&w->mu);
+            w->fn(t, w->arg);
+            pthread_mutex_lock(&w->mu);
+            w->pending = 0;
+            pthread_cond_broadcast(&w->cv);
+            continue;
+        }
+        break;
+    }
+    pthread_mutex_unlock(&w->mu);
+    lg_thread_detach(t);
+    return NULL;
+}
+
+fake_worker *fake_worker_start(void)
+{
+    fake_worker *w = g_new0(fake_worker, 1);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    g_assert_cmpint(pthread_create(&w->th, NULL, worker_main, w), ==, 0);
+    pthread_mutex_lock(&w->mu);
+    while (!w->ready)
+        pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+    g_assert_nonnull(w->t);
+    return w;
+}
+
+uint32_t fake_worker_serial(const fake_worker *w) { return w->t->serial; }
+struct lg_thread *fake_worker_thread(const fake_worker *w) { return w->t; }
+
+void fake_worker_run(fake_worker *w, void (*fn)(struct lg_thread *t, void *arg), void *arg)
+{
+    pthread_mutex_lock(&w->mu);
+    w->fn = fn;
+    w->arg = arg;
+    w->pending = 1;
+    pthread_cond_broadcast(&w->cv);
+    while (w->pending)
+        pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+}
+
+struct acq_args {
+    uintptr_t addr, pc;
+    uint8_t kind, mode, flags;
+    lg_subkind_fn sub;
+    int ret;
+};
+
+static void do_acquire(struct lg_thread *t, void *p)
+{
+    struct acq_args *a = p;
+    uintptr_t s[FAKE_FRAMES];
+    fake_stack_of(a->pc, s);
+    fake_set_stack(s, FAKE_FRAMES);
+    lg_acquired(t, a->addr, a->kind, a->sub, a->mode, a->flags, a->pc);
+}
+
+static void do_release(struct lg_thread *t, void *p)
+{
+    struct acq_args *a = p;
+    a->ret = lg_released(t, a->addr);
+}
+
+void fake_acquire(fake_worker *w, void *lock, uint8_t kind, lg_subkind_fn sub, uint8_t mode,
+                  uint8_t ctxflags, uintptr_t pc)
+{
+    struct acq_args a = {(uintptr_t)lock, pc, kind, mode, ctxflags, sub, 0};
+    fake_worker_run(w, do_acquire, &a);
+}
+
+void fake_lock(fake_worker *w, void *lock, uintptr_t pc)
+{
+    fake_acquire(w, lock, LG_KIND_MUTEX, NULL, LG_MODE_EXCL, 0, pc);
+}
+
+int fake_unlock(fake_worker *w, void *lock)
+{
+    struct acq_args a = {.addr = (uintptr_t)lock};
+    fake_worker_run(w, do_release, &a);
+    return a.ret;
+}
+
+void fake_worker_stop(fake_worker *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->stop = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    g_assert_cmpint(pthread_join(w->th, NULL), ==, 0);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    g_free(w);
+}

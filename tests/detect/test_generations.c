@@ -1,0 +1,434 @@
+/* Detection core: lock instances and generations.  A retired lock reused at the
+ * same address is a new record (new id, generation + 1), and edges of the old
+ * instance never combine with the new one. */
+#define _GNU_SOURCE
+#include "fake_host.h"
+#include "lock_table.h"
+
+#include <sys/mman.h>
+
+struct lockrecs {
+    guint n;
+    fake_rec *r[8];
+};
+
+/* LOCK and LOCK_RETIRE records about addr since mark, in log order. */
+static GArray *records_of(size_t mark, uintptr_t addr, struct lockrecs *out)
+{
+    GArray *recs = fake_log_records(mark);
+    GHashTable *ids = g_hash_table_new(NULL, NULL);
+    out->n = 0;
+    for (guint i = 0; i < recs->len; i++) {
+        fake_rec *r = &g_array_index(recs, fake_rec, i);
+        int mine = 0;
+        if (r->type == LG_REC_LOCK && r->u.lock.addr == addr) {
+            g_hash_table_add(ids, (gpointer)(guintptr)r->u.lock.id);
+            mine = 1;
+        } else if (r->type == LG_REC_LOCK_RETIRE) {
+            mine = g_hash_table_contains(ids, (gpointer)(guintptr)r->u.retire.id);
+        }
+        if (mine) {
+            g_assert_cmpuint(out->n, <, 8);
+            out->r[out->n++] = r;
+        }
+    }
+    g_hash_table_unref(ids);
+    return recs;
+}
+
+static void test_retire_and_reuse(void)
+{
+    static uint64_t lk[1];
+    void *X = &lk[0];
+    size_t mark = fake_log_len();
+    fake_worker *t = fake_worker_start();
+    fake_lock(t, X, 0x601010);
+    fake_unlock(t, X);
+    struct lg_lockrec *old = lg_table_find((uintptr_t)X);
+    g_assert_nonnull(old);
+    uint32_t old_id = old->id, old_gen = old->gen;
+    g_assert_cmpuint(old_gen, ==, 1);
+
+    lg_lock_retire((uintptr_t)X, LG_RETIRE_DESTROY);
+    g_assert_null(lg_table_find((uintptr_t)X));
+    g_assert_cmpuint(atomic_load(&old->flags) & LG_LR_DEAD, !=, 0);
+    /* retiring again (double destroy) writes nothing */
+    size_t mid = fake_log_len();
+    lg_lock_retire((uintptr_t)X, LG_RETIRE_DESTROY);
+    g_assert_cmpuint(fake_log_len(), ==, mid);
+
+    fake_lock(t, X, 0x601020);
+    fake_unlock(t, X);
+    struct lg_lockrec *cur = lg_table_find((uintptr_t)X);
+    g_assert_nonnull(cur);
+    g_assert_true(cur != old);
+    g_assert_cmpuint(cur->id, !=, old_id);
+    g_assert_cmpuint(cur->gen, ==, old_gen + 1);
+
+    struct lockrecs lr;
+    GArray *recs = records_of(mark, (uintptr_t)X, &lr);
+    g_assert_cmpuint(lr.n, ==, 3);
+    g_assert_cmpuint(lr.r[0]->type, ==, LG_REC_LOCK);
+    g_assert_cmpuint(lr.r[0]->u.lock.id, ==, old_id);
+    g_assert_cmpuint(lr.r[0]->u.lock.gen, ==, old_gen);
+    g_assert_cmpuint(lr.r[0]->u.lock.class_type, ==, LG_CLASS_SITE);
+    g_assert_true(fake_stack_is_of(lr.r[0]->u.lock.first_stack, 0x601010));
+    g_assert_cmpuint(lr.r[1]->type, ==, LG_REC_LOCK_RETIRE);
+    g_assert_cmpuint(lr.r[1]->u.retire.id, ==, old_id);
+    g_assert_cmpuint(lr.r[1]->u.retire.reason, ==, LG_RETIRE_DESTROY);
+    g_assert_cmpuint(lr.r[2]->type, ==, LG_REC_LOCK);
+    g_assert_cmpuint(lr.r[2]->u.lock.id, ==, cur->id);
+    g_assert_cmpuint(lr.r[2]->u.lock.gen, ==, old_gen + 1);
+    g_assert_true(fake_stack_is_of(lr.r[2]->u.lock.first_stack, 0x601020));
+    g_array_unref(recs);
+
+    /* a third instance: generation 3 */
+    lg_lock_retire((uintptr_t)X, LG_RETIRE_REINIT);
+    fake_lock(t, X, 0x601030);
+    fake_unlock(t, X);
+    g_assert_cmpuint(lg_table_find((uintptr_t)X)->gen, ==, 3);
+    fake_worker_stop(t);
+    fake_assert_log_valid();
+}
+
+/* A -> X with the old X; X' (same address, new instance) -> A: no cycle.  The same
+ * order with the new instance on both sides is one. */
+static void test_old_edges_do_not_combine(void)
+{
+    static uint64_t lk[2];
+    void *A = &lk[0], *X = &lk[1];
+    guint r0 = fake_report_count();
+    fake_worker *t1 = fake_worker_start(), *t2 = fake_worker_start();
+    fake_lock(t1, A, 0x611010);
+    fake_lock(t1, X, 0x611020);
+    fake_unlock(t1, X);
+    fake_unlock(t1, A);
+    struct lg_lockrec *old = lg_table_find((uintptr_t)X);
+    lg_lock_retire((uintptr_t)X, LG_RETIRE_DESTROY);
+
+    size_t mark = fake_log_len();
+    fake_lock(t2, X, 0x612010);
+    fake_lock(t2, A, 0x612020);
+    fake_unlock(t2, A);
+    fake_unlock(t2, X);
+    g_assert_cmpuint(fake_report_count(), ==, r0);
+    g_assert_cmpuint(fake_log_count(mark, LG_REC_FINDING), ==, 0);
+    struct lg_lockrec *cur = lg_table_find((uintptr_t)X);
+    g_assert_true(cur && cur != old);
+    /* the new edge is from the new instance */
+    GArray *recs = fake_log_records(mark);
+    guint nedge = 0;
+    for (guint i = 0; i < recs->len; i++) {
+        const fake_rec *r = &g_array_index(recs, fake_rec, i);
+        if (r->type == LG_REC_EDGE) {
+            nedge++;
+            g_assert_cmpuint(r->u.edge.from, ==, cur->id);
+            g_assert_cmpuint(r->u.edge.to, ==, lg_table_find((uintptr_t)A)->id);
+        }
+    }
+    g_assert_cmpuint(nedge, ==, 1);
+    g_array_unref(recs);
+
+    /* control: A -> X' now closes a cycle with X' -> A */
+    fake_lock(t1, A, 0x611030);
+    fake_lock(t1, X, 0x611040);
+    fake_unlock(t1, X);
+    fake_unlock(t1, A);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 1);
+    const fake_report *f = fake_report_at(r0);
+    for (uint32_t i = 0; i < f->n; i++)
+        g_assert_true(f->items[i].lock != old && f->items[i].other != old);
+    fake_worker_stop(t1);
+    fake_worker_stop(t2);
+    fake_assert_log_valid();
+}
+
+/* Destroyed while held: the instance ends when it is released. */
+static void test_destroy_while_held(void)
+{
+    static uint64_t lk[1];
+    void *X = &lk[0];
+    fake_worker *t = fake_worker_start();
+    fake_lock(t, X, 0x621010);
+    struct lg_lockrec *old = lg_table_find((uintptr_t)X);
+    size_t mark = fake_log_len();
+    lg_lock_retire((uintptr_t)X, LG_RETIRE_DESTROY);
+    g_assert_cmpuint(fake_log_count(mark, LG_REC_LOCK_RETIRE), ==, 0);
+    g_assert_true(lg_table_find((uintptr_t)X) == old);
+    g_assert_true(fake_unlock(t, X));
+    GArray *recs = fake_log_records(mark);
+    g_assert_cmpuint(recs->len, ==, 1);
+    const fake_rec *r = &g_array_index(recs, fake_rec, 0);
+    g_assert_cmpuint(r->type, ==, LG_REC_LOCK_RETIRE);
+    g_assert_cmpuint(r->u.retire.id, ==, old->id);
+    g_assert_cmpuint(r->u.retire.reason, ==, LG_RETIRE_DESTROY);
+    g_array_unref(recs);
+    g_assert_null(lg_table_find((uintptr_t)X));
+    fake_worker_stop(t);
+    fake_assert_log_valid();
+}
+
+/* lg_retire_range over heap memory retires the heap locks inside it, and only those. */
+static void test_retire_range(void)
+{
+    unsigned char *m = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    g_assert_true(m != MAP_FAILED);
+    uintptr_t base = (uintptr_t)m;
+    g_assert_cmpint(lg_heap_may_hold_locks(base, base + 4 * 4096), ==, 0);
+    /* in range: two locks on page 0, one on page 1; out of range: before lo on page 0,
+     * after hi on page 1, and on page 3 */
+    void *in[3] = {m + 0x100, m + 0x800, m + 4096 + 0x40};
+    void *out[3] = {m + 0x40, m + 4096 + 0x800, m + 3 * 4096 + 0x80};
+    fake_worker *t = fake_worker_start();
+    for (int i = 0; i < 3; i++) {
+        fake_lock(t, in[i], 0x631000 + 0x10 * (uintptr_t)i);
+        fake_unlock(t, in[i]);
+        fake_lock(t, out[i], 0x632000 + 0x10 * (uintptr_t)i);
+        fake_unlock(t, out[i]);
+    }
+    uint64_t in_ids[3], out_ids[3];
+    for (int i = 0; i < 3; i++) {
+        struct lg_lockrec *l = lg_table_find((uintptr_t)in[i]);
+        g_assert_nonnull(l);
+        g_assert_cmpuint(atomic_load(&l->flags) & LG_LR_HEAP, !=, 0);
+        in_ids[i] = l->id;
+        out_ids[i] = lg_table_find((uintptr_t)out[i])->id;
+    }
+    g_assert_cmpint(lg_heap_may_hold_locks(base, base + 4096), ==, 1);
+    g_assert_cmpint(lg_heap_may_hold_locks(base + 2 * 4096, base + 3 * 4096), ==, 0);
+
+    size_t mark = fake_log_len();
+    uintptr_t lo = base + 0x100, hi = base + 4096 + 0x400;
+    lg_retire_range(lo, hi);
+    GArray *recs = fake_log_records(mark);
+    g_assert_cmpuint(recs->len, ==, 3);
+    for (guint k = 0; k < recs->len; k++) {
+        const fake_rec *r = &g_array_index(recs, fake_rec, k);
+        g_assert_cmpuint(r->type, ==, LG_REC_LOCK_RETIRE);
+        g_assert_cmpuint(r->u.retire.reason, ==, LG_RETIRE_FREED);
+        g_assert_true(r->u.retire.id == in_ids[0] || r->u.retire.id == in_ids[1] ||
+                      r->u.retire.id == in_ids[2]);
+    }
+    g_array_unref(recs);
+    for (int i = 0; i < 3; i++) {
+        g_assert_null(lg_table_find((uintptr_t)in[i]));
+        struct lg_lockrec *o = lg_table_find((uintptr_t)out[i]);
+        g_assert_nonnull(o);
+        g_assert_cmpuint(o->id, ==, out_ids[i]);
+    }
+    /* reuse of freed memory: new instances */
+    fake_lock(t, in[0], 0x633000);
+    fake_unlock(t, in[0]);
+    g_assert_cmpuint(lg_table_find((uintptr_t)in[0])->gen, ==, 2);
+    fake_worker_stop(t);
+    fake_assert_log_valid();
+}
+
+/* A spinlock is an int: 4-byte aligned, e.g. at offset 4 of a struct.  Freeing the
+ * memory holding it retires it like any other lock, so a later lock at the same
+ * address (the memory reused) does not inherit its edges. */
+static void test_retire_range_unaligned_spinlock(void)
+{
+    unsigned char *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                            -1, 0);
+    g_assert_true(m != MAP_FAILED);
+    static uint64_t lk[1];
+    void *A = &lk[0];
+    void *S = m + 0x104; /* struct { int x; pthread_spinlock_t s; } at m + 0x100 */
+    guint r0 = fake_report_count();
+    fake_worker *t1 = fake_worker_start(), *t2 = fake_worker_start();
+    fake_lock(t1, A, 0x671010);
+    fake_acquire(t1, S, LG_KIND_SPIN, NULL, LG_MODE_SPIN, 0, 0x671020);
+    fake_unlock(t1, S);
+    fake_unlock(t1, A);
+    struct lg_lockrec *old = lg_table_find((uintptr_t)S);
+    g_assert_nonnull(old);
+    g_assert_cmpint(lg_heap_may_hold_locks((uintptr_t)m, (uintptr_t)m + 4096), ==, 1);
+
+    /* free(m + 0x100): the block holding the spinlock */
+    size_t mark = fake_log_len();
+    lg_retire_range((uintptr_t)m + 0x100, (uintptr_t)m + 0x140);
+    g_assert_cmpuint(fake_log_count(mark, LG_REC_LOCK_RETIRE), ==, 1);
+    g_assert_null(lg_table_find((uintptr_t)S));
+
+    /* the memory reused: a mutex at the same address, taken before A */
+    fake_lock(t2, S, 0x672010);
+    fake_lock(t2, A, 0x672020);
+    fake_unlock(t2, A);
+    fake_unlock(t2, S);
+    g_assert_true(lg_table_find((uintptr_t)S) != old);
+    g_assert_cmpuint(fake_report_count(), ==, r0);
+    fake_worker_stop(t1);
+    fake_worker_stop(t2);
+    fake_assert_log_valid();
+}
+
+/* A lock in a module's data is classed static: (module, offset), no class stack. */
+static void test_static_lock_class(void)
+{
+    static uint64_t lk[4];
+    fake_add_static_range((uintptr_t)&lk[0], (uintptr_t)&lk[4], 7);
+    size_t mark = fake_log_len();
+    fake_worker *t = fake_worker_start();
+    fake_lock(t, &lk[2], 0x641000);
+    fake_unlock(t, &lk[2]);
+    GArray *recs = fake_log_records(mark);
+    guint n = 0;
+    for (guint i = 0; i < recs->len; i++) {
+        const fake_rec *r = &g_array_index(recs, fake_rec, i);
+        if (r->type != LG_REC_LOCK)
+            continue;
+        n++;
+        g_assert_cmpuint(r->u.lock.addr, ==, (uintptr_t)&lk[2]);
+        g_assert_cmpuint(r->u.lock.class_type, ==, LG_CLASS_STATIC);
+        g_assert_cmpuint(r->u.lock.module, ==, 7);
+        g_assert_cmpuint(r->u.lock.offset, ==, 2 * sizeof lk[0]);
+        g_assert_cmpuint(r->u.lock.class_stack, ==, 0);
+        g_assert_cmpuint(r->u.lock.kind, ==, LG_KIND_MUTEX);
+        g_assert_true(fake_stack_is_of(r->u.lock.first_stack, 0x641000));
+    }
+    g_assert_cmpuint(n, ==, 1);
+    g_array_unref(recs);
+    struct lg_lockrec *l = lg_table_find((uintptr_t)&lk[2]);
+    g_assert_cmpuint(atomic_load(&l->flags) & (LG_LR_HEAP | LG_LR_STACK), ==, 0);
+    fake_worker_stop(t);
+    fake_assert_log_valid();
+}
+
+/* A lock on a thread's own stack belongs to the frame whose return-address slot
+ * the platform names.  While that slot holds the same return address the lock is
+ * the same instance; once another frame took its place (another address in the
+ * slot) the next use is a new instance; and the thread's exit ends it. */
+struct frame_args {
+    volatile uintptr_t slot; /* stands in for the frame's return-address slot */
+    uintptr_t lock;
+    uint32_t id1, id2, id3;
+    uint16_t flags1;
+};
+
+static void use_lock(struct lg_thread *t, uintptr_t a, uintptr_t pc)
+{
+    uintptr_t s[FAKE_FRAMES];
+    fake_stack_of(pc, s);
+    fake_set_stack(s, FAKE_FRAMES);
+    lg_acquired(t, a, LG_KIND_MUTEX, NULL, LG_MODE_EXCL, 0, pc);
+    g_assert_true(lg_released(t, a));
+}
+
+static void frame_steps(struct lg_thread *t, void *p)
+{
+    struct frame_args *a = p;
+    volatile uint64_t frame_lock[2];
+    frame_lock[0] = 0;
+    a->lock = (uintptr_t)&frame_lock[1];
+    a->slot = 0x401111;
+    fake_set_frame_slot((uintptr_t)&a->slot);
+    use_lock(t, a->lock, 0x651010);
+    struct lg_lockrec *l = lg_table_find(a->lock);
+    g_assert_nonnull(l);
+    a->id1 = l->id;
+    a->flags1 = atomic_load(&l->flags);
+    use_lock(t, a->lock, 0x651010); /* same frame: same instance */
+    a->id2 = lg_table_find(a->lock)->id;
+    a->slot = 0x402222; /* another frame at the same place */
+    use_lock(t, a->lock, 0x651020);
+    a->id3 = lg_table_find(a->lock)->id;
+    fake_set_frame_slot(0);
+}
+
+static void test_stack_lock_retired_with_frame(void)
+{
+    static struct frame_args a;
+    fake_set_real_stack_bounds(); /* the worker gets its real stack bounds */
+    size_t mark = fake_log_len();
+    fake_worker *t = fake_worker_start();
+    fake_set_stack_bounds(0, 0);
+    fake_worker_run(t, frame_steps, &a);
+    g_assert_cmpuint(a.flags1 & LG_LR_STACK, !=, 0);
+    g_assert_cmpuint(a.id2, ==, a.id1);
+    g_assert_cmpuint(a.id3, !=, a.id1);
+    struct lg_lockrec *now = lg_table_by_id(a.id3);
+    g_assert_cmpuint(now->gen, ==, lg_table_by_id(a.id1)->gen + 1);
+    fake_worker_stop(t); /* thread exit ends the second instance too */
+    g_assert_null(lg_table_find(a.lock));
+    GArray *recs = fake_log_records(mark);
+    guint nret = 0;
+    for (guint i = 0; i < recs->len; i++) {
+        const fake_rec *r = &g_array_index(recs, fake_rec, i);
+        if (r->type == LG_REC_LOCK_RETIRE) {
+            g_assert_cmpuint(r->u.retire.id, ==, nret == 0 ? a.id1 : a.id3);
+            g_assert_cmpuint(r->u.retire.reason, ==, LG_RETIRE_STACK);
+            nret++;
+        }
+    }
+    g_assert_cmpuint(nret, ==, 2);
+    g_array_unref(recs);
+    fake_assert_log_valid();
+}
+
+/* More locks than the first lock table holds: the table grows, and every lock keeps
+ * its one record (no second LOCK record, same id, found on the fast path). */
+#define NTABLE 5000
+static void test_table_growth(void)
+{
+    static uint64_t lk[NTABLE];
+    static uint32_t ids[NTABLE];
+    fake_worker *t = fake_worker_start();
+    size_t mark = fake_log_len();
+    for (int i = 0; i < NTABLE; i++) {
+        fake_lock(t, &lk[i], 0x661000 + 0x10 * (uintptr_t)(i % 64));
+        fake_unlock(t, &lk[i]);
+    }
+    g_assert_cmpuint(fake_log_count(mark, LG_REC_LOCK), ==, NTABLE);
+    for (int i = 0; i < NTABLE; i++) {
+        struct lg_lockrec *l = lg_table_find((uintptr_t)&lk[i]);
+        g_assert_nonnull(l);
+        g_assert_cmpuint(l->addr, ==, (uintptr_t)&lk[i]);
+        g_assert_true(lg_table_by_id(l->id) == l);
+        ids[i] = l->id;
+    }
+    size_t m2 = fake_log_len();
+    unsigned bt = fake_backtrace_calls();
+    for (int i = 0; i < NTABLE; i++) {
+        fake_lock(t, &lk[i], 0x662000);
+        fake_unlock(t, &lk[i]);
+    }
+    g_assert_cmpuint(fake_log_len(), ==, m2);
+    g_assert_cmpuint(fake_backtrace_calls(), ==, bt);
+    for (int i = 0; i < NTABLE; i++)
+        g_assert_cmpuint(lg_table_find((uintptr_t)&lk[i])->id, ==, ids[i]);
+    /* retire every other one, then use all: new records only for those */
+    for (int i = 0; i < NTABLE; i += 2)
+        lg_lock_retire((uintptr_t)&lk[i], LG_RETIRE_DESTROY);
+    size_t m3 = fake_log_len();
+    for (int i = 0; i < NTABLE; i++) {
+        fake_lock(t, &lk[i], 0x663000);
+        fake_unlock(t, &lk[i]);
+    }
+    g_assert_cmpuint(fake_log_count(m3, LG_REC_LOCK), ==, NTABLE / 2);
+    for (int i = 0; i < NTABLE; i++) {
+        struct lg_lockrec *l = lg_table_find((uintptr_t)&lk[i]);
+        g_assert_cmpuint(l->gen, ==, i % 2 ? 1 : 2);
+        if (i % 2)
+            g_assert_cmpuint(l->id, ==, ids[i]);
+    }
+    fake_worker_stop(t);
+    fake_assert_log_valid();
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    fake_set_stack_bounds(0, 0);
+    g_test_add_func("/core/generations/retire-and-reuse", test_retire_and_reuse);
+    g_test_add_func("/core/generations/old-edges-do-not-combine", test_old_edges_do_not_combine);
+    g_test_add_func("/core/generations/destroy-while-held", test_destroy_while_held);
+    g_test_add_func("/core/generations/retire-range", test_retire_range);
+    g_test_add_func("/core/generations/retire-range-unaligned-spinlock",
+                    test_retire_range_unaligned_spinlock);
+    g_test_add_func("/core/generations/static-class", test_static_lock_class);
+    g_test_add_func("/core/generations/stack-lock-frame", test_stack_lock_retired_with_frame);
+    g_test_add_func("/core/generations/table-growth", test_table_growth);
+    return g_test_run();
+}
