@@ -8,7 +8,7 @@ packages=(
   libunwind-dev                  # shim: stack capture (replaces LLVM's libunwind-14-dev; expected)
   libglib2.0-dev libjson-glib-dev libdw-dev libelf-dev   # analyzer
   clang libclang-rt-14-dev       # fuzz target (libFuzzer) and the TSan column of the benchmarks
-  python3                        # test drivers
+  python3 python3-jsonschema     # test drivers; JSON reports checked against docs/json-report.schema.json
   pigz xz-utils sqlite3 memcached valgrind   # real programs in tests and benchmarks
 )
 

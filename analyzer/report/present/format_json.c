@@ -165,8 +165,11 @@ static void finding_value(JsonBuilder *b, const lg_finding *f)
                 json_builder_add_null_value(b);
             json_builder_set_member_name(b, "thread");
             thread_value(b, e->proc, e->thread);
-            str_member(b, "held_mode", lg_mode_name(e->held_mode));
-            str_member(b, "acquired_mode", lg_mode_name(e->acquired_mode));
+            /* 0: the shim did not record the mode (a deadlock's edges): null, as
+             * every unknown value in this document */
+            str_member(b, "held_mode", e->held_mode ? lg_mode_name(e->held_mode) : NULL);
+            str_member(b, "acquired_mode",
+                       e->acquired_mode ? lg_mode_name(e->acquired_mode) : NULL);
             bool_member(b, "timed", (e->ctx_flags & LG_CTXF_TIMED) != 0);
             bool_member(b, "trylock", (e->ctx_flags & LG_CTXF_TRY) != 0);
             process_member(b, e->proc);
