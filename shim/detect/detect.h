@@ -2,7 +2,9 @@
  *
  * A hook translates one glibc call into these events and passes what glibc's lock
  * word says as plain data (misuse.h); it never touches the core's state itself.
- * The core's own API for its host and its tests is detector.h.
+ * The core's own API for its host and its tests is detector.h.  (The inline
+ * steady state, fastpath.h, brings the core's types and lock table along; a hook
+ * uses only what this header declares.)
  *
  * The reentrancy guard.  While a thread runs shim code that can reach a function
  * the shim interposes (libunwind's and ld.so's mutexes, malloc, the log writer, a

@@ -401,6 +401,25 @@ void lg_retire_range(uintptr_t lo, uintptr_t hi)
     }
 }
 
+/* (detect.h) In this file so that the bitmap test is inlined: free() runs it. */
+void lg_memory_freed(uintptr_t lo, uintptr_t hi)
+{
+    if (!lg_heap_may_hold_locks(lo, hi))
+        return;
+    struct lg_thread *t = lg_tls_self;
+    /* a thread past its end (key destructors, thread_local destructors) still frees
+     * memory that held locks: they are retired under its sentinel state, whose
+     * guard is raised for good */
+    if (!t || atomic_load(&t->alive)) {
+        t = lg_event_thread();
+        if (!t)
+            return;
+    }
+    struct lg_guard g = lg_guard_enter(t);
+    lg_retire_range(lo, hi);
+    lg_guard_leave(t, g);
+}
+
 /* ---- acquisition and release ---------------------------------------------------- */
 
 static void report_pending(struct lg_pending *p)

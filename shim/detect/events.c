@@ -168,23 +168,7 @@ void lg_lock_end(struct lg_thread *t, uintptr_t addr, int reason)
     lg_guard_leave(t, g);
 }
 
-void lg_memory_freed(uintptr_t lo, uintptr_t hi)
-{
-    if (!lg_heap_may_hold_locks(lo, hi))
-        return;
-    struct lg_thread *t = lg_tls_self;
-    /* a thread past its end (key destructors, thread_local destructors) still frees
-     * memory that held locks: they are retired under its sentinel state, whose
-     * guard is raised for good */
-    if (!t || atomic_load(&t->alive)) {
-        t = lg_event_thread();
-        if (!t)
-            return;
-    }
-    struct lg_guard g = lg_guard_enter(t);
-    lg_retire_range(lo, hi);
-    lg_guard_leave(t, g);
-}
+/* lg_memory_freed is in detector.c, beside the page bitmap it tests first. */
 
 /* ---- waits that are not lock acquisitions ------------------------------------------ */
 
