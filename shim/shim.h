@@ -33,6 +33,11 @@ void lg_config_read(void);      /* environment -> lg_cfg, lg_settings */
 void lg_shim_self_range(uintptr_t *lo, uintptr_t *hi); /* our own text, for stack trimming */
 /* An LD_PRELOAD value without the shim, into out; returns its length (0: empty). */
 size_t lg_preload_without_shim(const char *in, char *out, size_t cap);
+/* The image ends without the destructor (exec, _exit): statistics and the END
+ * record (reason LG_END_*) now.  lg_image_is_mine is 0 in a vfork/posix_spawn
+ * child, which shares the parent's memory and log and must write nothing. */
+int lg_image_is_mine(void);
+void lg_image_ends(int reason);
 
 void lg_notice(const char *msg); /* reporter.c: one prefixed line */
 void lg_reporter_after_fork(void);

@@ -1,13 +1,12 @@
-/* The detection core's entry points, called by the hooks.  No LD_PRELOAD or glibc
- * knowledge lives here: the hooks translate each API call into these events.
+/* The detection core's API for its host (the watchdog, the sinks, start-up) and its
+ * unit tests; the hooks use only the event API (detect.h), included at the end.  No
+ * LD_PRELOAD or glibc knowledge lives here.
  *
  * Invariants
- *  - lg_acquired is called after the real lock call succeeded, lg_released before
- *    the real unlock (so no other thread can take the lock and push it while this
- *    thread still lists it).
  *  - The steady state (chain already validated by this thread, lock already known)
  *    does no allocation, no system call and takes no lock: a table probe, one hash
- *    step and a push.  Everything else is the slow path, run with t->busy set.
+ *    step and a push.  Everything else is the slow path, run with the thread's
+ *    guard raised (detect.h).
  *  - A thread's state is created at its first event and never freed.
  */
 #ifndef LOCKGRAPH_DETECTOR_H
@@ -29,36 +28,23 @@ struct lg_config {
 #define LG_ON_DEADLOCK_WAIT 2
 
 extern struct lg_config lg_cfg;
-extern __thread struct lg_thread *lg_tls_self __attribute__((tls_model("initial-exec")));
 /* Coarse clock advanced by the watchdog (ns); 0 while there is no watchdog.  Its
  * step is lg_tick_step_ns (a tenth of the smaller threshold, 2..100 ms). */
 extern _Atomic uint64_t lg_tick_ns;
 extern _Atomic uint64_t lg_tick_step_ns;
 
-/* Reads a lock object's type when its record is created (mutex kind, rwlock
- * preference); supplied by the hook, which knows the object layout. */
-typedef uint8_t (*lg_subkind_fn)(uintptr_t addr);
-
-/* The calling thread's state, created (and its THREAD record written) on first use.
- * creator/create_stack describe who started it (0 when unknown). */
-struct lg_thread *lg_thread_attach(uint32_t creator, uint32_t create_stack);
-void lg_thread_detach(struct lg_thread *t); /* thread end: THREAD_EXIT record */
 struct lg_thread *lg_thread_by_serial(uint32_t serial);
 struct lg_thread *lg_thread_first(void); /* registry, newest first; ->next_all */
 
 /* The record of the lock at addr, created on first use. */
 struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
                               lg_subkind_fn subkind);
-/* lg_acquired / lg_released (fastpath.h) handle the steady state inline and call
- * these for everything else. */
-void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
-                     uint8_t mode, uint8_t ctxflags, uintptr_t pc, uintptr_t sp);
-int lg_release_slow(struct lg_thread *t, uintptr_t addr);
 /* Index of lock in t's held stack, or -1. */
 int lg_held_index(const struct lg_thread *t, const struct lg_lockrec *l);
-/* The instance at addr ends (destroy, re-init, freed memory). */
+/* The instance at addr ends (destroy, re-init, freed memory).  The caller raises
+ * the guard (lg_lock_end does). */
 void lg_lock_retire(uintptr_t addr, int reason);
-/* Retires every live lock in [lo, hi) (memory freed or unmapped). */
+/* Retires every live lock in [lo, hi) (memory freed or unmapped; lg_memory_freed). */
 void lg_retire_range(uintptr_t lo, uintptr_t hi);
 /* Cheap filter: 0 when [lo, hi) certainly holds no heap lock. */
 int lg_heap_may_hold_locks(uintptr_t lo, uintptr_t hi);
@@ -86,6 +72,6 @@ void lg_detector_after_fork_child(struct lg_thread *self);
  * a fresh log, so a fork child's log stands on its own. */
 void lg_detector_replay(void);
 
-#include "fastpath.h"
+#include "detect.h"
 
 #endif

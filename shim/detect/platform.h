@@ -34,4 +34,8 @@ int lg_plat_classify(uintptr_t addr, uint32_t *module_id, uint64_t *offset, int 
 /* The calling thread's stack [lo, hi), or zeros when unknown. */
 void lg_plat_stack_bounds(uintptr_t *lo, uintptr_t *hi);
 
+/* A hang was just reported that no thread can end (a self-deadlock without a
+ * deadline): the deadlock policy (host/policy.c: exit, abort or go on waiting). */
+void lg_deadlock_policy(void);
+
 #endif

@@ -64,6 +64,10 @@ struct lg_lockrec {
     uint64_t hold_total, hold_max; /* ns, coarse clock */
 };
 
+/* Reads a lock object's type when its record is created (mutex kind, rwlock
+ * preference); supplied by the hook, which knows the object layout. */
+typedef uint8_t (*lg_subkind_fn)(uintptr_t addr);
+
 /* The record's size is part of the memory budget per tracked lock (docs/performance.md). */
 _Static_assert(sizeof(struct lg_lockrec) <= 96, "lock record grew past 96 bytes");
 
@@ -102,7 +106,7 @@ struct lg_thread {
     uint32_t create_stack;
     uintptr_t pthread; /* pthread_t, for joins */
     _Atomic int alive;
-    int busy;        /* reentrancy guard: hooks forward untracked while set */
+    int in_shim;     /* the reentrancy guard (detect.h): hooks forward untracked while set */
     uint32_t nheld, cap;
     struct lg_held *held;
     uint64_t *chains; /* open-addressed set of validated chain keys (0 = empty) */

@@ -28,7 +28,8 @@
 #include "lock_table.h"
 #include "platform.h"
 #include "records.h"
-#include "hook.h"
+#include "glibc_abi.h"
+#include "policy.h"
 #include "real.h"
 #include "shim.h"
 
@@ -98,16 +99,15 @@ static uintptr_t futex_of(uint32_t tid)
     return (uintptr_t)strtoull(end, NULL, 16);
 }
 
-/* The lock whose futex word is at addr: a mutex's is its first field; an rwlock
- * sleeps on __readers (0), __wrphase_futex (8) or __writers_futex (12). */
+/* The lock whose futex word is at addr (glibc_abi.h: which words those are). */
 static struct lg_lockrec *lock_at_futex(uintptr_t addr)
 {
-    static const unsigned off[] = {0, 8, 12};
     if (!addr)
         return NULL;
-    for (unsigned i = 0; i < sizeof off / sizeof off[0]; i++) {
-        struct lg_lockrec *l = lg_table_find(addr - off[i]);
-        if (l && (off[i] == 0 || l->kind == LG_KIND_RWLOCK))
+    for (unsigned i = 0; i < LG_FUTEX_WORDS; i++) {
+        int rwlock_only;
+        struct lg_lockrec *l = lg_table_find(addr - lg_futex_offset(i, &rwlock_only));
+        if (l && (!rwlock_only || l->kind == LG_KIND_RWLOCK))
             return l;
     }
     return NULL;
@@ -280,10 +280,10 @@ static void capture_handler(int sig, siginfo_t *si, void *uc)
     if (!t || !t->wd_pcs || atomic_load(&t->wd_npcs) != -1)
         return;
     void *buf[LG_MAX_DEPTH_RAW];
-    int busy = t->busy;
-    t->busy = 1; /* libunwind locks its own mutexes: forward them untracked */
+    /* libunwind locks its own mutexes: forward them untracked */
+    struct lg_guard g = lg_guard_enter(t);
     int n = unw_backtrace(buf, LG_MAX_DEPTH_RAW);
-    t->busy = busy;
+    lg_guard_leave(t, g);
     uintptr_t lo, hi;
     lg_shim_self_range(&lo, &hi);
     /* frame 0 is this handler; the next shim frame is the hook the thread is
@@ -501,7 +501,7 @@ static uint64_t tick_interval(void)
 static void *watchdog(void *arg)
 {
     (void)arg;
-    static struct lg_thread self_state = {.busy = 1};
+    static struct lg_thread self_state = {.in_shim = 1};
     lg_tls_self = &self_state; /* its own calls are never recorded */
     uint64_t step = tick_interval();
     atomic_store(&lg_tick_step_ns, step);

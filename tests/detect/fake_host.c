@@ -144,6 +144,12 @@ int fake_stack_is_of(uint32_t id, uintptr_t pc)
 
 static _Atomic uint64_t fake_ns = 1000000000ull;
 
+/* ---- the deadlock policy: counted, never applied -------------------------------- */
+
+static _Atomic unsigned policy_calls;
+void lg_deadlock_policy(void) { atomic_fetch_add(&policy_calls, 1); }
+unsigned fake_deadlock_policy_calls(void) { return atomic_load(&policy_calls); }
+
 void fake_clock_set(uint64_t ns) { atomic_store(&fake_ns, ns); }
 void fake_clock_advance(uint64_t ns) { atomic_fetch_add(&fake_ns, ns); }
 uint64_t lg_plat_now(void) { return atomic_load(&fake_ns); }

@@ -47,6 +47,10 @@ uint64_t lg_plat_now_coarse(void);
 void fake_clock_set(uint64_t ns);
 void fake_clock_advance(uint64_t ns);
 
+/* ---- the deadlock policy ------------------------------------------------------ */
+/* lg_deadlock_policy only counts its calls here (the process goes on). */
+unsigned fake_deadlock_policy_calls(void);
+
 /* ---- classification and stack bounds ------------------------------------------ */
 /* Addresses in [lo, hi) are LG_CLASS_STATIC in `module` (offset = addr - lo). */
 void fake_add_static_range(uintptr_t lo, uintptr_t hi, uint32_t module);
