@@ -21,7 +21,7 @@ import sys
 ROOMS = {
     "common": [],
     "shim/detect": ["common"],
-    "shim/glibc": [],                      # shim/glibc_abi.h: glibc's object layouts
+    "shim/glibc": ["shim/detect", "common"],  # shim/glibc_abi.h: glibc's layouts -> core inputs
     "shim/hooks": ["shim/detect", "common", "shim/base", "shim/glibc"],
     "shim/host": ["shim/detect", "common", "shim/base", "shim/glibc"],
     "shim/base": ["shim/detect", "shim/hooks", "shim/host", "common", "shim/glibc"],
