@@ -54,7 +54,10 @@ struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
 void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
                      uint8_t mode, uint8_t ctxflags, uintptr_t pc, uintptr_t sp);
 int lg_release_slow(struct lg_thread *t, uintptr_t addr);
-/* Index of lock in t's held stack, or -1. */
+/* t's held entry for l (the newest if l is listed twice), or NULL.  Safe from
+ * another thread (the watchdog): the entry is then a racy view to re-check. */
+struct lg_held *lg_held_find(const struct lg_thread *t, const struct lg_lockrec *l);
+/* Index of lock in t's held stack, or -1 (lg_held_find, for the owning thread). */
 int lg_held_index(const struct lg_thread *t, const struct lg_lockrec *l);
 /* The instance at addr ends (destroy, re-init, freed memory). */
 void lg_lock_retire(uintptr_t addr, int reason);

@@ -2,7 +2,7 @@
  * (self-deadlock, bad unlock, destroy of a held lock). */
 #define _GNU_SOURCE
 #include "hook.h"
-#include "platform.h"
+#include "host.h"
 #include "lock_table.h"
 #include "log_writer.h"
 

@@ -5,7 +5,7 @@
 #define _GNU_SOURCE
 #include "hook.h"
 #include "arena.h"
-#include "platform.h"
+#include "host.h"
 
 #include <pthread.h>
 

@@ -26,7 +26,7 @@
 #include "graph.h"
 #include "hmap.h"
 #include "lock_table.h"
-#include "platform.h"
+#include "host.h"
 #include "records.h"
 #include "hook.h"
 #include "real.h"
