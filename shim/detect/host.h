@@ -11,9 +11,10 @@
  *     locks of their own.
  *  2. lg_plat_log may be called with the graph lock held: it takes no lock of its
  *     own and does not allocate.
- *  3. The host never calls back into the core's internals: what it prints or
- *     writes comes in the arguments (a report is a struct lg_report built by the
- *     core, stacks as pc arrays, threads with their tid and name).
+ *  3. What the host prints or writes comes in the arguments: a report is a
+ *     struct lg_report the core built (stacks as pc arrays, locks as id, kind,
+ *     address and first-use stack, threads with their tid and name), so the sinks
+ *     behind these functions never read the core's tables.
  *  4. Everything here is safe to call from any thread the core runs on, with the
  *     thread's reentrancy guard set.
  */

@@ -94,6 +94,16 @@ static void thread_name(struct lg_fmt *f, const struct lg_report_thread *t)
     }
 }
 
+/* Where the item's held lock was acquired. */
+static void held_since(struct lg_fmt *f, const struct lg_report_item *it)
+{
+    prefix(f);
+    lg_fmt_s(f, "    L");
+    lg_fmt_u(f, it->lock.id);
+    lg_fmt_s(f, " had been acquired at:\n");
+    stack(f, &it->other_stack);
+}
+
 static void lock_desc(struct lg_fmt *f, const struct lg_report_lock *l)
 {
     lg_fmt_c(f, 'L');
@@ -177,11 +187,7 @@ static void inversion(struct lg_fmt *f, const struct lg_report *fi)
         lg_fmt_s(f, lg_mode_name(it->mode >> 4));
         lg_fmt_s(f, "), at:\n");
         stack(f, &it->stack);
-        prefix(f);
-        lg_fmt_s(f, "    L");
-        lg_fmt_u(f, it->lock.id);
-        lg_fmt_s(f, " had been acquired at:\n");
-        stack(f, &it->other_stack);
+        held_since(f, it);
     }
 }
 
@@ -216,13 +222,8 @@ static void deadlock(struct lg_fmt *f, const struct lg_report *fi)
         }
         lg_fmt_s(f, ", blocked at:\n");
         stack(f, &it->stack);
-        if (it->lock.id) {
-            prefix(f);
-            lg_fmt_s(f, "    L");
-            lg_fmt_u(f, it->lock.id);
-            lg_fmt_s(f, " had been acquired at:\n");
-            stack(f, &it->other_stack);
-        }
+        if (it->lock.id)
+            held_since(f, it);
     }
 }
 
