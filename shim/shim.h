@@ -43,9 +43,9 @@ void lg_notice(const char *msg); /* reporter.c: one prefixed line */
 void lg_reporter_after_fork(void);
 
 /* suppress.c: live suppressions (function rules) */
-struct lg_live_finding;
+struct lg_report;
 void lg_suppressions_load(void);
-int lg_suppressed(const struct lg_live_finding *f);
+int lg_suppressed(const struct lg_report *f);
 
 /* hooks/memory.c: is malloc_usable_size usable on the program's heap? */
 void lg_memory_init(void);

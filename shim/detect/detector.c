@@ -5,14 +5,13 @@
 #include "hmap.h"
 #include "id_dir.h"
 #include "lock_table.h"
-#include "platform.h"
+#include "host.h"
 #include "records.h"
+#include "report_view.h"
+#include "seen.h"
 
 #include <errno.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 struct lg_config lg_cfg = {
     .stack_depth = 32,
@@ -57,13 +56,13 @@ struct lg_thread *lg_thread_attach(uint32_t creator, uint32_t create_stack)
     struct lg_guard g = lg_guard_enter(t);
     g.err = err;
     lg_tls_self = t; /* before anything below can re-enter a hook */
-    t->tid = (uint32_t)syscall(SYS_gettid);
+    t->tid = lg_plat_gettid();
     t->creator = creator;
     t->create_stack = create_stack;
     t->held = t->inline_held;
     t->cap = LG_HELD_INLINE;
     atomic_store(&t->alive, 1);
-    prctl(PR_GET_NAME, t->name, 0, 0, 0);
+    lg_plat_thread_name(t->name, sizeof t->name);
     lg_plat_stack_bounds(&t->stack_lo, &t->stack_hi);
     lg_graph_lock();
     t->serial = atomic_fetch_add(&nthreads, 1) + 1;
@@ -79,7 +78,7 @@ struct lg_thread *lg_thread_attach(uint32_t creator, uint32_t create_stack)
 void lg_thread_detach(struct lg_thread *t)
 {
     (void)lg_guard_enter(t); /* never left: the thread ends */
-    prctl(PR_GET_NAME, t->name, 0, 0, 0);
+    lg_plat_thread_name(t->name, sizeof t->name);
     lg_graph_lock();
     lg_rec_thread_exit(t, lg_plat_now());
     lg_graph_unlock();
@@ -153,12 +152,22 @@ static void remove_held(struct lg_thread *t, uint32_t i)
     rekey_from(t, i);
 }
 
+struct lg_held *lg_held_find(const struct lg_thread *t, const struct lg_lockrec *l)
+{
+    /* acquire loads: the watchdog reads other threads' stacks (grow_held publishes
+     * a new array only after copying into it) */
+    uint32_t n = __atomic_load_n(&t->nheld, __ATOMIC_ACQUIRE);
+    struct lg_held *h = __atomic_load_n(&t->held, __ATOMIC_ACQUIRE);
+    for (uint32_t i = n; i-- > 0;)
+        if (h[i].lock == l)
+            return &h[i];
+    return NULL;
+}
+
 int lg_held_index(const struct lg_thread *t, const struct lg_lockrec *l)
 {
-    for (uint32_t i = t->nheld; i-- > 0;)
-        if (t->held[i].lock == l)
-            return (int)i;
-    return -1;
+    const struct lg_held *h = lg_held_find(t, l);
+    return h ? (int)(h - t->held) : -1;
 }
 
 /* Entries for exclusive locks this thread no longer owns: another thread unlocked
@@ -425,7 +434,7 @@ void lg_memory_freed(uintptr_t lo, uintptr_t hi)
 static void report_pending(struct lg_pending *p)
 {
     for (struct lg_live_finding *f = p->head; f; f = f->next)
-        lg_plat_report(f);
+        lg_report_live(f);
 }
 
 /* Held locks whose acquisition captured no stack (the steady state captures none)
@@ -536,9 +545,8 @@ uint32_t lg_held_stack_id(const struct lg_held *h)
 {
     if (h->stack)
         return h->stack;
-    uintptr_t pc = h->pc;
     lg_graph_lock();
-    uint32_t id = lg_stack_intern(&pc, 1);
+    uint32_t id = lg_stack_or_site(0, h->pc);
     lg_graph_unlock();
     return id;
 }
@@ -546,22 +554,12 @@ uint32_t lg_held_stack_id(const struct lg_held *h)
 /* Long holds are printed once per acquisition site (a loop taking a thousand
  * locks is one problem, not a thousand reports), but every one is recorded in the
  * log, where the report counts them. */
-static struct lg_hmap long_sites;
+static struct lg_seen long_sites;
 
 int lg_long_hold_site_first(uintptr_t pc)
 {
-    uint64_t h = lg_mix64(pc ^ 0x4c48);
     lg_graph_lock();
-    int first = 1;
-    for (struct lg_hnode *x = lg_hmap_bucket(&long_sites, h); x && first; x = x->next)
-        first = x->hash != h;
-    if (first) {
-        struct lg_hnode *x = lg_arena_alloc(sizeof *x);
-        if (x) {
-            x->hash = h;
-            lg_hmap_insert(&long_sites, x);
-        }
-    }
+    int first = lg_seen_add(&long_sites, lg_mix64(pc ^ 0x4c48));
     lg_graph_unlock();
     return first;
 }
@@ -661,7 +659,7 @@ void lg_report_finding(struct lg_live_finding *f)
     lg_graph_lock();
     lg_rec_finding(f, lg_plat_now());
     lg_graph_unlock();
-    lg_plat_report(f);
+    lg_report_live(f);
 }
 
 void lg_report_lock_finding(struct lg_thread *t, uint8_t kind, uint16_t flags,
@@ -685,7 +683,7 @@ void lg_detector_after_fork_child(struct lg_thread *self)
         if (t != self)
             atomic_store(&t->alive, 0);
     if (self) {
-        self->tid = (uint32_t)syscall(SYS_gettid);
+        self->tid = lg_plat_gettid();
         self->wait.lock = NULL;
     }
 }

@@ -39,7 +39,10 @@ struct lg_thread *lg_thread_first(void); /* registry, newest first; ->next_all *
 /* The record of the lock at addr, created on first use. */
 struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
                               lg_subkind_fn subkind);
-/* Index of lock in t's held stack, or -1. */
+/* t's held entry for l (the newest if l is listed twice), or NULL.  Safe from
+ * another thread (the watchdog): the entry is then a racy view to re-check. */
+struct lg_held *lg_held_find(const struct lg_thread *t, const struct lg_lockrec *l);
+/* Index of lock in t's held stack, or -1 (lg_held_find, for the owning thread). */
 int lg_held_index(const struct lg_thread *t, const struct lg_lockrec *l);
 /* The instance at addr ends (destroy, re-init, freed memory).  The caller raises
  * the guard (lg_lock_end does). */

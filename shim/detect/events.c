@@ -8,7 +8,7 @@
 #include "detector.h"
 #include "lock_table.h"
 #include "misuse.h"
-#include "platform.h"
+#include "host.h"
 
 /* ---- threads ------------------------------------------------------------------ */
 

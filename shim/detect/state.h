@@ -87,7 +87,8 @@ struct lg_held {
 #define LG_HELD_INLINE 16
 #define LG_NAME_MAX 16
 
-/* What a thread is blocked on, published before blocking (see watchdog.h). */
+/* What a thread is blocked on, published before blocking, for the watchdog's
+ * snapshot (detect/waitfor.h says what it makes of it). */
 struct lg_wait {
     _Atomic(struct lg_lockrec *) lock;  /* lock waited for, or NULL */
     _Atomic uint64_t seq;               /* changes at every new wait */

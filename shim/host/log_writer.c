@@ -2,7 +2,7 @@
 #include "log_writer.h"
 #include "detector.h"
 #include "log_codec.h"
-#include "platform.h"
+#include "host.h"
 #include "records.h"
 #include "graph.h"
 #include "fmt.h"

@@ -3,7 +3,7 @@
 #include "arena.h"
 #include "graph.h"
 #include "log_codec.h"
-#include "platform.h"
+#include "host.h"
 #include "tool_lock.h"
 #include "shim.h"
 

@@ -1,6 +1,6 @@
 /* The deadlock policy: what the shim does once it has reported a hang that no
  * thread can end (a deadlock cycle without a deadline, found by the watchdog; a
- * self-deadlock without one, found by the core through detect/platform.h).
+ * self-deadlock without one, found by the core through detect/host.h).
  *
  * Per the settings (docs/cli.md, --on-deadlock): exit with the deadlock exit code,
  * abort, or let the program go on waiting.  Exit and abort finish the log first
