@@ -14,6 +14,7 @@
 #include "commands.h"
 
 #include "log_format.h"
+#include "names.h"
 #include "prog_probe.h"
 #include "run_child.h"
 #include "run_env.h"
@@ -100,12 +101,12 @@ static gboolean parse_options(run_opts *o, int *argc, char ***argv)
         "After PROG ends, exit with N (1..255) if the logs of this run hold a finding of a "
         "--fail-on kind (launcher only)",
         "N"};
+    char *fail_on_help = g_strdup_printf(
+        "Finding kinds that count for --error-exitcode: comma-separated list of %s, all "
+        "or none (default: all but long-hold; launcher only)",
+        lg_finding_kind_list());
     entries[LG_RUN_N_SETTINGS + 1] = (GOptionEntry){
-        "fail-on", 0, 0, G_OPTION_ARG_STRING, &o->fail_on,
-        "Finding kinds that count for --error-exitcode: comma-separated list of "
-        "lock-order-inversion, deadlock, self-deadlock, bad-unlock, destroy-locked, "
-        "long-hold, or all (default: all but long-hold; launcher only)",
-        "KINDS"};
+        "fail-on", 0, 0, G_OPTION_ARG_STRING, &o->fail_on, fail_on_help, "KINDS"};
 
     GOptionContext *ctx = g_option_context_new("[--] PROG [ARGS...]");
     g_option_context_set_summary(ctx, "Run PROG with the lockgraph shim preloaded and record "
@@ -121,6 +122,7 @@ static gboolean parse_options(run_opts *o, int *argc, char ***argv)
         g_error_free(err);
     }
     g_option_context_free(ctx);
+    g_free(fail_on_help);
     return ok;
 }
 

@@ -1,6 +1,6 @@
 #include "run_settings.h"
 
-#include "names.h"
+#include "fail_on.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -124,32 +124,18 @@ char *lg_setting_check(const lg_setting_def *def, const char *value, GError **er
 
 char *lg_fail_on_check(const char *value, GError **err)
 {
-    if (strcmp(value, "all") == 0)
-        return g_strdup(value);
-    char **kinds = g_strsplit(value, ",", -1);
-    GString *out = g_string_new(NULL);
-    gboolean ok = TRUE;
-    for (int i = 0; kinds[i]; i++) {
-        char *k = g_strstrip(kinds[i]);
-        if (!lg_finding_kind_from_name(k)) {
-            g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        "--fail-on: unknown finding kind '%s' (kinds: lock-order-inversion, "
-                        "deadlock, self-deadlock, bad-unlock, destroy-locked, long-hold, or all)",
-                        k);
-            ok = FALSE;
-            break;
-        }
-        if (out->len)
-            g_string_append_c(out, ',');
-        g_string_append(out, k);
+    char msg[512];
+    lg_kind_set set;
+    if (!lg_fail_on_parse(value, &set, msg, sizeof msg)) {
+        g_set_error_literal(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, msg);
+        return NULL;
     }
-    g_strfreev(kinds);
-    if (ok && out->len == 0) {
-        g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "--fail-on: empty list of finding kinds");
-        ok = FALSE;
-    }
-    return g_string_free(out, !ok);
+    char **items = g_strsplit(value, ",", -1);
+    for (char **p = items; *p; p++)
+        g_strstrip(*p);
+    char *out = g_strjoinv(",", items);
+    g_strfreev(items);
+    return out;
 }
 
 gboolean lg_exitcode_check(const char *flag, const char *value, int *out, GError **err)

@@ -43,8 +43,8 @@ const lg_setting_def *lg_setting_find(const char *flag);
  * *err to a message that names the flag and says what is allowed. */
 char *lg_setting_check(const lg_setting_def *def, const char *value, GError **err);
 
-/* --fail-on: "all" or a comma-separated list of finding kinds (names.h).  Returns the
- * normalized list (g_free) or NULL with *err naming the unknown kind. */
+/* --fail-on: the grammar of common/fail_on.h.  Returns the list with the spaces
+ * around its items removed (g_free), or NULL with *err naming the bad item. */
 char *lg_fail_on_check(const char *value, GError **err);
 
 /* An exit status flag (--error-exitcode): 1..255.  FALSE with *err otherwise. */

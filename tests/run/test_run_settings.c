@@ -161,6 +161,15 @@ static void test_fail_on(void)
     v = lg_fail_on_check("", &err);
     g_assert_null(v);
     g_clear_error(&err);
+    /* the report's grammar (common/fail_on.h): none and all anywhere in the list */
+    v = lg_fail_on_check("none", &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(v, ==, "none");
+    g_free(v);
+    v = lg_fail_on_check("deadlock,all", &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(v, ==, "deadlock,all");
+    g_free(v);
 }
 
 static void test_exitcode(void)
