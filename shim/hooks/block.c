@@ -19,12 +19,12 @@ static int first_time(struct lg_lockrec *l, uint16_t bit)
 
 void lg_deadlock_policy(void)
 {
-    if (lg_cfg.on_deadlock == LG_ON_DEADLOCK_WAIT)
+    if (lg_settings.on_deadlock == LG_ON_DEADLOCK_WAIT)
         return;
     lg_log_finish(LG_END_DEADLOCK);
-    if (lg_cfg.on_deadlock == LG_ON_DEADLOCK_ABORT)
+    if (lg_settings.on_deadlock == LG_ON_DEADLOCK_ABORT)
         abort();
-    _exit(lg_cfg.deadlock_exitcode);
+    _exit(lg_settings.deadlock_exitcode);
 }
 
 static struct lg_lockrec *lg_block_begin_impl(struct lg_thread *t, uintptr_t addr, uint8_t kind,
