@@ -15,21 +15,26 @@
 #define LG_MAX_DEPTH_RAW 280
 #define LG_CALLER_PC() ((uintptr_t)__builtin_return_address(0) - 1)
 
+/* The settings of common/settings.def that are the shim's own business (what
+ * detection needs is the core's struct lg_config, detector.h), plus the two
+ * variables `lockgraph run` sets for it.  Paths hold LG_SETTING_PATH_MAX bytes. */
 struct lg_settings {
     char output[1024];     /* LOCKGRAPH_OUTPUT pattern */
     int quiet;             /* LOCKGRAPH_QUIET */
     int report_fd;         /* LOCKGRAPH_LOG_FD */
     int trace_children;    /* LOCKGRAPH_TRACE_CHILDREN */
-    char run_id[64];       /* LOCKGRAPH_RUN_ID */
+    int on_deadlock;       /* LOCKGRAPH_ON_DEADLOCK: enum lg_on_deadlock (settings.h) */
+    int deadlock_exitcode; /* LOCKGRAPH_DEADLOCK_EXITCODE, 1..255 */
+    char suppressions[1024]; /* LOCKGRAPH_SUPPRESSIONS */
+    char run_id[64];       /* LOCKGRAPH_RUN_ID (set by `lockgraph run`) */
     char run_index[1024];  /* LOCKGRAPH_RUN_INDEX (set by `lockgraph run`) */
-    char suppressions[1024];
 };
 
 extern struct lg_settings lg_settings;
 extern int lg_enabled;
 
 void lg_init(void);             /* idempotent; safe from any hook */
-void lg_config_read(void);      /* environment -> lg_cfg, lg_settings */
+void lg_config_read(void);      /* environment -> lg_cfg, lg_settings (config.c) */
 void lg_shim_self_range(uintptr_t *lo, uintptr_t *hi); /* our own text, for stack trimming */
 /* An LD_PRELOAD value without the shim, into out; returns its length (0: empty). */
 size_t lg_preload_without_shim(const char *in, char *out, size_t cap);

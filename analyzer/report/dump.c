@@ -20,14 +20,7 @@ static void flags_ctx(GString *s, uint16_t f)
 
 static const char *end_name(const lg_process *p)
 {
-    if (!p->has_end)
-        return "none";
-    switch (p->end_reason) {
-    case LG_END_EXIT: return "exit";
-    case LG_END_DEADLOCK: return "deadlock";
-    case LG_END_EXEC: return "exec";
-    default: return "unknown";
-    }
+    return p->has_end ? lg_end_reason_name(p->end_reason) : "none";
 }
 
 static void dump(FILE *out, const lg_process *p)
@@ -83,12 +76,26 @@ static void dump(FILE *out, const lg_process *p)
     }
 }
 
+/* `lockgraph dump --names`: the name lists of names.h as `<list> <value> <name>`
+ * lines, so scripts (the Python test drivers) take kinds and flags from the binary
+ * instead of copying them. */
+static void name_row(const char *list, unsigned value, const char *name, void *out)
+{
+    fprintf(out, "%s %u %s\n", list, value, name);
+}
+
 int lg_dump_main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fprintf(argc < 2 ? stderr : stdout, "usage: lockgraph dump LOG...\n"
-                                            "Prints what each log holds, one line per item.\n");
+                                            "       lockgraph dump --names\n"
+                                            "Prints what each log holds, one line per item;\n"
+                                            "--names: the names of kinds, flags and reasons.\n");
         return argc < 2 ? 2 : 0;
+    }
+    if (argc == 2 && strcmp(argv[1], "--names") == 0) {
+        lg_names_each(name_row, stdout);
+        return 0;
     }
     int status = 0;
     for (int i = 1; i < argc; i++) {

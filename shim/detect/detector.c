@@ -13,13 +13,7 @@
 #include <errno.h>
 #include <string.h>
 
-struct lg_config lg_cfg = {
-    .stack_depth = 32,
-    .hold_threshold_ns = 1000000000ull,
-    .deadlock_ns = 1000000000ull,
-    .on_deadlock = LG_ON_DEADLOCK_EXIT,
-    .deadlock_exitcode = 86,
-};
+struct lg_config lg_cfg = LG_CONFIG_DEFAULTS;
 __thread struct lg_thread *lg_tls_self __attribute__((tls_model("initial-exec")));
 _Atomic uint64_t lg_tick_ns;
 _Atomic uint64_t lg_tick_step_ns;
@@ -280,7 +274,7 @@ static void capture(struct capture *c)
         return;
     int depth = lg_cfg.stack_depth;
     if (depth < 1 || depth > LG_MAX_DEPTH)
-        depth = 32;
+        depth = LG_DEFAULT_STACK_DEPTH;
     int n = lg_plat_backtrace(c->pcs, depth);
     c->n = n > 0 ? (uint32_t)n : 0;
 }
@@ -450,7 +444,8 @@ static void held_stacks(struct lg_thread *t)
     if (!need)
         return;
     uintptr_t pcs[LG_MAX_DEPTH], sps[LG_MAX_DEPTH], out[LG_MAX_DEPTH];
-    int depth = lg_cfg.stack_depth < 1 || lg_cfg.stack_depth > LG_MAX_DEPTH ? 32 : lg_cfg.stack_depth;
+    int depth = lg_cfg.stack_depth < 1 || lg_cfg.stack_depth > LG_MAX_DEPTH ? LG_DEFAULT_STACK_DEPTH
+                                                                          : lg_cfg.stack_depth;
     int n = lg_plat_backtrace_sp(pcs, sps, LG_MAX_DEPTH);
     for (uint32_t i = 0; i < t->nheld; i++) {
         struct lg_held *h = &t->held[i];

@@ -13,19 +13,23 @@
 #define LOCKGRAPH_DETECTOR_H
 
 #include "records.h"
+#include "settings.h"
 #include "state.h"
 
+/* What detection needs to know (the policy after a finding is the shim's business,
+ * shim.h).  Defaults and ranges are common/settings.def's. */
 struct lg_config {
     int stack_depth;            /* frames per captured stack, 1..LG_MAX_DEPTH */
     uint64_t hold_threshold_ns; /* 0 = long-hold detection off */
     uint64_t deadlock_ns;       /* blocked this long in a cycle = deadlock */
-    int on_deadlock;            /* LG_ON_DEADLOCK_* */
-    int deadlock_exitcode;
 };
-#define LG_MAX_DEPTH 256
-#define LG_ON_DEADLOCK_EXIT 0
-#define LG_ON_DEADLOCK_ABORT 1
-#define LG_ON_DEADLOCK_WAIT 2
+#define LG_MAX_DEPTH LG_MAX_STACK_DEPTH
+#define LG_CONFIG_DEFAULTS                                                     \
+    {                                                                          \
+        .stack_depth = LG_DEFAULT_STACK_DEPTH,                                 \
+        .hold_threshold_ns = LG_DEFAULT_HOLD_THRESHOLD_MS * 1000000ull,        \
+        .deadlock_ns = LG_DEFAULT_DEADLOCK_MS * 1000000ull,                    \
+    }
 
 extern struct lg_config lg_cfg;
 /* Coarse clock advanced by the watchdog (ns); 0 while there is no watchdog.  Its

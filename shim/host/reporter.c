@@ -135,16 +135,13 @@ static void lock_desc(struct lg_fmt *f, const struct lg_report_lock *l)
 
 static void flags(struct lg_fmt *f, uint16_t fl)
 {
-    static const struct { uint16_t bit; const char *name; } names[] = {
-        {LG_FINDF_SINGLE_THREAD, "single_thread"}, {LG_FINDF_TIMED, "timed"},
-        {LG_FINDF_ORPHANED, "orphaned"}, {LG_FINDF_STILL_HELD, "still_held"},
-        {LG_FINDF_BUDGET, "budget"}, {LG_FINDF_NOT_OWNER, "not_owner"},
-        {LG_FINDF_JOIN, "join"}};
     int first = 1;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (fl & names[i].bit) {
+    uint32_t bit;
+    const char *name;
+    for (unsigned i = 0; (name = lg_finding_flag_at(i, &bit)); i++)
+        if (fl & bit) {
             lg_fmt_s(f, first ? " [" : ", ");
-            lg_fmt_s(f, names[i].name);
+            lg_fmt_s(f, name);
             first = 0;
         }
     if (!first)

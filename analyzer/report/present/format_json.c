@@ -5,6 +5,7 @@
 #include "names.h"
 
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 static void hex_member(JsonBuilder *b, const char *name, uint64_t v)
 {
@@ -266,9 +267,10 @@ void lg_format_json(FILE *out, const lg_analysis *a, const lg_format_opts *o)
         str_member(b, "cmdline", p->cmdline);
         bool_member(b, "truncated", p->truncated);
         int_member(b, "records", (int64_t)p->nrecords);
-        str_member(b, "end", !p->has_end ? NULL
-                             : p->end_reason == LG_END_DEADLOCK ? "deadlock"
-                             : p->end_reason == LG_END_EXEC ? "exec" : "exit");
+        /* (a reason this build does not know reads as a plain exit: JSON carries
+         * documented values only) */
+        const char *end = lg_end_reason_name(p->end_reason);
+        str_member(b, "end", !p->has_end ? NULL : strcmp(end, "unknown") ? end : "exit");
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
