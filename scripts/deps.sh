@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   libunwind-dev                  # shim: stack capture (replaces LLVM's libunwind-14-dev; expected)
   libglib2.0-dev libjson-glib-dev libdw-dev libelf-dev   # analyzer
+  libgraphviz-dev                # analyzer: the HTML report's pictures (libgvc, libcgraph)
   clang libclang-rt-14-dev       # fuzz target (libFuzzer) and the TSan column of the benchmarks
   python3                        # test drivers
   pigz xz-utils sqlite3 memcached valgrind   # real programs in tests and benchmarks

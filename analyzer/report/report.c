@@ -115,7 +115,7 @@ int lg_report_main(int argc, char **argv)
     gint top = 10;
     char **logs = NULL;
     GOptionEntry entries[] = {
-        {"format", 0, 0, G_OPTION_ARG_STRING, &format, "Output format: text (default), json, sarif, dot", "FORMAT"},
+        {"format", 0, 0, G_OPTION_ARG_STRING, &format, "Output format: text (default), json, sarif, dot, html", "FORMAT"},
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the report to FILE (default: stdout)", "FILE"},
         {"suppressions", 0, 0, G_OPTION_ARG_FILENAME, &supp_path, "Suppression file (docs/suppressions.md)", "FILE"},
         {"fail-on", 0, 0, G_OPTION_ARG_STRING, &fail_on, "Finding kinds that make the exit status 1 (comma-separated, or all; default: all but long-hold)", "KINDS"},
@@ -156,8 +156,10 @@ int lg_report_main(int argc, char **argv)
         emit = lg_format_sarif;
     else if (strcmp(fmt, "dot") == 0)
         emit = lg_format_dot;
+    else if (strcmp(fmt, "html") == 0)
+        emit = lg_format_html;
     if (!emit) {
-        fprintf(stderr, "lockgraph report: --format: expected text, json, sarif or dot; found \"%s\"\n", fmt);
+        fprintf(stderr, "lockgraph report: --format: expected text, json, sarif, dot or html; found \"%s\"\n", fmt);
         rc = EXIT_TROUBLE;
         goto done;
     }
