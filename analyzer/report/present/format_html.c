@@ -20,7 +20,6 @@
 typedef struct html_doc {
     FILE *out;
     lg_html_sources *sources;
-    lg_html_graphviz *gv;
 } html_doc;
 
 static void esc(FILE *out, const char *s)
@@ -293,10 +292,8 @@ static void write_picture(html_doc *d, const lg_finding *f, const char *id)
         fprintf(d->out, "<p class=\"note\">no lock recorded: nothing to draw</p>\n");
         return;
     }
-    if (!d->gv)
-        d->gv = lg_html_graphviz_new();
     gboolean dashed = f->verdict != LG_VERDICT_DEADLOCK;
-    lg_html_graph *g = lg_html_graph_new(d->gv, id);
+    lg_html_graph *g = lg_html_graph_new(id);
     for (guint i = 0; i < f->locks->len; i++) {
         char name[16], *label = lock_picture_label(f, i);
         g_snprintf(name, sizeof name, "L%u", i);
@@ -622,6 +619,5 @@ void lg_format_html(FILE *out, const lg_analysis *a, const lg_format_opts *o)
     fprintf(out, "<footer>Made by lockgraph %s (<span class=\"mono\">lockgraph report --format html</span>)."
                  "</footer>\n</main>\n<script>\n%s</script>\n</body>\n</html>\n",
             LG_VERSION, SCRIPT);
-    lg_html_graphviz_free(d.gv);
     lg_html_sources_free(d.sources);
 }

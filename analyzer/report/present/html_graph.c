@@ -4,12 +4,7 @@
 #include <graphviz/gvc.h>
 #include <string.h>
 
-struct lg_html_graphviz {
-    GVC_t *gvc;
-};
-
 struct lg_html_graph {
-    lg_html_graphviz *gv;
     Agraph_t *g;
     char *id;
     unsigned nedges;
@@ -26,25 +21,22 @@ static int collect(char *msg)
     return 0;
 }
 
-lg_html_graphviz *lg_html_graphviz_new(void)
+/* The process's Graphviz context (see the header for why it is never freed); NULL if
+ * Graphviz could not make one. */
+static GVC_t *context(void)
 {
-    lg_html_graphviz *gv = g_new0(lg_html_graphviz, 1);
-    agusererrf old = agseterrf(collect);
-    gv_messages = g_string_new(NULL);
-    gv->gvc = gvContext();
-    g_string_free(gv_messages, TRUE);
-    gv_messages = NULL;
-    agseterrf(old);
-    return gv;
-}
-
-void lg_html_graphviz_free(lg_html_graphviz *gv)
-{
-    if (!gv)
-        return;
-    if (gv->gvc)
-        gvFreeContext(gv->gvc);
-    g_free(gv);
+    static GVC_t *gvc;
+    static gboolean tried;
+    if (!tried) {
+        tried = TRUE;
+        agusererrf old = agseterrf(collect);
+        gv_messages = g_string_new(NULL);
+        gvc = gvContext();
+        g_string_free(gv_messages, TRUE);
+        gv_messages = NULL;
+        agseterrf(old);
+    }
+    return gvc;
 }
 
 /* Graphviz's attribute API takes char * throughout; it does not write through them. */
@@ -72,10 +64,10 @@ static char *plain_label(const char *text)
     return g_string_free(s, FALSE);
 }
 
-lg_html_graph *lg_html_graph_new(lg_html_graphviz *gv, const char *id)
+lg_html_graph *lg_html_graph_new(const char *id)
 {
+    context(); /* before the graph: the context sets defaults graphs are made with */
     lg_html_graph *g = g_new0(lg_html_graph, 1);
-    g->gv = gv;
     g->id = g_strdup(id);
     g->g = agopen((char *)id, Agdirected, NULL);
     set(g->g, "id", id);
@@ -148,7 +140,7 @@ char *lg_html_graph_svg(lg_html_graph *g, char **why)
     char *svg = NULL;
     agusererrf old = agseterrf(collect);
     gv_messages = g_string_new(NULL);
-    GVC_t *gvc = g->gv->gvc;
+    GVC_t *gvc = context();
     if (!gvc) {
         g_string_append(gv_messages, "Graphviz could not be initialised");
     } else if (gvLayout(gvc, g->g, "dot") != 0) {

@@ -11,7 +11,10 @@
  *    HTML document without duplicate ids.
  *  - Graphviz's diagnostics never reach stderr while a picture is made: they are
  *    collected and returned as the reason when no picture could be made.
- *  - Graphviz keeps global state: one lg_html_graphviz at a time, one thread.
+ *  - One Graphviz context per process, made at the first picture and kept until exit:
+ *    Graphviz 2.42's text layout keeps a pointer into a context's font table across
+ *    contexts, so freeing a context and making another reads freed memory.  Graphviz
+ *    keeps global state anyway: pictures are made by one thread at a time.
  *
  * Complexity: that of Graphviz's dot layout (fine for the few nodes of a cycle).
  */
@@ -20,15 +23,10 @@
 
 #include <glib.h>
 
-typedef struct lg_html_graphviz lg_html_graphviz;
 typedef struct lg_html_graph lg_html_graph;
 
-/* A Graphviz context (loads its plugin list); free with lg_html_graphviz_free. */
-lg_html_graphviz *lg_html_graphviz_new(void);
-void lg_html_graphviz_free(lg_html_graphviz *gv);
-
 /* A new directed graph; id: letters, digits and "_" only (Graphviz writes "-" as "&#45;"). */
-lg_html_graph *lg_html_graph_new(lg_html_graphviz *gv, const char *id);
+lg_html_graph *lg_html_graph_new(const char *id);
 /* Nodes are named by `name` (letters and digits, unique in the graph). */
 void lg_html_graph_lock(lg_html_graph *g, const char *name, const char *label);
 void lg_html_graph_thread(lg_html_graph *g, const char *name, const char *label);
