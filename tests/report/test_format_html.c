@@ -333,6 +333,58 @@ static void test_no_findings(void)
     lgb_free(b);
 }
 
+/* One run of a program without symbols (test_cross_run.c's pattern): static locks at
+ * fixed offsets, so their classes match across runs while ids and addresses differ. */
+static lgb *run_log(uint32_t pid, uint64_t base, uint64_t id_shift, const char *run_id)
+{
+    lgb *b = lgb_new();
+    lgb_header(b, pid, run_id, "/usr/bin/app");
+    lgb_module(b, 1, base, "/nonexistent/app", "\x5e\xed\x00\x01", 0, 0x100000);
+    for (uint32_t s = 1; s <= 4; s++) {
+        uint64_t pc = base + 0x1000 + 0x10 * s;
+        lgb_stack(b, s, 1, &pc);
+    }
+    lgb_thread(b, 1, pid, 0, 0, "main");
+    lgb_thread(b, 2, pid + 1, 1, 1, "worker");
+    const uint64_t offs[2] = {0x8000, 0x8040};
+    for (int i = 0; i < 2; i++)
+        lgb_lock(b, id_shift + (uint64_t)i + 1, base + offs[i], LG_KIND_MUTEX, 0, 1,
+                 LG_CLASS_STATIC, 1, offs[i], 0);
+    return b;
+}
+
+static void test_cross_run(void)
+{
+    lgb *l[2];
+    l[0] = run_log(100, 0x555500000000, 0, "run-a");
+    lgb_order(l[0], 2, 1, 2, 2, 3);
+    lgb_end(l[0], LG_END_EXIT);
+    l[1] = run_log(200, 0x7f0000000000, 50, "run-b");
+    lgb_order(l[1], 2, 52, 51, 4, 3);
+    lgb_end(l[1], LG_END_EXIT);
+    lg_analysis *a = lgb_analyze(l, 2, NULL);
+    g_assert_cmpuint(a->counts[LG_FIND_LOCK_ORDER_INVERSION], ==, 1);
+    char *text = render(a, FALSE);
+    must_have(text, "id=\"count-logs\">2<");
+    must_have(text, "id=\"count-processes\">2<");
+    must_have(text, "<span class=\"flag\">cross_run</span>");
+    /* each edge names its run; the picture names each lock's process on a line of its own */
+    must_have(text, "run <span class=\"mono\">run-a</span>, pid 100 (/usr/bin/app)");
+    must_have(text, "run <span class=\"mono\">run-b</span>, pid 200 (/usr/bin/app)");
+    char *svg = nth_section(text, "<svg", "</svg>", 0);
+    must_have(svg, ">pid 100</text>");
+    g_assert_cmpuint(count(svg, "class=\"node\""), ==, 2);
+    g_free(svg);
+    /* frames without symbols: module+offset, and no source to show or explain */
+    must_have(text, "[app+0x1020]");
+    must_not_have(text, "<pre class=\"src\"");
+    must_not_have(text, "source not shown");
+    free(text);
+    lg_analysis_free(a);
+    lgb_free(l[0]);
+    lgb_free(l[1]);
+}
+
 /* Under LeakSanitizer (the ASan pass): Graphviz measures label text with its pango
  * plugin, and fontconfig, pango and cairo keep process-lifetime caches that they never
  * free.  Those libraries' allocations are not this project's leaks; everything else
@@ -355,6 +407,7 @@ int main(int argc, char **argv)
     g_test_add_func("/format_html/source-context", test_source_context);
     g_test_add_func("/format_html/hostile-names", test_hostile_names);
     g_test_add_func("/format_html/no-findings", test_no_findings);
+    g_test_add_func("/format_html/cross-run", test_cross_run);
     return g_test_run();
 }
 

@@ -45,7 +45,7 @@ static void set(void *obj, const char *name, const char *value)
     agsafeset(obj, (char *)name, (char *)value, (char *)"");
 }
 
-/* Text Graphviz shows as it is. */
+/* Text Graphviz shows as it is; a newline starts a new (centred) line. */
 static char *plain_label(const char *text)
 {
     char *valid = g_utf8_make_valid(text ? text : "", -1);
@@ -55,6 +55,8 @@ static char *plain_label(const char *text)
             g_string_append(s, "\\\\");
         else if (*p == '&')
             g_string_append(s, "&amp;");
+        else if (*p == '\n')
+            g_string_append(s, "\\n");
         else if ((unsigned char)*p < 0x20)
             g_string_append_c(s, ' ');
         else

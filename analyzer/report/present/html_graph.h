@@ -3,10 +3,10 @@
  * renders "svg"), never by running a program.
  *
  * Invariants
- *  - Labels are plain text: backslashes and '&' are neutralised before Graphviz sees
- *    them (Graphviz reads "\N", "\l" ... and character references in labels), bytes
- *    that are not UTF-8 are replaced, and Graphviz escapes the rest when it writes
- *    SVG, so no label can inject markup.
+ *  - Labels are plain text (a newline starts a new line): backslashes and '&' are
+ *    neutralised before Graphviz sees them (Graphviz reads "\N", "\l" ... and
+ *    character references in labels), bytes that are not UTF-8 are replaced, and
+ *    Graphviz escapes the rest when it writes SVG, so no label can inject markup.
  *  - Every id in the SVG starts with the graph's id, so several pictures can share one
  *    HTML document without duplicate ids.
  *  - Graphviz's diagnostics never reach stderr while a picture is made: they are
