@@ -9,7 +9,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: lockgraph run [OPTIONS] [--] PROG [ARGS...]\n"
-            "       lockgraph report [--format text|json|sarif|dot|junit] [-o FILE] [--suppressions FILE]\n"
+            "       lockgraph report [--format text|json|sarif|dot|html|junit] [-o FILE] [--suppressions FILE]\n"
             "                        [--fail-on KINDS] [--verbose] [--top N] LOG...\n"
             "       lockgraph dump LOG...\n"
             "       lockgraph --help | --version\n"

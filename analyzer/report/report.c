@@ -95,7 +95,7 @@ int lg_report_main(int argc, char **argv)
     gint top = 10;
     char **logs = NULL;
     GOptionEntry entries[] = {
-        {"format", 0, 0, G_OPTION_ARG_STRING, &format, "Output format: text (default), json, sarif, dot, junit", "FORMAT"},
+        {"format", 0, 0, G_OPTION_ARG_STRING, &format, "Output format: text (default), json, sarif, dot, html, junit", "FORMAT"},
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the report to FILE (default: stdout)", "FILE"},
         {"suppressions", 0, 0, G_OPTION_ARG_FILENAME, &supp_path, "Suppression file (docs/suppressions.md)", "FILE"},
         {"fail-on", 0, 0, G_OPTION_ARG_STRING, &fail_on, "Finding kinds that make the exit status 1: comma-separated kinds, all or none (default: all but long-hold)", "KINDS"},
@@ -136,10 +136,12 @@ int lg_report_main(int argc, char **argv)
         emit = lg_format_sarif;
     else if (strcmp(fmt, "dot") == 0)
         emit = lg_format_dot;
+    else if (strcmp(fmt, "html") == 0)
+        emit = lg_format_html;
     else if (strcmp(fmt, "junit") == 0)
         emit = lg_format_junit;
     if (!emit) {
-        fprintf(stderr, "lockgraph report: --format: expected text, json, sarif, dot or junit; found \"%s\"\n", fmt);
+        fprintf(stderr, "lockgraph report: --format: expected text, json, sarif, dot, html or junit; found \"%s\"\n", fmt);
         rc = EXIT_TROUBLE;
         goto done;
     }

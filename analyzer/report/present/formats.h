@@ -23,6 +23,8 @@ void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o);
 void lg_format_json(FILE *out, const lg_analysis *a, const lg_format_opts *o);
 void lg_format_sarif(FILE *out, const lg_analysis *a, const lg_format_opts *o);
 void lg_format_dot(FILE *out, const lg_analysis *a, const lg_format_opts *o);
+/* One self-contained HTML page (format_html.c). */
+void lg_format_html(FILE *out, const lg_analysis *a, const lg_format_opts *o);
 void lg_format_junit(FILE *out, const lg_analysis *a, const lg_format_opts *o);
 
 /* One finding's section of the text report (numbered no), for formats that embed
