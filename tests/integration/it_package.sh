@@ -23,7 +23,8 @@ done
 dpkg-deb -x "$deb" "$tmp/root"
 for f in usr/bin/lockgraph usr/lib/liblockgraph.so usr/include/lockgraph/log_format.h \
          usr/lib/pkgconfig/lockgraph.pc usr/lib/lockgraph/demos/bank_transfer \
-         usr/share/doc/lockgraph/LICENSE; do
+         usr/share/doc/lockgraph/LICENSE usr/share/man/man1/lockgraph-run.1 \
+         usr/share/bash-completion/completions/lockgraph; do
   [ -e "$tmp/root/$f" ] || { echo "FAIL: $f not in the package"; dpkg-deb -c "$deb"; exit 1; }
 done
 # The relocatable pkg-config file names the unpacked shim.
