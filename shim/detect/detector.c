@@ -386,8 +386,32 @@ int lg_heap_may_hold_locks(uintptr_t lo, uintptr_t hi)
     return 0;
 }
 
-void lg_retire_range(uintptr_t lo, uintptr_t hi)
+static void retire_freed_heap_lock(struct lg_lockrec *l, void *arg)
 {
+    (void)arg;
+    if (!(atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_HEAP))
+        return;
+    atomic_store_explicit(&l->owner, NULL, memory_order_relaxed);
+    retire_record(l, LG_RETIRE_FREED);
+}
+
+/* Two ways to find the heap locks in [lo, hi): walk its pages (a bit test each, and
+ * a probe per 4 bytes of a page that ever held a heap lock), or walk the lock table
+ * (a load per slot).  The cheaper one is taken, so the cost follows the locks, not
+ * the size of the range: munmap of a reservation of terabytes (allocators, JVMs,
+ * sanitizer runtimes reserve address space that way) costs one table walk. */
+#define LG_RANGE_PAGES_PER_SLOT 64 /* a page walk is cheaper below slots/64 pages */
+
+size_t lg_retire_range(uintptr_t lo, uintptr_t hi)
+{
+    if (hi <= lo)
+        return 0;
+    uintptr_t pages = ((hi - 1) >> 12) - (lo >> 12) + 1;
+    size_t slots = lg_table_slots();
+    if (pages > slots / LG_RANGE_PAGES_PER_SLOT) {
+        lg_table_each_in_range(lo, hi, retire_freed_heap_lock, NULL);
+        return slots;
+    }
     for (uintptr_t page = lo >> 12; page <= (hi - 1) >> 12; page++) {
         if (!heap_page_marked(page))
             continue;
@@ -402,6 +426,7 @@ void lg_retire_range(uintptr_t lo, uintptr_t hi)
             retire_record(l, LG_RETIRE_FREED);
         }
     }
+    return (size_t)pages;
 }
 
 /* (detect.h) In this file so that the bitmap test is inlined: free() runs it. */

@@ -51,8 +51,9 @@ int lg_held_index(const struct lg_thread *t, const struct lg_lockrec *l);
 /* The instance at addr ends (destroy, re-init, freed memory).  The caller raises
  * the guard (lg_lock_end does). */
 void lg_lock_retire(uintptr_t addr, int reason);
-/* Retires every live lock in [lo, hi) (memory freed or unmapped; lg_memory_freed). */
-void lg_retire_range(uintptr_t lo, uintptr_t hi);
+/* Retires every live heap lock in [lo, hi) (memory freed or unmapped;
+ * lg_memory_freed), in O(min(pages of the range, slots of the lock table)). */
+size_t lg_retire_range(uintptr_t lo, uintptr_t hi); /* returns the steps taken (tests) */
 /* Cheap filter: 0 when [lo, hi) certainly holds no heap lock. */
 int lg_heap_may_hold_locks(uintptr_t lo, uintptr_t hi);
 

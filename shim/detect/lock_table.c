@@ -93,6 +93,26 @@ void lg_table_each(void (*fn)(struct lg_lockrec *, void *), void *arg)
     }
 }
 
+void lg_table_each_in_range(uintptr_t lo, uintptr_t hi,
+                            void (*fn)(struct lg_lockrec *, void *), void *arg)
+{
+    struct lg_table *t = atomic_load_explicit(&lg_table_current, memory_order_acquire);
+    if (!t)
+        return;
+    for (size_t i = 0; i <= t->mask; i++) {
+        struct lg_lockrec *r = atomic_load_explicit(&t->slot[i], memory_order_acquire);
+        if (r && r->addr >= lo && r->addr < hi &&
+            !(atomic_load_explicit(&r->flags, memory_order_relaxed) & LG_LR_DEAD))
+            fn(r, arg);
+    }
+}
+
+size_t lg_table_slots(void)
+{
+    struct lg_table *t = atomic_load_explicit(&lg_table_current, memory_order_acquire);
+    return t ? t->mask + 1 : 0;
+}
+
 uint32_t lg_table_count(void) { return atomic_load_explicit(&nrec, memory_order_relaxed); }
 
 struct lg_lockrec *lg_table_by_id(uint32_t id) { return lg_dir_get(&by_id, id); }

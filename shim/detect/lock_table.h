@@ -48,6 +48,14 @@ typedef struct lg_lockrec *(*lg_make_fn)(uintptr_t addr, struct lg_lockrec *prev
 struct lg_lockrec *lg_table_get(uintptr_t addr, lg_make_fn make, void *arg, int *made);
 /* Calls fn on every record ever created (for statistics), in id order. */
 void lg_table_each(void (*fn)(struct lg_lockrec *, void *), void *arg);
+/* Calls fn on every live record whose address lies in [lo, hi), by a walk of the
+ * current table's slots: O(table size) whatever the size of the range.  A record
+ * inserted by another thread during the walk may be missed (the caller frees the
+ * memory it would live in: a use after free of the program's). */
+void lg_table_each_in_range(uintptr_t lo, uintptr_t hi,
+                            void (*fn)(struct lg_lockrec *, void *), void *arg);
+/* Slots of the current table (0 before the first lock): the cost of that walk. */
+size_t lg_table_slots(void);
 uint32_t lg_table_count(void);
 struct lg_lockrec *lg_table_by_id(uint32_t id);
 void lg_table_after_fork(void);

@@ -225,6 +225,44 @@ static void test_retire_range(void)
     fake_assert_log_valid();
 }
 
+/* munmap of a huge reservation (8 TiB of PROT_NONE address space, as allocators and
+ * runtimes reserve it) retires the heap locks inside it in time that follows the
+ * locks, not the range: one walk of the lock table instead of 2^31 pages. */
+static void test_retire_range_huge(void)
+{
+    unsigned char *m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    g_assert_true(m != MAP_FAILED);
+    static uint64_t st[1]; /* a static lock: not heap, never retired by a free */
+    void *in[2] = {m + 0x80, m + 2 * 4096 + 0x40};
+    fake_worker *t = fake_worker_start();
+    for (int i = 0; i < 2; i++) {
+        fake_lock(t, in[i], 0x6a1000 + 0x10 * (uintptr_t)i);
+        fake_unlock(t, in[i]);
+    }
+    fake_lock(t, st, 0x6a2000);
+    fake_unlock(t, st);
+    uintptr_t tib = (uintptr_t)1 << 40, lo = ((uintptr_t)m & ~(tib - 1)) - 4 * tib;
+    uintptr_t hi = lo + 8 * tib;
+    g_assert_true(lo < (uintptr_t)m && (uintptr_t)m + 3 * 4096 <= hi);
+    size_t mark = fake_log_len();
+    size_t steps = lg_retire_range(lo, hi);
+    g_assert_cmpuint(steps, <=, lg_table_slots());
+    g_assert_cmpuint(fake_log_count(mark, LG_REC_LOCK_RETIRE), ==, 2);
+    for (int i = 0; i < 2; i++)
+        g_assert_null(lg_table_find((uintptr_t)in[i]));
+    if ((uintptr_t)st < lo || (uintptr_t)st >= hi) /* (the binary lies elsewhere) */
+        g_assert_nonnull(lg_table_find((uintptr_t)st));
+    /* a small free still walks pages: one step per page */
+    fake_lock(t, in[0], 0x6a3000);
+    fake_unlock(t, in[0]);
+    g_assert_cmpuint(lg_retire_range((uintptr_t)m, (uintptr_t)m + 4096), ==, 1);
+    g_assert_null(lg_table_find((uintptr_t)in[0]));
+    fake_worker_stop(t);
+    munmap(m, 3 * 4096);
+    fake_assert_log_valid();
+}
+
 /* A spinlock is an int: 4-byte aligned, e.g. at offset 4 of a struct.  Freeing the
  * memory holding it retires it like any other lock, so a later lock at the same
  * address (the memory reused) does not inherit its edges. */
@@ -425,6 +463,7 @@ int main(int argc, char **argv)
     g_test_add_func("/core/generations/old-edges-do-not-combine", test_old_edges_do_not_combine);
     g_test_add_func("/core/generations/destroy-while-held", test_destroy_while_held);
     g_test_add_func("/core/generations/retire-range", test_retire_range);
+    g_test_add_func("/core/generations/retire-range-huge", test_retire_range_huge);
     g_test_add_func("/core/generations/retire-range-unaligned-spinlock",
                     test_retire_range_unaligned_spinlock);
     g_test_add_func("/core/generations/static-class", test_static_lock_class);
