@@ -17,13 +17,12 @@
 #include "state.h"
 
 struct lg_config {
-    int stack_depth;            /* frames per captured stack, 1..LG_MAX_DEPTH */
+    int stack_depth;            /* frames per captured stack, 1..LG_MAX_DEPTH (caps.h) */
     uint64_t hold_threshold_ns; /* 0 = long-hold detection off */
     uint64_t deadlock_ns;       /* blocked this long in a cycle = deadlock */
     int on_deadlock;            /* LG_ON_DEADLOCK_* */
     int deadlock_exitcode;
 };
-#define LG_MAX_DEPTH 256
 #define LG_ON_DEADLOCK_EXIT 0
 #define LG_ON_DEADLOCK_ABORT 1
 #define LG_ON_DEADLOCK_WAIT 2

@@ -25,6 +25,9 @@ int lg_plat_backtrace_sp(uintptr_t *pcs, uintptr_t *sps, int max);
 uintptr_t lg_plat_frame_slot(uintptr_t addr);
 uint64_t lg_plat_now(void);         /* CLOCK_MONOTONIC ns, precise */
 void lg_plat_log(const void *rec, size_t len);
+/* The image's last record (END) has just been written: make the log end there (the
+ * shim cuts its file to length).  Called with the graph lock held, like lg_plat_log. */
+void lg_plat_log_end(void);
 void lg_plat_report(const struct lg_live_finding *f);
 /* Class of a lock at addr: LG_CLASS_STATIC with module id and offset when it lies
  * in a loaded module's data, else LG_CLASS_SITE.  may_rescan: the module map may be

@@ -77,6 +77,7 @@ typedef struct fake_rec {
         struct { uint8_t kind; uint16_t flags; uint64_t value; uint32_t n;
                  struct fake_item { uint32_t thread; uint64_t lock, other;
                                     uint32_t stack, other_stack; uint8_t mode; } *items; } finding;
+        struct { uint64_t value[LG_LOSS_COUNTER_MAX + 1]; } losses; /* by lg_loss_counter */
     } u;
 } fake_rec;
 
