@@ -262,7 +262,8 @@ typedef struct lg_frame {
     size_t off;   /* of the record header */
     size_t next;  /* of the record after it */
     lg_rec_header h;
-    const unsigned char *payload;
+    const unsigned char *payload; /* NULL unless the record is whole (LG_FRAME_RECORD,
+                                     or LG_FRAME_TORN by its CRC) */
 } lg_frame;
 
 /* The record at off (off >= LG_FILE_HEADER_SIZE, at a record boundary).  The

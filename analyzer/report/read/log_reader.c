@@ -220,6 +220,7 @@ lg_read_status lg_log_scan(const char *name, const unsigned char *buf, size_t le
             return LG_READ_TORN;
         }
         if (st == LG_FRAME_TORN) {
+            end->whole = f.payload != NULL;
             *message = g_strdup_printf("lockgraph: %s: offset %zu: log ends with a torn record "
                                        "(process killed?); using the %zu records before it",
                                        name, off, end->nrecords);

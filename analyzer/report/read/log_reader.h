@@ -36,6 +36,7 @@ typedef struct lg_scan_end {
     lg_frame_status how;
     size_t offset;
     size_t nrecords;
+    gboolean whole; /* LG_FRAME_TORN: the last record is whole but fails its CRC */
 } lg_scan_end;
 lg_read_status lg_log_scan(const char *name, const unsigned char *buf, size_t len,
                            lg_record_fn fn, void *ctx, lg_scan_end *end, char **message);
