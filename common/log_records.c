@@ -18,6 +18,17 @@ const char *lg_log_type_name(unsigned type)
     return type >= 1 && type <= LG_REC_TYPE_MAX && type_names[type] ? type_names[type] : "?";
 }
 
+static const char *const loss_names[LG_LOSS_COUNTER_MAX + 1] = {
+    [LG_LOSS_RECORDS_DROPPED] = "records_dropped",
+    [LG_LOSS_CONTEXTS_DROPPED] = "contexts_dropped",
+    [LG_LOSS_SEARCHES_CUT] = "searches_cut",
+};
+
+const char *lg_loss_counter_name(unsigned counter)
+{
+    return counter >= 1 && counter <= LG_LOSS_COUNTER_MAX ? loss_names[counter] : NULL;
+}
+
 lg_bytes lg_bytes_of(const char *s)
 {
     return (lg_bytes){(const unsigned char *)(s ? s : ""), s ? (uint32_t)strlen(s) : 0};
@@ -525,7 +536,7 @@ static int all_zero(const unsigned char *p, size_t n)
     return 1;
 }
 
-lg_frame_status lg_log_next_frame(const unsigned char *buf, size_t len, size_t off, lg_frame *f,
+lg_log_frame_status lg_log_next_frame(const unsigned char *buf, size_t len, size_t off, lg_log_frame *f,
                                   lg_log_error *err)
 {
     memset(f, 0, sizeof *f);

@@ -195,6 +195,9 @@ typedef struct lg_log_record {
 
 /* "HEADER", "MODULE", ... ; "?" for a type outside 1..LG_REC_TYPE_MAX. */
 const char *lg_log_type_name(unsigned type);
+/* "records_dropped", "contexts_dropped", "searches_cut"; NULL for a counter this
+ * version does not know. */
+const char *lg_loss_counter_name(unsigned counter);
 
 /* ---- encoders: begin the record in buf, write its fixed fields ------------------ */
 void lg_encode_header(lg_enc *e, void *buf, size_t cap, const lg_log_header *r);
@@ -249,28 +252,28 @@ lg_log_loss lg_log_losses_item(const lg_log_losses *r, uint32_t i);
  * header, other version; err->at is the file offset the docs promise). */
 int lg_log_check_file_header(const unsigned char *buf, size_t len, lg_log_error *err);
 
-typedef enum lg_frame_status {
+typedef enum lg_log_frame_status {
     LG_FRAME_RECORD = 0, /* *f is a whole record whose CRC matches */
     LG_FRAME_END,        /* off == len: the log ends after its last record */
     LG_FRAME_UNUSED,     /* only zero bytes from off: a process that did not finish */
     LG_FRAME_TORN,       /* the file ends inside the record at off, or that record is
                             the last one and fails its CRC: a process killed mid-copy */
     LG_FRAME_CORRUPT     /* anything else wrong at off; *err says what */
-} lg_frame_status;
+} lg_log_frame_status;
 
-typedef struct lg_frame {
+typedef struct lg_log_frame {
     size_t off;   /* of the record header */
     size_t next;  /* of the record after it */
     lg_rec_header h;
     const unsigned char *payload; /* NULL unless the record is whole (LG_FRAME_RECORD,
                                      or LG_FRAME_TORN by its CRC) */
-} lg_frame;
+} lg_log_frame;
 
 /* The record at off (off >= LG_FILE_HEADER_SIZE, at a record boundary).  The
  * record-type range, reserved field, length bound and CRC are checked here; the
  * payload is not decoded.  O(record) except LG_FRAME_UNUSED/TORN detection, which
  * stops at the first non-zero byte. */
-lg_frame_status lg_log_next_frame(const unsigned char *buf, size_t len, size_t off, lg_frame *f,
+lg_log_frame_status lg_log_next_frame(const unsigned char *buf, size_t len, size_t off, lg_log_frame *f,
                                   lg_log_error *err);
 
 #endif

@@ -58,6 +58,8 @@ void fake_set_real_stack_bounds(void);
 /* ---- captured log --------------------------------------------------------------- */
 size_t fake_log_len(void);
 const unsigned char *fake_log_data(void);
+/* fake_log_len() when the core last called lg_plat_log_end (SIZE_MAX: never). */
+size_t fake_log_cut_at(void);
 
 typedef struct fake_rec {
     uint16_t type;
