@@ -31,7 +31,8 @@ static void emit(lg_enc *e)
 }
 
 /* Records are written under the graph lock, so one growable buffer serves every
- * record too large for the caller's stack buffer. */
+ * record too large for the caller's stack buffer.  NULL (the record is dropped, and
+ * counted) when there is no memory for it. */
 static unsigned char *record_buffer(unsigned char *small, size_t small_cap, size_t need)
 {
     static unsigned char *big;
@@ -43,8 +44,10 @@ static unsigned char *record_buffer(unsigned char *small, size_t small_cap, size
         while (cap < need)
             cap *= 2;
         unsigned char *n = lg_map(cap);
-        if (!n)
+        if (!n) {
+            lg_loss_count(LG_LOSS_RECORDS_DROPPED);
             return NULL;
+        }
         if (big)
             lg_discard(big, bigcap);
         big = n;
@@ -103,10 +106,8 @@ void lg_rec_chain(const struct lg_chain *c)
     size_t need = LG_REC_HEADER_SIZE + 8 + (size_t)c->n * LG_ITEM_SIZE_CHAIN;
     unsigned char small[1024];
     unsigned char *buf = record_buffer(small, sizeof small, need);
-    if (!buf) {
-        lg_loss_count(LG_LOSS_RECORDS_DROPPED);
+    if (!buf)
         return;
-    }
     lg_enc e;
     lg_encode_chain(&e, buf, need, &(lg_log_chain){.chain_id = c->id, .n = c->n});
     for (uint32_t i = 0; i < c->n; i++)
@@ -145,10 +146,8 @@ void lg_rec_thread_exit(const struct lg_thread *t, uint64_t ts)
     uint32_t n = t->nheld;
     size_t need = LG_REC_HEADER_SIZE + 64 + LG_ITEM_SIZE_PC * (size_t)n;
     unsigned char *buf = record_buffer(small, sizeof small, need);
-    if (!buf) {
-        lg_loss_count(LG_LOSS_RECORDS_DROPPED);
+    if (!buf)
         return;
-    }
     lg_enc e;
     lg_encode_thread_exit(&e, buf, need,
                           &(lg_log_thread_exit){.serial = t->serial, .ts = ts,
@@ -165,10 +164,8 @@ void lg_rec_finding(const struct lg_live_finding *f, uint64_t ts)
     lg_bytes detail = lg_bytes_of(f->detail);
     size_t need = LG_REC_HEADER_SIZE + 32 + detail.n + 40 * (size_t)n;
     unsigned char *buf = record_buffer(small, sizeof small, need);
-    if (!buf) {
-        lg_loss_count(LG_LOSS_RECORDS_DROPPED);
+    if (!buf)
         return;
-    }
     lg_enc e;
     lg_encode_finding(&e, buf, need,
                       &(lg_log_finding){.kind = f->kind, .flags = f->flags, .ts = ts,
