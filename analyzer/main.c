@@ -1,5 +1,6 @@
 /* The `lockgraph` command: dispatches to its subcommands. */
 #include "commands.h"
+#include "lg_commit.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -8,7 +9,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: lockgraph run [OPTIONS] [--] PROG [ARGS...]\n"
-            "       lockgraph report [--format text|json|sarif|dot] [-o FILE] [--suppressions FILE]\n"
+            "       lockgraph report [--format text|json|sarif|dot|html|junit] [-o FILE] [--suppressions FILE]\n"
             "                        [--fail-on KINDS] [--verbose] [--top N] LOG...\n"
             "       lockgraph dump LOG...\n"
             "       lockgraph --help | --version\n"
@@ -33,7 +34,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("lockgraph %s\n", LG_VERSION);
+        printf("lockgraph %s (commit %s)\n", LG_VERSION, LG_COMMIT);
         return 0;
     }
     fprintf(stderr, "lockgraph: unknown command \"%s\"\n", argv[1]);

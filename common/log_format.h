@@ -53,34 +53,43 @@ enum lg_rec_type {
     LG_REC_TYPE_MAX = 15
 };
 
+/* The enumerations users see by name are X-macro lists: one row per value, with
+ * the stable name that reports, JSON and `lockgraph dump --names` print.  The enum
+ * below each list is generated from it, and so are the name tables of names.c, so a
+ * value cannot exist without its name (lockdep's lockdep_states.h pattern).  Add a
+ * value by adding a row; its number goes into the log, so it never changes. */
+
 /* Lock kinds (LOCK.kind). */
-enum lg_lock_kind {
-    LG_KIND_MUTEX = 1,  /* pthread_mutex_t (std::mutex ...) */
-    LG_KIND_RWLOCK = 2, /* pthread_rwlock_t (std::shared_mutex) */
-    LG_KIND_SPIN = 3,   /* pthread_spinlock_t */
-    LG_KIND_MTX = 4,    /* C11 mtx_t */
-    LG_KIND_FILE = 5    /* stdio FILE lock (flockfile) */
-};
+#define LG_LOCK_KINDS(X)                                            \
+    X(LG_KIND_MUTEX, 1, "mutex")     /* pthread_mutex_t (std::mutex ...) */ \
+    X(LG_KIND_RWLOCK, 2, "rwlock")   /* pthread_rwlock_t (std::shared_mutex) */ \
+    X(LG_KIND_SPIN, 3, "spinlock")   /* pthread_spinlock_t */        \
+    X(LG_KIND_MTX, 4, "mtx")         /* C11 mtx_t */                 \
+    X(LG_KIND_FILE, 5, "file")       /* stdio FILE lock (flockfile) */
+#define LG_ENUM_ROW_(id, value, name) id = value,
+enum lg_lock_kind { LG_LOCK_KINDS(LG_ENUM_ROW_) };
 
 /* LOCK.subkind: the mutex type for mutexes, the preference for rwlocks. */
-enum lg_lock_subkind {
-    LG_SUB_NORMAL = 0,
-    LG_SUB_RECURSIVE = 1,
-    LG_SUB_ERRORCHECK = 2,
-    LG_SUB_ADAPTIVE = 3,
-    LG_SUB_RW_PREFER_READER = 0x10,  /* glibc default: readers never wait for waiting writers */
-    LG_SUB_RW_PREFER_WRITER = 0x11   /* PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP */
-};
+#define LG_LOCK_SUBKINDS(X)                                         \
+    X(LG_SUB_NORMAL, 0, "normal")                                   \
+    X(LG_SUB_RECURSIVE, 1, "recursive")                             \
+    X(LG_SUB_ERRORCHECK, 2, "errorcheck")                           \
+    X(LG_SUB_ADAPTIVE, 3, "adaptive")                               \
+    /* glibc default: readers never wait for waiting writers */     \
+    X(LG_SUB_RW_PREFER_READER, 0x10, "prefer-reader")               \
+    /* PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP */              \
+    X(LG_SUB_RW_PREFER_WRITER, 0x11, "prefer-writer")
+enum lg_lock_subkind { LG_LOCK_SUBKINDS(LG_ENUM_ROW_) };
 
 /* LOCK.flags: reserved, written 0 (readers ignore the value). */
 
 /* How a lock is held or requested.  Values are stable (they are in the log). */
-enum lg_mode {
-    LG_MODE_EXCL = 1,  /* mutex, mtx, FILE lock */
-    LG_MODE_READ = 2,  /* rwlock read side */
-    LG_MODE_WRITE = 3, /* rwlock write side */
-    LG_MODE_SPIN = 4   /* spinlock */
-};
+#define LG_MODES(X)                                                 \
+    X(LG_MODE_EXCL, 1, "mutex")   /* mutex, mtx, FILE lock */       \
+    X(LG_MODE_READ, 2, "read")    /* rwlock read side */            \
+    X(LG_MODE_WRITE, 3, "write")  /* rwlock write side */           \
+    X(LG_MODE_SPIN, 4, "spin")    /* spinlock */
+enum lg_mode { LG_MODES(LG_ENUM_ROW_) };
 
 /* CONTEXT.flags: how the acquired ("to") lock was taken in this context. */
 #define LG_CTXF_TRY 0x1u   /* trylock: cannot block, so the edge cannot close a deadlock */
@@ -100,27 +109,35 @@ enum lg_retire_reason {
     LG_RETIRE_STACK = 4    /* the stack frame holding it returned */
 };
 
-/* Finding kinds.  Names (lg_finding_kind_name) are the user-visible contract. */
+/* Finding kinds: the names are the user-visible contract (reports, --fail-on). */
+#define LG_FINDING_KINDS(X)                                         \
+    X(LG_FIND_LOCK_ORDER_INVERSION, 1, "lock-order-inversion")      \
+    X(LG_FIND_DEADLOCK, 2, "deadlock")                              \
+    X(LG_FIND_SELF_DEADLOCK, 3, "self-deadlock")                    \
+    X(LG_FIND_BAD_UNLOCK, 4, "bad-unlock")                          \
+    X(LG_FIND_DESTROY_LOCKED, 5, "destroy-locked")                  \
+    X(LG_FIND_LONG_HOLD, 6, "long-hold")
+#define LG_COUNT_ROW_(id, value, name) +1
 enum lg_finding_kind {
-    LG_FIND_LOCK_ORDER_INVERSION = 1,
-    LG_FIND_DEADLOCK = 2,
-    LG_FIND_SELF_DEADLOCK = 3,
-    LG_FIND_BAD_UNLOCK = 4,
-    LG_FIND_DESTROY_LOCKED = 5,
-    LG_FIND_LONG_HOLD = 6,
-    LG_FIND_KIND_MAX = 6
+    LG_FINDING_KINDS(LG_ENUM_ROW_)
+    LG_FIND_KIND_MAX = 0 LG_FINDING_KINDS(LG_COUNT_ROW_) /* kinds are 1..MAX */
 };
 
-/* FINDING.flags */
-#define LG_FINDF_SINGLE_THREAD 0x1u /* no set of distinct threads made the cycle */
-#define LG_FINDF_TIMED 0x2u         /* ends in a timeout, not a hang */
-#define LG_FINDF_ORPHANED 0x4u      /* deadlock: waiting for a lock whose owner exited */
-#define LG_FINDF_STILL_HELD 0x8u    /* long-hold reported while the lock is still held */
-#define LG_FINDF_CROSS_RUN 0x10u    /* analyzer only: halves seen in different processes */
-#define LG_FINDF_BUDGET 0x20u       /* rule search hit its budget: reported conservatively */
-#define LG_FINDF_NOT_OWNER 0x40u    /* bad-unlock: the lock was held by another thread */
-#define LG_FINDF_JOIN 0x80u         /* deadlock: the cycle passes through pthread_join */
-#define LG_FINDF_QUIET 0x100u       /* recorded but not printed live (a repeat at a site already reported) */
+/* FINDING.flags: one bit each, named as reports print them (except the log-only
+ * markers of LG_FINDF_LOG_ONLY, which no report shows). */
+#define LG_FINDING_FLAGS(X)                                                         \
+    X(LG_FINDF_SINGLE_THREAD, 0x1, "single_thread") /* no set of distinct threads made the cycle */ \
+    X(LG_FINDF_TIMED, 0x2, "timed")           /* ends in a timeout, not a hang */   \
+    X(LG_FINDF_ORPHANED, 0x4, "orphaned")     /* deadlock: waiting for a lock whose owner exited */ \
+    X(LG_FINDF_STILL_HELD, 0x8, "still_held") /* long-hold reported while the lock is still held */ \
+    X(LG_FINDF_CROSS_RUN, 0x10, "cross_run")  /* analyzer only: halves seen in different processes */ \
+    X(LG_FINDF_BUDGET, 0x20, "budget")        /* rule search hit its budget: reported conservatively */ \
+    X(LG_FINDF_NOT_OWNER, 0x40, "not_owner")  /* bad-unlock: the lock was held by another thread */ \
+    X(LG_FINDF_JOIN, 0x80, "join")            /* deadlock: the cycle passes through pthread_join */ \
+    /* recorded but not printed live (a repeat at a site already reported) */      \
+    X(LG_FINDF_QUIET, 0x100, "quiet")
+enum lg_finding_flag { LG_FINDING_FLAGS(LG_ENUM_ROW_) };
+#define LG_FINDF_LOG_ONLY ((unsigned)LG_FINDF_QUIET)
 
 /*
  * Record payloads, in field order.  (str = u32 len + bytes; bytes likewise.)
@@ -156,9 +173,12 @@ enum lg_finding_kind {
 /* HEADER.flags */
 #define LG_HDRF_FORKED 0x1u /* this image is a fork child of ppid (no exec) */
 
-#define LG_END_EXIT 1
-#define LG_END_DEADLOCK 2
-#define LG_END_EXEC 3
+/* END.reason */
+#define LG_END_REASONS(X)                                           \
+    X(LG_END_EXIT, 1, "exit")         /* the process exited */ \
+    X(LG_END_DEADLOCK, 2, "deadlock") /* the deadlock policy ended the process */ \
+    X(LG_END_EXEC, 3, "exec")         /* the image was replaced by exec */
+enum lg_end_reason { LG_END_REASONS(LG_ENUM_ROW_) };
 
 /* LOSSES.counter: what the shim could not record or check, counted since the log
  * began (records dropped) or since the process image began (the rest; a fork child

@@ -1,4 +1,5 @@
 #include "suppression_rules.h"
+#include "log_format.h"
 #include "names.h"
 
 #include <string.h>
@@ -51,8 +52,8 @@ int lg_supp_parse_line(const char *line, size_t len, lg_supp_rule *out, const ch
         kind[klen] = '\0';
         out->kind = lg_finding_kind_from_name(kind);
         if (!out->kind) {
-            *error = "expected a finding kind (lock-order-inversion, deadlock, self-deadlock, "
-                     "bad-unlock, destroy-locked, long-hold), * or fingerprint";
+#define KIND_ITEM(id, value, name) name ", "
+            *error = "expected a finding kind (" LG_FINDING_KINDS(KIND_ITEM) "* or fingerprint)";
             return -1;
         }
     }

@@ -7,10 +7,16 @@ packages=(
   build-essential cmake pkg-config git
   libunwind-dev                  # shim: stack capture (replaces LLVM's libunwind-14-dev; expected)
   libglib2.0-dev libjson-glib-dev libdw-dev libelf-dev   # analyzer
+  libgraphviz-dev                # analyzer: the HTML report's pictures (libgvc, libcgraph)
+  chromium                       # the HTML report's browser test (tests/integration/html)
   clang libclang-rt-14-dev       # fuzz target (libFuzzer) and the TSan column of the benchmarks
-  python3                        # test drivers
+  python3 python3-jsonschema     # test drivers; JSON reports checked against docs/json-report.schema.json
   pigz xz-utils sqlite3 memcached valgrind   # real programs in tests and benchmarks
 )
+
+# npm installs the browser test's driver (playwright-core); Debian's npm only when no
+# npm is installed (a Node.js from elsewhere brings its own).
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -26,3 +32,9 @@ if ((${#missing[@]})); then
   # Installing memcached may start a system instance on 11211; the benchmarks use
   # their own port and do not depend on it.
 fi
+
+# The browser test's driver, into the default build tree (the test installs it itself
+# when it is missing; without network it skips with a message).
+here="$(cd "$(dirname "$0")/.." && pwd)"
+"$here/tests/integration/html/setup.sh" "$here/build/tools/html" ||
+  echo "deps: playwright-core not installed; it.html_browser will try again or skip" >&2

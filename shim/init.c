@@ -123,6 +123,10 @@ size_t lg_preload_without_shim(const char *in, char *out, size_t cap)
     return o;
 }
 
+int lg_image_is_mine(void) { return lg_log_is_mine(); }
+
+void lg_image_ends(int reason) { lg_log_end_image(reason); }
+
 /* --trace-children=no: take ourselves out of LD_PRELOAD so exec'd programs run
  * untraced (fork children are the same image and stay traced). */
 static void untrace_children(void)
@@ -190,17 +194,21 @@ __attribute__((destructor)) static void lg_dtor(void)
         return;
     struct lg_thread *t = lg_tls_self;
     if (t)
-        t->busy = 1; /* whatever runs after us is forwarded untracked */
+        (void)lg_guard_enter(t); /* never left: whatever runs after us is forwarded untracked */
     lg_log_finish(LG_END_EXIT);
 }
 
 /* fork: the child must not inherit a shim lock taken by a thread that does not
- * exist in it, so the parent holds them across fork() and the child resets them. */
+ * exist in it, so the parent holds them across fork() and the child resets them.
+ * The forking thread's guard is raised from prepare to the end of either handler
+ * (the child inherits this thread's copy of fork_guard). */
+static __thread struct lg_guard fork_guard;
+
 static void atfork_prepare(void)
 {
     struct lg_thread *t = lg_tls_self;
     if (t)
-        t->busy++;
+        fork_guard = lg_guard_enter(t);
     lg_graph_lock();
 }
 
@@ -209,7 +217,7 @@ static void atfork_parent(void)
     lg_graph_unlock();
     struct lg_thread *t = lg_tls_self;
     if (t)
-        t->busy--;
+        lg_guard_leave(t, fork_guard);
 }
 
 static void atfork_child(void)
@@ -229,5 +237,5 @@ static void atfork_child(void)
         lg_graph_unlock();
     }
     if (t)
-        t->busy--;
+        lg_guard_leave(t, fork_guard);
 }

@@ -15,32 +15,42 @@
 #define LG_MAX_DEPTH_RAW 280
 #define LG_CALLER_PC() ((uintptr_t)__builtin_return_address(0) - 1)
 
+/* The settings of common/settings.def that are the shim's own business (what
+ * detection needs is the core's struct lg_config, detector.h), plus the two
+ * variables `lockgraph run` sets for it.  Paths hold LG_SETTING_PATH_MAX bytes. */
 struct lg_settings {
     char output[1024];     /* LOCKGRAPH_OUTPUT pattern */
     int quiet;             /* LOCKGRAPH_QUIET */
     int report_fd;         /* LOCKGRAPH_LOG_FD */
     int trace_children;    /* LOCKGRAPH_TRACE_CHILDREN */
-    char run_id[64];       /* LOCKGRAPH_RUN_ID */
+    int on_deadlock;       /* LOCKGRAPH_ON_DEADLOCK: enum lg_on_deadlock (settings.h) */
+    int deadlock_exitcode; /* LOCKGRAPH_DEADLOCK_EXITCODE, 1..255 */
+    char suppressions[1024]; /* LOCKGRAPH_SUPPRESSIONS */
+    char run_id[64];       /* LOCKGRAPH_RUN_ID (set by `lockgraph run`) */
     char run_index[1024];  /* LOCKGRAPH_RUN_INDEX (set by `lockgraph run`) */
-    char suppressions[1024];
 };
 
 extern struct lg_settings lg_settings;
 extern int lg_enabled;
 
 void lg_init(void);             /* idempotent; safe from any hook */
-void lg_config_read(void);      /* environment -> lg_cfg, lg_settings */
+void lg_config_read(void);      /* environment -> lg_cfg, lg_settings (config.c) */
 void lg_shim_self_range(uintptr_t *lo, uintptr_t *hi); /* our own text, for stack trimming */
 /* An LD_PRELOAD value without the shim, into out; returns its length (0: empty). */
 size_t lg_preload_without_shim(const char *in, char *out, size_t cap);
+/* The image ends without the destructor (exec, _exit): statistics and the END
+ * record (reason LG_END_*) now.  lg_image_is_mine is 0 in a vfork/posix_spawn
+ * child, which shares the parent's memory and log and must write nothing. */
+int lg_image_is_mine(void);
+void lg_image_ends(int reason);
 
 void lg_notice(const char *msg); /* reporter.c: one prefixed line */
 void lg_reporter_after_fork(void);
 
 /* suppress.c: live suppressions (function rules) */
-struct lg_live_finding;
+struct lg_report;
 void lg_suppressions_load(void);
-int lg_suppressed(const struct lg_live_finding *f);
+int lg_suppressed(const struct lg_report *f);
 
 /* hooks/memory.c: is malloc_usable_size usable on the program's heap? */
 void lg_memory_init(void);

@@ -27,14 +27,7 @@ static void flags_ctx(GString *s, uint16_t f)
 
 static const char *end_name(const lg_process *p)
 {
-    if (!p->has_end)
-        return "none";
-    switch (p->end_reason) {
-    case LG_END_EXIT: return "exit";
-    case LG_END_DEADLOCK: return "deadlock";
-    case LG_END_EXEC: return "exec";
-    default: return "unknown";
-    }
+    return p->has_end ? lg_end_reason_name(p->end_reason) : "none";
 }
 
 static void dump(FILE *out, const lg_process *p)
@@ -282,6 +275,14 @@ static int dump_records(FILE *out, const char *path)
     return st == LG_READ_ERROR ? 2 : 0;
 }
 
+/* `lockgraph dump --names`: the name lists of names.h as `<list> <value> <name>`
+ * lines, so scripts (the Python test drivers) take kinds and flags from the binary
+ * instead of copying them. */
+static void name_row(const char *list, unsigned value, const char *name, void *out)
+{
+    fprintf(out, "%s %u %s\n", list, value, name);
+}
+
 int lg_dump_main(int argc, char **argv)
 {
     int records = 0, first = 1;
@@ -298,9 +299,15 @@ int lg_dump_main(int argc, char **argv)
         int help = argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
         fprintf(help ? stdout : stderr,
                 "usage: lockgraph dump [--format text|records] LOG...\n"
+                "       lockgraph dump --names\n"
                 "Prints what each log holds, one line per item (text, the default), or one\n"
-                "line per record as the log holds it (records: docs/log-format.md).\n");
+                "line per record as the log holds it (records: docs/log-format.md);\n"
+                "--names: the names of kinds, flags and reasons.\n");
         return help ? 0 : 2;
+    }
+    if (argc == 2 && strcmp(argv[1], "--names") == 0) {
+        lg_names_each(name_row, stdout);
+        return 0;
     }
     int status = 0;
     for (int i = first; i < argc; i++) {

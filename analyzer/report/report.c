@@ -1,6 +1,7 @@
 /* `lockgraph report` and lg_report_check: read logs, analyze, suppress, print,
  * and turn the result into the exit status (docs/cli.md). */
 #include "analysis.h"
+#include "fail_on.h"
 #include "formats.h"
 #include "log_reader.h"
 #include "names.h"
@@ -15,38 +16,17 @@
 #define EXIT_FINDINGS 1
 #define EXIT_TROUBLE 2
 
-/* fail[k] set for every kind that makes the status 1.  NULL spec = default. */
-static gboolean parse_fail_on(const char *spec, gboolean fail[LG_FIND_KIND_MAX + 1])
+/* The kinds that make the status 1 (fail_on.h); NULL spec = the default.  A bad
+ * spec is one line on stderr. */
+static gboolean parse_fail_on(const char *spec, lg_kind_set *fail)
 {
-    memset(fail, 0, sizeof(gboolean) * (LG_FIND_KIND_MAX + 1));
-    if (!spec) {
-        for (int k = 1; k <= LG_FIND_KIND_MAX; k++)
-            fail[k] = k != LG_FIND_LONG_HOLD;
-        return TRUE;
+    char err[512];
+    *fail = LG_FAIL_ON_DEFAULT;
+    if (spec && !lg_fail_on_parse(spec, fail, err, sizeof err)) {
+        fprintf(stderr, "lockgraph: %s\n", err);
+        return FALSE;
     }
-    char **parts = g_strsplit(spec, ",", -1);
-    gboolean ok = TRUE;
-    for (char **p = parts; *p; p++) {
-        char *s = g_strstrip(*p);
-        if (strcmp(s, "all") == 0) {
-            for (int k = 1; k <= LG_FIND_KIND_MAX; k++)
-                fail[k] = TRUE;
-        } else if (strcmp(s, "none") == 0) {
-            continue;
-        } else {
-            int k = lg_finding_kind_from_name(s);
-            if (!k) {
-                fprintf(stderr, "lockgraph: --fail-on: expected finding kinds (lock-order-inversion, "
-                                "deadlock, self-deadlock, bad-unlock, destroy-locked, long-hold), "
-                                "all or none; found \"%s\"\n", s);
-                ok = FALSE;
-                break;
-            }
-            fail[k] = TRUE;
-        }
-    }
-    g_strfreev(parts);
-    return ok;
+    return TRUE;
 }
 
 /* Reads every log; returns the analysis and sets *trouble if any log was unreadable
@@ -73,12 +53,12 @@ static lg_analysis *analyze_logs(const char *const *logs, size_t nlogs, const lg
     return a;
 }
 
-static int status_of(const lg_analysis *a, const gboolean fail[LG_FIND_KIND_MAX + 1], gboolean trouble)
+static int status_of(const lg_analysis *a, lg_kind_set fail, gboolean trouble)
 {
     if (trouble)
         return EXIT_TROUBLE;
     for (int k = 1; k <= LG_FIND_KIND_MAX; k++)
-        if (fail[k] && a->counts[k])
+        if (lg_kind_set_has(fail, k) && a->counts[k])
             return EXIT_FINDINGS;
     return 0;
 }
@@ -86,8 +66,8 @@ static int status_of(const lg_analysis *a, const gboolean fail[LG_FIND_KIND_MAX 
 int lg_report_check(const char *const *logs, size_t nlogs, const char *fail_on,
                     const char *suppressions)
 {
-    gboolean fail[LG_FIND_KIND_MAX + 1];
-    if (!parse_fail_on(fail_on, fail))
+    lg_kind_set fail;
+    if (!parse_fail_on(fail_on, &fail))
         return EXIT_TROUBLE;
     lg_suppressions *supp = NULL;
     if (suppressions) {
@@ -115,10 +95,10 @@ int lg_report_main(int argc, char **argv)
     gint top = 10;
     char **logs = NULL;
     GOptionEntry entries[] = {
-        {"format", 0, 0, G_OPTION_ARG_STRING, &format, "Output format: text (default), json, sarif, dot", "FORMAT"},
+        {"format", 0, 0, G_OPTION_ARG_STRING, &format, "Output format: text (default), json, sarif, dot, html, junit", "FORMAT"},
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the report to FILE (default: stdout)", "FILE"},
         {"suppressions", 0, 0, G_OPTION_ARG_FILENAME, &supp_path, "Suppression file (docs/suppressions.md)", "FILE"},
-        {"fail-on", 0, 0, G_OPTION_ARG_STRING, &fail_on, "Finding kinds that make the exit status 1 (comma-separated, or all; default: all but long-hold)", "KINDS"},
+        {"fail-on", 0, 0, G_OPTION_ARG_STRING, &fail_on, "Finding kinds that make the exit status 1: comma-separated kinds, all or none (default: all but long-hold)", "KINDS"},
         {"verbose", 0, 0, G_OPTION_ARG_NONE, &verbose, "Also list the cycles the rules filtered out, and why", NULL},
         {"top", 0, 0, G_OPTION_ARG_INT, &top, "Rows of the contention table (default 10)", "N"},
         {"no-symbols", 0, 0, G_OPTION_ARG_NONE, &no_symbols, "Do not read debug information; print module+offset", NULL},
@@ -133,7 +113,7 @@ int lg_report_main(int argc, char **argv)
     FILE *out = stdout;
     lg_suppressions *supp = NULL;
     lg_analysis *a = NULL;
-    gboolean fail[LG_FIND_KIND_MAX + 1];
+    lg_kind_set fail;
 
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         fprintf(stderr, "lockgraph report: %s (see lockgraph report --help)\n", err->message);
@@ -156,8 +136,12 @@ int lg_report_main(int argc, char **argv)
         emit = lg_format_sarif;
     else if (strcmp(fmt, "dot") == 0)
         emit = lg_format_dot;
+    else if (strcmp(fmt, "html") == 0)
+        emit = lg_format_html;
+    else if (strcmp(fmt, "junit") == 0)
+        emit = lg_format_junit;
     if (!emit) {
-        fprintf(stderr, "lockgraph report: --format: expected text, json, sarif or dot; found \"%s\"\n", fmt);
+        fprintf(stderr, "lockgraph report: --format: expected text, json, sarif, dot, html or junit; found \"%s\"\n", fmt);
         rc = EXIT_TROUBLE;
         goto done;
     }
@@ -166,7 +150,7 @@ int lg_report_main(int argc, char **argv)
         rc = EXIT_TROUBLE;
         goto done;
     }
-    if (!parse_fail_on(fail_on, fail)) {
+    if (!parse_fail_on(fail_on, &fail)) {
         rc = EXIT_TROUBLE;
         goto done;
     }

@@ -14,6 +14,7 @@
 #include "commands.h"
 
 #include "log_format.h"
+#include "names.h"
 #include "prog_probe.h"
 #include "run_child.h"
 #include "run_env.h"
@@ -30,7 +31,6 @@
 #include <unistd.h>
 
 #define EXIT_USAGE 2
-#define DEFAULT_DEADLOCK_EXITCODE 86
 
 static const char run_description[] =
     "Every option above also has an environment variable (in brackets), so\n"
@@ -50,18 +50,18 @@ static const char run_description[] =
     "LOCKGRAPH_RUN_INDEX (see docs/cli.md).\n";
 
 typedef struct run_opts {
-    char *values[LG_RUN_N_SETTINGS]; /* as given; NULL = not given */
-    gboolean flags[LG_RUN_N_SETTINGS];
+    char *values[LG_N_SETTINGS]; /* as given; NULL = not given */
+    gboolean flags[LG_N_SETTINGS];
     char *error_exitcode;
     char *fail_on;
-    char *canon[LG_RUN_N_SETTINGS]; /* validated values for the environment */
+    char *canon[LG_N_SETTINGS]; /* validated values for the environment */
     int error_status;               /* 0 = no --error-exitcode */
     char *fail_on_canon;
 } run_opts;
 
 static void run_opts_clear(run_opts *o)
 {
-    for (int i = 0; i < LG_RUN_N_SETTINGS; i++) {
+    for (int i = 0; i < LG_N_SETTINGS; i++) {
         g_free(o->values[i]);
         g_free(o->canon[i]);
     }
@@ -78,13 +78,14 @@ static void usage_error(const char *msg)
 /* Parses options up to PROG.  Returns FALSE on a usage error (already printed). */
 static gboolean parse_options(run_opts *o, int *argc, char ***argv)
 {
-    GOptionEntry entries[LG_RUN_N_SETTINGS + 3];
+    GOptionEntry entries[LG_N_SETTINGS + 3];
+    char *help[LG_N_SETTINGS + 1];
     memset(entries, 0, sizeof entries);
-    for (int i = 0; i < LG_RUN_N_SETTINGS; i++) {
-        const lg_setting_def *d = &lg_run_settings[i];
+    for (int i = 0; i < LG_N_SETTINGS; i++) {
+        const lg_setting_def *d = &lg_setting_defs[i];
         GOptionEntry *e = &entries[i];
         e->long_name = d->flag;
-        e->description = d->help;
+        e->description = help[i] = lg_setting_help(d);
         e->arg_description = d->arg_description;
         if (d->type == LG_SET_FLAG) {
             e->arg = G_OPTION_ARG_NONE;
@@ -95,17 +96,17 @@ static gboolean parse_options(run_opts *o, int *argc, char ***argv)
             e->arg_data = &o->values[i];
         }
     }
-    entries[LG_RUN_N_SETTINGS] = (GOptionEntry){
+    entries[LG_N_SETTINGS] = (GOptionEntry){
         "error-exitcode", 0, 0, G_OPTION_ARG_STRING, &o->error_exitcode,
         "After PROG ends, exit with N (1..255) if the logs of this run hold a finding of a "
         "--fail-on kind (launcher only)",
         "N"};
-    entries[LG_RUN_N_SETTINGS + 1] = (GOptionEntry){
-        "fail-on", 0, 0, G_OPTION_ARG_STRING, &o->fail_on,
-        "Finding kinds that count for --error-exitcode: comma-separated list of "
-        "lock-order-inversion, deadlock, self-deadlock, bad-unlock, destroy-locked, "
-        "long-hold, or all (default: all but long-hold; launcher only)",
-        "KINDS"};
+    help[LG_N_SETTINGS] = g_strdup_printf(
+        "Finding kinds that count for --error-exitcode: comma-separated list of %s, all "
+        "or none (default: all but long-hold; launcher only)",
+        lg_finding_kind_list());
+    entries[LG_N_SETTINGS + 1] = (GOptionEntry){
+        "fail-on", 0, 0, G_OPTION_ARG_STRING, &o->fail_on, help[LG_N_SETTINGS], "KINDS"};
 
     GOptionContext *ctx = g_option_context_new("[--] PROG [ARGS...]");
     g_option_context_set_summary(ctx, "Run PROG with the lockgraph shim preloaded and record "
@@ -121,6 +122,8 @@ static gboolean parse_options(run_opts *o, int *argc, char ***argv)
         g_error_free(err);
     }
     g_option_context_free(ctx);
+    for (int i = 0; i <= LG_N_SETTINGS; i++)
+        g_free(help[i]);
     return ok;
 }
 
@@ -128,8 +131,8 @@ static gboolean parse_options(run_opts *o, int *argc, char ***argv)
 static gboolean validate(run_opts *o)
 {
     GError *err = NULL;
-    for (int i = 0; i < LG_RUN_N_SETTINGS; i++) {
-        const lg_setting_def *d = &lg_run_settings[i];
+    for (int i = 0; i < LG_N_SETTINGS; i++) {
+        const lg_setting_def *d = &lg_setting_defs[i];
         const char *v = d->type == LG_SET_FLAG ? (o->flags[i] ? "1" : NULL) : o->values[i];
         if (!v)
             continue;
@@ -138,7 +141,7 @@ static gboolean validate(run_opts *o)
             goto bad;
         /* The shim writes to this descriptor in PROG, which inherits ours: it has to
          * be open here. */
-        if (strcmp(d->flag, "log-fd") == 0 && fcntl(atoi(o->canon[i]), F_GETFD) < 0) {
+        if (i == LG_SETTING_LOG_FD && fcntl(atoi(o->canon[i]), F_GETFD) < 0) {
             g_set_error(&err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                         "--log-fd: descriptor %s is not open", o->canon[i]);
             goto bad;
@@ -162,37 +165,28 @@ bad:
     return FALSE;
 }
 
-/* The value PROG will see for a setting: ours if given, else the inherited variable. */
-static const char *effective(const run_opts *o, const char *flag)
+/* The text PROG will see for a setting: ours if given, else the inherited variable. */
+static const char *effective_text(const run_opts *o, enum lg_setting_id id)
 {
-    for (int i = 0; i < LG_RUN_N_SETTINGS; i++)
-        if (strcmp(lg_run_settings[i].flag, flag) == 0)
-            return o->canon[i] ? o->canon[i] : g_getenv(lg_run_settings[i].env);
-    return NULL;
+    return o->canon[id] ? o->canon[id] : g_getenv(lg_setting_defs[id].env);
 }
 
-/* As the shim reads it: a flag value is 1..255, but an inherited variable may be
- * anything, and the shim takes 0..255 and falls back to the default otherwise. */
-static int effective_deadlock_exitcode(const run_opts *o)
+/* A setting's value as the shim parses it (settings.h): the default when the
+ * variable is unset or invalid, as the shim falls back. */
+static uint64_t effective(const run_opts *o, enum lg_setting_id id)
 {
-    const char *v = effective(o, "deadlock-exitcode");
-    guint64 n;
-    if (v && g_ascii_string_to_unsigned(v, 10, 0, 255, &n, NULL))
-        return (int)n;
-    return DEFAULT_DEADLOCK_EXITCODE;
+    return lg_setting_effective(&lg_setting_defs[id], effective_text(o, id));
 }
 
 /* Did the shim's deadlock policy end PROG?  It writes an END record with reason
  * deadlock, then exits with the deadlock exit code or aborts, as configured. */
 static gboolean ended_by_deadlock_policy(const run_opts *o, char **logs, int wait_status)
 {
-    /* The shim treats anything but "abort" and "wait" as "exit". */
-    const char *policy = effective(o, "on-deadlock");
-    gboolean aborts = policy && strcmp(policy, "abort") == 0;
-    gboolean waits = policy && strcmp(policy, "wait") == 0;
+    uint64_t policy = effective(o, LG_SETTING_ON_DEADLOCK);
+    gboolean aborts = policy == LG_ON_DEADLOCK_ABORT, waits = policy == LG_ON_DEADLOCK_WAIT;
     gboolean status_fits =
         (!aborts && !waits && WIFEXITED(wait_status) &&
-         WEXITSTATUS(wait_status) == effective_deadlock_exitcode(o)) ||
+         (uint64_t)WEXITSTATUS(wait_status) == effective(o, LG_SETTING_DEADLOCK_EXITCODE)) ||
         (aborts && WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGABRT);
     if (!status_fits)
         return FALSE;
@@ -224,9 +218,9 @@ static char **build_environment(const run_opts *o, const lg_prog_info *info, con
     char **env = g_get_environ();
     if (!asan)
         asan = lg_preload_find_asan(g_environ_getenv(env, "LD_PRELOAD"));
-    for (int i = 0; i < LG_RUN_N_SETTINGS; i++)
+    for (int i = 0; i < LG_N_SETTINGS; i++)
         if (o->canon[i])
-            env = g_environ_setenv(env, lg_run_settings[i].env, o->canon[i], TRUE);
+            env = g_environ_setenv(env, lg_setting_defs[i].env, o->canon[i], TRUE);
     const char *first[3] = {asan ? asan : shim, asan ? shim : NULL, NULL};
     char *preload = lg_preload_compose(first, g_environ_getenv(env, "LD_PRELOAD"));
     env = g_environ_setenv(env, "LD_PRELOAD", preload, TRUE);
@@ -259,7 +253,7 @@ static int decide_status(const run_opts *o, char **logs, int wait_status)
     if (ended_by_deadlock_policy(o, logs, wait_status))
         return status;
     if (o->error_status) {
-        const char *supp = effective(o, "suppressions");
+        const char *supp = effective_text(o, LG_SETTING_SUPPRESSIONS);
         int r = lg_report_check((const char *const *)logs, g_strv_length(logs),
                                 o->fail_on_canon, supp && *supp ? supp : NULL);
         if (r == 1)
@@ -345,8 +339,7 @@ int lg_run_main(int argc, char **argv)
     if (!lg_run_index_has_pid(entries, (int)pid) && !warned)
         fprintf(stderr, "lockgraph: warning: the shim did not load into %s (statically "
                         "linked or setuid?); nothing was recorded\n", prog);
-    const char *quiet = effective(&o, "quiet");
-    if (!quiet || !*quiet || strcmp(quiet, "0") == 0)
+    if (!effective(&o, LG_SETTING_QUIET))
         print_logs(logs);
     ret = decide_status(&o, logs, wait_status);
     g_strfreev(logs);

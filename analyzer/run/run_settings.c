@@ -1,89 +1,33 @@
 #include "run_settings.h"
 
-#include "names.h"
+#include "fail_on.h"
 
 #include <string.h>
 #include <unistd.h>
 
-/* 24 hours: far above any useful threshold, low enough that the shim's arithmetic in
- * nanoseconds cannot overflow. */
-#define DAY_MS 86400000u
-
-const lg_setting_def lg_run_settings[LG_RUN_N_SETTINGS] = {
-    {"output", "LOCKGRAPH_OUTPUT", LG_SET_PATH, 0, 0, NULL, "PATH",
-     "Log file per process image; %p is replaced by the pid "
-     "[LOCKGRAPH_OUTPUT, default lockgraph.%p.log]"},
-    {"stack-depth", "LOCKGRAPH_STACK_DEPTH", LG_SET_UINT, 1, 256, NULL, "N",
-     "Frames captured per stack, 1..256 [LOCKGRAPH_STACK_DEPTH, default 32]"},
-    {"quiet", "LOCKGRAPH_QUIET", LG_SET_FLAG, 0, 0, NULL, NULL,
-     "No live reports on stderr; the log still gets everything [LOCKGRAPH_QUIET=1]"},
-    {"log-fd", "LOCKGRAPH_LOG_FD", LG_SET_UINT, 0, G_MAXINT, NULL, "N",
-     "Descriptor for live reports [LOCKGRAPH_LOG_FD, default 2]"},
-    {"trace-children", "LOCKGRAPH_TRACE_CHILDREN", LG_SET_CHOICE, 0, 0, "yes|no", "yes|no",
-     "Trace exec'd programs too (fork children always are) "
-     "[LOCKGRAPH_TRACE_CHILDREN, default yes]"},
-    {"deadlock-ms", "LOCKGRAPH_DEADLOCK_MS", LG_SET_UINT, 1, DAY_MS, NULL, "N",
-     "Milliseconds threads must stay blocked in a cycle before it is a deadlock "
-     "[LOCKGRAPH_DEADLOCK_MS, default 1000]"},
-    {"on-deadlock", "LOCKGRAPH_ON_DEADLOCK", LG_SET_CHOICE, 0, 0, "exit|abort|wait",
-     "exit|abort|wait",
-     "What to do after reporting a real deadlock [LOCKGRAPH_ON_DEADLOCK, default exit]"},
-    {"deadlock-exitcode", "LOCKGRAPH_DEADLOCK_EXITCODE", LG_SET_UINT, 1, 255, NULL, "N",
-     "Exit status for --on-deadlock=exit, 1..255 "
-     "[LOCKGRAPH_DEADLOCK_EXITCODE, default 86]"},
-    {"hold-threshold-ms", "LOCKGRAPH_HOLD_THRESHOLD_MS", LG_SET_UINT, 0, DAY_MS, NULL, "N",
-     "Report locks held longer than N ms; 0 disables "
-     "[LOCKGRAPH_HOLD_THRESHOLD_MS, default 1000]"},
-    {"suppressions", "LOCKGRAPH_SUPPRESSIONS", LG_SET_FILE, 0, 0, NULL, "FILE",
-     "Suppression file (docs/suppressions.md) [LOCKGRAPH_SUPPRESSIONS]"},
-};
-
 const lg_setting_def *lg_setting_find(const char *flag)
 {
-    for (int i = 0; i < LG_RUN_N_SETTINGS; i++)
-        if (strcmp(lg_run_settings[i].flag, flag) == 0)
-            return &lg_run_settings[i];
+    for (int i = 0; i < LG_N_SETTINGS; i++)
+        if (strcmp(lg_setting_defs[i].flag, flag) == 0)
+            return &lg_setting_defs[i];
     return NULL;
-}
-
-static char *check_uint(const lg_setting_def *def, const char *value, GError **err)
-{
-    guint64 n;
-    /* g_ascii_string_to_unsigned rejects signs, spaces, empty strings and
-     * trailing garbage, which is the strictness we want for flags. */
-    if (!g_ascii_string_to_unsigned(value, 10, def->min, def->max, &n, NULL)) {
-        g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "--%s: invalid value '%s': expected an integer in %" G_GUINT64_FORMAT
-                    "..%" G_GUINT64_FORMAT,
-                    def->flag, value, def->min, def->max);
-        return NULL;
-    }
-    return g_strdup_printf("%" G_GUINT64_FORMAT, n);
-}
-
-static char *check_choice(const lg_setting_def *def, const char *value, GError **err)
-{
-    char **choices = g_strsplit(def->choices, "|", -1);
-    gboolean ok = g_strv_contains((const char *const *)choices, value);
-    g_strfreev(choices);
-    if (!ok) {
-        char *list = g_strdelimit(g_strdup(def->choices), "|", ',');
-        g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "--%s: invalid value '%s': expected one of %s", def->flag, value, list);
-        g_free(list);
-        return NULL;
-    }
-    return g_strdup(value);
 }
 
 static char *check_file(const lg_setting_def *def, const char *value, GError **err)
 {
-    if (!*value || !g_file_test(value, G_FILE_TEST_IS_REGULAR) || access(value, R_OK) != 0) {
+    if (!g_file_test(value, G_FILE_TEST_IS_REGULAR) || access(value, R_OK) != 0) {
         g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                     "--%s: '%s' is not a readable file", def->flag, value);
         return NULL;
     }
-    return g_canonicalize_filename(value, NULL);
+    char *abs = g_canonicalize_filename(value, NULL);
+    if (strlen(abs) >= LG_SETTING_PATH_MAX) { /* the shim could not hold it */
+        g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--%s: '%s' is longer than %d bytes", def->flag, abs, LG_SETTING_PATH_MAX - 1);
+        g_free(abs);
+        return NULL;
+    }
+    return abs;
 }
 
 /* The shim creates the log file but not directories, and a log it cannot create only
@@ -91,11 +35,6 @@ static char *check_file(const lg_setting_def *def, const char *value, GError **e
  * depends on the pid (a '%' in it), which only the shim can expand. */
 static char *check_path(const lg_setting_def *def, const char *value, GError **err)
 {
-    if (!*value) {
-        g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "--%s: the path must not be empty", def->flag);
-        return NULL;
-    }
     char *dir = g_path_get_dirname(value);
     gboolean ok = strchr(dir, '%') || g_file_test(dir, G_FILE_TEST_IS_DIR);
     if (!ok)
@@ -107,13 +46,22 @@ static char *check_path(const lg_setting_def *def, const char *value, GError **e
 
 char *lg_setting_check(const lg_setting_def *def, const char *value, GError **err)
 {
+    uint64_t n;
+    if (def->type == LG_SET_FLAG)
+        value = "1";
+    if (!lg_setting_parse(def, value, &n)) {
+        char expected[128];
+        g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--%s: invalid value '%s': expected %s", def->flag, value,
+                    lg_setting_expected(def, expected, sizeof expected));
+        return NULL;
+    }
     switch (def->type) {
-    case LG_SET_FLAG:
-        return g_strdup("1");
     case LG_SET_UINT:
-        return check_uint(def, value, err);
+        return g_strdup_printf("%" G_GUINT64_FORMAT, n);
+    case LG_SET_FLAG:
     case LG_SET_CHOICE:
-        return check_choice(def, value, err);
+        return g_strdup(value);
     case LG_SET_PATH:
         return check_path(def, value, err);
     case LG_SET_FILE:
@@ -122,34 +70,44 @@ char *lg_setting_check(const lg_setting_def *def, const char *value, GError **er
     return NULL;
 }
 
+char *lg_setting_help(const lg_setting_def *def)
+{
+    char dflt[LG_SETTING_PATH_MAX];
+    const char *d = lg_setting_default_text(def, dflt, sizeof dflt);
+    switch (def->type) {
+    case LG_SET_FLAG:
+        return g_strdup_printf("%s [%s=1]", def->help, def->env);
+    case LG_SET_UINT:
+        return g_strdup_printf("%s [%s, %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT ", default %s]",
+                               def->help, def->env, def->min, def->max, d);
+    default:
+        return d ? g_strdup_printf("%s [%s, default %s]", def->help, def->env, d)
+                 : g_strdup_printf("%s [%s]", def->help, def->env);
+    }
+}
+
+uint64_t lg_setting_effective(const lg_setting_def *def, const char *inherited)
+{
+    uint64_t n;
+    if (inherited && *inherited && lg_setting_parse(def, inherited, &n))
+        return n;
+    return def->def;
+}
+
 char *lg_fail_on_check(const char *value, GError **err)
 {
-    if (strcmp(value, "all") == 0)
-        return g_strdup(value);
-    char **kinds = g_strsplit(value, ",", -1);
-    GString *out = g_string_new(NULL);
-    gboolean ok = TRUE;
-    for (int i = 0; kinds[i]; i++) {
-        char *k = g_strstrip(kinds[i]);
-        if (!lg_finding_kind_from_name(k)) {
-            g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        "--fail-on: unknown finding kind '%s' (kinds: lock-order-inversion, "
-                        "deadlock, self-deadlock, bad-unlock, destroy-locked, long-hold, or all)",
-                        k);
-            ok = FALSE;
-            break;
-        }
-        if (out->len)
-            g_string_append_c(out, ',');
-        g_string_append(out, k);
+    char msg[512];
+    lg_kind_set set;
+    if (!lg_fail_on_parse(value, &set, msg, sizeof msg)) {
+        g_set_error_literal(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, msg);
+        return NULL;
     }
-    g_strfreev(kinds);
-    if (ok && out->len == 0) {
-        g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "--fail-on: empty list of finding kinds");
-        ok = FALSE;
-    }
-    return g_string_free(out, !ok);
+    char **items = g_strsplit(value, ",", -1);
+    for (char **p = items; *p; p++)
+        g_strstrip(*p);
+    char *out = g_strjoinv(",", items);
+    g_strfreev(items);
+    return out;
 }
 
 gboolean lg_exitcode_check(const char *flag, const char *value, int *out, GError **err)

@@ -3,38 +3,21 @@
  * before it starts anything.
  *
  * Invariants
- *  - lg_run_settings[] lists every shim setting exactly once, in docs/cli.md order; the
- *    launcher builds its options and the child's environment from this table alone,
- *    so a flag and its variable cannot drift apart.
- *  - A value accepted by lg_setting_check is what the shim accepts too; the canonical
+ *  - The table is common/settings.def (settings.h: lg_setting_defs[]), the very one
+ *    the shim reads its environment with; the launcher builds its options, --help and
+ *    the child's environment from it alone, so a flag and its variable cannot drift
+ *    apart, nor their ranges.
+ *  - A value accepted by lg_setting_check is what the shim accepts too (the same
+ *    parser, lg_setting_parse); the launcher only adds what it can check before PROG
+ *    runs (a log directory exists, a suppression file is readable).  The canonical
  *    form it returns is what goes into the environment.
  */
 #ifndef LOCKGRAPH_RUN_SETTINGS_H
 #define LOCKGRAPH_RUN_SETTINGS_H
 
+#include "settings.h"
+
 #include <glib.h>
-
-typedef enum lg_setting_type {
-    LG_SET_FLAG,   /* no argument; sets the variable to "1" */
-    LG_SET_UINT,   /* decimal integer in [min, max] */
-    LG_SET_CHOICE, /* one of `choices` ('|'-separated) */
-    LG_SET_PATH,   /* a file to be created, in an existing directory (unless the
-                      directory part contains a '%' pattern) */
-    LG_SET_FILE    /* an existing readable file; made absolute (children may chdir) */
-} lg_setting_type;
-
-typedef struct lg_setting_def {
-    const char *flag;            /* long option, without "--" */
-    const char *env;             /* variable the shim reads */
-    lg_setting_type type;
-    guint64 min, max;            /* LG_SET_UINT */
-    const char *choices;         /* LG_SET_CHOICE */
-    const char *arg_description; /* for --help */
-    const char *help;            /* for --help */
-} lg_setting_def;
-
-#define LG_RUN_N_SETTINGS 10
-extern const lg_setting_def lg_run_settings[LG_RUN_N_SETTINGS];
 
 /* The entry for flag name (without "--"), or NULL. */
 const lg_setting_def *lg_setting_find(const char *flag);
@@ -43,8 +26,17 @@ const lg_setting_def *lg_setting_find(const char *flag);
  * *err to a message that names the flag and says what is allowed. */
 char *lg_setting_check(const lg_setting_def *def, const char *value, GError **err);
 
-/* --fail-on: "all" or a comma-separated list of finding kinds (names.h).  Returns the
- * normalized list (g_free) or NULL with *err naming the unknown kind. */
+/* The --help text of `def`: its help, then the variable, range and default in
+ * brackets ("Frames captured per stack [LOCKGRAPH_STACK_DEPTH, 1..256, default 32]").
+ * g_free. */
+char *lg_setting_help(const lg_setting_def *def);
+
+/* The value a setting has for PROG when the launcher sets none: the variable as
+ * inherited, parsed as the shim parses it (the default when unset or invalid). */
+uint64_t lg_setting_effective(const lg_setting_def *def, const char *inherited);
+
+/* --fail-on: the grammar of common/fail_on.h.  Returns the list with the spaces
+ * around its items removed (g_free), or NULL with *err naming the bad item. */
 char *lg_fail_on_check(const char *value, GError **err);
 
 /* An exit status flag (--error-exitcode): 1..255.  FALSE with *err otherwise. */

@@ -18,10 +18,11 @@
 #include <stdint.h>
 
 #include "log_format.h"
+#include "settings.h"
 
-/* Frames per captured stack (LOCKGRAPH_STACK_DEPTH is 1..this).  Stacks are
+/* Frames per captured stack: LG_MAX_DEPTH (detector.h) is the top of the
+ * stack-depth setting's range (common/settings.def, LG_MAX_STACK_DEPTH).  Stacks are
  * captured on the slow path into arrays of this size on the thread's stack. */
-#define LG_MAX_DEPTH 256
 
 /* Contexts stored per edge.  Each distinct (thread, chain, modes, flags) way an edge
  * happened is a context; the rules search their combinations (docs/rules.md), so a
@@ -40,9 +41,9 @@
 #define LG_CYCLE_MAX_PER_EVENT 64u
 #define LG_RULES_BUDGET 20000u
 
-/* STACK records carry at most this many frames (= LG_MAX_DEPTH: no captured stack
- * is longer), so one fits a stack buffer. */
-#define LG_STACK_RECORD_MAX LG_MAX_DEPTH
+/* STACK records carry at most this many frames (no captured stack is longer), so
+ * one fits a stack buffer. */
+#define LG_STACK_RECORD_MAX LG_MAX_STACK_DEPTH
 
 /* Locks per STATS record: the statistics are chunked so that one record fits a
  * static buffer, whatever the number of locks. */

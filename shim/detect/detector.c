@@ -5,22 +5,15 @@
 #include "hmap.h"
 #include "id_dir.h"
 #include "lock_table.h"
-#include "platform.h"
+#include "host.h"
 #include "records.h"
+#include "report_view.h"
+#include "seen.h"
 
 #include <errno.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-struct lg_config lg_cfg = {
-    .stack_depth = 32,
-    .hold_threshold_ns = 1000000000ull,
-    .deadlock_ns = 1000000000ull,
-    .on_deadlock = LG_ON_DEADLOCK_EXIT,
-    .deadlock_exitcode = 86,
-};
+struct lg_config lg_cfg = LG_CONFIG_DEFAULTS;
 __thread struct lg_thread *lg_tls_self __attribute__((tls_model("initial-exec")));
 _Atomic uint64_t lg_tick_ns;
 _Atomic uint64_t lg_tick_step_ns;
@@ -28,7 +21,7 @@ _Atomic uint64_t lg_tick_step_ns;
 static _Atomic(struct lg_thread *) all_threads;
 static _Atomic uint32_t nthreads;
 static lg_id_dir thread_dir;
-static struct lg_thread exited_thread = {.busy = 1};
+static struct lg_thread exited_thread = {.in_shim = 1}; /* guard raised for good */
 static void retire_own_stack_locks(void);
 
 /* Hold times come from the watchdog's tick (one load of a read-mostly line).  A
@@ -46,20 +39,24 @@ static inline uint64_t coarse_now(void)
 struct lg_thread *lg_thread_first(void) { return atomic_load(&all_threads); }
 struct lg_thread *lg_thread_by_serial(uint32_t s) { return lg_dir_get(&thread_dir, s); }
 
-static struct lg_thread *lg_thread_attach_impl(uint32_t creator, uint32_t create_stack)
+struct lg_thread *lg_thread_attach(uint32_t creator, uint32_t create_stack)
 {
+    int err = errno; /* the allocation may set it (a futex wait, a failed mmap) */
     struct lg_thread *t = lg_arena_alloc(sizeof *t);
-    if (!t)
+    if (!t) {
+        errno = err;
         return NULL;
-    t->busy = 1;
+    }
+    struct lg_guard g = lg_guard_enter(t);
+    g.err = err;
     lg_tls_self = t; /* before anything below can re-enter a hook */
-    t->tid = (uint32_t)syscall(SYS_gettid);
+    t->tid = lg_plat_gettid();
     t->creator = creator;
     t->create_stack = create_stack;
     t->held = t->inline_held;
     t->cap = LG_HELD_INLINE;
     atomic_store(&t->alive, 1);
-    prctl(PR_GET_NAME, t->name, 0, 0, 0);
+    lg_plat_thread_name(t->name, sizeof t->name);
     lg_plat_stack_bounds(&t->stack_lo, &t->stack_hi);
     lg_graph_lock();
     t->serial = atomic_fetch_add(&nthreads, 1) + 1;
@@ -68,14 +65,14 @@ static struct lg_thread *lg_thread_attach_impl(uint32_t creator, uint32_t create
     atomic_store(&all_threads, t);
     lg_rec_thread(t, lg_plat_now());
     lg_graph_unlock();
-    t->busy = 0;
+    lg_guard_leave(t, g);
     return t;
 }
 
 void lg_thread_detach(struct lg_thread *t)
 {
-    t->busy = 1;
-    prctl(PR_GET_NAME, t->name, 0, 0, 0);
+    (void)lg_guard_enter(t); /* never left: the thread ends */
+    lg_plat_thread_name(t->name, sizeof t->name);
     lg_graph_lock();
     lg_rec_thread_exit(t, lg_plat_now());
     lg_graph_unlock();
@@ -149,12 +146,22 @@ static void remove_held(struct lg_thread *t, uint32_t i)
     rekey_from(t, i);
 }
 
+struct lg_held *lg_held_find(const struct lg_thread *t, const struct lg_lockrec *l)
+{
+    /* acquire loads: the watchdog reads other threads' stacks (grow_held publishes
+     * a new array only after copying into it) */
+    uint32_t n = __atomic_load_n(&t->nheld, __ATOMIC_ACQUIRE);
+    struct lg_held *h = __atomic_load_n(&t->held, __ATOMIC_ACQUIRE);
+    for (uint32_t i = n; i-- > 0;)
+        if (h[i].lock == l)
+            return &h[i];
+    return NULL;
+}
+
 int lg_held_index(const struct lg_thread *t, const struct lg_lockrec *l)
 {
-    for (uint32_t i = t->nheld; i-- > 0;)
-        if (t->held[i].lock == l)
-            return (int)i;
-    return -1;
+    const struct lg_held *h = lg_held_find(t, l);
+    return h ? (int)(h - t->held) : -1;
 }
 
 /* Entries for exclusive locks this thread no longer owns: another thread unlocked
@@ -267,7 +274,7 @@ static void capture(struct capture *c)
         return;
     int depth = lg_cfg.stack_depth;
     if (depth < 1 || depth > LG_MAX_DEPTH)
-        depth = 32;
+        depth = LG_DEFAULT_STACK_DEPTH;
     int n = lg_plat_backtrace(c->pcs, depth);
     c->n = n > 0 ? (uint32_t)n : 0;
 }
@@ -304,25 +311,21 @@ static struct lg_lockrec *create_lock(struct lg_thread *t, uintptr_t addr, uint8
     return l;
 }
 
-static struct lg_lockrec *lg_lock_of_impl(struct lg_thread *t, uintptr_t addr, uint8_t kind,
+struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
                               lg_subkind_fn subkind)
 {
+    struct lg_guard g = lg_guard_enter(t);
     struct lg_lockrec *l = lg_table_find(addr);
     if (l && frame_replaced(l)) {
-        int busy = t->busy;
-        t->busy = 1;
         retire_record(l, LG_RETIRE_STACK);
-        t->busy = busy;
         l = NULL;
     }
-    if (l)
-        return l;
-    struct capture cap;
-    cap.n = cap.id = 0;
-    int busy = t->busy;
-    t->busy = 1;
-    l = create_lock(t, addr, kind, subkind, &cap);
-    t->busy = busy;
+    if (!l) {
+        struct capture cap;
+        cap.n = cap.id = 0;
+        l = create_lock(t, addr, kind, subkind, &cap);
+    }
+    lg_guard_leave(t, g);
     return l;
 }
 
@@ -336,7 +339,7 @@ static void retire_record(struct lg_lockrec *l, int reason)
     lg_graph_unlock();
 }
 
-static void lg_lock_retire_impl(uintptr_t addr, int reason)
+void lg_lock_retire(uintptr_t addr, int reason)
 {
     struct lg_lockrec *l = lg_table_find(addr);
     if (!l)
@@ -401,12 +404,31 @@ void lg_retire_range(uintptr_t lo, uintptr_t hi)
     }
 }
 
+/* (detect.h) In this file so that the bitmap test is inlined: free() runs it. */
+void lg_memory_freed(uintptr_t lo, uintptr_t hi)
+{
+    if (!lg_heap_may_hold_locks(lo, hi))
+        return;
+    struct lg_thread *t = lg_tls_self;
+    /* a thread past its end (key destructors, thread_local destructors) still frees
+     * memory that held locks: they are retired under its sentinel state, whose
+     * guard is raised for good */
+    if (!t || atomic_load(&t->alive)) {
+        t = lg_event_thread();
+        if (!t)
+            return;
+    }
+    struct lg_guard g = lg_guard_enter(t);
+    lg_retire_range(lo, hi);
+    lg_guard_leave(t, g);
+}
+
 /* ---- acquisition and release ---------------------------------------------------- */
 
 static void report_pending(struct lg_pending *p)
 {
     for (struct lg_live_finding *f = p->head; f; f = f->next)
-        lg_plat_report(f);
+        lg_report_live(f);
 }
 
 /* Held locks whose acquisition captured no stack (the steady state captures none)
@@ -422,7 +444,8 @@ static void held_stacks(struct lg_thread *t)
     if (!need)
         return;
     uintptr_t pcs[LG_MAX_DEPTH], sps[LG_MAX_DEPTH], out[LG_MAX_DEPTH];
-    int depth = lg_cfg.stack_depth < 1 || lg_cfg.stack_depth > LG_MAX_DEPTH ? 32 : lg_cfg.stack_depth;
+    int depth = lg_cfg.stack_depth < 1 || lg_cfg.stack_depth > LG_MAX_DEPTH ? LG_DEFAULT_STACK_DEPTH
+                                                                          : lg_cfg.stack_depth;
     int n = lg_plat_backtrace_sp(pcs, sps, LG_MAX_DEPTH);
     for (uint32_t i = 0; i < t->nheld; i++) {
         struct lg_held *h = &t->held[i];
@@ -459,69 +482,66 @@ static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, ui
     report_pending(&pending);
 }
 
-static void lg_acquire_slow_impl(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
+/* A re-lock of a lock this thread holds (recursive mutex, FILE lock, nested read
+ * lock) adds nothing to the graph: one more level on its held entry.  0 if l is
+ * not such a re-lock. */
+static int relock(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode)
+{
+    int i = -1;
+    if (mode != LG_MODE_READ) {
+        if (atomic_load_explicit(&l->owner, memory_order_relaxed) == t)
+            i = lg_held_index(t, l);
+    } else if (t->nheld) {
+        i = lg_held_index(t, l);
+        if (i >= 0 && t->held[i].mode != LG_MODE_READ)
+            i = -1;
+    }
+    if (i < 0)
+        return 0;
+    t->held[i].depth++;
+    return 1;
+}
+
+void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
                      uint8_t mode, uint8_t ctxflags, uintptr_t pc, uintptr_t sp)
 {
+    struct lg_guard g = lg_guard_enter(t);
     struct capture cap;
     cap.n = cap.id = 0;
     struct lg_lockrec *l = lg_table_find(addr);
     if (l && frame_replaced(l)) {
-        t->busy = 1;
         retire_record(l, LG_RETIRE_STACK);
-        t->busy = 0;
         l = NULL;
     }
-    if (__builtin_expect(!l, 0)) {
-        t->busy = 1;
+    if (__builtin_expect(!l, 0))
         l = create_lock(t, addr, kind, subkind, &cap);
-        t->busy = 0;
-        if (!l)
-            return;
-    }
-    lg_stat_add(&l->acq, 1);
-    /* a re-lock of a lock this thread holds (recursive mutex, FILE lock, nested
-     * read lock) adds nothing to the graph */
-    if (mode != LG_MODE_READ) {
-        if (atomic_load_explicit(&l->owner, memory_order_relaxed) == t) {
-            int i = lg_held_index(t, l);
-            if (i >= 0) {
-                t->held[i].depth++;
-                return;
+    if (l)
+        lg_stat_add(&l->acq, 1);
+    if (l && !relock(t, l, mode)) {
+        uint32_t n = t->nheld;
+        uint64_t key = lg_chain_step(n ? t->held[n - 1].key : 0, l, mode, ctxflags);
+        if (n && __builtin_expect(!lg_chain_seen(t, key), 0)) {
+            uint32_t before = t->nheld;
+            purge_phantoms(t);
+            if (t->nheld != before) {
+                n = t->nheld;
+                key = lg_chain_step(n ? t->held[n - 1].key : 0, l, mode, ctxflags);
             }
+            if (n && !lg_chain_seen(t, key))
+                validate(t, l, mode, ctxflags, key, &cap);
         }
-    } else if (t->nheld) {
-        int i = lg_held_index(t, l);
-        if (i >= 0 && t->held[i].mode == LG_MODE_READ) {
-            t->held[i].depth++;
-            return;
-        }
+        if (__builtin_expect(n < t->cap, 1) || grow_held(t) == 0)
+            lg_push_held(t, n, l, key, pc, sp, cap.id, mode, ctxflags);
     }
-    uint32_t n = t->nheld;
-    uint64_t key = lg_chain_step(n ? t->held[n - 1].key : 0, l, mode, ctxflags);
-    if (n && __builtin_expect(!lg_chain_seen(t, key), 0)) {
-        t->busy = 1;
-        uint32_t before = t->nheld;
-        purge_phantoms(t);
-        if (t->nheld != before) {
-            n = t->nheld;
-            key = lg_chain_step(n ? t->held[n - 1].key : 0, l, mode, ctxflags);
-        }
-        if (n && !lg_chain_seen(t, key))
-            validate(t, l, mode, ctxflags, key, &cap);
-        t->busy = 0;
-    }
-    if (__builtin_expect(n == t->cap, 0) && grow_held(t) != 0)
-        return;
-    lg_push_held(t, n, l, key, pc, sp, cap.id, mode, ctxflags);
+    lg_guard_leave(t, g);
 }
 
 uint32_t lg_held_stack_id(const struct lg_held *h)
 {
     if (h->stack)
         return h->stack;
-    uintptr_t pc = h->pc;
     lg_graph_lock();
-    uint32_t id = lg_stack_intern(&pc, 1);
+    uint32_t id = lg_stack_or_site(0, h->pc);
     lg_graph_unlock();
     return id;
 }
@@ -529,22 +549,12 @@ uint32_t lg_held_stack_id(const struct lg_held *h)
 /* Long holds are printed once per acquisition site (a loop taking a thousand
  * locks is one problem, not a thousand reports), but every one is recorded in the
  * log, where the report counts them. */
-static struct lg_hmap long_sites;
+static struct lg_seen long_sites;
 
 int lg_long_hold_site_first(uintptr_t pc)
 {
-    uint64_t h = lg_mix64(pc ^ 0x4c48);
     lg_graph_lock();
-    int first = 1;
-    for (struct lg_hnode *x = lg_hmap_bucket(&long_sites, h); x && first; x = x->next)
-        first = x->hash != h;
-    if (first) {
-        struct lg_hnode *x = lg_arena_alloc(sizeof *x);
-        if (x) {
-            x->hash = h;
-            lg_hmap_insert(&long_sites, x);
-        }
-    }
+    int first = lg_seen_add(&long_sites, lg_mix64(pc ^ 0x4c48));
     lg_graph_unlock();
     return first;
 }
@@ -566,20 +576,12 @@ static void long_hold_end(struct lg_thread *t, struct lg_held *h, int print)
 }
 
 
-static int lg_release_slow_impl(struct lg_thread *t, uintptr_t addr)
+/* Pops entry i of t's held stack: the lock is released (its hold accounted, a
+ * long hold reported, a destroy that waited for the release done). */
+static void release_held(struct lg_thread *t, uint32_t i)
 {
     uint32_t n = t->nheld;
-    uint32_t i = n;
-    while (i-- > 0)
-        if (t->held[i].lock->addr == addr)
-            break;
-    if (i >= n)
-        return 0;
     struct lg_held *h = &t->held[i];
-    if (h->depth) {
-        h->depth--;
-        return 1;
-    }
     struct lg_lockrec *l = h->lock;
     uint64_t now = coarse_now();
     uint64_t held_ns = h->start && now > h->start ? now - h->start : 0;
@@ -589,18 +591,14 @@ static int lg_release_slow_impl(struct lg_thread *t, uintptr_t addr)
     if (f & LG_LR_LONG_LIVE) {
         /* the watchdog reported it while held: report its end */
         f = atomic_fetch_and(&l->flags, (uint16_t)~(LG_LR_LONG_LIVE | LG_LR_LONG_LOUD));
-        t->busy = 1;
         if (f & LG_LR_LONG_LIVE)
             long_hold_end(t, h, (f & LG_LR_LONG_LOUD) != 0);
-        t->busy = 0;
     } else if (h->start && lg_cfg.hold_threshold_ns &&
                held_ns + atomic_load_explicit(&lg_tick_step_ns, memory_order_relaxed) >=
                    lg_cfg.hold_threshold_ns &&
                lg_plat_now() - h->start >= lg_cfg.hold_threshold_ns) {
         /* long, but over before a tick of the watchdog saw it */
-        t->busy = 1;
         long_hold_end(t, h, lg_long_hold_site_first(h->pc));
-        t->busy = 0;
     }
     if (h->mode != LG_MODE_READ)
         atomic_store_explicit(&l->owner, NULL, memory_order_relaxed);
@@ -609,12 +607,25 @@ static int lg_release_slow_impl(struct lg_thread *t, uintptr_t addr)
     else
         remove_held(t, i);
     if (__builtin_expect(atomic_load_explicit(&l->flags, memory_order_relaxed) &
-                             LG_LR_HELD_DESTROY, 0)) {
-        t->busy = 1;
+                             LG_LR_HELD_DESTROY, 0))
         retire_record(l, LG_RETIRE_DESTROY);
-        t->busy = 0;
-    }
-    return 1;
+}
+
+int lg_release_slow(struct lg_thread *t, uintptr_t addr)
+{
+    struct lg_guard g = lg_guard_enter(t);
+    uint32_t n = t->nheld;
+    uint32_t i = n;
+    while (i-- > 0)
+        if (t->held[i].lock->addr == addr)
+            break;
+    int held = i < n;
+    if (held && t->held[i].depth)
+        t->held[i].depth--;
+    else if (held)
+        release_held(t, i);
+    lg_guard_leave(t, g);
+    return held;
 }
 
 /* ---- findings ------------------------------------------------------------------ */
@@ -643,7 +654,7 @@ void lg_report_finding(struct lg_live_finding *f)
     lg_graph_lock();
     lg_rec_finding(f, lg_plat_now());
     lg_graph_unlock();
-    lg_plat_report(f);
+    lg_report_live(f);
 }
 
 void lg_report_lock_finding(struct lg_thread *t, uint8_t kind, uint16_t flags,
@@ -667,7 +678,7 @@ void lg_detector_after_fork_child(struct lg_thread *self)
         if (t != self)
             atomic_store(&t->alive, 0);
     if (self) {
-        self->tid = (uint32_t)syscall(SYS_gettid);
+        self->tid = lg_plat_gettid();
         self->wait.lock = NULL;
     }
 }
@@ -701,46 +712,4 @@ void lg_detector_replay(void)
             lg_rec_thread_exit(t, now);
     }
     lg_graph_replay_rest();
-}
-
-/* Entry points keep the program's errno: unwinding, logging and /proc reads set it. */
-
-void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
-                     uint8_t mode, uint8_t ctxflags, uintptr_t pc, uintptr_t sp)
-{
-    int saved = errno;
-    lg_acquire_slow_impl(t, addr, kind, subkind, mode, ctxflags, pc, sp);
-    errno = saved;
-}
-
-int lg_release_slow(struct lg_thread *t, uintptr_t addr)
-{
-    int saved = errno;
-    int r = lg_release_slow_impl(t, addr);
-    errno = saved;
-    return r;
-}
-
-struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
-                              lg_subkind_fn subkind)
-{
-    int saved = errno;
-    struct lg_lockrec * r = lg_lock_of_impl(t, addr, kind, subkind);
-    errno = saved;
-    return r;
-}
-
-struct lg_thread *lg_thread_attach(uint32_t creator, uint32_t create_stack)
-{
-    int saved = errno;
-    struct lg_thread * r = lg_thread_attach_impl(creator, create_stack);
-    errno = saved;
-    return r;
-}
-
-void lg_lock_retire(uintptr_t addr, int reason)
-{
-    int saved = errno;
-    lg_lock_retire_impl(addr, reason);
-    errno = saved;
 }

@@ -1,63 +1,57 @@
-/* The detection core's entry points, called by the hooks.  No LD_PRELOAD or glibc
- * knowledge lives here: the hooks translate each API call into these events.
+/* The detection core's API for its host (the watchdog, the sinks, start-up) and its
+ * unit tests; the hooks use only the event API (detect.h), included at the end.  No
+ * LD_PRELOAD or glibc knowledge lives here.
  *
  * Invariants
- *  - lg_acquired is called after the real lock call succeeded, lg_released before
- *    the real unlock (so no other thread can take the lock and push it while this
- *    thread still lists it).
  *  - The steady state (chain already validated by this thread, lock already known)
  *    does no allocation, no system call and takes no lock: a table probe, one hash
- *    step and a push.  Everything else is the slow path, run with t->busy set.
+ *    step and a push.  Everything else is the slow path, run with the thread's
+ *    guard raised (detect.h).
  *  - A thread's state is created at its first event and never freed.
  */
 #ifndef LOCKGRAPH_DETECTOR_H
 #define LOCKGRAPH_DETECTOR_H
 
 #include "records.h"
+#include "settings.h"
 #include "state.h"
 
+/* What detection needs to know (the policy after a finding is the shim's business,
+ * shim.h).  Defaults and ranges are common/settings.def's. */
 struct lg_config {
-    int stack_depth;            /* frames per captured stack, 1..LG_MAX_DEPTH (caps.h) */
+    int stack_depth;            /* frames per captured stack, 1..LG_MAX_DEPTH */
     uint64_t hold_threshold_ns; /* 0 = long-hold detection off */
     uint64_t deadlock_ns;       /* blocked this long in a cycle = deadlock */
-    int on_deadlock;            /* LG_ON_DEADLOCK_* */
-    int deadlock_exitcode;
 };
-#define LG_ON_DEADLOCK_EXIT 0
-#define LG_ON_DEADLOCK_ABORT 1
-#define LG_ON_DEADLOCK_WAIT 2
+#define LG_MAX_DEPTH LG_MAX_STACK_DEPTH
+#define LG_CONFIG_DEFAULTS                                                     \
+    {                                                                          \
+        .stack_depth = LG_DEFAULT_STACK_DEPTH,                                 \
+        .hold_threshold_ns = LG_DEFAULT_HOLD_THRESHOLD_MS * 1000000ull,        \
+        .deadlock_ns = LG_DEFAULT_DEADLOCK_MS * 1000000ull,                    \
+    }
 
 extern struct lg_config lg_cfg;
-extern __thread struct lg_thread *lg_tls_self __attribute__((tls_model("initial-exec")));
 /* Coarse clock advanced by the watchdog (ns); 0 while there is no watchdog.  Its
  * step is lg_tick_step_ns (a tenth of the smaller threshold, 2..100 ms). */
 extern _Atomic uint64_t lg_tick_ns;
 extern _Atomic uint64_t lg_tick_step_ns;
 
-/* Reads a lock object's type when its record is created (mutex kind, rwlock
- * preference); supplied by the hook, which knows the object layout. */
-typedef uint8_t (*lg_subkind_fn)(uintptr_t addr);
-
-/* The calling thread's state, created (and its THREAD record written) on first use.
- * creator/create_stack describe who started it (0 when unknown). */
-struct lg_thread *lg_thread_attach(uint32_t creator, uint32_t create_stack);
-void lg_thread_detach(struct lg_thread *t); /* thread end: THREAD_EXIT record */
 struct lg_thread *lg_thread_by_serial(uint32_t serial);
 struct lg_thread *lg_thread_first(void); /* registry, newest first; ->next_all */
 
 /* The record of the lock at addr, created on first use. */
 struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
                               lg_subkind_fn subkind);
-/* lg_acquired / lg_released (fastpath.h) handle the steady state inline and call
- * these for everything else. */
-void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind,
-                     uint8_t mode, uint8_t ctxflags, uintptr_t pc, uintptr_t sp);
-int lg_release_slow(struct lg_thread *t, uintptr_t addr);
-/* Index of lock in t's held stack, or -1. */
+/* t's held entry for l (the newest if l is listed twice), or NULL.  Safe from
+ * another thread (the watchdog): the entry is then a racy view to re-check. */
+struct lg_held *lg_held_find(const struct lg_thread *t, const struct lg_lockrec *l);
+/* Index of lock in t's held stack, or -1 (lg_held_find, for the owning thread). */
 int lg_held_index(const struct lg_thread *t, const struct lg_lockrec *l);
-/* The instance at addr ends (destroy, re-init, freed memory). */
+/* The instance at addr ends (destroy, re-init, freed memory).  The caller raises
+ * the guard (lg_lock_end does). */
 void lg_lock_retire(uintptr_t addr, int reason);
-/* Retires every live lock in [lo, hi) (memory freed or unmapped). */
+/* Retires every live lock in [lo, hi) (memory freed or unmapped; lg_memory_freed). */
 void lg_retire_range(uintptr_t lo, uintptr_t hi);
 /* Cheap filter: 0 when [lo, hi) certainly holds no heap lock. */
 int lg_heap_may_hold_locks(uintptr_t lo, uintptr_t hi);
@@ -85,6 +79,6 @@ void lg_detector_after_fork_child(struct lg_thread *self);
  * a fresh log, so a fork child's log stands on its own. */
 void lg_detector_replay(void);
 
-#include "fastpath.h"
+#include "detect.h"
 
 #endif

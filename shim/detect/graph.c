@@ -2,13 +2,15 @@
 #include "arena.h"
 #include "id_dir.h"
 #include "lock_table.h"
-#include "platform.h"
+#include "host.h"
+#include "seen.h"
 #include "tool_lock.h"
 
 #include <string.h>
 
 static lg_tool_lock glock;
-static struct lg_hmap stacks, chains, edges, reported;
+static struct lg_hmap stacks, chains, edges;
+static struct lg_seen reported; /* signatures of the cycles reported */
 static lg_id_dir stack_dir, chain_dir;
 static uint32_t nstacks, nchains, nedges;
 static uint32_t epoch;
@@ -62,6 +64,11 @@ const uintptr_t *lg_stack_get(uint32_t id, uint32_t *n)
     struct lg_stack *s = id ? lg_dir_get(&stack_dir, id) : NULL;
     *n = s ? s->n : 0;
     return s ? s->pcs : NULL;
+}
+
+uint32_t lg_stack_or_site(uint32_t stack, uintptr_t pc)
+{
+    return stack ? stack : lg_stack_intern(&pc, 1);
 }
 
 struct lg_chain *lg_chain_get(uint32_t id) { return lg_dir_get(&chain_dir, id); }
@@ -261,28 +268,11 @@ static uint64_t cycle_signature(struct frame *path, uint32_t n)
     return h;
 }
 
-static int already_reported(uint64_t sig)
-{
-    for (struct lg_hnode *x = lg_hmap_bucket(&reported, sig); x; x = x->next)
-        if (x->hash == sig)
-            return 1;
-    return 0;
-}
-
-static void remember(uint64_t sig)
-{
-    struct lg_hnode *x = lg_arena_alloc(sizeof *x);
-    if (x) {
-        x->hash = sig;
-        lg_hmap_insert(&reported, x);
-    }
-}
-
 /* path[0..n): path[i].lock is lock i of the cycle, path[i].via its edge to lock i+1. */
 static void evaluate(struct frame *path, uint32_t n, struct lg_pending *out)
 {
     uint64_t sig = cycle_signature(path, n);
-    if (already_reported(sig))
+    if (lg_seen_has(&reported, sig))
         return;
     size_t nctx = 0;
     for (uint32_t i = 0; i < n; i++)
@@ -313,7 +303,7 @@ static void evaluate(struct frame *path, uint32_t n, struct lg_pending *out)
     lg_rules_evaluate(rl, re, n, rs, chosen, LG_RULES_BUDGET, &res);
     if (res.verdict != LG_VERDICT_DEADLOCK)
         return;
-    remember(sig);
+    lg_seen_add(&reported, sig);
     struct lg_live_finding *f = lg_arena_alloc(sizeof *f + n * sizeof(struct lg_finding_item));
     if (!f)
         return;
@@ -534,14 +524,9 @@ void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t 
         c = lg_arena_alloc(sizeof *c);
         if (!c)
             return;
-        uint32_t held_stack = h->stack;
-        if (!held_stack) {
-            uintptr_t pc = h->pc;
-            held_stack = lg_stack_intern(&pc, 1);
-        }
         *c = (struct lg_ctx){.thread = t->serial, .chain = chain->id, .from_mode = h->mode,
                              .to_mode = to_mode, .flags = flags, .stack = stack,
-                             .held_stack = held_stack};
+                             .held_stack = lg_stack_or_site(h->stack, h->pc)};
         if (e->ctx_tail)
             e->ctx_tail->next = c;
         else
@@ -583,4 +568,90 @@ void lg_graph_replay_rest(void)
             for (struct lg_ctx *c = e->ctx; c; c = c->next)
                 lg_rec_context(e, c, now);
         }
+}
+
+/* ---- invariants (tests only) ------------------------------------------------- */
+
+static struct lg_edge *edge_find(const struct lg_lockrec *from, const struct lg_lockrec *to,
+                                 uint32_t *copies)
+{
+    struct lg_edge *found = NULL;
+    *copies = 0;
+    for (struct lg_hnode *x = lg_hmap_bucket(&edges, edge_hash(from, to)); x; x = x->next) {
+        struct lg_edge *e = (struct lg_edge *)x;
+        if (e->from == from && e->to == to) {
+            found = e;
+            ++*copies;
+        }
+    }
+    return found;
+}
+
+static const char *check_contexts(const struct lg_edge *e)
+{
+    uint32_t n = 0;
+    const struct lg_ctx *last = NULL;
+    for (const struct lg_ctx *c = e->ctx; c; c = c->next) {
+        if (++n > LG_MAX_CTX)
+            return "an edge stores more than LG_MAX_CTX contexts";
+        if (!lg_chain_get(c->chain))
+            return "a context refers to a chain that does not exist";
+        if (c->stack > nstacks || c->held_stack > nstacks)
+            return "a context refers to a stack that does not exist";
+        last = c;
+    }
+    if (last != e->ctx_tail)
+        return "an edge's context tail is not its last context";
+    if (e->nctx < LG_MAX_CTX ? n != e->nctx : n != LG_MAX_CTX)
+        return "an edge's context count disagrees with its list";
+    return NULL;
+}
+
+const char *lg_graph_check_invariants(void)
+{
+    /* every edge of every adjacency list: from its source, in the map once */
+    uint32_t nlocks = lg_table_count(), listed = 0;
+    for (uint32_t id = 1; id <= nlocks; id++) {
+        struct lg_lockrec *l = lg_table_by_id(id);
+        if (!l)
+            continue;
+        if (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_ONPATH)
+            return "a lock is still marked on a search path";
+        if ((l->visit >> 1) > epoch)
+            return "a lock carries a search mark from a future epoch";
+        for (const struct lg_edge *e = l->out; e; e = e->next_out) {
+            if (++listed > nedges)
+                return "adjacency lists hold more edges than were made";
+            if (e->from != l)
+                return "an edge sits in the adjacency list of a lock it does not leave";
+            uint32_t copies;
+            if (edge_find(e->from, e->to, &copies) != e || copies != 1)
+                return "an edge is not in the edge map exactly once";
+            const char *err = check_contexts(e);
+            if (err)
+                return err;
+        }
+    }
+    if (listed != nedges)
+        return "an edge is missing from its source's adjacency list";
+    /* the map holds those edges and no others, with dense ids */
+    size_t mapped = 0;
+    for (size_t i = 0; edges.b && i <= edges.mask; i++)
+        for (struct lg_hnode *x = edges.b[i]; x; x = x->next) {
+            const struct lg_edge *e = (const struct lg_edge *)x;
+            if (e->id < 1 || e->id > nedges)
+                return "an edge id is out of range";
+            if (x->hash != edge_hash(e->from, e->to))
+                return "an edge is filed under the wrong hash";
+            mapped++;
+        }
+    if (mapped != nedges || edges.count != nedges)
+        return "the edge map's count disagrees with the edges made";
+    for (uint32_t id = 1; id <= nstacks; id++)
+        if (!lg_dir_get(&stack_dir, id))
+            return "a stack id has no stack";
+    for (uint32_t id = 1; id <= nchains; id++)
+        if (!lg_chain_get(id))
+            return "a chain id has no chain";
+    return NULL;
 }

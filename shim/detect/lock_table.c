@@ -1,31 +1,27 @@
 #include "lock_table.h"
 #include "arena.h"
+#include "id_dir.h"
 #include "tool_lock.h"
 
 #include <stdatomic.h>
 
-#define table lg_table
-#define current lg_table_current
 _Atomic(struct lg_table *) lg_table_current;
 static lg_tool_lock table_lock;
 
-/* Records by id, for statistics and for the watchdog: a two-level directory so it
- * can grow without moving anything a reader might be looking at. */
-#define DIR_BITS 12
-#define DIR_SIZE (1u << 20) /* up to 2^32 ids */
-static struct lg_lockrec **_Atomic dir[DIR_SIZE];
+/* Records by id, for statistics, the graph's components and replay: a directory
+ * for every 32-bit id, so it grows without moving anything a reader might be
+ * looking at. */
+static LG_ID_DIR_OF(1u << (32 - LG_DIR_PAGE_BITS)) by_id;
 static _Atomic uint32_t nrec;
 
-#define hash_addr lg_table_hash
-
-static struct table *new_table(size_t nslots)
+static struct lg_table *new_table(size_t nslots)
 {
-    return lg_map(sizeof(struct table) + nslots * sizeof(void *));
+    return lg_map(sizeof(struct lg_table) + nslots * sizeof(void *));
 }
 
-static _Atomic(struct lg_lockrec *) *probe(struct table *t, uintptr_t addr)
+static _Atomic(struct lg_lockrec *) *probe(struct lg_table *t, uintptr_t addr)
 {
-    for (size_t i = hash_addr(addr);; i++) {
+    for (size_t i = lg_table_hash(addr);; i++) {
         _Atomic(struct lg_lockrec *) *s = &t->slot[i & t->mask];
         struct lg_lockrec *r = atomic_load_explicit(s, memory_order_relaxed);
         if (!r || r->addr == addr)
@@ -35,9 +31,9 @@ static _Atomic(struct lg_lockrec *) *probe(struct table *t, uintptr_t addr)
 
 static int grow(void)
 {
-    struct table *old = atomic_load_explicit(&current, memory_order_relaxed);
+    struct lg_table *old = atomic_load_explicit(&lg_table_current, memory_order_relaxed);
     size_t n = old ? (old->mask + 1) * 2 : 4096;
-    struct table *t = new_table(n);
+    struct lg_table *t = new_table(n);
     if (!t)
         return -1;
     t->mask = n - 1;
@@ -50,38 +46,23 @@ static int grow(void)
             }
         }
     }
-    atomic_store_explicit(&current, t, memory_order_release);
+    atomic_store_explicit(&lg_table_current, t, memory_order_release);
     if (old)
-        lg_discard(old, sizeof(struct table) + (old->mask + 1) * sizeof(void *));
+        lg_discard(old, sizeof(struct lg_table) + (old->mask + 1) * sizeof(void *));
     return 0;
-}
-
-static void index_record(struct lg_lockrec *r)
-{
-    uint32_t hi = r->id >> DIR_BITS;
-    if (hi >= DIR_SIZE)
-        return;
-    struct lg_lockrec **page = atomic_load_explicit(&dir[hi], memory_order_acquire);
-    if (!page) {
-        page = lg_arena_alloc(sizeof(void *) << DIR_BITS);
-        if (!page)
-            return;
-        atomic_store_explicit(&dir[hi], page, memory_order_release);
-    }
-    page[r->id & ((1u << DIR_BITS) - 1)] = r;
 }
 
 struct lg_lockrec *lg_table_get(uintptr_t addr, lg_make_fn make, void *arg, int *made)
 {
     *made = 0;
     lg_tool_lock_take(&table_lock);
-    struct table *t = atomic_load_explicit(&current, memory_order_relaxed);
+    struct lg_table *t = atomic_load_explicit(&lg_table_current, memory_order_relaxed);
     if (!t || (t->used + 1) * 4 > (t->mask + 1) * 3) {
         if (grow() != 0) {
             lg_tool_lock_give(&table_lock);
             return NULL;
         }
-        t = atomic_load_explicit(&current, memory_order_relaxed);
+        t = atomic_load_explicit(&lg_table_current, memory_order_relaxed);
     }
     _Atomic(struct lg_lockrec *) *s = probe(t, addr);
     struct lg_lockrec *r = atomic_load_explicit(s, memory_order_relaxed);
@@ -92,7 +73,7 @@ struct lg_lockrec *lg_table_get(uintptr_t addr, lg_make_fn make, void *arg, int 
     struct lg_lockrec *n = make(addr, r, arg);
     if (n) {
         n->id = atomic_fetch_add_explicit(&nrec, 1, memory_order_relaxed) + 1;
-        index_record(n);
+        lg_dir_set(&by_id, n->id, n); /* without memory: left out of by-id walks */
         if (!r)
             t->used++;
         atomic_store_explicit(s, n, memory_order_release);
@@ -114,10 +95,6 @@ void lg_table_each(void (*fn)(struct lg_lockrec *, void *), void *arg)
 
 uint32_t lg_table_count(void) { return atomic_load_explicit(&nrec, memory_order_relaxed); }
 
-struct lg_lockrec *lg_table_by_id(uint32_t id)
-{
-    struct lg_lockrec **page = atomic_load_explicit(&dir[id >> DIR_BITS], memory_order_acquire);
-    return page ? page[id & ((1u << DIR_BITS) - 1)] : NULL;
-}
+struct lg_lockrec *lg_table_by_id(uint32_t id) { return lg_dir_get(&by_id, id); }
 
 void lg_table_after_fork(void) { lg_tool_lock_reset(&table_lock); }

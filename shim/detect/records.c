@@ -2,7 +2,7 @@
 #include "arena.h"
 #include "lock_table.h"
 #include "graph.h"
-#include "platform.h"
+#include "host.h"
 
 #include <stdatomic.h>
 #include <string.h>

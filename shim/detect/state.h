@@ -64,6 +64,10 @@ struct lg_lockrec {
     uint64_t hold_total, hold_max; /* ns, coarse clock */
 };
 
+/* Reads a lock object's type when its record is created (mutex kind, rwlock
+ * preference); supplied by the hook, which knows the object layout. */
+typedef uint8_t (*lg_subkind_fn)(uintptr_t addr);
+
 /* The record's size is part of the memory budget per tracked lock (docs/performance.md). */
 _Static_assert(sizeof(struct lg_lockrec) <= 96, "lock record grew past 96 bytes");
 
@@ -83,7 +87,8 @@ struct lg_held {
 #define LG_HELD_INLINE 16
 #define LG_NAME_MAX 16
 
-/* What a thread is blocked on, published before blocking (see watchdog.h). */
+/* What a thread is blocked on, published before blocking, for the watchdog's
+ * snapshot (detect/waitfor.h says what it makes of it). */
 struct lg_wait {
     _Atomic(struct lg_lockrec *) lock;  /* lock waited for, or NULL */
     _Atomic uint64_t seq;               /* changes at every new wait */
@@ -102,7 +107,7 @@ struct lg_thread {
     uint32_t create_stack;
     uintptr_t pthread; /* pthread_t, for joins */
     _Atomic int alive;
-    int busy;        /* reentrancy guard: hooks forward untracked while set */
+    int in_shim;     /* the reentrancy guard (detect.h): hooks forward untracked while set */
     uint32_t nheld, cap;
     struct lg_held *held;
     uint64_t *chains; /* open-addressed set of validated chain keys (0 = empty) */

@@ -7,12 +7,9 @@
 #include <pthread.h>
 #include <threads.h>
 
-#define X(m) ((uintptr_t)(m))
-
-
 static int lock(mtx_t *m, const struct timespec *at, uintptr_t pc)
 {
-    struct lg_thread *t = lg_hook_enter();
+    struct lg_thread *t = lg_hook_thread();
     if (!t || (at && lg_bad_timeout(0, 0, at)))
         return at ? REAL(mtx_timedlock)(m, at) : REAL(mtx_lock)(m);
     uint8_t flags = at ? LG_CTXF_TIMED : 0;
@@ -23,12 +20,12 @@ static int lock(mtx_t *m, const struct timespec *at, uintptr_t pc)
         r = REAL(mtx_trylock)(m);
     if (r == thrd_busy) {
         struct lg_lockrec *l =
-            lg_block_begin(t, X(m), LG_KIND_MTX, lg_mutex_subkind, LG_MODE_EXCL, flags, pc);
+            lg_block_begin(t, LG_ADDR(m), LG_KIND_MTX, lg_mutex_subkind, LG_MODE_EXCL, flags, pc);
         r = at ? REAL(mtx_timedlock)(m, at) : REAL(mtx_lock)(m);
-        lg_block_end(t, l, r == thrd_success);
+        lg_block_end(t, l);
     }
     if (r == thrd_success)
-        lg_acquired(t, X(m), LG_KIND_MTX, lg_mutex_subkind, LG_MODE_EXCL, flags, pc);
+        lg_acquired(t, LG_ADDR(m), LG_KIND_MTX, lg_mutex_subkind, LG_MODE_EXCL, flags, pc);
     return r;
 }
 
@@ -41,41 +38,36 @@ LG_EXPORT int mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict a
 
 LG_EXPORT int mtx_trylock(mtx_t *m)
 {
-    struct lg_thread *t = lg_hook_enter();
+    struct lg_thread *t = lg_hook_thread();
     int r = REAL(mtx_trylock)(m);
     if (t && r == thrd_success)
-        lg_acquired(t, X(m), LG_KIND_MTX, lg_mutex_subkind, LG_MODE_EXCL, LG_CTXF_TRY,
+        lg_acquired(t, LG_ADDR(m), LG_KIND_MTX, lg_mutex_subkind, LG_MODE_EXCL, LG_CTXF_TRY,
                     LG_CALLER_PC());
     return r;
 }
 
 LG_EXPORT int mtx_unlock(mtx_t *m)
 {
-    struct lg_thread *t = lg_hook_enter();
-    if (t && !lg_released(t, X(m)))
-        lg_mutex_not_held(t, (pthread_mutex_t *)m, LG_KIND_MTX, LG_CALLER_PC());
+    struct lg_thread *t = lg_hook_thread();
+    if (t && !lg_released(t, LG_ADDR(m)))
+        lg_bad_unlock(t, LG_ADDR(m), LG_KIND_MTX, lg_mutex_word((pthread_mutex_t *)m));
     return REAL(mtx_unlock)(m);
 }
 
 LG_EXPORT int mtx_init(mtx_t *m, int type)
 {
-    struct lg_thread *t = lg_hook_enter();
-    if (t) {
-        t->busy = 1;
-        lg_lock_retire(X(m), LG_RETIRE_REINIT);
-        t->busy = 0;
-    }
+    struct lg_thread *t = lg_hook_thread();
+    if (t)
+        lg_lock_end(t, LG_ADDR(m), LG_RETIRE_REINIT);
     return REAL(mtx_init)(m, type);
 }
 
 LG_EXPORT void mtx_destroy(mtx_t *m)
 {
-    struct lg_thread *t = lg_hook_enter();
+    struct lg_thread *t = lg_hook_thread();
     if (t) {
-        lg_check_destroy(t, X(m), LG_CALLER_PC());
-        t->busy = 1;
-        lg_lock_retire(X(m), LG_RETIRE_DESTROY);
-        t->busy = 0;
+        lg_check_destroy(t, LG_ADDR(m));
+        lg_lock_end(t, LG_ADDR(m), LG_RETIRE_DESTROY);
     }
     REAL(mtx_destroy)(m);
 }

@@ -14,37 +14,7 @@
 #include <pthread.h>
 #include <threads.h>
 
-struct cwait {
-    struct lg_thread *t;
-};
-
-static void clear_wait(void *arg)
-{
-    struct cwait *w = arg;
-    atomic_store(&w->t->wait.cond_mutex, NULL);
-}
-
-static int begin(struct lg_thread *t, uintptr_t m, uint8_t kind)
-{
-    int saved = errno;
-    t->busy = 1;
-    struct lg_lockrec *l = lg_lock_of(t, m, kind, lg_mutex_subkind);
-    int had = lg_released(t, m);
-    atomic_fetch_add(&t->wait.seq, 1); /* a new wait, as far as the watchdog can tell */
-    atomic_store(&t->wait.cond_mutex, l);
-    t->busy = 0;
-    errno = saved;
-    return had;
-}
-
-static void end(struct lg_thread *t, uintptr_t m, uint8_t kind, int had, int reacquired,
-                uintptr_t pc)
-{
-    struct cwait w = {t};
-    clear_wait(&w);
-    if (had && reacquired)
-        lg_acquired(t, m, kind, lg_mutex_subkind, LG_MODE_EXCL, 0, pc);
-}
+static void clear_wait(void *t) { lg_cond_wait_end(t); }
 
 enum wait_fn { W_COND, W_TIMED, W_CLOCK, W_CND, W_CND_TIMED };
 
@@ -70,9 +40,8 @@ static int call_real(const struct call *k)
 /* Kept out of line: pthread_cleanup_push is setjmp-based. */
 static __attribute__((noinline)) int call_guarded(struct lg_thread *t, const struct call *k)
 {
-    struct cwait w = {t};
     int r;
-    pthread_cleanup_push(clear_wait, &w);
+    pthread_cleanup_push(clear_wait, t);
     r = call_real(k);
     pthread_cleanup_pop(0);
     return r;
@@ -80,17 +49,19 @@ static __attribute__((noinline)) int call_guarded(struct lg_thread *t, const str
 
 static int wait(const struct call *k, uintptr_t pc)
 {
-    struct lg_thread *t = lg_hook_enter();
+    struct lg_thread *t = lg_hook_thread();
     if (!t)
         return call_real(k);
     int c11 = k->fn == W_CND || k->fn == W_CND_TIMED;
     uint8_t kind = c11 ? LG_KIND_MTX : LG_KIND_MUTEX;
-    int had = begin(t, (uintptr_t)k->m, kind);
+    int had = lg_cond_wait_begin(t, LG_ADDR(k->m), kind, lg_mutex_subkind);
     int r = call_guarded(t, k);
     /* the mutex is held again after success, a timeout, or (robust) EOWNERDEAD */
     int relocked = c11 ? (r == thrd_success || r == thrd_timedout)
                        : (r == 0 || r == ETIMEDOUT || r == EOWNERDEAD);
-    end(t, (uintptr_t)k->m, kind, had, relocked, pc);
+    lg_cond_wait_end(t);
+    if (had && relocked)
+        lg_acquired(t, LG_ADDR(k->m), kind, lg_mutex_subkind, LG_MODE_EXCL, 0, pc);
     return r;
 }
 

@@ -8,25 +8,22 @@
  * parent's memory and log; it writes nothing (lg_exec_prepare checks the pid). */
 #define _GNU_SOURCE
 #include "hook.h"
-#include "arena.h"
-#include "log_writer.h"
 
 #include <stdarg.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static void lg_exec_prepare(void)
 {
-    if (!lg_log_is_mine()) /* a vfork/posix_spawn child: the log is the parent's */
+    if (!lg_image_is_mine()) /* a vfork/posix_spawn child: the log is the parent's */
         return;
-    struct lg_thread *t = lg_hook_enter();
+    struct lg_thread *t = lg_hook_thread();
     if (!t)
         return;
-    int saved = errno;
-    t->busy = 1;
-    lg_log_end_image(LG_END_EXEC);
-    t->busy = 0;
-    errno = saved;
+    struct lg_guard g = lg_guard_enter(t);
+    lg_image_ends(LG_END_EXEC);
+    lg_guard_leave(t, g);
 }
 
 /* envp without the shim in its LD_PRELOAD (trace-children=no).  The copy lives in a
@@ -40,8 +37,9 @@ static char *const *untraced_env(char *const envp[])
     while (envp[n])
         n++;
     size_t pre_cap = 4096;
-    char **buf = lg_map((n + 1) * sizeof *buf + pre_cap);
-    if (!buf)
+    char **buf = mmap(NULL, (n + 1) * sizeof *buf + pre_cap, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED)
         return envp;
     char *pre = (char *)(buf + n + 1);
     size_t k = 0;

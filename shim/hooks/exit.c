@@ -6,7 +6,6 @@
  * shim's own lock. */
 #define _GNU_SOURCE
 #include "hook.h"
-#include "log_writer.h"
 
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -15,13 +14,13 @@
 static void finish(void)
 {
     /* a vfork child shares this thread's state with its parent: touch nothing */
-    if (!lg_log_is_mine())
+    if (!lg_image_is_mine())
         return;
-    struct lg_thread *t = lg_hook_enter();
+    struct lg_thread *t = lg_hook_thread();
     if (!t)
         return;
-    t->busy = 1;
-    lg_log_end_image(LG_END_EXIT);
+    (void)lg_guard_enter(t); /* never left: the process ends */
+    lg_image_ends(LG_END_EXIT);
 }
 
 /* The process ends here whatever happened to the shim's state. */

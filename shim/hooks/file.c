@@ -6,11 +6,9 @@
 
 #include <stdio.h>
 
-#define F(f) ((uintptr_t)(f))
-
 LG_EXPORT void flockfile(FILE *f)
 {
-    struct lg_thread *t = lg_hook_enter();
+    struct lg_thread *t = lg_hook_thread();
     if (!t) {
         REAL(flockfile)(f);
         return;
@@ -18,27 +16,27 @@ LG_EXPORT void flockfile(FILE *f)
     uintptr_t pc = LG_CALLER_PC();
     if (REAL(ftrylockfile)(f) != 0) {
         struct lg_lockrec *l =
-            lg_block_begin(t, F(f), LG_KIND_FILE, lg_recursive_subkind, LG_MODE_EXCL, 0, pc);
+            lg_block_begin(t, LG_ADDR(f), LG_KIND_FILE, lg_recursive_subkind, LG_MODE_EXCL, 0, pc);
         REAL(flockfile)(f);
-        lg_block_end(t, l, 1);
+        lg_block_end(t, l);
     }
-    lg_acquired(t, F(f), LG_KIND_FILE, lg_recursive_subkind, LG_MODE_EXCL, 0, pc);
+    lg_acquired(t, LG_ADDR(f), LG_KIND_FILE, lg_recursive_subkind, LG_MODE_EXCL, 0, pc);
 }
 
 LG_EXPORT int ftrylockfile(FILE *f)
 {
-    struct lg_thread *t = lg_hook_enter();
+    struct lg_thread *t = lg_hook_thread();
     int r = REAL(ftrylockfile)(f);
     if (t && r == 0)
-        lg_acquired(t, F(f), LG_KIND_FILE, lg_recursive_subkind, LG_MODE_EXCL, LG_CTXF_TRY,
+        lg_acquired(t, LG_ADDR(f), LG_KIND_FILE, lg_recursive_subkind, LG_MODE_EXCL, LG_CTXF_TRY,
                     LG_CALLER_PC());
     return r;
 }
 
 LG_EXPORT void funlockfile(FILE *f)
 {
-    struct lg_thread *t = lg_hook_enter();
+    struct lg_thread *t = lg_hook_thread();
     if (t)
-        lg_released(t, F(f));
+        lg_released(t, LG_ADDR(f));
     REAL(funlockfile)(f);
 }

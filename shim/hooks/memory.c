@@ -9,34 +9,6 @@
 #include <malloc.h>
 #include <sys/mman.h>
 
-static void forget_locks(uintptr_t lo, uintptr_t hi);
-
-static void forget(uintptr_t lo, uintptr_t hi)
-{
-    if (!lg_heap_may_hold_locks(lo, hi))
-        return;
-    int saved = errno;
-    forget_locks(lo, hi);
-    errno = saved;
-}
-
-static void forget_locks(uintptr_t lo, uintptr_t hi)
-{
-    struct lg_thread *t = lg_tls_self;
-    if (t && !atomic_load(&t->alive)) {
-        /* a thread past its end (key destructors, thread_local destructors) still
-         * frees memory that held locks: retire them, with no state of its own */
-        lg_retire_range(lo, hi);
-        return;
-    }
-    t = lg_hook_enter();
-    if (!t)
-        return;
-    t->busy = 1;
-    lg_retire_range(lo, hi);
-    t->busy = 0;
-}
-
 /* malloc_usable_size is only safe on blocks of the allocator that defines it: a
  * replacement malloc need not provide one (glibc documents malloc, free, calloc
  * and realloc as the minimum), and glibc's would misread its blocks. */
@@ -56,7 +28,7 @@ static size_t block_size(void *p) { return usable_ok ? malloc_usable_size(p) : 0
 LG_EXPORT void free(void *p)
 {
     if (p && lg_enabled)
-        forget((uintptr_t)p, (uintptr_t)p + block_size(p));
+        lg_memory_freed((uintptr_t)p, (uintptr_t)p + block_size(p));
     void (*real)(void *) = lg_real.free;
     if (!real) {
         lg_real_init();
@@ -74,7 +46,7 @@ extern void *__libc_realloc(void *, size_t);
 LG_EXPORT void *realloc(void *p, size_t n)
 {
     if (p && lg_enabled)
-        forget((uintptr_t)p, (uintptr_t)p + block_size(p));
+        lg_memory_freed((uintptr_t)p, (uintptr_t)p + block_size(p));
     void *(*real)(void *, size_t) = lg_real.realloc;
     if (!real) {
         lg_real_init();
@@ -87,6 +59,6 @@ LG_EXPORT void *realloc(void *p, size_t n)
 LG_EXPORT int munmap(void *p, size_t len)
 {
     if (p && lg_enabled)
-        forget((uintptr_t)p, (uintptr_t)p + len);
+        lg_memory_freed((uintptr_t)p, (uintptr_t)p + len);
     return REAL(munmap)(p, len);
 }

@@ -6,15 +6,13 @@
 
 #include <pthread.h>
 
-#define RW(l) ((uintptr_t)(l))
-
 typedef int (*rw_try)(pthread_rwlock_t *);
 
 static int lock(pthread_rwlock_t *rw, uint8_t mode, uint8_t flags, int clk_kind, clockid_t clk,
                 const struct timespec *at, uintptr_t pc)
 {
     int rd = mode == LG_MODE_READ;
-    struct lg_thread *t = lg_hook_enter();
+    struct lg_thread *t = lg_hook_thread();
     int r;
 #define CALL_BLOCKING()                                                                        \
     (clk_kind == 0   ? (rd ? REAL(pthread_rwlock_rdlock)(rw) : REAL(pthread_rwlock_wrlock)(rw)) \
@@ -30,13 +28,13 @@ static int lock(pthread_rwlock_t *rw, uint8_t mode, uint8_t flags, int clk_kind,
         r = rd ? REAL(pthread_rwlock_tryrdlock)(rw) : REAL(pthread_rwlock_trywrlock)(rw);
     if (r == EBUSY) {
         struct lg_lockrec *l =
-            lg_block_begin(t, RW(rw), LG_KIND_RWLOCK, lg_rwlock_subkind, mode, flags, pc);
+            lg_block_begin(t, LG_ADDR(rw), LG_KIND_RWLOCK, lg_rwlock_subkind, mode, flags, pc);
         r = CALL_BLOCKING();
-        lg_block_end(t, l, r == 0);
+        lg_block_end(t, l);
     }
 #undef CALL_BLOCKING
     if (r == 0)
-        lg_acquired(t, RW(rw), LG_KIND_RWLOCK, lg_rwlock_subkind, mode, flags, pc);
+        lg_acquired(t, LG_ADDR(rw), LG_KIND_RWLOCK, lg_rwlock_subkind, mode, flags, pc);
     return r;
 }
 
@@ -72,11 +70,11 @@ LG_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *rw, clockid_t c, cons
 
 static int try(pthread_rwlock_t *rw, uint8_t mode, uintptr_t pc)
 {
-    struct lg_thread *t = lg_hook_enter();
+    struct lg_thread *t = lg_hook_thread();
     int r = mode == LG_MODE_READ ? REAL(pthread_rwlock_tryrdlock)(rw)
                                  : REAL(pthread_rwlock_trywrlock)(rw);
     if (t && r == 0)
-        lg_acquired(t, RW(rw), LG_KIND_RWLOCK, lg_rwlock_subkind, mode, LG_CTXF_TRY, pc);
+        lg_acquired(t, LG_ADDR(rw), LG_KIND_RWLOCK, lg_rwlock_subkind, mode, LG_CTXF_TRY, pc);
     return r;
 }
 
@@ -92,42 +90,29 @@ LG_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *rw)
 
 LG_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
 {
-    struct lg_thread *t = lg_hook_enter();
-    if (t && !lg_released(t, RW(rw))) {
-        /* glibc's state: readers count above bit 3, bit 1 = write-locked */
-        unsigned readers = __atomic_load_n(&rw->__data.__readers, __ATOMIC_RELAXED);
-        int writer = __atomic_load_n(&rw->__data.__cur_writer, __ATOMIC_RELAXED);
-        int wrlocked = (readers & 2u) != 0;
-        int unlocked = (readers >> 3) == 0 && !wrlocked;
-        /* read-locked by someone: it may be this thread's untracked hold, so say
-         * nothing rather than risk a false report */
-        lg_bad_unlock(t, RW(rw), LG_KIND_RWLOCK, unlocked,
-                      wrlocked && writer != 0 && (uint32_t)writer != t->tid, LG_CALLER_PC());
-    }
+    struct lg_thread *t = lg_hook_thread();
+    /* read-locked by someone, it may be this thread's untracked hold: the core says
+     * nothing then rather than risk a false report (misuse.h, U4) */
+    if (t && !lg_released(t, LG_ADDR(rw)))
+        lg_bad_unlock(t, LG_ADDR(rw), LG_KIND_RWLOCK, lg_rwlock_word(rw));
     return REAL(pthread_rwlock_unlock)(rw);
 }
 
 LG_EXPORT int pthread_rwlock_init(pthread_rwlock_t *rw, const pthread_rwlockattr_t *a)
 {
-    struct lg_thread *t = lg_hook_enter();
-    if (t) {
-        t->busy = 1;
-        lg_lock_retire(RW(rw), LG_RETIRE_REINIT);
-        t->busy = 0;
-    }
+    struct lg_thread *t = lg_hook_thread();
+    if (t)
+        lg_lock_end(t, LG_ADDR(rw), LG_RETIRE_REINIT);
     return REAL(pthread_rwlock_init)(rw, a);
 }
 
 LG_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *rw)
 {
-    struct lg_thread *t = lg_hook_enter();
+    struct lg_thread *t = lg_hook_thread();
     if (t)
-        lg_check_destroy(t, RW(rw), LG_CALLER_PC());
+        lg_check_destroy(t, LG_ADDR(rw));
     int r = REAL(pthread_rwlock_destroy)(rw);
-    if (t && r == 0) {
-        t->busy = 1;
-        lg_lock_retire(RW(rw), LG_RETIRE_DESTROY);
-        t->busy = 0;
-    }
+    if (t && r == 0)
+        lg_lock_end(t, LG_ADDR(rw), LG_RETIRE_DESTROY);
     return r;
 }

@@ -4,28 +4,19 @@
  * joiner holds is a deadlock). */
 #define _GNU_SOURCE
 #include "hook.h"
-#include "arena.h"
-#include "platform.h"
 
 #include <pthread.h>
-
-struct start {
-    void *(*fn)(void *);
-    void *arg;
-    uint32_t creator, stack;
-};
 
 static void thread_end(void *arg) { lg_thread_detach(arg); }
 
 static void *trampoline(void *p)
 {
-    struct start *s = p;
+    struct lg_spawn *s = p;
     void *(*fn)(void *) = s->fn;
     void *arg = s->arg;
-    struct lg_thread *t = lg_thread_attach(s->creator, s->stack);
+    struct lg_thread *t = lg_thread_start(s, (uintptr_t)pthread_self());
     if (!t)
         return fn(arg);
-    t->pthread = (uintptr_t)pthread_self();
     void *ret;
     pthread_cleanup_push(thread_end, t);
     ret = fn(arg);
@@ -36,23 +27,13 @@ static void *trampoline(void *p)
 LG_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),
                              void *arg)
 {
-    struct lg_thread *t = lg_hook_enter();
+    struct lg_thread *t = lg_hook_thread();
     if (!t)
         return REAL(pthread_create)(th, attr, fn, arg);
-    int saved = errno;
-    t->busy = 1;
-    if (!t->pthread)
-        t->pthread = (uintptr_t)pthread_self();
+    struct lg_guard g = lg_guard_enter(t);
     lg_watchdog_start();
-    struct start *s = lg_arena_alloc(sizeof *s);
-    if (s) {
-        s->fn = fn;
-        s->arg = arg;
-        s->creator = t->serial;
-        s->stack = lg_capture_stack();
-    }
-    t->busy = 0;
-    errno = saved;
+    struct lg_spawn *s = lg_thread_spawn(t, (uintptr_t)pthread_self(), fn, arg);
+    lg_guard_leave(t, g);
     if (!s)
         return REAL(pthread_create)(th, attr, fn, arg);
     return REAL(pthread_create)(th, attr, trampoline, s);
@@ -60,14 +41,11 @@ LG_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
 
 LG_EXPORT int pthread_join(pthread_t th, void **ret)
 {
-    struct lg_thread *t = lg_hook_enter();
+    struct lg_thread *t = lg_hook_thread();
     if (!t)
         return REAL(pthread_join)(th, ret);
-    t->wait.since = lg_plat_now();
-    t->wait.pc = LG_CALLER_PC();
-    atomic_fetch_add(&t->wait.seq, 1);
-    atomic_store(&t->wait.joining, (uintptr_t)th);
+    lg_join_begin(t, (uintptr_t)th, LG_CALLER_PC());
     int r = REAL(pthread_join)(th, ret);
-    atomic_store(&t->wait.joining, 0);
+    lg_join_end(t);
     return r;
 }

@@ -2,7 +2,7 @@
 #include "log_writer.h"
 #include "detector.h"
 #include "log_records.h"
-#include "platform.h"
+#include "host.h"
 #include "records.h"
 #include "fmt.h"
 #include "modules.h"

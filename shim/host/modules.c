@@ -2,7 +2,7 @@
 #include "modules.h"
 #include "arena.h"
 #include "records.h"
-#include "platform.h"
+#include "host.h"
 #include "tool_lock.h"
 #include "shim.h"
 

@@ -1,19 +1,39 @@
-/* The host side of core/platform.h: clocks, stacks and thread bounds. */
+/* The host side of detect/host.h: clocks, thread identity, stacks and thread bounds. */
 #define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
-#include "platform.h"
+#include "host.h"
 #include "modules.h"
 #include "shim.h"
 
 #include <libunwind.h>
 #include <pthread.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 uint64_t lg_plat_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint32_t lg_plat_gettid(void) { return (uint32_t)syscall(SYS_gettid); }
+
+void lg_plat_thread_name(char *name, size_t cap)
+{
+    char buf[16] = ""; /* PR_GET_NAME writes up to 16 bytes */
+    if (!cap)
+        return;
+    prctl(PR_GET_NAME, buf, 0, 0, 0);
+    buf[sizeof buf - 1] = 0;
+    size_t n = strlen(buf);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(name, buf, n);
+    name[n] = 0;
 }
 
 void lg_plat_stack_bounds(uintptr_t *lo, uintptr_t *hi)

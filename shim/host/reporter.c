@@ -5,14 +5,14 @@
  * Frames and global locks are named in-process from the modules' ELF symbol tables
  * (elf_symbols.c; `lockgraph report` gives file:line and inlined frames offline).
  * Formatting happens with no shim lock held, into a per-thread buffer; only the
- * single write of the finished text is serialised.
+ * single write of the finished text is serialised.  Everything printed comes in the
+ * report (host.h: struct lg_report): this file never reads the core's tables.
  */
 #define _GNU_SOURCE
 #include "arena.h"
-#include "detector.h"
-#include "graph.h"
+#include "host.h"
+#include "log_format.h"
 #include "names.h"
-#include "platform.h"
 #include "tool_lock.h"
 #include "elf_symbols.h"
 #include "fmt.h"
@@ -68,24 +68,21 @@ static void frame(struct lg_fmt *f, int i, uintptr_t pc)
     lg_fmt_c(f, '\n');
 }
 
-static void stack(struct lg_fmt *f, uint32_t id, uintptr_t fallback_pc)
+static void stack(struct lg_fmt *f, const struct lg_report_stack *s)
 {
-    uint32_t n = 0;
-    const uintptr_t *pcs = lg_stack_get(id, &n);
-    if (!n && fallback_pc) {
-        frame(f, 0, fallback_pc);
+    if (!s->n && s->site) {
+        frame(f, 0, s->site);
         return;
     }
-    for (uint32_t i = 0; i < n; i++)
-        frame(f, (int)i, pcs[i]);
+    for (uint32_t i = 0; i < s->n; i++)
+        frame(f, (int)i, s->pcs[i]);
 }
 
-static void thread_name(struct lg_fmt *f, uint32_t serial)
+static void thread_name(struct lg_fmt *f, const struct lg_report_thread *t)
 {
-    struct lg_thread *t = lg_thread_by_serial(serial);
     lg_fmt_s(f, "thread ");
-    lg_fmt_u(f, serial);
-    if (t) {
+    lg_fmt_u(f, t->serial);
+    if (t->known) {
         lg_fmt_s(f, " (tid ");
         lg_fmt_u(f, t->tid);
         if (t->name[0]) {
@@ -97,7 +94,17 @@ static void thread_name(struct lg_fmt *f, uint32_t serial)
     }
 }
 
-static void lock_desc(struct lg_fmt *f, const struct lg_lockrec *l)
+/* Where the item's held lock was acquired. */
+static void held_since(struct lg_fmt *f, const struct lg_report_item *it)
+{
+    prefix(f);
+    lg_fmt_s(f, "    L");
+    lg_fmt_u(f, it->lock.id);
+    lg_fmt_s(f, " had been acquired at:\n");
+    stack(f, &it->other_stack);
+}
+
+static void lock_desc(struct lg_fmt *f, const struct lg_report_lock *l)
 {
     lg_fmt_c(f, 'L');
     lg_fmt_u(f, l->id);
@@ -128,23 +135,20 @@ static void lock_desc(struct lg_fmt *f, const struct lg_lockrec *l)
 
 static void flags(struct lg_fmt *f, uint16_t fl)
 {
-    static const struct { uint16_t bit; const char *name; } names[] = {
-        {LG_FINDF_SINGLE_THREAD, "single_thread"}, {LG_FINDF_TIMED, "timed"},
-        {LG_FINDF_ORPHANED, "orphaned"}, {LG_FINDF_STILL_HELD, "still_held"},
-        {LG_FINDF_BUDGET, "budget"}, {LG_FINDF_NOT_OWNER, "not_owner"},
-        {LG_FINDF_JOIN, "join"}};
     int first = 1;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (fl & names[i].bit) {
+    uint32_t bit;
+    const char *name;
+    for (unsigned i = 0; (name = lg_finding_flag_at(i, &bit)); i++)
+        if (fl & bit) {
             lg_fmt_s(f, first ? " [" : ", ");
-            lg_fmt_s(f, names[i].name);
+            lg_fmt_s(f, name);
             first = 0;
         }
     if (!first)
         lg_fmt_c(f, ']');
 }
 
-static void inversion(struct lg_fmt *f, const struct lg_live_finding *fi)
+static void inversion(struct lg_fmt *f, const struct lg_report *fi)
 {
     prefix(f);
     lg_fmt_s(f, "lock-order-inversion: potential deadlock: cycle of ");
@@ -152,43 +156,39 @@ static void inversion(struct lg_fmt *f, const struct lg_live_finding *fi)
     lg_fmt_s(f, " locks:");
     for (uint32_t i = 0; i < fi->n; i++) {
         lg_fmt_s(f, " L");
-        lg_fmt_u(f, fi->items[i].lock->id);
+        lg_fmt_u(f, fi->items[i].lock.id);
         lg_fmt_s(f, " ->");
     }
     lg_fmt_s(f, " L");
-    lg_fmt_u(f, fi->items[0].lock->id);
+    lg_fmt_u(f, fi->items[0].lock.id);
     flags(f, fi->flags);
     lg_fmt_c(f, '\n');
     for (uint32_t i = 0; i < fi->n; i++) {
         prefix(f);
         lg_fmt_s(f, "  ");
-        lock_desc(f, fi->items[i].lock);
+        lock_desc(f, &fi->items[i].lock);
         lg_fmt_c(f, '\n');
     }
     for (uint32_t i = 0; i < fi->n; i++) {
-        const struct lg_finding_item *it = &fi->items[i];
+        const struct lg_report_item *it = &fi->items[i];
         prefix(f);
         lg_fmt_s(f, "  ");
-        thread_name(f, it->thread);
+        thread_name(f, &it->thread);
         lg_fmt_s(f, " acquired L");
-        lg_fmt_u(f, it->other->id);
+        lg_fmt_u(f, it->other.id);
         lg_fmt_s(f, " (");
         lg_fmt_s(f, lg_mode_name(it->mode & 15));
         lg_fmt_s(f, ") while holding L");
-        lg_fmt_u(f, it->lock->id);
+        lg_fmt_u(f, it->lock.id);
         lg_fmt_s(f, " (");
         lg_fmt_s(f, lg_mode_name(it->mode >> 4));
         lg_fmt_s(f, "), at:\n");
-        stack(f, it->stack, it->pc);
-        prefix(f);
-        lg_fmt_s(f, "    L");
-        lg_fmt_u(f, it->lock->id);
-        lg_fmt_s(f, " had been acquired at:\n");
-        stack(f, it->other_stack, it->other_pc);
+        stack(f, &it->stack);
+        held_since(f, it);
     }
 }
 
-static void deadlock(struct lg_fmt *f, const struct lg_live_finding *fi)
+static void deadlock(struct lg_fmt *f, const struct lg_report *fi)
 {
     prefix(f);
     lg_fmt_s(f, "deadlock: ");
@@ -203,43 +203,38 @@ static void deadlock(struct lg_fmt *f, const struct lg_live_finding *fi)
     flags(f, fi->flags);
     lg_fmt_c(f, '\n');
     for (uint32_t i = 0; i < fi->n; i++) {
-        const struct lg_finding_item *it = &fi->items[i];
+        const struct lg_report_item *it = &fi->items[i];
         prefix(f);
         lg_fmt_s(f, "  ");
-        thread_name(f, it->thread);
-        if (it->other) {
+        thread_name(f, &it->thread);
+        if (it->other.id) {
             lg_fmt_s(f, " waits for ");
-            lock_desc(f, it->other);
+            lock_desc(f, &it->other);
         } else {
             lg_fmt_s(f, " waits in pthread_join for the next thread");
         }
-        if (it->lock) {
+        if (it->lock.id) {
             lg_fmt_s(f, " while holding ");
-            lock_desc(f, it->lock);
+            lock_desc(f, &it->lock);
         }
         lg_fmt_s(f, ", blocked at:\n");
-        stack(f, it->stack, it->pc);
-        if (it->lock) {
-            prefix(f);
-            lg_fmt_s(f, "    L");
-            lg_fmt_u(f, it->lock->id);
-            lg_fmt_s(f, " had been acquired at:\n");
-            stack(f, it->other_stack, it->other_pc);
-        }
+        stack(f, &it->stack);
+        if (it->lock.id)
+            held_since(f, it);
     }
 }
 
-static void single(struct lg_fmt *f, const struct lg_live_finding *fi)
+static void single(struct lg_fmt *f, const struct lg_report *fi)
 {
-    const struct lg_finding_item *it = &fi->items[0];
+    const struct lg_report_item *it = &fi->items[0];
     prefix(f);
     lg_fmt_s(f, lg_finding_kind_name(fi->kind));
     lg_fmt_s(f, ": ");
     if (fi->detail)
         lg_fmt_s(f, fi->detail);
-    if (it->lock) {
+    if (it->lock.id) {
         lg_fmt_s(f, fi->detail ? " " : "");
-        lock_desc(f, it->lock);
+        lock_desc(f, &it->lock);
     }
     if (fi->kind == LG_FIND_LONG_HOLD) {
         lg_fmt_s(f, " held for ");
@@ -247,18 +242,18 @@ static void single(struct lg_fmt *f, const struct lg_live_finding *fi)
         lg_fmt_s(f, " ms");
     }
     lg_fmt_s(f, " in ");
-    thread_name(f, it->thread);
+    thread_name(f, &it->thread);
     flags(f, fi->flags);
     lg_fmt_c(f, '\n');
-    stack(f, it->stack, it->pc);
-    if (it->other_stack || it->other_pc) {
+    stack(f, &it->stack);
+    if (it->other_stack.id || it->other_stack.site) {
         prefix(f);
         lg_fmt_s(f, "    the lock had been acquired at:\n");
-        stack(f, it->other_stack, it->other_pc);
+        stack(f, &it->other_stack);
     }
 }
 
-void lg_plat_report(const struct lg_live_finding *fi)
+void lg_plat_report(const struct lg_report *fi)
 {
     if (lg_settings.quiet || !fi->n || lg_suppressed(fi))
         return;

@@ -4,7 +4,7 @@
  * and applies what it can resolve inside the process: function rules, matched
  * against the ELF symbol names of the frames (elf_symbols.c; C++ names stay
  * mangled, since demangling would allocate) in a finding's stacks and its locks'
- * first-use stacks.
+ * first-use stacks, all of which come in the report (host.h: struct lg_report).
  * File and fingerprint rules need debug information and the symbolized stacks, so
  * they apply in `lockgraph report` only.  A suppressed finding is still written to
  * the log (the report counts it as suppressed); only its live report is left out.
@@ -13,7 +13,7 @@
  */
 #define _GNU_SOURCE
 #include "arena.h"
-#include "graph.h"
+#include "host.h"
 #include "suppression_rules.h"
 #include "elf_symbols.h"
 #include "shim.h"
@@ -68,30 +68,27 @@ static int frame_matches(const lg_supp_rule *r, uintptr_t pc)
     return fn && lg_supp_glob(r->pattern, r->pattern_len, fn);
 }
 
-static int stack_matches(const lg_supp_rule *r, uint32_t id, uintptr_t fallback_pc)
+static int stack_matches(const lg_supp_rule *r, const struct lg_report_stack *s)
 {
-    uint32_t n = 0;
-    const uintptr_t *pcs = lg_stack_get(id, &n);
-    if (!n)
-        return fallback_pc && frame_matches(r, fallback_pc);
-    for (uint32_t i = 0; i < n; i++)
-        if (frame_matches(r, pcs[i]))
+    if (!s->n)
+        return s->site && frame_matches(r, s->site);
+    for (uint32_t i = 0; i < s->n; i++)
+        if (frame_matches(r, s->pcs[i]))
             return 1;
     return 0;
 }
 
-int lg_suppressed(const struct lg_live_finding *f)
+int lg_suppressed(const struct lg_report *f)
 {
     for (unsigned k = 0; k < nrules; k++) {
         const lg_supp_rule *r = &rules[k];
         if (r->kind && r->kind != f->kind)
             continue;
         for (uint32_t i = 0; i < f->n; i++) {
-            const struct lg_finding_item *it = &f->items[i];
-            if (stack_matches(r, it->stack, it->pc) ||
-                stack_matches(r, it->other_stack, it->other_pc) ||
-                (it->lock && stack_matches(r, it->lock->first_stack, 0)) ||
-                (it->other && stack_matches(r, it->other->first_stack, 0)))
+            const struct lg_report_item *it = &f->items[i];
+            if (stack_matches(r, &it->stack) || stack_matches(r, &it->other_stack) ||
+                (it->lock.id && stack_matches(r, &it->lock.first_use)) ||
+                (it->other.id && stack_matches(r, &it->other.first_use)))
                 return 1;
         }
     }

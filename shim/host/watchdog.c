@@ -4,19 +4,17 @@
  *
  * Each tick (a tenth of the smaller of the deadlock and hold thresholds) it
  *  - advances the coarse clock the hooks read for hold times;
- *  - builds the wait-for graph of threads blocked for longer than the deadlock
- *    threshold: a thread waiting for a lock points at the lock's owner (or, for an
- *    rwlock, at every thread holding it), a thread in pthread_join at the joined
- *    thread, and a thread inside pthread_cond_wait at the mutex's owner only once
- *    the kernel shows it asleep on that mutex's futex (glibc's internal re-acquire,
- *    which no hook sees; before that it is waiting for a signal, not for a lock);
- *  - reports a cycle (or a wait on a lock whose owner exited) only when it is seen
- *    on two consecutive ticks with every waiter's wait sequence unchanged: a slow,
- *    sleeping or condvar-waiting owner never makes a cycle, and a wait that ended
- *    and began again is a new wait;
+ *  - takes a snapshot of the live threads (what each published it waits for, its
+ *    wait sequence, for a condvar waiter whether the kernel shows it asleep on the
+ *    mutex's futex) and hands it to the wait-for graph (detect/waitfor.h), which
+ *    owns the rules: who waits for whom, cycles, orphaned waits, the two-tick
+ *    confirmation and "reported once".  When asked, it describes a lock (owner,
+ *    rwlock holders) and reads what the kernel shows a thread asleep on;
+ *  - reports a confirmed deadlock with the stacks of its threads, captured by a
+ *    signal each blocked thread handles itself;
  *  - reports locks held past the hold threshold while they are still held;
  *  - refreshes the statistics in the log.
- * A cycle with a timed waiter ends by itself: it is reported (flagged timed) and
+ * A deadlock with a timed waiter ends by itself: it is reported (flagged timed) and
  * the process goes on.  Otherwise the deadlock policy runs (exit, abort or wait).
  */
 #define _GNU_SOURCE
@@ -24,11 +22,13 @@
 #include "arena.h"
 #include "detector.h"
 #include "graph.h"
-#include "hmap.h"
 #include "lock_table.h"
-#include "platform.h"
+#include "host.h"
 #include "records.h"
-#include "hook.h"
+#include "fmt.h"
+#include "glibc_abi.h"
+#include "policy.h"
+#include "waitfor.h"
 #include "real.h"
 #include "shim.h"
 
@@ -47,23 +47,14 @@
 
 static _Atomic int started;
 
-enum wait_kind { W_NONE, W_LOCK, W_JOIN, W_COND };
-
-struct node {
-    struct lg_thread *t;
-    enum wait_kind kind;
-    struct lg_lockrec *lock; /* lock waited for (W_LOCK, W_COND) */
-    uint64_t seq;
-    int timed;
-    uint32_t nout;
-    uint32_t out[MAX_OUT];   /* indices of the threads it waits for */
-    int color;
-};
-
-static struct node nodes[MAX_NODES];
-static uint32_t nnodes;
-static uint64_t last_candidate; /* signature of the cycle seen on the previous tick */
-static struct lg_hmap reported_waits; /* signatures of deadlocks already reported */
+/* The snapshot of one tick, and for each entry the thread and the lock it waits
+ * for (set when the wait-for graph asks about it). */
+static struct lg_wf_thread wf[MAX_NODES];
+static struct lg_thread *wf_thread[MAX_NODES];
+static struct lg_lockrec *wf_lock[MAX_NODES]; /* lock wait, or the lock it sleeps on */
+static struct lg_lockrec *wf_cond[MAX_NODES]; /* condvar wait: its mutex */
+static uint32_t nwf;
+static struct lg_waitfor waitfor;
 
 /* ---- what each thread is waiting for ------------------------------------------ */
 
@@ -72,17 +63,10 @@ static struct lg_hmap reported_waits; /* signatures of deadlocks already reporte
 static uintptr_t futex_of(uint32_t tid)
 {
     char path[64], buf[256];
-    int n = 0;
-    memcpy(path, "/proc/self/task/", 16);
-    n = 16;
-    char digits[16];
-    int d = 0;
-    do
-        digits[d++] = (char)('0' + tid % 10);
-    while ((tid /= 10) != 0);
-    while (d)
-        path[n++] = digits[--d];
-    memcpy(path + n, "/syscall", 9);
+    struct lg_fmt f = {path, sizeof path, 0};
+    lg_fmt_s(&f, "/proc/self/task/");
+    lg_fmt_u(&f, tid);
+    lg_fmt_s(&f, "/syscall");
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
@@ -98,172 +82,93 @@ static uintptr_t futex_of(uint32_t tid)
     return (uintptr_t)strtoull(end, NULL, 16);
 }
 
-/* The lock whose futex word is at addr: a mutex's is its first field; an rwlock
- * sleeps on __readers (0), __wrphase_futex (8) or __writers_futex (12). */
+/* The lock whose futex word is at addr (glibc_abi.h: which words those are). */
 static struct lg_lockrec *lock_at_futex(uintptr_t addr)
 {
-    static const unsigned off[] = {0, 8, 12};
     if (!addr)
         return NULL;
-    for (unsigned i = 0; i < sizeof off / sizeof off[0]; i++) {
-        struct lg_lockrec *l = lg_table_find(addr - off[i]);
-        if (l && (off[i] == 0 || l->kind == LG_KIND_RWLOCK))
+    for (unsigned i = 0; i < LG_FUTEX_WORDS; i++) {
+        int rwlock_only;
+        struct lg_lockrec *l = lg_table_find(addr - lg_futex_offset(i, &rwlock_only));
+        if (l && (!rwlock_only || l->kind == LG_KIND_RWLOCK))
             return l;
     }
     return NULL;
 }
 
-static int node_of(struct lg_thread *t)
+static uint32_t index_of(const struct lg_thread *t)
 {
-    for (uint32_t i = 0; i < nnodes; i++)
-        if (nodes[i].t == t)
-            return (int)i;
-    return -1;
+    for (uint32_t i = 0; i < nwf; i++)
+        if (wf_thread[i] == t)
+            return i;
+    return LG_WF_NOBODY;
 }
 
-static void add_out(struct node *n, struct lg_thread *to)
+static void describe_lock(const struct lg_lockrec *l, struct lg_wf_lock *out)
 {
-    int j = node_of(to);
-    if (j < 0 || nodes[j].t == n->t || n->nout == MAX_OUT)
+    *out = (struct lg_wf_lock){.owner = LG_WF_NOBODY};
+    if (!l)
         return;
-    for (uint32_t k = 0; k < n->nout; k++)
-        if (n->out[k] == (uint32_t)j)
-            return;
-    n->out[n->nout++] = (uint32_t)j;
+    out->shared = l->kind == LG_KIND_RWLOCK;
+    struct lg_thread *o = atomic_load(&l->owner);
+    out->owner = !o ? LG_WF_NOBODY : !atomic_load(&o->alive) ? LG_WF_EXITED : index_of(o);
+    if (out->shared)
+        for (uint32_t k = 0; k < nwf && out->nholders < LG_WF_MAX_OUT + 1; k++)
+            if (atomic_load(&wf_thread[k]->alive) && lg_held_find(wf_thread[k], l))
+                out->holders[out->nholders++] = k;
 }
 
-static int holds(struct lg_thread *t, struct lg_lockrec *l)
+/* waitfor.h rule 2: the lock entry i waits for. */
+static void describe(void *ctx, uint32_t i, uint8_t kind, struct lg_wf_lock *out)
 {
-    uint32_t n = __atomic_load_n(&t->nheld, __ATOMIC_ACQUIRE);
-    struct lg_held *h = __atomic_load_n(&t->held, __ATOMIC_ACQUIRE);
-    for (uint32_t i = 0; i < n; i++)
-        if (h[i].lock == l)
-            return 1;
-    return 0;
+    (void)ctx;
+    if (kind == LG_WF_COND)
+        wf_lock[i] = wf_cond[i];
+    describe_lock(wf_lock[i], out);
 }
 
-/* Takes the snapshot: every thread blocked long enough, and whom it waits for. */
-static void snapshot(uint64_t now)
+/* waitfor.h rule 4: the lock entry i sleeps on, as the kernel shows it. */
+static int asleep_on(void *ctx, uint32_t i, struct lg_wf_lock *out)
 {
-    nnodes = 0;
-    for (struct lg_thread *t = lg_thread_first(); t && nnodes < MAX_NODES; t = t->next_all) {
+    (void)ctx;
+    struct lg_thread *t = wf_thread[i];
+    if (!atomic_load(&t->alive))
+        return 0;
+    struct lg_lockrec *l = lock_at_futex(futex_of(t->tid));
+    if (!l)
+        return 0;
+    wf_lock[i] = l;
+    describe_lock(l, out);
+    return 1;
+}
+
+/* Takes the snapshot: every live thread, what it published, and whether a condvar
+ * waiter sleeps on its mutex's futex word (the mutex's first field). */
+static struct lg_wf_snapshot snapshot(uint64_t now)
+{
+    nwf = 0;
+    for (struct lg_thread *t = lg_thread_first(); t && nwf < MAX_NODES; t = t->next_all) {
         if (!atomic_load(&t->alive))
             continue; /* an exited owner is seen through its lock (orphaned) */
-        struct node *n = &nodes[nnodes];
-        memset(n, 0, sizeof *n);
-        n->t = t;
-        nnodes++;
-        n->seq = atomic_load(&t->wait.seq);
-        struct lg_lockrec *l = atomic_load_explicit(&t->wait.lock, memory_order_acquire);
-        uintptr_t j = atomic_load(&t->wait.joining);
-        struct lg_lockrec *cm = atomic_load(&t->wait.cond_mutex);
-        if (l && now - t->wait.since >= lg_cfg.deadlock_ns) {
-            n->kind = W_LOCK;
-            n->lock = l;
-            n->timed = (t->wait.flags & LG_CTXF_TIMED) != 0;
-        } else if (j && now - t->wait.since >= lg_cfg.deadlock_ns) {
-            n->kind = W_JOIN;
-        } else if (cm) {
-            /* asleep on the mutex's futex word (its first field) = re-acquiring it */
-            if (futex_of(t->tid) == cm->addr) {
-                if (!t->wd_cond_since || t->wd_cond_seq != n->seq) {
-                    t->wd_cond_since = now;
-                    t->wd_cond_seq = n->seq;
-                }
-                if (now - t->wd_cond_since >= lg_cfg.deadlock_ns) {
-                    n->kind = W_COND;
-                    n->lock = cm;
-                }
-            } else {
-                t->wd_cond_since = 0;
-            }
-        }
+        uint32_t i = nwf++;
+        struct lg_wf_thread *e = &wf[i];
+        wf_thread[i] = t;
+        wf_lock[i] = atomic_load_explicit(&t->wait.lock, memory_order_acquire);
+        wf_cond[i] = atomic_load(&t->wait.cond_mutex);
+        struct lg_lockrec *cm = wf_cond[i];
+        *e = (struct lg_wf_thread){
+            .serial = t->serial, .seq = atomic_load(&t->wait.seq), .since = t->wait.since,
+            .wait_timed = (t->wait.flags & LG_CTXF_TIMED) != 0, .handle = t->pthread,
+            .joining = atomic_load(&t->wait.joining),
+            .cond_since = t->wd_cond_since, .cond_seq = t->wd_cond_seq};
+        e->published = (uint8_t)((wf_lock[i] ? LG_WF_LOCK : 0) | (e->joining ? LG_WF_JOIN : 0) |
+                                 (cm ? LG_WF_COND : 0));
+        if (cm)
+            e->cond_asleep = futex_of(t->tid) == cm->addr;
     }
-    /* Edges; an owner that is blocked without having published it (it took the
-     * peek-then-lock window, see hooks/hook.h) is found from the kernel's side:
-     * the futex it sleeps on is a lock word we know.  Newly found waiters get
-     * edges too, hence the loop. */
-    for (int pass = 0, found = 1; found && pass < 8; pass++) {
-        found = 0;
-        for (uint32_t i = 0; i < nnodes; i++) {
-            struct node *n = &nodes[i];
-            if (n->nout || n->kind == W_NONE)
-                continue;
-            if (n->kind == W_JOIN) {
-                uintptr_t th = atomic_load(&n->t->wait.joining);
-                for (uint32_t k = 0; k < nnodes; k++)
-                    if (nodes[k].t->pthread == th && atomic_load(&nodes[k].t->alive))
-                        add_out(n, nodes[k].t);
-                continue;
-            }
-            struct lg_thread *o = atomic_load(&n->lock->owner);
-            if (o)
-                add_out(n, o);
-            if (n->lock->kind == LG_KIND_RWLOCK)
-                for (uint32_t k = 0; k < nnodes; k++)
-                    if (k != i && atomic_load(&nodes[k].t->alive) && holds(nodes[k].t, n->lock))
-                        add_out(n, nodes[k].t);
-            for (uint32_t k = 0; k < n->nout; k++) {
-                struct node *w = &nodes[n->out[k]];
-                if (w->kind != W_NONE || !atomic_load(&w->t->alive))
-                    continue;
-                struct lg_lockrec *l = lock_at_futex(futex_of(w->t->tid));
-                if (l && atomic_load(&l->owner) != w->t) {
-                    w->kind = W_LOCK;
-                    w->lock = l;
-                    found = 1;
-                }
-            }
-        }
-    }
-}
-
-/* ---- cycles ---------------------------------------------------------------- */
-
-static uint32_t path[MAX_NODES];
-
-/* Depth-first search for a cycle through waiting threads; fills path[] and
- * returns its length, or 0. */
-static uint32_t find_cycle(uint32_t start)
-{
-    uint32_t it[64];
-    uint32_t depth = 0;
-    for (uint32_t i = 0; i < nnodes; i++)
-        nodes[i].color = 0;
-    path[0] = start;
-    it[0] = 0;
-    nodes[start].color = 1;
-    for (;;) {
-        struct node *n = &nodes[path[depth]];
-        if (it[depth] >= n->nout) {
-            n->color = 2;
-            if (depth == 0)
-                return 0;
-            depth--;
-            it[depth]++;
-            continue;
-        }
-        uint32_t next = n->out[it[depth]];
-        if (next == start)
-            return depth + 1;
-        if (nodes[next].color || nodes[next].kind == W_NONE || depth + 1 >= 64) {
-            it[depth]++;
-            continue;
-        }
-        nodes[next].color = 1;
-        path[++depth] = next;
-        it[depth] = 0;
-    }
-}
-
-static uint64_t signature(const uint32_t *p, uint32_t n)
-{
-    uint64_t h = 0x444c ^ n, x = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        x ^= lg_mix64((uint64_t)nodes[p[i]].t->serial << 32 ^ nodes[p[i]].seq);
-        h += lg_mix64(nodes[p[i]].t->serial);
-    }
-    return lg_mix64(h ^ x);
+    return (struct lg_wf_snapshot){.thread = wf, .n = nwf, .now = now,
+                                   .threshold = lg_cfg.deadlock_ns, .describe = describe,
+                                   .asleep_on = asleep_on};
 }
 
 /* ---- stacks of blocked threads --------------------------------------------------
@@ -280,10 +185,10 @@ static void capture_handler(int sig, siginfo_t *si, void *uc)
     if (!t || !t->wd_pcs || atomic_load(&t->wd_npcs) != -1)
         return;
     void *buf[LG_MAX_DEPTH_RAW];
-    int busy = t->busy;
-    t->busy = 1; /* libunwind locks its own mutexes: forward them untracked */
+    /* libunwind locks its own mutexes: forward them untracked */
+    struct lg_guard g = lg_guard_enter(t);
     int n = unw_backtrace(buf, LG_MAX_DEPTH_RAW);
-    t->busy = busy;
+    lg_guard_leave(t, g);
     uintptr_t lo, hi;
     lg_shim_self_range(&lo, &hi);
     /* frame 0 is this handler; the next shim frame is the hook the thread is
@@ -312,7 +217,7 @@ static void capture_stacks(const uint32_t *p, uint32_t n)
     if (sigaction(CAPTURE_SIGNAL, &sa, &old) != 0)
         return;
     for (uint32_t i = 0; i < n; i++) {
-        struct lg_thread *t = nodes[p[i]].t;
+        struct lg_thread *t = wf_thread[p[i]];
         if (!t->wd_pcs)
             t->wd_pcs = lg_arena_alloc(sizeof(uintptr_t) * LG_MAX_DEPTH_RAW);
         if (!t->wd_pcs)
@@ -323,7 +228,7 @@ static void capture_stacks(const uint32_t *p, uint32_t n)
     for (int spin = 0; spin < 40; spin++) { /* up to ~200 ms */
         uint32_t done = 0;
         for (uint32_t i = 0; i < n; i++)
-            done += atomic_load(&nodes[p[i]].t->wd_npcs) >= 0 || !nodes[p[i]].t->wd_pcs;
+            done += atomic_load(&wf_thread[p[i]]->wd_npcs) >= 0 || !wf_thread[p[i]]->wd_pcs;
         if (done == n)
             break;
         struct timespec ts = {0, 5000000};
@@ -337,34 +242,25 @@ static uint32_t blocked_stack(struct lg_thread *t)
     int n = atomic_load(&t->wd_npcs);
     uint32_t id;
     lg_graph_lock();
-    if (t->wd_pcs && n > 0) {
+    if (t->wd_pcs && n > 0)
         id = lg_stack_intern(t->wd_pcs, (uint32_t)n);
-    } else {
-        uintptr_t pc = t->wait.pc;
-        id = lg_stack_intern(&pc, 1);
-    }
+    else
+        id = lg_stack_or_site(0, t->wait.pc);
     lg_graph_unlock();
     return id;
 }
 
-static struct lg_held *held_entry(struct lg_thread *t, struct lg_lockrec *l)
+/* The lock entry i waits for (none for a join). */
+static struct lg_lockrec *waited_lock(uint32_t i)
 {
-    uint32_t n = __atomic_load_n(&t->nheld, __ATOMIC_ACQUIRE);
-    struct lg_held *h = __atomic_load_n(&t->held, __ATOMIC_ACQUIRE);
-    for (uint32_t i = 0; i < n; i++)
-        if (h[i].lock == l)
-            return &h[i];
-    return NULL;
+    return wf[i].kind == LG_WF_JOIN ? NULL : wf_lock[i];
 }
 
-/* The lock a waiting thread waits for (none for a join). */
-static struct lg_lockrec *waited_lock(const struct node *n)
+static void report_deadlock(const struct lg_wf_deadlock *d)
 {
-    return n->kind == W_JOIN ? NULL : n->lock;
-}
-
-static void report_cycle(const uint32_t *p, uint32_t n, int timed, int orphan)
-{
+    const uint32_t *p = d->thread;
+    uint32_t n = d->n;
+    int timed = d->timed, orphan = d->orphaned;
     struct lg_live_finding *f = lg_arena_alloc(sizeof *f + n * sizeof(struct lg_finding_item));
     if (!f)
         return;
@@ -375,18 +271,18 @@ static void report_cycle(const uint32_t *p, uint32_t n, int timed, int orphan)
     if (!timed)
         capture_stacks(p, orphan ? 1 : n);
     for (uint32_t i = 0; i < n; i++) {
-        const struct node *cur = &nodes[p[i]];
-        const struct node *prev = &nodes[p[(i + n - 1) % n]];
+        uint32_t cur = p[i], prev = p[(i + n - 1) % n];
+        struct lg_thread *t = wf_thread[cur];
         struct lg_finding_item *it = &f->items[i];
-        it->thread = cur->t->serial;
+        it->thread = t->serial;
         it->other = waited_lock(cur);
-        it->pc = cur->t->wait.pc;
-        it->stack = blocked_stack(cur->t);
-        if (cur->kind == W_JOIN)
+        it->pc = t->wait.pc;
+        it->stack = blocked_stack(t);
+        if (wf[cur].kind == LG_WF_JOIN)
             f->flags |= LG_FINDF_JOIN;
         /* the lock it holds that the previous thread in the cycle waits for */
         struct lg_lockrec *held = orphan ? NULL : waited_lock(prev);
-        struct lg_held *h = held ? held_entry(cur->t, held) : NULL;
+        struct lg_held *h = held ? lg_held_find(t, held) : NULL;
         if (h) {
             it->lock = held;
             it->other_pc = h->pc;
@@ -400,53 +296,17 @@ static void report_cycle(const uint32_t *p, uint32_t n, int timed, int orphan)
         lg_deadlock_policy();
 }
 
-static int first_report(uint64_t sig)
+static void check_deadlocks(uint64_t now)
 {
-    for (struct lg_hnode *x = lg_hmap_bucket(&reported_waits, sig); x; x = x->next)
-        if (x->hash == sig)
-            return 0;
-    struct lg_hnode *x = lg_arena_alloc(sizeof *x);
-    if (x) {
-        x->hash = sig;
-        lg_hmap_insert(&reported_waits, x);
+    struct lg_wf_snapshot s = snapshot(now);
+    struct lg_wf_deadlock d;
+    int found = lg_waitfor_tick(&waitfor, &s, &d);
+    for (uint32_t i = 0; i < s.n; i++) {
+        wf_thread[i]->wd_cond_since = wf[i].cond_since;
+        wf_thread[i]->wd_cond_seq = wf[i].cond_seq;
     }
-    return 1;
-}
-
-static void check_deadlocks(void)
-{
-    for (uint32_t i = 0; i < nnodes; i++) {
-        struct node *n = &nodes[i];
-        if (n->kind == W_NONE)
-            continue;
-        /* a lock whose owner exited will never be released */
-        if (n->kind == W_LOCK || n->kind == W_COND) {
-            struct lg_thread *o = atomic_load(&n->lock->owner);
-            if (o && !atomic_load(&o->alive) && o != n->t) {
-                uint64_t sig = signature(&i, 1) ^ 0x4f;
-                if (sig == last_candidate && first_report(sig)) {
-                    uint32_t p1 = i;
-                    report_cycle(&p1, 1, n->timed, 1);
-                }
-                last_candidate = sig;
-                return;
-            }
-        }
-        uint32_t len = find_cycle(i);
-        if (!len)
-            continue;
-        uint64_t sig = signature(path, len);
-        int timed = 0;
-        for (uint32_t k = 0; k < len; k++)
-            timed |= nodes[path[k]].timed;
-        /* each deadlock once: a timed one ends by itself and the process goes on,
-         * and under --on-deadlock=wait an untimed one stays in place */
-        if (sig == last_candidate && first_report(sig))
-            report_cycle(path, len, timed, 0);
-        last_candidate = sig;
-        return;
-    }
-    last_candidate = 0;
+    if (found)
+        report_deadlock(&d);
 }
 
 /* ---- long holds --------------------------------------------------------------- */
@@ -501,7 +361,7 @@ static uint64_t tick_interval(void)
 static void *watchdog(void *arg)
 {
     (void)arg;
-    static struct lg_thread self_state = {.busy = 1};
+    static struct lg_thread self_state = {.in_shim = 1};
     lg_tls_self = &self_state; /* its own calls are never recorded */
     uint64_t step = tick_interval();
     atomic_store(&lg_tick_step_ns, step);
@@ -511,8 +371,7 @@ static void *watchdog(void *arg)
         nanosleep(&ts, NULL);
         uint64_t now = lg_plat_now();
         atomic_store_explicit(&lg_tick_ns, now, memory_order_relaxed);
-        snapshot(now);
-        check_deadlocks();
+        check_deadlocks(now);
         check_long_holds(now);
         if (now - last_stats > 10000000000ull) {
             lg_graph_lock();
@@ -550,5 +409,5 @@ void lg_watchdog_after_fork(void)
      * and until then the coarse clock falls back to CLOCK_MONOTONIC_COARSE */
     atomic_store(&started, 0);
     atomic_store(&lg_tick_ns, 0);
-    last_candidate = 0;
+    lg_waitfor_reset(&waitfor);
 }

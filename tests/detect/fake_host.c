@@ -9,6 +9,8 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 #include <time.h>
 
 /* ---- "no core lock held" probe ------------------------------------------------------ */
@@ -144,10 +146,51 @@ int fake_stack_is_of(uint32_t id, uintptr_t pc)
 
 static _Atomic uint64_t fake_ns = 1000000000ull;
 
+/* ---- the deadlock policy: counted, never applied -------------------------------- */
+
+static _Atomic unsigned policy_calls;
+void lg_deadlock_policy(void) { atomic_fetch_add(&policy_calls, 1); }
+unsigned fake_deadlock_policy_calls(void) { return atomic_load(&policy_calls); }
+
 void fake_clock_set(uint64_t ns) { atomic_store(&fake_ns, ns); }
 void fake_clock_advance(uint64_t ns) { atomic_fetch_add(&fake_ns, ns); }
 uint64_t lg_plat_now(void) { return atomic_load(&fake_ns); }
 uint64_t lg_plat_now_coarse(void) { return atomic_load(&fake_ns); }
+
+/* ---- thread identity ------------------------------------------------------------ */
+
+static _Atomic uint32_t fake_tid;
+static char fake_name[16];
+static _Atomic int fake_name_set;
+
+void fake_set_thread_identity(uint32_t tid, const char *name)
+{
+    atomic_store(&fake_tid, tid);
+    atomic_store(&fake_name_set, 0);
+    if (name) {
+        g_strlcpy(fake_name, name, sizeof fake_name);
+        atomic_store(&fake_name_set, 1);
+    }
+}
+
+uint32_t lg_plat_gettid(void)
+{
+    uint32_t t = atomic_load(&fake_tid);
+    return t ? t : (uint32_t)gettid();
+}
+
+void lg_plat_thread_name(char *name, size_t cap)
+{
+    g_assert_cmpuint(cap, >=, 16);
+    if (atomic_load(&fake_name_set)) {
+        g_strlcpy(name, fake_name, cap);
+        return;
+    }
+    char buf[16] = "";
+    prctl(PR_GET_NAME, buf, 0, 0, 0);
+    buf[15] = 0;
+    g_strlcpy(name, buf, cap);
+}
 
 /* ---- classification and stack bounds ------------------------------------------ */
 
@@ -586,7 +629,31 @@ char *fake_log_check_buf(const unsigned char *buf, size_t end)
 
 static GPtrArray *reports;
 
-void lg_plat_report(const struct lg_live_finding *f)
+/* host.h rule 3: the view carries what the records say.  The fake checks it against
+ * the core's tables (which the real host never reads), then keeps both the view and
+ * the finding it describes, in the core's terms, for the tests. */
+static void check_stack_view(const struct lg_report_stack *v)
+{
+    uint32_t n = 0;
+    const uintptr_t *pcs = lg_stack_get(v->id, &n);
+    g_assert_cmpuint(v->n, ==, n);
+    g_assert_true(n == 0 || memcmp(v->pcs, pcs, n * sizeof *pcs) == 0);
+}
+
+static struct lg_lockrec *lock_of_view(const struct lg_report_lock *v)
+{
+    if (!v->id)
+        return NULL;
+    struct lg_lockrec *l = lg_table_by_id(v->id);
+    g_assert_nonnull(l);
+    g_assert_cmpuint(v->kind, ==, l->kind);
+    g_assert_cmpuint(v->addr, ==, l->addr);
+    g_assert_cmpuint(v->first_use.id, ==, l->first_stack);
+    check_stack_view(&v->first_use);
+    return l;
+}
+
+void lg_plat_report(const struct lg_report *f)
 {
     probe_core_locks();
     fake_report *r = g_new0(fake_report, 1);
@@ -594,7 +661,19 @@ void lg_plat_report(const struct lg_live_finding *f)
     r->flags = f->flags;
     r->value = f->value;
     r->n = f->n;
-    r->items = g_memdup2(f->items, (gsize)f->n * sizeof *f->items);
+    r->detail = f->detail;
+    r->view = g_memdup2(f->items, (gsize)f->n * sizeof *f->items);
+    r->items = g_new0(struct lg_finding_item, f->n);
+    for (uint32_t i = 0; i < f->n; i++) {
+        const struct lg_report_item *v = &f->items[i];
+        check_stack_view(&v->stack);
+        check_stack_view(&v->other_stack);
+        r->items[i] = (struct lg_finding_item){
+            .thread = v->thread.serial, .lock = lock_of_view(&v->lock),
+            .other = lock_of_view(&v->other), .stack = v->stack.id,
+            .other_stack = v->other_stack.id, .pc = v->stack.site,
+            .other_pc = v->other_stack.site, .mode = v->mode};
+    }
     pthread_mutex_lock(&fake_mu);
     if (!reports)
         reports = g_ptr_array_new();

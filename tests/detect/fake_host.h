@@ -1,4 +1,4 @@
-/* A fake host for the detection core (shim/detect/platform.h), for unit tests of the
+/* A fake host for the detection core (shim/detect/host.h), for unit tests of the
  * lockgraph_detector library: controllable stacks, clocks, lock classes and thread
  * stack bounds; the log captured in memory (with a decoder and a whole-log checker)
  * and the live reports captured as copies.  Plus a small harness of worker threads,
@@ -17,7 +17,7 @@
 
 #include "detector.h"
 #include "log_format.h"
-#include "platform.h"
+#include "host.h"
 #include "records.h"
 
 /* ---- backtrace ------------------------------------------------------------------ */
@@ -32,7 +32,7 @@ int fake_stack_is(uint32_t id, const uintptr_t *pcs, uint32_t n);
 /* 1 if interned stack `id` is fake_stack_of(pc). */
 int fake_stack_is_of(uint32_t id, uintptr_t pc);
 
-/* ---- platform.h: "lg_plat_backtrace and lg_plat_report only with no core lock held" */
+/* ---- host.h rule 1: "lg_plat_backtrace and lg_plat_report only with no core lock held" */
 /* While on, every lg_plat_backtrace / lg_plat_report call checks from another thread
  * that the graph lock and the lock table's lock are free (table_addr: a live lock
  * address, used to take the table lock; NULL to skip that one). */
@@ -41,11 +41,21 @@ unsigned fake_probe_calls(void);
 unsigned fake_probe_violations(void);
 
 /* ---- clocks ------------------------------------------------------------------- */
-/* lg_plat_now (and lg_plat_now_coarse, for cores whose platform.h still has it)
+/* lg_plat_now (and lg_plat_now_coarse, for cores whose host.h still has it)
  * return this clock. */
 uint64_t lg_plat_now_coarse(void);
 void fake_clock_set(uint64_t ns);
 void fake_clock_advance(uint64_t ns);
+
+/* ---- the deadlock policy ------------------------------------------------------ */
+/* lg_deadlock_policy only counts its calls here (the process goes on). */
+unsigned fake_deadlock_policy_calls(void);
+
+/* ---- thread identity ----------------------------------------------------------- */
+/* What lg_plat_gettid and lg_plat_thread_name return from now on, in every thread
+ * (the core reads them when a thread attaches or detaches): tid 0 and name NULL
+ * give the real ones back. */
+void fake_set_thread_identity(uint32_t tid, const char *name);
 
 /* ---- classification and stack bounds ------------------------------------------ */
 /* Addresses in [lo, hi) are LG_CLASS_STATIC in `module` (offset = addr - lo). */
@@ -106,12 +116,18 @@ const unsigned char *fake_log_capture_end(size_t *len);
     } while (0)
 
 /* ---- captured reports ------------------------------------------------------------ */
+/* Each report is checked against the core's tables on arrival (its stacks, its
+ * locks' id/kind/address/first use). */
 typedef struct fake_report {
     uint8_t kind;
     uint16_t flags;
     uint64_t value;
     uint32_t n;
-    struct lg_finding_item *items; /* copies (lock pointers stay valid: never freed) */
+    const char *detail;
+    /* the finding in the core's terms, rebuilt from the view (lock pointers stay
+     * valid: records are never freed; pc/other_pc: the view's one-frame sites) */
+    struct lg_finding_item *items;
+    struct lg_report_item *view; /* what the host received (copies) */
 } fake_report;
 guint fake_report_count(void);
 const fake_report *fake_report_at(guint i);

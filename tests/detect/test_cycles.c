@@ -2,7 +2,10 @@
  * lg_acquired / lg_released with a fake platform (findings, dedupe, rings,
  * single-thread cycles).  Each test uses its own lock addresses. */
 #include "fake_host.h"
+#include "graph.h"
 #include "lock_table.h"
+
+#include <string.h>
 
 static struct lg_lockrec *rec(const void *addr)
 {
@@ -22,6 +25,15 @@ static const struct lg_finding_item *item_of(const fake_report *f, const void *l
         }
     g_assert_nonnull(found);
     return found;
+}
+
+/* graph.h's invariants hold (edges, adjacency, contexts, search marks). */
+static void assert_graph_consistent(void)
+{
+    lg_graph_lock();
+    const char *err = lg_graph_check_invariants();
+    lg_graph_unlock();
+    g_assert_cmpstr(err, ==, NULL);
 }
 
 static guint findings_since(size_t mark)
@@ -100,6 +112,7 @@ static void test_abba_two_threads(void)
     fake_worker_stop(t1);
     fake_worker_stop(t2);
     fake_assert_log_valid();
+    assert_graph_consistent();
 }
 
 /* The same cycle closed again, from new contexts of the same two edges (other
@@ -147,6 +160,7 @@ static void test_cycle_dedupe(void)
     fake_worker_stop(t3);
     fake_worker_stop(t4);
     fake_assert_log_valid();
+    assert_graph_consistent();
 }
 
 /* A ring of n locks, edge i (L[i] -> L[i+1 mod n]) by thread i: exactly one
@@ -182,6 +196,7 @@ static void ring(uint64_t *lk, uint32_t n, uintptr_t pcbase)
     for (uint32_t i = 0; i < n; i++)
         fake_worker_stop(w[i]);
     fake_assert_log_valid();
+    assert_graph_consistent();
 }
 
 static void test_ring3(void)
@@ -221,6 +236,7 @@ static void test_single_thread_cycle(void)
     g_assert_cmpuint(item_of(f, B)->thread, ==, fake_worker_serial(t));
     fake_worker_stop(t);
     fake_assert_log_valid();
+    assert_graph_consistent();
 }
 
 /* A longer path that does not come back is no cycle; a chord that closes two
@@ -271,6 +287,7 @@ static void test_two_cycles_one_edge(void)
     fake_worker_stop(t2);
     fake_worker_stop(t3);
     fake_assert_log_valid();
+    assert_graph_consistent();
 }
 
 /* One edge closing more cycles than fit in one batch of pending findings: every
@@ -307,6 +324,80 @@ static void test_many_cycles_one_edge(void)
     fake_worker_stop(t2);
     fake_worker_stop(t3);
     fake_assert_log_valid();
+    assert_graph_consistent();
+}
+
+/* host.h rule 3: the report carries what the host prints about threads (tid and
+ * name, which the core asks the host for), and its stacks as frames. */
+static void test_report_view(void)
+{
+    static uint64_t lk[2];
+    void *A = &lk[0], *B = &lk[1];
+    size_t mark = fake_log_len();
+    guint r0 = fake_report_count();
+    fake_set_thread_identity(4242, "alpha");
+    fake_worker *t1 = fake_worker_start();
+    fake_set_thread_identity(4343, "beta");
+    fake_worker *t2 = fake_worker_start();
+    fake_set_thread_identity(0, NULL);
+    fake_lock(t1, A, 0x480010);
+    fake_lock(t1, B, 0x480020);
+    fake_unlock(t1, B);
+    fake_unlock(t1, A);
+    fake_lock(t2, B, 0x480030);
+    fake_lock(t2, A, 0x480040);
+    fake_unlock(t2, A);
+    fake_unlock(t2, B);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 1);
+    const fake_report *f = fake_report_at(r0);
+    g_assert_cmpuint(f->n, ==, 2);
+    for (uint32_t i = 0; i < f->n; i++) {
+        const struct lg_report_item *v = &f->view[i];
+        int first = v->thread.serial == fake_worker_serial(t1);
+        g_assert_true(v->thread.known);
+        g_assert_cmpuint(v->thread.tid, ==, first ? 4242 : 4343);
+        g_assert_cmpstr(v->thread.name, ==, first ? "alpha" : "beta");
+        /* the acquiring stack as frames (the fake checked them against the core) */
+        uintptr_t want[FAKE_FRAMES];
+        fake_stack_of(first ? 0x480020 : 0x480040, want);
+        g_assert_cmpuint(v->stack.n, ==, FAKE_FRAMES);
+        g_assert_true(memcmp(v->stack.pcs, want, sizeof want) == 0);
+        g_assert_cmpuint(v->lock.id, !=, 0);
+        g_assert_cmpuint(v->lock.addr, ==, (uintptr_t)(v->lock.id == rec(A)->id ? A : B));
+    }
+    /* the THREAD records carry the same tids */
+    GArray *recs = fake_log_records(mark);
+    guint seen = 0;
+    for (guint i = 0; i < recs->len; i++) {
+        const fake_rec *r = &g_array_index(recs, fake_rec, i);
+        if (r->type == LG_REC_THREAD)
+            seen += r->u.thread.tid == (r->u.thread.serial == fake_worker_serial(t1) ? 4242u : 4343u);
+    }
+    g_assert_cmpuint(seen, ==, 2);
+    g_array_unref(recs);
+    fake_worker_stop(t1);
+    fake_worker_stop(t2);
+    fake_assert_log_valid();
+    assert_graph_consistent();
+}
+
+/* The invariant check can fail: a search mark left on a record is caught. */
+static void test_invariants_catch_stale_mark(void)
+{
+    static uint64_t lk[1];
+    fake_worker *t1 = fake_worker_start();
+    fake_lock(t1, &lk[0], 0x470010);
+    fake_unlock(t1, &lk[0]);
+    assert_graph_consistent();
+    struct lg_lockrec *l = rec(&lk[0]);
+    lg_graph_lock();
+    atomic_fetch_or(&l->flags, LG_LR_ONPATH);
+    const char *err = lg_graph_check_invariants();
+    atomic_fetch_and(&l->flags, (uint16_t)~LG_LR_ONPATH);
+    lg_graph_unlock();
+    g_assert_nonnull(err);
+    assert_graph_consistent();
+    fake_worker_stop(t1);
 }
 
 int main(int argc, char **argv)
@@ -321,5 +412,7 @@ int main(int argc, char **argv)
     g_test_add_func("/core/cycles/single-thread", test_single_thread_cycle);
     g_test_add_func("/core/cycles/two-cycles-one-edge", test_two_cycles_one_edge);
     g_test_add_func("/core/cycles/many-cycles-one-edge", test_many_cycles_one_edge);
+    g_test_add_func("/core/cycles/report-view", test_report_view);
+    g_test_add_func("/core/cycles/invariants-catch-stale-mark", test_invariants_catch_stale_mark);
     return g_test_run();
 }

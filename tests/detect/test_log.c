@@ -121,7 +121,7 @@ static void test_all_records_valid(void)
     fake_assert_log_valid();
 }
 
-/* platform.h: the core calls lg_plat_backtrace and lg_plat_report only with no core
+/* host.h: the core calls lg_plat_backtrace and lg_plat_report only with no core
  * lock held (both may call into libunwind or ld.so).  New locks, new chains, a
  * cycle report, a lock finding, a stack capture: each checked from another thread. */
 static void test_platform_calls_without_core_locks(void)

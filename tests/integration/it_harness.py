@@ -43,6 +43,7 @@ import sys
 import tempfile
 import time
 
+import json_schema  # tests/integration/json_schema.py: docs/json-report.schema.json
 import lglog  # tests/integration/lglog.py: the drivers' one log reader
 
 RUN_TIMEOUT = 60      # guards against a hang only; no case needs more than a few seconds
@@ -537,6 +538,10 @@ class Run:
         findings = doc.get("findings") if isinstance(doc, dict) else None
         if not isinstance(findings, list):
             raise Failure("report JSON has no findings array:\n%s" % json.dumps(doc)[:2000])
+        schema_errors = json_schema.errors(doc)
+        if schema_errors:
+            raise Failure("report JSON violates docs/json-report.schema.json:\n  %s"
+                          % "\n  ".join(schema_errors[:20]))
         self.summary = doc.get("summary") or {}
         failing = [f for f in findings if f.get("kind") != "long-hold"]
         if res.status != (1 if failing else 0):

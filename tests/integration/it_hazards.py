@@ -40,6 +40,7 @@ import tempfile
 import threading
 import time
 
+import json_schema  # tests/integration/json_schema.py: docs/json-report.schema.json
 import lglog  # tests/integration/lglog.py: the drivers' one log reader
 
 RUN_TIMEOUT = 60     # hang guard only: no case needs more than a few seconds
@@ -545,6 +546,10 @@ def check_report(run, case):
     except (ValueError, KeyError, TypeError, AssertionError):
         raise Failure("lockgraph report --format json: no findings array in %r"
                       % res.stdout[:2000])
+    schema_errors = json_schema.errors(doc)
+    if schema_errors:
+        raise Failure("report JSON violates docs/json-report.schema.json:\n  %s"
+                      % "\n  ".join(schema_errors[:20]))
     run.report = findings
     dump = json.dumps(findings, indent=1)[:6000]
     if case.clean and findings:

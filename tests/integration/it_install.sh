@@ -14,6 +14,17 @@ for f in bin/lockgraph lib/liblockgraph.so lib/pkgconfig/lockgraph.pc include/lo
 done
 PKG_CONFIG_PATH="$tmp/moved/lib/pkgconfig" pkg-config --exists lockgraph ||
   { echo "FAIL: pkg-config does not accept lockgraph.pc"; exit 1; }
+# The pkg-config file is relocatable: after the move it names the moved tree.
+shim=$(PKG_CONFIG_PATH="$tmp/moved/lib/pkgconfig" pkg-config --variable=shim lockgraph)
+[ "$(realpath "$shim")" = "$(realpath "$tmp/moved/lib/liblockgraph.so")" ] ||
+  { echo "FAIL: pkg-config names the shim at $shim, not in the moved tree"; exit 1; }
+cflags=$(PKG_CONFIG_PATH="$tmp/moved/lib/pkgconfig" pkg-config --cflags lockgraph)
+inc=$(echo "${cflags#-I}" | sed "s/ *$//")
+[ -f "$inc/lockgraph/log_format.h" ] ||
+  { echo "FAIL: pkg-config --cflags ($cflags) does not reach the moved headers"; exit 1; }
+# --version names the commit the command was built from.
+"$tmp/moved/bin/lockgraph" --version | grep -Eq '^lockgraph [0-9.]+ \(commit [0-9A-Za-z._-]+\)$' ||
+  { echo "FAIL: --version: $("$tmp/moved/bin/lockgraph" --version)"; exit 1; }
 mkdir "$tmp/logs"
 env -u LOCKGRAPH_SHIM "$tmp/moved/bin/lockgraph" run --quiet --output "$tmp/logs/lg.%p.log" -- "$demo" >/dev/null
 set -- "$tmp"/logs/lg.*.log

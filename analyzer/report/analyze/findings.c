@@ -1,4 +1,5 @@
 #include "findings.h"
+#include "names.h"
 
 #include <stdlib.h>
 
@@ -70,16 +71,12 @@ void lg_analysis_free(lg_analysis *a)
 
 const char **lg_finding_flag_names(uint32_t flags)
 {
-    static const struct { uint32_t bit; const char *name; } names[] = {
-        {LG_FINDF_SINGLE_THREAD, "single_thread"}, {LG_FINDF_TIMED, "timed"},
-        {LG_FINDF_ORPHANED, "orphaned"}, {LG_FINDF_STILL_HELD, "still_held"},
-        {LG_FINDF_CROSS_RUN, "cross_run"}, {LG_FINDF_BUDGET, "budget"},
-        {LG_FINDF_NOT_OWNER, "not_owner"}, {LG_FINDF_JOIN, "join"},
-    };
-    const char **out = g_new0(const char *, G_N_ELEMENTS(names) + 1);
+    const char **out = g_new0(const char *, 8 * sizeof flags + 1);
     size_t k = 0;
-    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
-        if (flags & names[i].bit)
-            out[k++] = names[i].name;
+    uint32_t bit;
+    const char *name;
+    for (unsigned i = 0; (name = lg_finding_flag_at(i, &bit)); i++)
+        if (flags & bit)
+            out[k++] = name;
     return out;
 }

@@ -84,8 +84,7 @@ void lg_analysis_free(lg_analysis *a);
 
 
 
-/* The finding flag names users see ("single_thread", "timed", "orphaned",
- * "still_held", "cross_run", "budget", "not_owner", "join"), in bit order.
- * Returns a NULL-terminated array of static strings (g_free the array only). */
+/* The names of the finding flags set in flags that reports print (names.h), in bit
+ * order.  Returns a NULL-terminated array of static strings (g_free the array only). */
 const char **lg_finding_flag_names(uint32_t flags);
 #endif

@@ -6,6 +6,7 @@
 #include "names.h"
 
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 static void hex_member(JsonBuilder *b, const char *name, uint64_t v)
 {
@@ -166,8 +167,11 @@ static void finding_value(JsonBuilder *b, const lg_finding *f)
                 json_builder_add_null_value(b);
             json_builder_set_member_name(b, "thread");
             thread_value(b, e->proc, e->thread);
-            str_member(b, "held_mode", lg_mode_name(e->held_mode));
-            str_member(b, "acquired_mode", lg_mode_name(e->acquired_mode));
+            /* 0: the shim did not record the mode (a deadlock's edges): null, as
+             * every unknown value in this document */
+            str_member(b, "held_mode", e->held_mode ? lg_mode_name(e->held_mode) : NULL);
+            str_member(b, "acquired_mode",
+                       e->acquired_mode ? lg_mode_name(e->acquired_mode) : NULL);
             bool_member(b, "timed", (e->ctx_flags & LG_CTXF_TIMED) != 0);
             bool_member(b, "trylock", (e->ctx_flags & LG_CTXF_TRY) != 0);
             process_member(b, e->proc);
@@ -264,9 +268,10 @@ void lg_format_json(FILE *out, const lg_analysis *a, const lg_format_opts *o)
         str_member(b, "cmdline", p->cmdline);
         bool_member(b, "truncated", p->truncated);
         int_member(b, "records", (int64_t)p->nrecords);
-        str_member(b, "end", !p->has_end ? NULL
-                             : p->end_reason == LG_END_DEADLOCK ? "deadlock"
-                             : p->end_reason == LG_END_EXEC ? "exec" : "exit");
+        /* (a reason this build does not know reads as a plain exit: JSON carries
+         * documented values only) */
+        const char *end = lg_end_reason_name(p->end_reason);
+        str_member(b, "end", !p->has_end ? NULL : strcmp(end, "unknown") ? end : "exit");
         json_builder_set_member_name(b, "losses"); /* the shim's own (LOSSES record) */
         json_builder_begin_object(b);
         for (unsigned c = 1; c <= LG_LOSS_COUNTER_MAX; c++)

@@ -210,3 +210,8 @@ void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o)
     }
     print_stats(out, a, o->top);
 }
+
+void lg_format_text_finding(FILE *out, const lg_finding *f, unsigned no)
+{
+    print_finding(out, f, no);
+}

@@ -23,6 +23,13 @@ void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o);
 void lg_format_json(FILE *out, const lg_analysis *a, const lg_format_opts *o);
 void lg_format_sarif(FILE *out, const lg_analysis *a, const lg_format_opts *o);
 void lg_format_dot(FILE *out, const lg_analysis *a, const lg_format_opts *o);
+/* One self-contained HTML page (format_html.c). */
+void lg_format_html(FILE *out, const lg_analysis *a, const lg_format_opts *o);
+void lg_format_junit(FILE *out, const lg_analysis *a, const lg_format_opts *o);
+
+/* One finding's section of the text report (numbered no), for formats that embed
+ * the text (JUnit's failure body). */
+void lg_format_text_finding(FILE *out, const lg_finding *f, unsigned no);
 
 /* Writes the document built in b (pretty-printed, newline-terminated) and frees b:
  * shared by the JSON and SARIF formats. */

@@ -206,8 +206,8 @@ lg_read_status lg_log_scan(const char *name, const unsigned char *buf, size_t le
     }
     size_t off = LG_FILE_HEADER_SIZE;
     for (;;) {
-        lg_frame f;
-        lg_frame_status st = lg_log_next_frame(buf, len, off, &f, &err);
+        lg_log_frame f;
+        lg_log_frame_status st = lg_log_next_frame(buf, len, off, &f, &err);
         end->how = st;
         end->offset = off;
         if (st == LG_FRAME_END)

@@ -33,7 +33,7 @@ typedef enum lg_read_status {
  * _TORN or _CORRUPT), at which offset, after how many records. */
 typedef gboolean (*lg_record_fn)(const lg_log_record *r, size_t off, void *ctx, char **why);
 typedef struct lg_scan_end {
-    lg_frame_status how;
+    lg_log_frame_status how;
     size_t offset;
     size_t nrecords;
     gboolean whole; /* LG_FRAME_TORN: the last record is whole but fails its CRC */

@@ -1,0 +1,94 @@
+/* The misuse rules (misuse.h states them; the R/U/D numbers below are theirs). */
+#include "misuse.h"
+#include "log_format.h"
+
+#include <string.h>
+
+static void nothing(enum lg_misuse_rule rule, lg_misuse_verdict *out)
+{
+    memset(out, 0, sizeof *out);
+    out->rule = rule;
+}
+
+void lg_misuse_relock(const lg_relock_facts *f, lg_misuse_verdict *out)
+{
+    if (f->owns && (f->subkind == LG_SUB_RECURSIVE || f->kind == LG_KIND_FILE)) {
+        nothing(LG_MISUSE_R1, out);
+        return;
+    }
+    nothing(LG_MISUSE_R2, out);
+    out->waits = 1;
+    if (!f->holds || !(f->owns || f->mode == LG_MODE_WRITE))
+        return;
+    int upgrade = f->kind == LG_KIND_RWLOCK && f->mode == LG_MODE_WRITE && !f->owns;
+    int edeadlk = (f->kind == LG_KIND_MUTEX && f->subkind == LG_SUB_ERRORCHECK) ||
+                  (f->kind == LG_KIND_RWLOCK && f->owns);
+    out->finding = LG_FIND_SELF_DEADLOCK;
+    out->flags = f->timed ? LG_FINDF_TIMED : 0;
+    if (edeadlk) {
+        out->rule = f->kind == LG_KIND_MUTEX ? LG_MISUSE_R4 : LG_MISUSE_R5;
+        out->detail = "re-lock (refused with EDEADLK) of";
+        out->once = 1;
+    } else if (f->timed) {
+        out->rule = upgrade ? LG_MISUSE_R3 : LG_MISUSE_R6;
+        out->detail = "re-lock (will time out) of";
+        out->once = 1;
+    } else {
+        out->rule = upgrade ? LG_MISUSE_R3 : LG_MISUSE_R7;
+        out->detail = "re-lock would block forever on";
+        out->hang = 1;
+    }
+    if (upgrade)
+        out->detail = "write lock requested while holding the read lock of";
+}
+
+static void bad_unlock(enum lg_misuse_rule rule, int not_owner, lg_misuse_verdict *out)
+{
+    nothing(rule, out);
+    out->finding = LG_FIND_BAD_UNLOCK;
+    out->once = 1;
+    if (not_owner) {
+        out->flags = LG_FINDF_NOT_OWNER;
+        out->released = 1;
+        out->detail = "unlock of a lock held by another thread:";
+    } else {
+        out->detail = "unlock of a lock that is not locked:";
+    }
+}
+
+void lg_misuse_unlock(struct lg_lock_word w, uint32_t caller, int records_other,
+                      lg_misuse_verdict *out)
+{
+    switch (w.state) {
+    case LG_WORD_UNLOCKED:
+        bad_unlock(LG_MISUSE_U1, 0, out);
+        return;
+    case LG_WORD_OWNED:
+        if (w.owner != caller)
+            bad_unlock(LG_MISUSE_U2, 1, out);
+        else
+            nothing(LG_MISUSE_U3, out);
+        return;
+    case LG_WORD_NO_OWNER:
+        if (records_other)
+            bad_unlock(LG_MISUSE_U5, 1, out);
+        else
+            nothing(LG_MISUSE_U5, out);
+        return;
+    case LG_WORD_HELD:
+        break;
+    }
+    nothing(LG_MISUSE_U4, out);
+}
+
+void lg_misuse_destroy(int held, lg_misuse_verdict *out)
+{
+    if (!held) {
+        nothing(LG_MISUSE_D2, out);
+        return;
+    }
+    nothing(LG_MISUSE_D1, out);
+    out->finding = LG_FIND_DESTROY_LOCKED;
+    out->once = 1;
+    out->detail = "destroy of a lock that is held:";
+}

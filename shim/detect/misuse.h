@@ -1,0 +1,102 @@
+/* The misuse rules: what a lock call that the thread's own holds make suspicious
+ * amounts to under glibc's semantics.  The core gathers the facts (its records of
+ * who holds what, and what glibc's lock word says, read by the hook); these
+ * functions decide.  tests/detect/test_misuse.c states each rule.
+ *
+ * Re-lock: the thread is about to block on a lock (lg_misuse_relock).  "owns" is
+ * the records' exclusive owner being the caller, "holds" its held stack listing the
+ * lock in any mode.
+ *  R1 An owner re-taking a recursive mutex (or mtx_t) or a FILE lock is granted at
+ *     once: no wait, nothing to report.
+ *  R2 Unless the caller holds the lock and either owns it or asks for the write
+ *     lock, it waits like any other thread (another thread is in the way; a second
+ *     read lock is granted with the first): nothing to report.
+ *  R3 A write lock asked for while holding the read lock: glibc's writer waits for
+ *     every reader, the caller included, so it is never granted (see R6, R7).
+ *  R4 An error-checking mutex re-locked by its owner: glibc answers EDEADLK.
+ *  R5 An rwlock re-locked (either mode) by its writer: glibc answers EDEADLK.
+ *  R6 Any other re-lock (normal or adaptive mutex, mtx_t, spinlock, R3) with a
+ *     deadline: never granted, it times out.
+ *  R7 ... without a deadline: it blocks forever.
+ *  R3-R7 are a self-deadlock finding, flagged timed when the call has a deadline.
+ *  R4-R6 are reported once per lock instance; R7 every time, and the deadlock
+ *  policy follows (the thread will never run again).
+ *
+ * Unlock of a lock the caller does not hold per its records (lg_misuse_unlock); the
+ * lock word says whether the lock is locked and, for some kinds, by whom:
+ *  U1 Not locked at all: a bad unlock.
+ *  U2 Locked by another thread, named by the word: a bad unlock, flagged not-owner.
+ *     glibc releases it anyway (a normal mutex does not check), so the records'
+ *     owner is no longer the owner.
+ *  U3 Locked by the caller itself: no misuse, a hold the records never saw (taken
+ *     before the shim started, or inside the shim).
+ *  U4 Locked, and the word does not say by whom (read-locked, or an owner not yet
+ *     written): nothing, rather than risk a false report.
+ *  U5 Locked, and this kind of lock has no owner in its word (spinlock): the
+ *     records decide; another thread owning it is U2, anything else is nothing.
+ *  U1, U2 and U5 are reported once per lock instance.
+ *
+ * Destroy (lg_misuse_destroy):
+ *  D1 A lock the records show held (an exclusive owner, or an entry in a live
+ *     thread's held stack): destroy-locked, reported once per lock instance.
+ *  D2 Otherwise (never seen, or held by no one): nothing.
+ *
+ * Invariants: pure functions of their arguments: no allocation, no locking, no
+ * global state, constant time.  Reporting once per lock instance is the caller's
+ * (a flag in the lock record): the verdict only says which reports are once-only.
+ */
+#ifndef LOCKGRAPH_MISUSE_H
+#define LOCKGRAPH_MISUSE_H
+
+#include <stdint.h>
+
+/* What glibc's lock word says about a lock, read racily by the hook (glibc_abi.h). */
+enum lg_word_state {
+    LG_WORD_UNLOCKED = 0,
+    LG_WORD_OWNED = 1,    /* locked exclusively by the thread whose tid is `owner` */
+    LG_WORD_HELD = 2,     /* locked, the word does not say by whom */
+    LG_WORD_NO_OWNER = 3  /* locked, and this kind of lock never records an owner */
+};
+
+struct lg_lock_word {
+    enum lg_word_state state;
+    uint32_t owner; /* LG_WORD_OWNED: the owner's kernel tid (never 0) */
+};
+
+enum lg_misuse_rule {
+    LG_MISUSE_R1 = 1, LG_MISUSE_R2, LG_MISUSE_R3, LG_MISUSE_R4, LG_MISUSE_R5,
+    LG_MISUSE_R6, LG_MISUSE_R7,
+    LG_MISUSE_U1, LG_MISUSE_U2, LG_MISUSE_U3, LG_MISUSE_U4, LG_MISUSE_U5,
+    LG_MISUSE_D1, LG_MISUSE_D2
+};
+
+/* The facts about a re-lock (lg_misuse_relock). */
+typedef struct lg_relock_facts {
+    uint8_t kind;    /* enum lg_lock_kind */
+    uint8_t subkind; /* enum lg_lock_subkind, as recorded */
+    uint8_t mode;    /* enum lg_mode asked for */
+    uint8_t timed;   /* the call has a deadline */
+    uint8_t owns;    /* the records' exclusive owner is the caller */
+    uint8_t holds;   /* the caller's held stack lists the lock */
+} lg_relock_facts;
+
+typedef struct lg_misuse_verdict {
+    enum lg_misuse_rule rule; /* the rule that decided */
+    uint8_t waits;       /* re-lock: the caller is going to wait (publish it) */
+    uint8_t finding;     /* LG_FIND_* to report, 0 for none */
+    uint16_t flags;      /* its LG_FINDF_* */
+    uint8_t once;        /* report only the first time per lock instance */
+    uint8_t hang;        /* the call never returns: the deadlock policy follows the report */
+    uint8_t released;    /* glibc releases a lock another thread owns (U2): drop that owner */
+    const char *detail;  /* the finding's wording, NULL without a finding */
+} lg_misuse_verdict;
+
+void lg_misuse_relock(const lg_relock_facts *f, lg_misuse_verdict *out);
+/* caller: the caller's tid.  records_other: the records' owner is another thread
+ * (consulted for U5 only). */
+void lg_misuse_unlock(struct lg_lock_word w, uint32_t caller, int records_other,
+                      lg_misuse_verdict *out);
+/* held: the records show the lock held by some thread. */
+void lg_misuse_destroy(int held, lg_misuse_verdict *out);
+
+#endif
