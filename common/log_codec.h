@@ -1,5 +1,6 @@
-/* Encoding and decoding of log records (see log_format.h), shared by the shim's
- * writer and the analyzer's reader so the two can never drift apart.
+/* The primitives of the log encoding (see log_format.h): fixed-width little-endian
+ * integers, strings, the CRC and the record header.  log_records.h lays out every
+ * record with them, once, for the shim's writer and every reader alike.
  *
  * Invariants
  *  - Nothing here allocates, locks or calls into libc beyond memcpy: the encoder

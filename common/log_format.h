@@ -3,10 +3,12 @@
  * both together, and bump LG_LOG_VERSION for anything an old reader would misread.
  *
  * Invariants
- *  - A file is the 16-byte file header followed by records.  Each record is one
- *    write(2) to an O_APPEND descriptor, so records of concurrent threads never
- *    interleave and a record either reached the kernel whole or (killed mid-write)
- *    is the torn tail of the file.
+ *  - A file is the 16-byte file header followed by records.  The shim copies each
+ *    record whole, one writer at a time, into a MAP_SHARED mapping of the file (grown
+ *    in zero-filled chunks), so records of concurrent threads never interleave; a
+ *    process killed mid-copy leaves a torn last record, and one that never finished
+ *    leaves zero padding after its last record (the file is cut to length only at a
+ *    clean end).
  *  - Every record is framed: 12-byte header {type u16, reserved u16 = 0, len u32,
  *    crc u32} then len payload bytes.  crc is CRC-32 (IEEE, as zlib) over the first
  *    8 header bytes followed by the payload.  A reader can therefore tell a torn
@@ -19,6 +21,7 @@
  *    that cites it, a CHAIN before the CONTEXT ...).  Id 0 means "none".
  *  - PCs in STACK records are call sites: return address minus one, innermost first,
  *    the shim's own frames removed.
+ *  - common/log_records.h is the one encoder and decoder of these payloads.
  */
 #ifndef LOCKGRAPH_LOG_FORMAT_H
 #define LOCKGRAPH_LOG_FORMAT_H
@@ -46,7 +49,8 @@ enum lg_rec_type {
     LG_REC_FINDING = 12,      /* something the shim reported live */
     LG_REC_STATS = 13,        /* per-lock statistics snapshot (latest wins) */
     LG_REC_END = 14,          /* clean end of the process image */
-    LG_REC_TYPE_MAX = 14
+    LG_REC_LOSSES = 15,       /* what the shim itself lost (only when something was) */
+    LG_REC_TYPE_MAX = 15
 };
 
 /* The enumerations users see by name are X-macro lists: one row per value, with
@@ -77,9 +81,7 @@ enum lg_lock_kind { LG_LOCK_KINDS(LG_ENUM_ROW_) };
     X(LG_SUB_RW_PREFER_WRITER, 0x11, "prefer-writer")
 enum lg_lock_subkind { LG_LOCK_SUBKINDS(LG_ENUM_ROW_) };
 
-/* LOCK.flags */
-#define LG_LOCKF_ROBUST 0x1u
-#define LG_LOCKF_PSHARED 0x2u
+/* LOCK.flags: reserved, written 0 (readers ignore the value). */
 
 /* How a lock is held or requested.  Values are stable (they are in the log). */
 #define LG_MODES(X)                                                 \
@@ -162,6 +164,7 @@ enum lg_finding_flag { LG_FINDING_FLAGS(LG_ENUM_ROW_) };
  * STATS         u64 ts, u32 n, n x {u64 lock_id, u64 acquisitions, u64 contended,
  *               u64 wait_total_ns, u64 wait_max_ns, u64 hold_total_ns, u64 hold_max_ns}
  * END           u64 ts, u8 reason (1 exit, 2 deadlock policy, 3 exec)
+ * LOSSES        u64 ts, u32 n, n x {u32 counter, u64 value}   (cumulative; latest wins)
  *
  * Timestamps (ts, mono_ns) are CLOCK_MONOTONIC nanoseconds.  HEADER.real_ns is the
  * wall clock at the same instant, to place the run in time.
@@ -176,5 +179,19 @@ enum lg_finding_flag { LG_FINDING_FLAGS(LG_ENUM_ROW_) };
     X(LG_END_DEADLOCK, 2, "deadlock") /* the deadlock policy ended the process */ \
     X(LG_END_EXEC, 3, "exec")         /* the image was replaced by exec */
 enum lg_end_reason { LG_END_REASONS(LG_ENUM_ROW_) };
+
+/* LOSSES.counter: what the shim could not record or check, counted since the log
+ * began (records dropped) or since the process image began (the rest; a fork child
+ * inherits its parent's graph).  A LOSSES record is written with the STATS records
+ * (periodically and at the end) whenever one counter is not zero, so a log with
+ * nothing lost has none and stays readable by readers older than the record.
+ * Readers must accept counters they do not know (new ones may be added without a
+ * version bump) and may ignore them. */
+enum lg_loss_counter {
+    LG_LOSS_RECORDS_DROPPED = 1, /* records not written (did not fit, no memory): the log lacks them */
+    LG_LOSS_CONTEXTS_DROPPED = 2, /* new contexts not stored: their edge had LG_MAX_CTX already */
+    LG_LOSS_SEARCHES_CUT = 3,    /* live cycle searches stopped by their work budget */
+    LG_LOSS_COUNTER_MAX = 3
+};
 
 #endif

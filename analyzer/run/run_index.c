@@ -2,7 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "run_index.h"
 
-#include "log_codec.h"
+#include "log_records.h"
 #include "log_format.h"
 
 #include <stdio.h>
@@ -104,14 +104,11 @@ int lg_log_end_reason(const char *log_path)
         }
         unsigned char *payload = g_malloc(h.len ? h.len : 1);
         gboolean whole = fread(payload, 1, h.len, f) == h.len;
-        if (whole && lg_rec_crc(rh, payload, h.len) == h.crc) {
-            lg_dec d;
-            lg_dec_init(&d, payload, h.len);
-            (void)lg_dec_u64(&d); /* ts */
-            uint8_t r = lg_dec_u8(&d);
-            if (!d.bad)
-                reason = r;
-        }
+        lg_log_record r;
+        lg_log_error err;
+        if (whole && lg_rec_crc(rh, payload, h.len) == h.crc &&
+            lg_log_decode(LG_REC_END, payload, h.len, &r, &err) == 0)
+            reason = r.u.end.reason;
         g_free(payload);
         if (!whole)
             break;

@@ -446,6 +446,8 @@ static void check_cycles(struct lg_edge *e, struct lg_pending *out)
     int reach = mark_reach(e->to, e->from, &steps);
     if (reach != 0)
         scc_dirty = 1; /* a cycle (or, out of budget, maybe one) runs through e */
+    if (reach < 0)
+        lg_loss_count(LG_LOSS_SEARCHES_CUT);
     if (reach <= 0)
         return;
     struct frame *p = scratch(&sc_path, 64 * sizeof *p);
@@ -457,8 +459,10 @@ static void check_cycles(struct lg_edge *e, struct lg_pending *out)
     set_onpath(e->from, 1);
     set_onpath(e->to, 1);
     while (depth >= 1) {
-        if (++steps > LG_CYCLE_STEP_BUDGET || found >= LG_CYCLE_MAX_PER_EVENT)
+        if (++steps > LG_CYCLE_STEP_BUDGET || found >= LG_CYCLE_MAX_PER_EVENT) {
+            lg_loss_count(LG_LOSS_SEARCHES_CUT);
             break;
+        }
         struct frame *f = &p[depth];
         struct lg_edge *ed = f->it;
         if (!ed) {
@@ -514,6 +518,7 @@ void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t 
             continue;
         if (e->nctx >= LG_MAX_CTX) {
             e->nctx++;
+            lg_loss_count(LG_LOSS_CONTEXTS_DROPPED);
             continue;
         }
         c = lg_arena_alloc(sizeof *c);

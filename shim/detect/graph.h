@@ -42,14 +42,7 @@
 #include "records.h"
 #include "state.h"
 
-#define LG_MAX_CTX 1024
-/* Work bounds of one event (a new edge or context), all under the graph lock: path
- * search steps, cycles evaluated, and rule-search steps per cycle.  Past them the
- * event stops looking (the offline report enumerates every cycle, with its own,
- * larger bounds). */
-#define LG_CYCLE_STEP_BUDGET 100000u
-#define LG_CYCLE_MAX_PER_EVENT 64u
-#define LG_RULES_BUDGET 20000u
+/* LG_MAX_CTX and the search budgets are in caps.h, with their reasons. */
 
 void lg_graph_lock(void);
 void lg_graph_unlock(void);

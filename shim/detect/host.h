@@ -9,8 +9,8 @@
  *  1. The core calls lg_plat_backtrace, lg_plat_backtrace_sp and lg_plat_report only
  *     with no core lock held: they may call into libunwind or ld.so, which take
  *     locks of their own.
- *  2. lg_plat_log may be called with the graph lock held: it takes no lock of its
- *     own and does not allocate.
+ *  2. lg_plat_log and lg_plat_log_end may be called with the graph lock held: they
+ *     take no lock of their own and do not allocate.
  *  3. What the host prints or writes comes in the arguments: a report is a
  *     struct lg_report the core built (stacks as pc arrays, locks as id, kind,
  *     address and first-use stack, threads with their tid and name), so the sinks
@@ -51,6 +51,9 @@ void lg_plat_thread_name(char *name, size_t cap);
 
 /* One encoded log record (log_format.h). */
 void lg_plat_log(const void *rec, size_t len);
+/* The image's last record (END) has just been written: make the log end there (the
+ * shim cuts its file to length).  Called with the graph lock held, like lg_plat_log. */
+void lg_plat_log_end(void);
 
 /* A live report: a finding as the host prints it, built by the core from its
  * records with no core lock held.  Everything the host needs is here; the

@@ -1,15 +1,25 @@
 #include "records.h"
 #include "arena.h"
 #include "lock_table.h"
-#include "log_codec.h"
+#include "graph.h"
 #include "host.h"
 
 #include <stdatomic.h>
 #include <string.h>
 
-static _Atomic uint64_t dropped;
+static _Atomic uint64_t losses[LG_LOSS_COUNTER_MAX + 1];
 
-uint64_t lg_records_dropped(void) { return atomic_load(&dropped); }
+void lg_loss_count(enum lg_loss_counter which)
+{
+    atomic_fetch_add_explicit(&losses[which], 1, memory_order_relaxed);
+}
+
+uint64_t lg_loss_get(enum lg_loss_counter which)
+{
+    return atomic_load_explicit(&losses[which], memory_order_relaxed);
+}
+
+uint64_t lg_records_dropped(void) { return lg_loss_get(LG_LOSS_RECORDS_DROPPED); }
 
 static void emit(lg_enc *e)
 {
@@ -17,11 +27,12 @@ static void emit(lg_enc *e)
     if (n)
         lg_plat_log(e->buf, n);
     else
-        atomic_fetch_add(&dropped, 1);
+        lg_loss_count(LG_LOSS_RECORDS_DROPPED);
 }
 
 /* Records are written under the graph lock, so one growable buffer serves every
- * record too large for the caller's stack buffer. */
+ * record too large for the caller's stack buffer.  NULL (the record is dropped, and
+ * counted) when there is no memory for it. */
 static unsigned char *record_buffer(unsigned char *small, size_t small_cap, size_t need)
 {
     static unsigned char *big;
@@ -33,8 +44,10 @@ static unsigned char *record_buffer(unsigned char *small, size_t small_cap, size
         while (cap < need)
             cap *= 2;
         unsigned char *n = lg_map(cap);
-        if (!n)
+        if (!n) {
+            lg_loss_count(LG_LOSS_RECORDS_DROPPED);
             return NULL;
+        }
         if (big)
             lg_discard(big, bigcap);
         big = n;
@@ -45,15 +58,13 @@ static unsigned char *record_buffer(unsigned char *small, size_t small_cap, size
 
 void lg_rec_stack(uint32_t id, const uintptr_t *pcs, uint32_t n)
 {
-    unsigned char buf[LG_REC_HEADER_SIZE + 8 + 8 * 256];
+    unsigned char buf[LG_REC_HEADER_SIZE + 8 + LG_ITEM_SIZE_PC * LG_STACK_RECORD_MAX];
     lg_enc e;
-    if (n > 256)
-        n = 256;
-    lg_enc_begin(&e, buf, sizeof buf, LG_REC_STACK);
-    lg_enc_u32(&e, id);
-    lg_enc_u32(&e, n);
+    if (n > LG_STACK_RECORD_MAX)
+        n = LG_STACK_RECORD_MAX;
+    lg_encode_stack(&e, buf, sizeof buf, &(lg_log_stack){.stack_id = id, .n = n});
     for (uint32_t i = 0; i < n; i++)
-        lg_enc_u64(&e, pcs[i]);
+        lg_encode_stack_item(&e, pcs[i]);
     emit(&e);
 }
 
@@ -62,19 +73,13 @@ void lg_rec_lock(const struct lg_lockrec *l, uint64_t ts, int class_type, uint32
 {
     unsigned char buf[128];
     lg_enc e;
-    lg_enc_begin(&e, buf, sizeof buf, LG_REC_LOCK);
-    lg_enc_u64(&e, l->id);
-    lg_enc_u64(&e, l->addr);
-    lg_enc_u32(&e, l->gen);
-    lg_enc_u8(&e, l->kind);
-    lg_enc_u8(&e, l->subkind);
-    lg_enc_u16(&e, 0);
-    lg_enc_u32(&e, l->first_stack);
-    lg_enc_u64(&e, ts);
-    lg_enc_u8(&e, (uint8_t)class_type);
-    lg_enc_u32(&e, module);
-    lg_enc_u64(&e, offset);
-    lg_enc_u32(&e, class_stack);
+    lg_encode_lock(&e, buf, sizeof buf,
+                   &(lg_log_lock){.lock_id = l->id, .addr = l->addr, .generation = l->gen,
+                                     .kind = l->kind, .subkind = l->subkind, .flags = 0,
+                                     .first_stack_id = l->first_stack, .ts = ts,
+                                     .class_type = (uint8_t)class_type,
+                                     .class_module_id = module, .class_offset = offset,
+                                     .class_stack_id = class_stack});
     emit(&e);
 }
 
@@ -82,10 +87,8 @@ void lg_rec_retire(const struct lg_lockrec *l, uint64_t ts, int reason)
 {
     unsigned char buf[64];
     lg_enc e;
-    lg_enc_begin(&e, buf, sizeof buf, LG_REC_LOCK_RETIRE);
-    lg_enc_u64(&e, l->id);
-    lg_enc_u64(&e, ts);
-    lg_enc_u8(&e, (uint8_t)reason);
+    lg_encode_lock_retire(&e, buf, sizeof buf,
+                          &(lg_log_lock_retire){l->id, ts, (uint8_t)reason});
     emit(&e);
 }
 
@@ -93,32 +96,22 @@ void lg_rec_edge(const struct lg_edge *ed, uint64_t ts)
 {
     unsigned char buf[64];
     lg_enc e;
-    lg_enc_begin(&e, buf, sizeof buf, LG_REC_EDGE);
-    lg_enc_u32(&e, ed->id);
-    lg_enc_u64(&e, ed->from->id);
-    lg_enc_u64(&e, ed->to->id);
-    lg_enc_u64(&e, ts);
+    lg_encode_edge(&e, buf, sizeof buf, &(lg_log_edge){ed->id, ed->from->id, ed->to->id, ts});
     emit(&e);
 }
 
 void lg_rec_chain(const struct lg_chain *c)
 {
     /* chains can be long (1000+ held locks): size the buffer from the chain */
-    size_t need = LG_REC_HEADER_SIZE + 8 + (size_t)c->n * 9;
+    size_t need = LG_REC_HEADER_SIZE + 8 + (size_t)c->n * LG_ITEM_SIZE_CHAIN;
     unsigned char small[1024];
     unsigned char *buf = record_buffer(small, sizeof small, need);
-    if (!buf) {
-        atomic_fetch_add(&dropped, 1);
+    if (!buf)
         return;
-    }
     lg_enc e;
-    lg_enc_begin(&e, buf, need, LG_REC_CHAIN);
-    lg_enc_u32(&e, c->id);
-    lg_enc_u32(&e, c->n);
-    for (uint32_t i = 0; i < c->n; i++) {
-        lg_enc_u64(&e, c->locks[i].lock);
-        lg_enc_u8(&e, c->locks[i].mode);
-    }
+    lg_encode_chain(&e, buf, need, &(lg_log_chain){.chain_id = c->id, .n = c->n});
+    for (uint32_t i = 0; i < c->n; i++)
+        lg_encode_chain_item(&e, &c->locks[i]);
     emit(&e);
 }
 
@@ -126,16 +119,12 @@ void lg_rec_context(const struct lg_edge *ed, const struct lg_ctx *c, uint64_t t
 {
     unsigned char buf[64];
     lg_enc e;
-    lg_enc_begin(&e, buf, sizeof buf, LG_REC_CONTEXT);
-    lg_enc_u32(&e, ed->id);
-    lg_enc_u32(&e, c->thread);
-    lg_enc_u32(&e, c->chain);
-    lg_enc_u8(&e, c->from_mode);
-    lg_enc_u8(&e, c->to_mode);
-    lg_enc_u16(&e, c->flags);
-    lg_enc_u32(&e, c->stack);
-    lg_enc_u32(&e, c->held_stack);
-    lg_enc_u64(&e, ts);
+    lg_encode_context(&e, buf, sizeof buf,
+                      &(lg_log_context){.edge_id = ed->id, .thread_serial = c->thread,
+                                          .chain_id = c->chain, .from_mode = c->from_mode,
+                                          .to_mode = c->to_mode, .flags = c->flags,
+                                          .stack_id = c->stack, .held_stack_id = c->held_stack,
+                                          .ts = ts});
     emit(&e);
 }
 
@@ -143,13 +132,11 @@ void lg_rec_thread(const struct lg_thread *t, uint64_t ts)
 {
     unsigned char buf[96];
     lg_enc e;
-    lg_enc_begin(&e, buf, sizeof buf, LG_REC_THREAD);
-    lg_enc_u32(&e, t->serial);
-    lg_enc_u32(&e, t->tid);
-    lg_enc_u32(&e, t->creator);
-    lg_enc_u32(&e, t->create_stack);
-    lg_enc_u64(&e, ts);
-    lg_enc_str(&e, t->name);
+    lg_encode_thread(&e, buf, sizeof buf,
+                     &(lg_log_thread){.serial = t->serial, .tid = t->tid,
+                                         .creator_serial = t->creator,
+                                         .create_stack_id = t->create_stack, .ts = ts,
+                                         .name = lg_bytes_of(t->name)});
     emit(&e);
 }
 
@@ -157,20 +144,16 @@ void lg_rec_thread_exit(const struct lg_thread *t, uint64_t ts)
 {
     unsigned char small[LG_REC_HEADER_SIZE + 64 + 8 * 64];
     uint32_t n = t->nheld;
-    size_t need = LG_REC_HEADER_SIZE + 64 + 8 * (size_t)n;
+    size_t need = LG_REC_HEADER_SIZE + 64 + LG_ITEM_SIZE_PC * (size_t)n;
     unsigned char *buf = record_buffer(small, sizeof small, need);
-    if (!buf) {
-        atomic_fetch_add(&dropped, 1);
+    if (!buf)
         return;
-    }
     lg_enc e;
-    lg_enc_begin(&e, buf, need, LG_REC_THREAD_EXIT);
-    lg_enc_u32(&e, t->serial);
-    lg_enc_u64(&e, ts);
-    lg_enc_str(&e, t->name);
-    lg_enc_u32(&e, n);
+    lg_encode_thread_exit(&e, buf, need,
+                          &(lg_log_thread_exit){.serial = t->serial, .ts = ts,
+                                                   .name = lg_bytes_of(t->name), .n = n});
     for (uint32_t i = 0; i < n; i++)
-        lg_enc_u64(&e, t->held[i].lock->id);
+        lg_encode_thread_exit_item(&e, t->held[i].lock->id);
     emit(&e);
 }
 
@@ -178,36 +161,32 @@ void lg_rec_finding(const struct lg_live_finding *f, uint64_t ts)
 {
     unsigned char small[LG_REC_HEADER_SIZE + 512 + 40 * 64];
     uint32_t n = f->n;
-    size_t need = LG_REC_HEADER_SIZE + 32 + (f->detail ? strlen(f->detail) : 0) + 40 * (size_t)n;
+    lg_bytes detail = lg_bytes_of(f->detail);
+    size_t need = LG_REC_HEADER_SIZE + 32 + detail.n + 40 * (size_t)n;
     unsigned char *buf = record_buffer(small, sizeof small, need);
-    if (!buf) {
-        atomic_fetch_add(&dropped, 1);
+    if (!buf)
         return;
-    }
     lg_enc e;
-    lg_enc_begin(&e, buf, need, LG_REC_FINDING);
-    lg_enc_u8(&e, f->kind);
-    lg_enc_u16(&e, f->flags);
-    lg_enc_u64(&e, ts);
-    lg_enc_u64(&e, f->value);
-    lg_enc_str(&e, f->detail);
-    lg_enc_u32(&e, n);
+    lg_encode_finding(&e, buf, need,
+                      &(lg_log_finding){.kind = f->kind, .flags = f->flags, .ts = ts,
+                                          .value = f->value, .detail = detail, .n = n});
     for (uint32_t i = 0; i < n; i++) {
         const struct lg_finding_item *it = &f->items[i];
-        lg_enc_u32(&e, it->thread);
-        lg_enc_u64(&e, it->lock ? it->lock->id : 0);
-        lg_enc_u64(&e, it->other ? it->other->id : 0);
-        lg_enc_u32(&e, it->stack);
-        lg_enc_u32(&e, it->other_stack);
-        lg_enc_u8(&e, it->mode);
+        lg_encode_finding_item(&e, &(lg_log_finding_item){
+                                       .thread_serial = it->thread,
+                                       .lock_id = it->lock ? it->lock->id : 0,
+                                       .other_lock_id = it->other ? it->other->id : 0,
+                                       .stack_id = it->stack, .other_stack_id = it->other_stack,
+                                       .mode = it->mode});
     }
     emit(&e);
 }
 
-#define STATS_PER_RECORD 256
+/* Statistics are gathered a record's worth at a time (the table walk does not know
+ * how many locks it will visit), then encoded with their count. */
 struct stats_batch {
-    lg_enc e;
-    unsigned char buf[LG_REC_HEADER_SIZE + 16 + 56 * STATS_PER_RECORD];
+    lg_log_lock_stats items[LG_STATS_PER_RECORD];
+    unsigned char buf[LG_REC_HEADER_SIZE + 16 + LG_ITEM_SIZE_STATS * LG_STATS_PER_RECORD];
     uint32_t n;
     uint64_t ts;
 };
@@ -216,11 +195,11 @@ static void stats_flush(struct stats_batch *b)
 {
     if (!b->n)
         return;
-    /* the count sits right after ts: patch it in place */
-    unsigned char *cnt = b->buf + LG_REC_HEADER_SIZE + 8;
-    for (int i = 0; i < 4; i++)
-        cnt[i] = (unsigned char)(b->n >> (8 * i));
-    emit(&b->e);
+    lg_enc e;
+    lg_encode_stats(&e, b->buf, sizeof b->buf, &(lg_log_stats){.ts = b->ts, .n = b->n});
+    for (uint32_t i = 0; i < b->n; i++)
+        lg_encode_stats_item(&e, &b->items[i]);
+    emit(&e);
     b->n = 0;
 }
 
@@ -229,37 +208,98 @@ static void stats_one(struct lg_lockrec *l, void *arg)
     struct stats_batch *b = arg;
     if (!l->acq)
         return;
-    if (b->n == 0) {
-        lg_enc_begin(&b->e, b->buf, sizeof b->buf, LG_REC_STATS);
-        lg_enc_u64(&b->e, b->ts);
-        lg_enc_u32(&b->e, 0);
-    }
-    lg_enc_u64(&b->e, l->id);
-    lg_enc_u64(&b->e, l->acq);
-    lg_enc_u64(&b->e, __atomic_load_n(&l->contended, __ATOMIC_RELAXED));
-    lg_enc_u64(&b->e, l->wait_total);
-    lg_enc_u64(&b->e, (uint64_t)__atomic_load_n(&l->wait_max_us, __ATOMIC_RELAXED) * 1000u);
-    lg_enc_u64(&b->e, l->hold_total);
-    lg_enc_u64(&b->e, l->hold_max);
-    if (++b->n == STATS_PER_RECORD)
+    b->items[b->n] = (lg_log_lock_stats){
+        .lock_id = l->id,
+        .acquisitions = l->acq,
+        .contended = __atomic_load_n(&l->contended, __ATOMIC_RELAXED),
+        .wait_total_ns = l->wait_total,
+        .wait_max_ns = (uint64_t)__atomic_load_n(&l->wait_max_us, __ATOMIC_RELAXED) * 1000u,
+        .hold_total_ns = l->hold_total,
+        .hold_max_ns = l->hold_max};
+    if (++b->n == LG_STATS_PER_RECORD)
         stats_flush(b);
+}
+
+/* Only the counters that are not zero: a log that lost nothing has no LOSSES record
+ * (and stays readable by readers that predate it). */
+static void rec_losses(uint64_t ts)
+{
+    lg_log_loss item[LG_LOSS_COUNTER_MAX];
+    uint32_t n = 0;
+    for (unsigned c = 1; c <= LG_LOSS_COUNTER_MAX; c++) {
+        uint64_t v = lg_loss_get((enum lg_loss_counter)c);
+        if (v)
+            item[n++] = (lg_log_loss){c, v};
+    }
+    if (!n)
+        return;
+    unsigned char buf[LG_REC_HEADER_SIZE + 16 + LG_ITEM_SIZE_LOSS * LG_LOSS_COUNTER_MAX];
+    lg_enc e;
+    lg_encode_losses(&e, buf, sizeof buf, &(lg_log_losses){.ts = ts, .n = n});
+    for (uint32_t i = 0; i < n; i++)
+        lg_encode_losses_item(&e, &item[i]);
+    emit(&e);
 }
 
 void lg_rec_stats(uint64_t ts)
 {
-    static struct stats_batch b; /* called by one thread at a time (watchdog or exit) */
+    static struct stats_batch b; /* under the graph lock */
     b.n = 0;
     b.ts = ts;
     lg_table_each(stats_one, &b);
     stats_flush(&b);
+    rec_losses(ts);
 }
 
 void lg_rec_end(uint64_t ts, int reason)
 {
     unsigned char buf[32];
     lg_enc e;
-    lg_enc_begin(&e, buf, sizeof buf, LG_REC_END);
-    lg_enc_u64(&e, ts);
-    lg_enc_u8(&e, (uint8_t)reason);
+    lg_encode_end(&e, buf, sizeof buf, &(lg_log_end){ts, (uint8_t)reason});
     emit(&e);
+}
+
+/* ---- the host's records ---------------------------------------------------------- */
+
+void lg_rec_start(const lg_log_header *h)
+{
+    unsigned char buf[LG_REC_HEADER_SIZE + 4096 + 1024 + 256];
+    lg_enc e;
+    lg_graph_lock();
+    atomic_store_explicit(&losses[LG_LOSS_RECORDS_DROPPED], 0, memory_order_relaxed);
+    lg_encode_header(&e, buf, sizeof buf, h);
+    emit(&e);
+    lg_graph_unlock();
+}
+
+void lg_rec_module(const lg_log_module *m, const lg_log_segment *segs)
+{
+    unsigned char buf[LG_REC_HEADER_SIZE + 1024 + 32 + 16 * 8];
+    lg_enc e;
+    lg_graph_lock();
+    lg_encode_module(&e, buf, sizeof buf, m);
+    for (uint32_t i = 0; i < m->nseg; i++)
+        lg_encode_module_item(&e, &segs[i]);
+    emit(&e);
+    lg_graph_unlock();
+}
+
+void lg_rec_module_unload(uint32_t module_id, uint64_t ts)
+{
+    unsigned char buf[64];
+    lg_enc e;
+    lg_graph_lock();
+    lg_encode_module_unload(&e, buf, sizeof buf, &(lg_log_module_unload){module_id, ts});
+    emit(&e);
+    lg_graph_unlock();
+}
+
+void lg_rec_finish(int reason)
+{
+    lg_graph_lock();
+    uint64_t now = lg_plat_now();
+    lg_rec_stats(now);
+    lg_rec_end(now, reason);
+    lg_plat_log_end();
+    lg_graph_unlock();
 }

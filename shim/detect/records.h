@@ -1,9 +1,21 @@
-/* Log records emitted by the core, encoded per log_format.h and handed to
- * lg_plat_log.  Each function encodes into a caller-sized stack buffer and writes
- * one record; a record that does not fit is dropped (and counted), never truncated. */
+/* Every log record the shim writes, encoded by common/log_records.h and handed to
+ * lg_plat_log: the core is the log's one writer.
+ *
+ * Invariants
+ *  - Each function encodes into a stack buffer (or, for a record too large for one,
+ *    a buffer kept for the purpose) and writes one record; a record that does not
+ *    fit is dropped and counted (LG_LOSS_RECORDS_DROPPED), never truncated.
+ *  - lg_rec_stack .. lg_rec_end are called with the graph lock held: that lock makes
+ *    the core the log's single writer and keeps its "define before use" order
+ *    (state.h).  The host's records (HEADER, MODULE, MODULE_UNLOAD, and the end of an
+ *    image) go through the functions at the bottom, which take the graph lock
+ *    themselves, so the host never touches it.
+ */
 #ifndef LOCKGRAPH_RECORDS_H
 #define LOCKGRAPH_RECORDS_H
 
+#include "caps.h"
+#include "log_records.h"
 #include "state.h"
 
 struct lg_finding_item {
@@ -34,9 +46,21 @@ void lg_rec_context(const struct lg_edge *e, const struct lg_ctx *c, uint64_t ts
 void lg_rec_thread(const struct lg_thread *t, uint64_t ts);
 void lg_rec_thread_exit(const struct lg_thread *t, uint64_t ts);
 void lg_rec_finding(const struct lg_live_finding *f, uint64_t ts);
-/* Statistics of every lock used since the last call (chunked into records). */
+/* Statistics of every lock used (chunked into records), then the LOSSES record
+ * when something was lost. */
 void lg_rec_stats(uint64_t ts);
 void lg_rec_end(uint64_t ts, int reason);
 uint64_t lg_records_dropped(void);
+
+/* ---- the host's records: each takes the graph lock ------------------------------ */
+/* The first record of a new log (it also restarts the count of dropped records,
+ * which is per log). */
+void lg_rec_start(const lg_log_header *h);
+/* A loaded module; segs[0..m->nseg). */
+void lg_rec_module(const lg_log_module *m, const lg_log_segment *segs);
+void lg_rec_module_unload(uint32_t module_id, uint64_t ts);
+/* The image's last records: STATS, LOSSES and END, then lg_plat_log_end, all under
+ * one hold of the graph lock so that no record lands after the file is cut. */
+void lg_rec_finish(int reason);
 
 #endif

@@ -1,10 +1,9 @@
 #define _GNU_SOURCE
 #include "log_writer.h"
 #include "detector.h"
-#include "log_codec.h"
+#include "log_records.h"
 #include "host.h"
 #include "records.h"
-#include "graph.h"
 #include "fmt.h"
 #include "modules.h"
 #include "shim.h"
@@ -187,8 +186,10 @@ void lg_plat_log(const void *rec, size_t len)
     used += len;
 }
 
-/* The file ends where the log does (no zero padding): a finished log. */
-static void cut(void)
+/* The file ends where the log does (no zero padding): a finished log.  The core
+ * calls this with its graph lock held, so no record is being copied into the
+ * mapping while the file shrinks under it. */
+void lg_plat_log_end(void)
 {
     if (log_fd >= 0 && check_fd() == 0 && ftruncate(log_fd, (off_t)used) == 0)
         file_size = used;
@@ -214,30 +215,25 @@ static void write_header(int forked)
 {
     static char cmdline[4096];
     static char exe[1024];
-    unsigned char buf[LG_REC_HEADER_SIZE + 4096 + 1024 + 256];
     ssize_t en = readlink("/proc/self/exe", exe, sizeof exe - 1);
     exe[en > 0 ? en : 0] = 0;
     size_t cn = read_file("/proc/self/cmdline", cmdline, sizeof cmdline);
     struct timespec mono, real;
     clock_gettime(CLOCK_MONOTONIC, &mono);
     clock_gettime(CLOCK_REALTIME, &real);
-    lg_enc e;
-    lg_enc_begin(&e, buf, sizeof buf, LG_REC_HEADER);
-    lg_enc_u32(&e, (uint32_t)getpid());
-    lg_enc_u32(&e, (uint32_t)getppid());
-    lg_enc_u64(&e, (uint64_t)mono.tv_sec * 1000000000ull + (uint64_t)mono.tv_nsec);
-    lg_enc_u64(&e, (uint64_t)real.tv_sec * 1000000000ull + (uint64_t)real.tv_nsec);
-    lg_enc_u32(&e, (uint32_t)lg_cfg.stack_depth);
-    lg_enc_u32(&e, forked ? LG_HDRF_FORKED : 0);
-    lg_enc_str(&e, lg_settings.run_id);
-    lg_enc_str(&e, exe);
-    lg_enc_bytes(&e, cmdline, (uint32_t)cn);
-    size_t n = lg_enc_finish(&e);
     unsigned char fh[LG_FILE_HEADER_SIZE];
     lg_file_header(fh);
-    lg_plat_log(fh, sizeof fh);
-    if (n)
-        lg_plat_log(buf, n);
+    lg_plat_log(fh, sizeof fh); /* the log is new: nothing else writes to it yet */
+    lg_rec_start(&(lg_log_header){
+        .pid = (uint32_t)getpid(),
+        .ppid = (uint32_t)getppid(),
+        .mono_ns = (uint64_t)mono.tv_sec * 1000000000ull + (uint64_t)mono.tv_nsec,
+        .real_ns = (uint64_t)real.tv_sec * 1000000000ull + (uint64_t)real.tv_nsec,
+        .stack_depth = (uint32_t)lg_cfg.stack_depth,
+        .flags = forked ? LG_HDRF_FORKED : 0,
+        .run_id = lg_bytes_of(lg_settings.run_id),
+        .exe = lg_bytes_of(exe),
+        .cmdline = {(const unsigned char *)cmdline, (uint32_t)cn}});
 }
 
 static void add_to_run_index(void)
@@ -287,12 +283,7 @@ void lg_log_finish(int reason)
 {
     if (log_fd < 0)
         return;
-    lg_graph_lock();
-    uint64_t now = lg_plat_now();
-    lg_rec_stats(now);
-    lg_rec_end(now, reason);
-    cut();
-    lg_graph_unlock();
+    lg_rec_finish(reason); /* statistics, losses, END, then lg_plat_log_end */
 }
 
 int lg_log_is_mine(void) { return log_pid == 0 || getpid() == log_pid; }

@@ -2,14 +2,17 @@
  *
  * Invariants
  *  - One file per process image: created O_EXCL (a unique suffix when the name
- *    exists), O_NOFOLLOW, O_CLOEXEC, O_APPEND, mode 0644, then moved to a high
- *    descriptor so the program's own fd juggling rarely meets it.
+ *    exists), O_NOFOLLOW, O_CLOEXEC, mode 0644, then moved to a high descriptor so
+ *    the program's own fd juggling rarely meets it.
  *  - Records are copied into a MAP_SHARED mapping of the file, grown in 1 MiB
  *    chunks: a record is in the kernel's page cache the moment it is copied, so it
  *    survives SIGKILL, abort and _exit, and writing one costs no system call.  At
  *    exit (and exec, and the deadlock policy) the file is cut to its length; a
  *    killed process leaves zero padding after its last record, which the reader
- *    recognizes.  All records are written under the graph lock: one writer.
+ *    recognizes.  This file writes the 16-byte file header of a new log and
+ *    encodes no record: the core does, and calls lg_plat_log and lg_plat_log_end
+ *    with its graph lock held (records.h), so there is one writer and the file is
+ *    never cut under a copy.
  *  - The descriptor is only used to grow the file; before that it is checked to
  *    still be our file (a daemon may close it or dup2 over it), and if not the file
  *    is reopened by path, leaving the program's descriptor alone.

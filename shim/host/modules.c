@@ -1,8 +1,7 @@
 #define _GNU_SOURCE
 #include "modules.h"
 #include "arena.h"
-#include "graph.h"
-#include "log_codec.h"
+#include "records.h"
 #include "host.h"
 #include "tool_lock.h"
 #include "shim.h"
@@ -106,35 +105,16 @@ static int collect_cb(struct dl_phdr_info *info, size_t size, void *arg)
 
 static void emit_module(const struct module *m)
 {
-    unsigned char buf[LG_REC_HEADER_SIZE + 1024 + 32 + 16 * MAX_SEGS];
-    lg_enc e;
-    lg_enc_begin(&e, buf, sizeof buf, LG_REC_MODULE);
-    lg_enc_u32(&e, m->id);
-    lg_enc_u64(&e, m->base);
-    lg_enc_u64(&e, lg_plat_now());
-    lg_enc_str(&e, m->path);
-    lg_enc_bytes(&e, m->bid, m->nbid);
-    lg_enc_u32(&e, m->nseg);
-    for (uint32_t i = 0; i < m->nseg; i++) {
-        lg_enc_u64(&e, m->seg[i].vaddr);
-        lg_enc_u64(&e, m->seg[i].memsz);
-    }
-    size_t n = lg_enc_finish(&e);
-    if (n)
-        lg_plat_log(buf, n);
+    lg_log_segment segs[MAX_SEGS];
+    for (uint32_t i = 0; i < m->nseg; i++)
+        segs[i] = (lg_log_segment){m->seg[i].vaddr, m->seg[i].memsz};
+    lg_rec_module(&(lg_log_module){.module_id = m->id, .base = m->base, .ts = lg_plat_now(),
+                                      .path = lg_bytes_of(m->path),
+                                      .build_id = {m->bid, m->nbid}, .nseg = m->nseg},
+                  segs);
 }
 
-static void emit_unload(const struct module *m)
-{
-    unsigned char buf[64];
-    lg_enc e;
-    lg_enc_begin(&e, buf, sizeof buf, LG_REC_MODULE_UNLOAD);
-    lg_enc_u32(&e, m->id);
-    lg_enc_u64(&e, lg_plat_now());
-    size_t n = lg_enc_finish(&e);
-    if (n)
-        lg_plat_log(buf, n);
-}
+static void emit_unload(const struct module *m) { lg_rec_module_unload(m->id, lg_plat_now()); }
 
 /* The main executable has an empty dlpi_name: name it from /proc/self/exe. */
 static const char *exe_path(void)
@@ -165,7 +145,8 @@ void lg_modules_rescan(void)
     uint32_t have = atomic_load(&nmods);
     for (uint32_t i = 0; i < have; i++)
         mods[i].seen = 0;
-    lg_graph_lock();
+    /* Each record is written by the core under its own lock; a module is published
+     * (nmods) only after its record, so no LOCK record can cite it first. */
     for (uint32_t k = 0; k < c.n; k++) {
         struct found *f = &c.f[k];
         const char *path = f->path[0] ? f->path : (k == 0 ? exe_path() : "");
@@ -199,7 +180,6 @@ void lg_modules_rescan(void)
             atomic_store(&mods[i].loaded, 0);
             emit_unload(&mods[i]);
         }
-    lg_graph_unlock();
     lg_tool_lock_give(&scan_lock);
 }
 

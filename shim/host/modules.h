@@ -4,7 +4,9 @@
  * Invariants: entries are only appended (an unloaded module is marked, never
  * removed), so lock-free readers (classification, reporter) see consistent
  * entries; a rescan runs dl_iterate_phdr with no shim lock held (its callback runs
- * under ld.so's lock) and emits MODULE / MODULE_UNLOAD records under the graph lock.
+ * under ld.so's lock) and has the core write the MODULE / MODULE_UNLOAD records
+ * (lg_rec_module, which takes the graph lock), publishing a module only after its
+ * record is in the log.
  */
 #ifndef LOCKGRAPH_MODULES_H
 #define LOCKGRAPH_MODULES_H

@@ -68,6 +68,8 @@ void fake_set_real_stack_bounds(void);
 /* ---- captured log --------------------------------------------------------------- */
 size_t fake_log_len(void);
 const unsigned char *fake_log_data(void);
+/* fake_log_len() when the core last called lg_plat_log_end (SIZE_MAX: never). */
+size_t fake_log_cut_at(void);
 
 typedef struct fake_rec {
     uint16_t type;
@@ -87,6 +89,7 @@ typedef struct fake_rec {
         struct { uint8_t kind; uint16_t flags; uint64_t value; uint32_t n;
                  struct fake_item { uint32_t thread; uint64_t lock, other;
                                     uint32_t stack, other_stack; uint8_t mode; } *items; } finding;
+        struct { uint64_t value[LG_LOSS_COUNTER_MAX + 1]; } losses; /* by lg_loss_counter */
     } u;
 } fake_rec;
 

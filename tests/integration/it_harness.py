@@ -13,8 +13,9 @@ For one case the driver
   1. runs `DIR/lockgraph run --output TMP/lg.%p.log OPTS -- PROG ARGS` in TMP under a
      hang guard (RUN_TIMEOUT seconds), capturing stdout, stderr and the exit status;
   2. checks the exit status (a signal or an unexpected status fails the case);
-  3. reads every log the run wrote with its own reader of log format v1
-     (common/log_format.h): magic, version, record framing and CRC, a HEADER
+  3. reads every log the run wrote through `DIR/lockgraph dump --format records`
+     (lglog.py; the shared decoder checks magic, version, record framing, CRC and
+     that every payload decodes exactly): a HEADER
      first, LOCK records for the locks the program used, an END record.  A missing
      or empty log means the shim did not load or lost its output: failure;
   4. checks the live reports on stderr: each expected finding kind has a line
@@ -37,14 +38,13 @@ import os
 import re
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 
 import json_schema  # tests/integration/json_schema.py: docs/json-report.schema.json
-import lglog  # tests/integration/lglog.py: log framing shared with it_hazards
+import lglog  # tests/integration/lglog.py: the drivers' one log reader
 
 RUN_TIMEOUT = 60      # guards against a hang only; no case needs more than a few seconds
 REPORT_TIMEOUT = 120
@@ -54,8 +54,6 @@ KINDS = ("lock-order-inversion", "deadlock", "self-deadlock", "bad-unlock",
 LIVE_RE = re.compile(r"^==lockgraph\[(\d+)\]== (" + "|".join(map(re.escape, KINDS)) + r"): ")
 
 # Log format v1 (common/log_format.h)
-LG_MAGIC = b"LOCKGRPH"
-LG_VERSION = 1
 REC_HEADER, REC_MODULE, REC_LOCK, REC_LOCK_RETIRE, REC_FINDING, REC_END = 1, 2, 7, 8, 12, 14
 RETIRE_FREED, RETIRE_STACK = 3, 4
 END_EXIT, END_DEADLOCK, END_EXEC = 1, 2, 3
@@ -418,11 +416,14 @@ CASES = [
 
 
 # --------------------------------------------------------------------------------
-# Log reader (independent of the tool's own: it proves the shim wrote a real log)
+# Log reader: the shim's log, read through `lockgraph dump --format records`
 
 
 class Log:
-    def __init__(self, path):
+    """What a log holds, read through `lockgraph dump --format records` (lglog.py):
+    it proves the shim wrote a real log, framed, CRC-checked and decodable."""
+
+    def __init__(self, path, lockgraph):
         self.path = path
         self.pid = self.ppid = None
         self.forked = False
@@ -434,54 +435,37 @@ class Log:
         self.findings = []
         self.counts = {}
         self.torn = False
-        self._read()
+        self._read(lockgraph)
 
-    def _read(self):
-        with open(self.path, "rb") as f:
-            data = f.read()
-        if len(data) < 16:
-            raise Failure("%s: %d bytes, no file header (shim did not write its log)"
-                          % (self.path, len(data)))
-        if data[:8] != LG_MAGIC:
-            raise Failure("%s: bad magic %r" % (self.path, data[:8]))
-        version, = struct.unpack_from("<I", data, 8)
-        if version != LG_VERSION:
-            raise Failure("%s: log version %d, expected %d" % (self.path, version, LG_VERSION))
-        first = True
-        frames = lglog.Frames(data)
+    def _read(self, lockgraph):
         try:
-            for off, rtype, payload in frames:
-                first = self._record(first, off, rtype, payload)
-        except ValueError as e:
+            log = lglog.Log(lockgraph, self.path)
+        except ValueError as e:  # no file header, bad magic or version, corrupt record
             raise Failure("%s: %s" % (self.path, e))
-        self.torn = frames.how in ("torn", "unused")
+        first = True
+        for rec in log.records:
+            first = self._record(first, rec)
+        self.torn = log.how in ("torn", "unused")
         if first:
             raise Failure("%s: no record after the file header" % self.path)
 
-    def _record(self, first, off, rtype, payload):
-        if first and rtype != REC_HEADER:
-            raise Failure("%s: first record has type %d, not HEADER" % (self.path, rtype))
-        self.counts[rtype] = self.counts.get(rtype, 0) + 1
-        if rtype == REC_HEADER:
-            self.pid, self.ppid = struct.unpack_from("<II", payload, 0)
-            flags, = struct.unpack_from("<I", payload, 28)
-            self.forked = bool(flags & 1)
-            p = 32
-            strs = []
-            for _ in range(3):  # run_id, exe, cmdline
-                n, = struct.unpack_from("<I", payload, p)
-                strs.append(payload[p + 4: p + 4 + n])
-                p += 4 + n
-            self.exe = strs[1].decode(errors="replace")
-        elif rtype == REC_LOCK:
+    def _record(self, first, rec):
+        if first and rec.type != REC_HEADER:
+            raise Failure("%s: first record has type %d, not HEADER" % (self.path, rec.type))
+        self.counts[rec.type] = self.counts.get(rec.type, 0) + 1
+        if rec.type == REC_HEADER:
+            self.pid, self.ppid = rec.int("pid"), rec.int("ppid")
+            self.forked = bool(rec.int("flags") & 1)
+            self.exe = rec.str("exe")
+        elif rec.type == REC_LOCK:
             self.nlocks += 1
-            self.lock_instances.append(struct.unpack_from("<QI", payload, 8))
-        elif rtype == REC_LOCK_RETIRE:
-            self.retire_reasons.append(payload[16])
-        elif rtype == REC_FINDING:
-            self.findings.append(payload[0])
-        elif rtype == REC_END:
-            self.end_reason = payload[8]
+            self.lock_instances.append((rec.int("addr"), rec.int("generation")))
+        elif rec.type == REC_LOCK_RETIRE:
+            self.retire_reasons.append(rec.int("reason"))
+        elif rec.type == REC_FINDING:
+            self.findings.append(rec.int("kind"))
+        elif rec.type == REC_END:
+            self.end_reason = rec.int("reason")
         return False
 
     def summary(self):
@@ -621,7 +605,7 @@ def check_run(run, res, stderr):
                    if n.startswith("lg."))
     if not paths:
         raise Failure("no log written in %s: the shim did not load" % run.tmp)
-    run.logs = [Log(p) for p in paths]
+    run.logs = [Log(p, run.lockgraph) for p in paths]
     if len(run.logs) != case.nlogs:
         raise Failure("%d log(s) written, expected %d: %s"
                       % (len(run.logs), case.nlogs, [l.summary() for l in run.logs]))

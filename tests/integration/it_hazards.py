@@ -16,8 +16,8 @@ before), then checks:
   3. the live reports on stderr: how many findings of each kind (first lines
      `==lockgraph[PID]== <kind>: ...` from the program's pid), their flags, and for
      deadlocks the per-thread detail lines;
-  4. the log(s): each starts with "LOCKGRPH", is framed and CRC-checked record by
-     record, begins with a HEADER of the right pid, holds one FINDING record per live
+  4. the log(s), read through `lockgraph dump --format records` (lglog.py): each
+     starts with "LOCKGRPH", is framed and CRC-checked record by record, begins with a HEADER of the right pid, holds one FINDING record per live
      finding (same kinds and flags) and ends with an END record of the expected
      reason;
   5. when --lockgraph is given: `lockgraph report --format json LOGS` has the same
@@ -34,7 +34,6 @@ import re
 import resource
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import tempfile
@@ -42,7 +41,7 @@ import threading
 import time
 
 import json_schema  # tests/integration/json_schema.py: docs/json-report.schema.json
-import lglog  # tests/integration/lglog.py: log framing shared with it_harness
+import lglog  # tests/integration/lglog.py: the drivers' one log reader
 
 RUN_TIMEOUT = 60     # hang guard only: no case needs more than a few seconds
 REPORT_TIMEOUT = 120
@@ -57,7 +56,6 @@ FLAG_BITS = {"single_thread": 0x1, "timed": 0x2, "orphaned": 0x4, "still_held": 
 FINDING_RE = re.compile(r"^==lockgraph\[(\d+)\]== (" + "|".join(map(re.escape, KINDS))
                         + r"): (.*?)(?: \[([a-z_, ]+)\])?$")
 PREFIX_RE = re.compile(r"^==lockgraph\[(\d+)\]== ")
-MAGIC = b"LOCKGRPH"
 REC_HEADER, REC_THREAD_EXIT, REC_LOCK, REC_LOCK_RETIRE = 1, 6, 7, 8
 REC_EDGE, REC_CHAIN, REC_FINDING, REC_STATS, REC_END = 9, 10, 12, 13, 14
 END_EXIT, END_DEADLOCK = 1, 2
@@ -306,90 +304,65 @@ CASES = [
 
 
 # ---------------------------------------------------------------------------------
-# Log reader (format v1, common/log_format.h): framing, CRC, HEADER, FINDING, END
+# Log reader: `lockgraph dump --format records` (lglog.py); HEADER, FINDING, END and
+# the lock ids records name
 
 
-def lock_refs(rtype, p):
-    """Lock ids a record names without defining them (log format v1)."""
-    if rtype == REC_THREAD_EXIT:            # serial, ts, str name, n x lock_id
-        n, = struct.unpack_from("<I", p, 12)
-        q = 16 + n
-        k, = struct.unpack_from("<I", p, q)
-        return struct.unpack_from("<%dQ" % k, p, q + 4)
-    if rtype == REC_LOCK_RETIRE:
-        return struct.unpack_from("<Q", p, 0)
-    if rtype == REC_EDGE:                   # edge_id, from, to
-        return struct.unpack_from("<QQ", p, 4)
-    if rtype == REC_CHAIN:                  # chain_id, n x {lock_id, mode}
-        n, = struct.unpack_from("<I", p, 4)
-        return [struct.unpack_from("<Q", p, 8 + 9 * i)[0] for i in range(n)]
-    if rtype == REC_FINDING:                # kind, flags, ts, value, str, n x item
-        slen, = struct.unpack_from("<I", p, 19)
-        q = 23 + slen
-        n, = struct.unpack_from("<I", p, q)
-        ids = []
-        for i in range(n):
-            # {u32 thread, u64 lock, u64 other_lock, u32 stack, u32 other_stack, u8 mode}
-            ids += struct.unpack_from("<QQ", p, q + 4 + 29 * i + 4)
-        return [x for x in ids if x]
-    if rtype == REC_STATS:                  # ts, n x {lock_id, 6 x u64}
-        n, = struct.unpack_from("<I", p, 8)
-        return [struct.unpack_from("<Q", p, 12 + 56 * i)[0] for i in range(n)]
+def lock_refs(rec):
+    """Lock ids a record names without defining them (docs/log-format.md)."""
+    if rec.type == REC_THREAD_EXIT:
+        return [i[0] for i in rec.items("locks")]
+    if rec.type == REC_LOCK_RETIRE:
+        return [rec.int("lock_id")]
+    if rec.type == REC_EDGE:
+        return [rec.int("from_lock"), rec.int("to_lock")]
+    if rec.type == REC_CHAIN:               # {lock_id, mode}
+        return [i[0] for i in rec.items("locks")]
+    if rec.type == REC_FINDING:             # {thread, lock, other_lock, stack, other_stack, mode}
+        return [x for i in rec.items("items") for x in i[1:3] if x]
+    if rec.type == REC_STATS:               # {lock_id, 6 counters}
+        return [i[0] for i in rec.items("items")]
     return []
 
 
 class Log:
-    def __init__(self, path):
+    def __init__(self, path, lockgraph):
         self.path = path
         self.pid = self.ppid = None
         self.forked = False
         self.findings = []      # (kind code, flags)
         self.end_reason = None
-        with open(path, "rb") as f:
-            data = f.read()
-        if data[:8] != MAGIC:
-            raise Failure("%s: does not start with %r (first bytes %r)"
-                          % (path, MAGIC, data[:16]))
-        if len(data) < 16:
-            raise Failure("%s: %d bytes, no complete file header" % (path, len(data)))
-        nrec, locks = 0, set()
-        frames = lglog.Frames(data)
         try:
-            for off, rtype, payload in frames:
-                nrec = self._record(path, nrec, locks, off, rtype, payload)
-        except ValueError as e:
+            log = lglog.Log(lockgraph, path)
+        except ValueError as e:  # not a log, no file header, a corrupt record
             raise Failure("%s: %s" % (path, e))
-        if frames.how == "torn":
-            raise Failure("%s: torn record at offset %d (file of %d bytes)"
-                          % (path, frames.offset, len(data)))
+        nrec, locks = 0, set()
+        for rec in log.records:
+            nrec = self._record(path, nrec, locks, rec)
+        if log.how == "torn":
+            raise Failure("%s: torn record at offset %d (%s)" % (path, log.offset, log.warning))
         if nrec == 0:
             raise Failure("%s: no record after the file header" % path)
 
-    def _record(self, path, nrec, locks, off, rtype, payload):
-        if nrec == 0 and rtype != REC_HEADER:
-            raise Failure("%s: first record has type %d, not HEADER" % (path, rtype))
+    def _record(self, path, nrec, locks, rec):
+        if nrec == 0 and rec.type != REC_HEADER:
+            raise Failure("%s: first record has type %d, not HEADER" % (path, rec.type))
         if self.end_reason is not None:
-            raise Failure("%s: record of type %d after the END record" % (path, rtype))
-        try:
-            refs = lock_refs(rtype, payload)
-        except struct.error:
-            raise Failure("%s: record of type %d at offset %d too short for its fields"
-                          % (path, rtype, off))
-        undefined = sorted(set(refs) - locks)
+            raise Failure("%s: record of type %d after the END record" % (path, rec.type))
+        undefined = sorted(set(lock_refs(rec)) - locks)
         if undefined:
             raise Failure("%s: record of type %d at offset %d names lock id(s) %s before "
                           "any LOCK record defines them (log-format invariant)"
-                          % (path, rtype, off, undefined))
-        if rtype == REC_HEADER:
-            self.pid, self.ppid = struct.unpack_from("<II", payload, 0)
-            self.forked = bool(struct.unpack_from("<I", payload, 28)[0] & 1)
-        elif rtype == REC_LOCK:
-            locks.add(struct.unpack_from("<Q", payload, 0)[0])
-        elif rtype == REC_FINDING:
-            kind, flags = struct.unpack_from("<BH", payload, 0)
-            self.findings.append((kind, flags))
-        elif rtype == REC_END:
-            self.end_reason = payload[8]
+                          % (path, rec.type, rec.off, undefined))
+        if rec.type == REC_HEADER:
+            self.pid, self.ppid = rec.int("pid"), rec.int("ppid")
+            self.forked = bool(rec.int("flags") & 1)
+        elif rec.type == REC_LOCK:
+            locks.add(rec.int("lock_id"))
+        elif rec.type == REC_FINDING:
+            self.findings.append((rec.int("kind"), rec.int("flags")))
+        elif rec.type == REC_END:
+            self.end_reason = rec.int("reason")
         return nrec + 1
 
 
@@ -525,7 +498,7 @@ def check_logs(run, case, live):
     if len(paths) != case.nlogs:
         raise Failure("%d log file(s) in %s, expected %d: %s"
                       % (len(paths), run.tmp, case.nlogs, [os.path.basename(p) for p in paths]))
-    run.logs = [Log(p) for p in paths]
+    run.logs = [Log(p, run.dumper) for p in paths]
     mine = [l for l in run.logs if l.pid == run.pid]
     if len(mine) != 1:
         raise Failure("no log (or several) whose HEADER has the program's pid %d: %s"
@@ -639,6 +612,8 @@ def watch_hanging(proc):
 def run_once(case, args, tmp):
     run = Run()
     run.tmp, run.lockgraph, run.report = tmp, args.lockgraph, None
+    # logs are read through lockgraph even when the report is not checked
+    run.dumper = args.lockgraph or os.path.join(args.bin_dir, "lockgraph")
     prog = os.path.join(args.bin_dir, case.prog)
     env = clean_env()
     env.update({"LD_PRELOAD": args.shim,

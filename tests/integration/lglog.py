@@ -1,49 +1,86 @@
-"""Framing of lockgraph logs (docs/log-format.md) for the test drivers: one walk over
-the records, so the drivers cannot disagree about where a log ends.  Each driver
-decides what a torn or unfinished log means for its own checks."""
-import struct
-import zlib
+"""The test drivers' one reader of lockgraph logs: `lockgraph dump --format records`
+(docs/log-format.md, "Machine-readable dump"), which decodes every record with the
+same decoder as `lockgraph report` (common/log_records.c).  No driver takes record
+bytes apart itself; each decides what a torn or unfinished log means for its checks."""
+import subprocess
 
-MAGIC = b"LOCKGRPH"
-VERSION = 1
-REC_TYPE_MAX = 14
-REC_MAX_PAYLOAD = 16 << 20
+# Record type numbers by the names the dump prints (common/log_format.h).
+REC_TYPES = {"HEADER": 1, "MODULE": 2, "MODULE_UNLOAD": 3, "STACK": 4, "THREAD": 5,
+             "THREAD_EXIT": 6, "LOCK": 7, "LOCK_RETIRE": 8, "EDGE": 9, "CHAIN": 10,
+             "CONTEXT": 11, "FINDING": 12, "STATS": 13, "END": 14, "LOSSES": 15}
+DUMP_TIMEOUT = 120
 
 
-class Frames:
-    """Iterates (offset, type, payload) over the records after the 16-byte file
-    header.  After the loop, `how` says how the log ended: "end" (the last record
-    ends the file), "unused" (zero-filled growth space of a process that did not
-    finish) or "torn" (the file ends inside a record), and `offset` where.  A corrupt
-    record header or CRC raises ValueError with the detail."""
+def unescape(value):
+    """A string field of the dump: printable bytes as is, the others as \\xHH."""
+    out, i = bytearray(), 0
+    raw = value.encode()
+    while i < len(raw):
+        if raw[i:i + 2] == b"\\x":
+            out.append(int(raw[i + 2:i + 4], 16))
+            i += 4
+        else:
+            out.append(raw[i])
+            i += 1
+    return bytes(out)
 
-    def __init__(self, data):
-        self.data = data
-        self.how = None
-        self.offset = 16
 
-    def __iter__(self):
-        data, off = self.data, 16
-        while off < len(data):
-            self.offset = off
-            if data[off] == 0 and (off + 1 >= len(data) or data[off + 1] == 0) \
-                    and not any(data[off:]):
-                self.how = "unused"
-                return
-            if off + 12 > len(data):
-                self.how = "torn"
-                return
-            rtype, reserved, length, crc = struct.unpack_from("<HHII", data, off)
-            if not 1 <= rtype <= REC_TYPE_MAX or reserved or length > REC_MAX_PAYLOAD:
-                raise ValueError("corrupt record header at offset %d (type %d, len %d)"
-                                 % (off, rtype, length))
-            if off + 12 + length > len(data):
-                self.how = "torn"
-                return
-            payload = data[off + 12: off + 12 + length]
-            if zlib.crc32(data[off: off + 8] + payload) & 0xffffffff != crc:
-                raise ValueError("CRC mismatch in record type %d at offset %d" % (rtype, off))
-            yield off, rtype, payload
-            off += 12 + length
-        self.offset = off
-        self.how = "end"
+class Record:
+    """One record: `type` (number), `name`, `off` (file offset) and its fields as the
+    dump printed them (field names are those of docs/log-format.md)."""
+
+    def __init__(self, line):
+        words = line.split(" ")
+        self.name = words[0]
+        self.type = REC_TYPES[self.name]
+        self.fields = dict(w.split("=", 1) for w in words[1:])
+        self.off = int(self.fields.pop("off"))
+
+    def int(self, key):
+        return int(self.fields[key], 0)
+
+    def bytes(self, key):
+        return unescape(self.fields[key])
+
+    def str(self, key):
+        return self.bytes(key).decode(errors="replace")
+
+    def items(self, key):
+        """A list field: one tuple of ints per item (`a:b,c:d` -> [(a, b), (c, d)])."""
+        value = self.fields[key]
+        return [tuple(int(x, 0) for x in item.split(":")) for item in value.split(",")
+                if item]
+
+
+class Log:
+    """Reads PATH through `LOCKGRAPH dump --format records`.  `records` are the
+    records before the end, in file order; `how` says how the log ended: "end" (the
+    last record ends the file), "unused" (zero-filled growth space of a process that
+    did not finish) or "torn" (the file ends inside a record), and `offset` where;
+    `warning` is what lockgraph said about it (it warns about torn logs and zero
+    padding).  A log lockgraph cannot read (not a log, another version, a corrupt
+    record before the end) raises ValueError with lockgraph's message, and so does a
+    last record that is whole but fails its CRC: the shim copies records whole, so
+    the drivers count that as damage, not as a process killed mid-copy."""
+
+    def __init__(self, lockgraph, path):
+        res = subprocess.run([lockgraph, "dump", "--format", "records", path],
+                             stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                             timeout=DUMP_TIMEOUT)
+        self.warning = res.stderr.strip()
+        if res.returncode != 0:
+            raise ValueError(self.warning or "lockgraph dump exited with %d" % res.returncode)
+        self.records, self.how, self.offset = [], None, None
+        for line in res.stdout.splitlines():
+            if line.startswith("file "):
+                continue
+            if line.startswith("log "):
+                end = dict(w.split("=", 1) for w in line.split(" ")[1:])
+                self.how, self.offset = end["how"], int(end["offset"])
+                if self.how == "torn_crc":
+                    raise ValueError("CRC mismatch in the last record, at offset %d"
+                                     % self.offset)
+                continue
+            self.records.append(Record(line))
+        if self.how is None:
+            raise ValueError("lockgraph dump printed no end line for %s" % path)

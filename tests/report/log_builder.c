@@ -352,6 +352,16 @@ void lgb_end(lgb *b, uint8_t reason)
     finish(b, &r);
 }
 
+void lgb_losses(lgb *b, uint32_t n, const lg_log_loss *l)
+{
+    rec r;
+    r.buf = g_malloc(1u << 20);
+    lg_encode_losses(&r.e, r.buf, 1u << 20, &(lg_log_losses){.ts = b->ts, .n = n});
+    for (uint32_t i = 0; i < n; i++)
+        lg_encode_losses_item(&r.e, &l[i]);
+    finish(b, &r);
+}
+
 lg_process *lgb_read(lgb *b, const char *name, unsigned index)
 {
     lg_process *p = NULL;

@@ -16,6 +16,7 @@
 
 #include "cycle_rules.h"
 #include "log_format.h"
+#include "log_records.h"
 #include "analysis.h"
 #include "model.h"
 
@@ -70,6 +71,8 @@ void lgb_finding(lgb *b, uint8_t kind, uint16_t flags, uint64_t value, const cha
                  uint32_t n, const lg_item *items);
 void lgb_stats(lgb *b, uint32_t n, const lg_lock_stats *s);
 void lgb_end(lgb *b, uint8_t reason);
+/* A LOSSES record: the shim's own counters (counter, value) pairs. */
+void lgb_losses(lgb *b, uint32_t n, const lg_log_loss *l);
 
 /* Reads the built log back (asserting it is readable) as process `index`. */
 lg_process *lgb_read(lgb *b, const char *name, unsigned index);

@@ -329,6 +329,56 @@ static void test_text(void)
     lgb_free(b);
 }
 
+/* The shim's own losses (LOSSES): the latest record wins, counters this version does
+ * not know are ignored, and both the text and the JSON report say what was lost. */
+static void test_losses(void)
+{
+    lgb *b = lgb_new();
+    lgb_header(b, 77, "r", "/bin/lossy");
+    lgb_mutex(b, 1);
+    lgb_losses(b, 1, (lg_log_loss[]){{LG_LOSS_RECORDS_DROPPED, 1}});
+    lgb_losses(b, 4, (lg_log_loss[]){{LG_LOSS_RECORDS_DROPPED, 3},
+                                     {LG_LOSS_CONTEXTS_DROPPED, 5},
+                                     {LG_LOSS_SEARCHES_CUT, 2},
+                                     {999, 42}});
+    lgb_end(b, LG_END_EXIT);
+    lgb *clean = lgb_new();
+    lgb_header(clean, 78, "r", "/bin/clean");
+    lgb_end(clean, LG_END_EXIT);
+    lgb *logs[2] = {b, clean};
+    lg_analysis *a = lgb_analyze(logs, 2, NULL);
+
+    char *text = render(lg_format_text, a, FALSE, 10);
+    const char *want[] = {"lockgraph: the log of pid 77 lost 3 records",
+                          "lockgraph: pid 77 did not record 5 contexts",
+                          "lockgraph: pid 77 cut 2 live cycle searches short"};
+    for (size_t i = 0; i < G_N_ELEMENTS(want); i++)
+        if (!strstr(text, want[i]))
+            g_error("text report lacks \"%s\":\n%s", want[i], text);
+    g_assert_null(strstr(text, "pid 78 "));
+    g_assert_null(strstr(text, "999"));
+    free(text);
+
+    text = render(lg_format_json, a, FALSE, 10);
+    JsonParser *keep;
+    JsonObject *root = parse(text, &keep);
+    JsonArray *inputs = json_object_get_array_member(root, "inputs");
+    JsonObject *lossy = json_object_get_object_member(json_array_get_object_element(inputs, 0), "losses");
+    g_assert_cmpint(json_object_get_int_member(lossy, "records_dropped"), ==, 3);
+    g_assert_cmpint(json_object_get_int_member(lossy, "contexts_dropped"), ==, 5);
+    g_assert_cmpint(json_object_get_int_member(lossy, "searches_cut"), ==, 2);
+    g_assert_cmpuint(json_object_get_size(lossy), ==, 3);
+    JsonObject *none = json_object_get_object_member(json_array_get_object_element(inputs, 1), "losses");
+    g_assert_cmpint(json_object_get_int_member(none, "records_dropped"), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(none, "contexts_dropped"), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(none, "searches_cut"), ==, 0);
+    g_object_unref(keep);
+    free(text);
+    lg_analysis_free(a);
+    lgb_free(b);
+    lgb_free(clean);
+}
+
 static void test_lock_names(void)
 {
     uint64_t base = 0;
@@ -367,5 +417,6 @@ int main(int argc, char **argv)
     g_test_add_func("/formats/dot", test_dot);
     g_test_add_func("/formats/text", test_text);
     g_test_add_func("/formats/lock-names", test_lock_names);
+    g_test_add_func("/formats/losses", test_losses);
     return g_test_run();
 }

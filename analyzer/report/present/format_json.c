@@ -2,6 +2,7 @@
 #include "formats.h"
 #include "frames.h"
 #include "lock_label.h"
+#include "log_records.h"
 #include "names.h"
 
 #include <json-glib/json-glib.h>
@@ -271,6 +272,11 @@ void lg_format_json(FILE *out, const lg_analysis *a, const lg_format_opts *o)
          * documented values only) */
         const char *end = lg_end_reason_name(p->end_reason);
         str_member(b, "end", !p->has_end ? NULL : strcmp(end, "unknown") ? end : "exit");
+        json_builder_set_member_name(b, "losses"); /* the shim's own (LOSSES record) */
+        json_builder_begin_object(b);
+        for (unsigned c = 1; c <= LG_LOSS_COUNTER_MAX; c++)
+            int_member(b, lg_loss_counter_name(c), (int64_t)p->losses[c]);
+        json_builder_end_object(b);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);

@@ -142,6 +142,30 @@ static void print_stats(FILE *out, const lg_analysis *a, unsigned top)
     }
 }
 
+/* What the shim itself lost while recording this log (LOSSES), said the way
+ * mutrace warns about its hash collisions: the report is only as complete as this. */
+static void print_losses(FILE *out, const lg_process *p)
+{
+    uint64_t n = p->losses[LG_LOSS_RECORDS_DROPPED];
+    if (n)
+        fprintf(out, "  lockgraph: the log of pid %u lost %" G_GUINT64_FORMAT " record%s (too "
+                     "large for the shim's buffers, or no memory): what %s described is missing "
+                     "from this report\n",
+                p->pid, n, n == 1 ? "" : "s", n == 1 ? "it" : "they");
+    n = p->losses[LG_LOSS_CONTEXTS_DROPPED];
+    if (n)
+        fprintf(out, "  lockgraph: pid %u did not record %" G_GUINT64_FORMAT " context%s of "
+                     "edges already at the shim's per-edge cap: cycles through those edges "
+                     "were judged on the contexts kept\n",
+                p->pid, n, n == 1 ? "" : "s");
+    n = p->losses[LG_LOSS_SEARCHES_CUT];
+    if (n)
+        fprintf(out, "  lockgraph: pid %u cut %" G_GUINT64_FORMAT " live cycle search%s short at "
+                     "%s work budget: live reports may have missed cycles (this report "
+                     "enumerates them from the log)\n",
+                p->pid, n, n == 1 ? "" : "es", n == 1 ? "its" : "their");
+}
+
 void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o)
 {
     unsigned total = 0;
@@ -170,6 +194,7 @@ void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o)
                 p->truncated ? ", truncated (torn tail)" : "",
                 p->has_end ? (p->end_reason == LG_END_DEADLOCK ? ", ended by deadlock policy" : "")
                            : ", no END record");
+        print_losses(out, p);
     }
 
     unsigned no = 1;

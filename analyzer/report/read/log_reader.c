@@ -1,33 +1,17 @@
 #include "log_reader.h"
-#include "log_codec.h"
-#include "log_format.h"
+#include "log_records.h"
 
 #include <string.h>
 
-static const char *const type_names[LG_REC_TYPE_MAX + 1] = {
-    [LG_REC_HEADER] = "HEADER", [LG_REC_MODULE] = "MODULE",
-    [LG_REC_MODULE_UNLOAD] = "MODULE_UNLOAD", [LG_REC_STACK] = "STACK",
-    [LG_REC_THREAD] = "THREAD", [LG_REC_THREAD_EXIT] = "THREAD_EXIT",
-    [LG_REC_LOCK] = "LOCK", [LG_REC_LOCK_RETIRE] = "LOCK_RETIRE", [LG_REC_EDGE] = "EDGE",
-    [LG_REC_CHAIN] = "CHAIN", [LG_REC_CONTEXT] = "CONTEXT", [LG_REC_FINDING] = "FINDING",
-    [LG_REC_STATS] = "STATS", [LG_REC_END] = "END",
-};
-
-static char *dec_str(lg_dec *d)
-{
-    uint32_t n;
-    const unsigned char *s = lg_dec_bytes(d, &n);
-    return g_strndup((const char *)s, n);
-}
+static char *str(lg_bytes b) { return g_strndup((const char *)b.p, b.n); }
 
 /* cmdline holds NUL-separated arguments; show them joined by spaces. */
-static char *dec_cmdline(lg_dec *d)
+static char *cmdline(lg_bytes b)
 {
-    uint32_t n;
-    const unsigned char *s = lg_dec_bytes(d, &n);
+    uint32_t n = b.n;
     char *out = g_malloc((size_t)n + 1);
     for (uint32_t i = 0; i < n; i++)
-        out[i] = s[i] ? (char)s[i] : ' ';
+        out[i] = b.p[i] ? (char)b.p[i] : ' ';
     while (n > 0 && out[n - 1] == ' ')
         n--;
     out[n] = '\0';
@@ -43,336 +27,244 @@ static char *hex(const unsigned char *b, uint32_t n)
     return out;
 }
 
-/* Decodes one payload into the model.  Returns FALSE with *why on a malformed
- * payload or a dangling id. */
-static gboolean apply(lg_process *p, uint16_t type, lg_dec *d, char **why)
+/* Adds one decoded record to the model.  Returns FALSE with *why on a dangling or
+ * repeated id (the model's checks). */
+static gboolean add(const lg_log_record *r, size_t off, void *ctx, char **why)
 {
-    switch (type) {
+    (void)off;
+    lg_process *p = ctx;
+    switch (r->type) {
     case LG_REC_HEADER: {
-        uint32_t pid = lg_dec_u32(d), ppid = lg_dec_u32(d);
-        uint64_t mono = lg_dec_u64(d), real = lg_dec_u64(d);
-        uint32_t depth = lg_dec_u32(d), flags = lg_dec_u32(d);
-        char *run_id = dec_str(d), *exe = dec_str(d), *cmd = dec_cmdline(d);
-        if (d->bad) {
-            g_free(run_id), g_free(exe), g_free(cmd);
-            return TRUE; /* the caller reports the short payload */
-        }
+        const lg_log_header *h = &r->u.header;
         p->has_header = TRUE;
-        p->pid = pid, p->ppid = ppid, p->mono_ns = mono, p->real_ns = real;
-        p->stack_depth = depth, p->hflags = flags;
+        p->pid = h->pid, p->ppid = h->ppid, p->mono_ns = h->mono_ns, p->real_ns = h->real_ns;
+        p->stack_depth = h->stack_depth, p->hflags = h->flags;
         g_free(p->run_id), g_free(p->exe), g_free(p->cmdline);
-        p->run_id = run_id, p->exe = exe, p->cmdline = cmd;
+        p->run_id = str(h->run_id), p->exe = str(h->exe), p->cmdline = cmdline(h->cmdline);
         return TRUE;
     }
     case LG_REC_MODULE: {
+        const lg_log_module *x = &r->u.module;
         lg_module *m = g_new0(lg_module, 1);
-        m->id = lg_dec_u32(d);
-        m->base = lg_dec_u64(d);
-        m->load_ts = lg_dec_u64(d);
-        m->path = dec_str(d);
-        uint32_t n;
-        const unsigned char *b = lg_dec_bytes(d, &n);
-        m->build_id_hex = hex(b, n);
-        m->build_id = g_memdup2(b, n ? n : 1);
-        m->build_id_len = n;
-        m->nseg = lg_dec_count(d, 16);
+        m->id = x->module_id;
+        m->base = x->base;
+        m->load_ts = x->ts;
+        m->path = str(x->path);
+        m->build_id_hex = hex(x->build_id.p, x->build_id.n);
+        m->build_id = g_memdup2(x->build_id.p, x->build_id.n ? x->build_id.n : 1);
+        m->build_id_len = x->build_id.n;
+        m->nseg = x->nseg;
         m->segs = g_new0(lg_segment, m->nseg ? m->nseg : 1);
         for (uint32_t i = 0; i < m->nseg; i++) {
-            m->segs[i].vaddr = lg_dec_u64(d);
-            m->segs[i].memsz = lg_dec_u64(d);
-        }
-        if (d->bad) {
-            lg_module_free(m);
-            return TRUE;
+            lg_log_segment g = lg_log_module_item(x, i);
+            m->segs[i] = (lg_segment){g.vaddr, g.memsz};
         }
         return lg_process_add_module(p, m, why);
     }
-    case LG_REC_MODULE_UNLOAD: {
-        uint32_t id = lg_dec_u32(d);
-        uint64_t ts = lg_dec_u64(d);
-        return d->bad || lg_process_unload_module(p, id, ts, why);
-    }
+    case LG_REC_MODULE_UNLOAD:
+        return lg_process_unload_module(p, r->u.module_unload.module_id, r->u.module_unload.ts,
+                                        why);
     case LG_REC_STACK: {
         lg_model_stack *s = g_new0(lg_model_stack, 1);
-        s->id = lg_dec_u32(d);
-        s->n = lg_dec_count(d, 8);
+        s->id = r->u.stack.stack_id;
+        s->n = r->u.stack.n;
         s->pcs = g_new0(uint64_t, s->n ? s->n : 1);
         for (uint32_t i = 0; i < s->n; i++)
-            s->pcs[i] = lg_dec_u64(d);
-        if (d->bad) {
-            lg_stack_free(s);
-            return TRUE;
-        }
+            s->pcs[i] = lg_log_stack_item(&r->u.stack, i);
         return lg_process_add_stack(p, s, why);
     }
     case LG_REC_THREAD: {
+        const lg_log_thread *x = &r->u.thread;
         lg_model_thread *t = g_new0(lg_model_thread, 1);
-        t->serial = lg_dec_u32(d);
-        t->tid = lg_dec_u32(d);
-        t->creator = lg_dec_u32(d);
-        t->create_stack = lg_dec_u32(d);
-        t->ts = lg_dec_u64(d);
-        t->name = dec_str(d);
-        if (d->bad) {
-            lg_thread_free(t);
-            return TRUE;
-        }
+        t->serial = x->serial;
+        t->tid = x->tid;
+        t->creator = x->creator_serial;
+        t->create_stack = x->create_stack_id;
+        t->ts = x->ts;
+        t->name = str(x->name);
         return lg_process_add_thread(p, t, why);
     }
     case LG_REC_THREAD_EXIT: {
-        uint32_t serial = lg_dec_u32(d);
-        uint64_t ts = lg_dec_u64(d);
-        char *name = dec_str(d);
-        uint32_t n = lg_dec_count(d, 8);
-        uint64_t *held = g_new0(uint64_t, n ? n : 1);
-        for (uint32_t i = 0; i < n; i++)
-            held[i] = lg_dec_u64(d);
-        gboolean ok = d->bad || lg_process_exit_thread(p, serial, ts, name, held, n, why);
+        const lg_log_thread_exit *x = &r->u.thread_exit;
+        char *name = str(x->name);
+        uint64_t *held = g_new0(uint64_t, x->n ? x->n : 1);
+        for (uint32_t i = 0; i < x->n; i++)
+            held[i] = lg_log_thread_exit_item(x, i);
+        gboolean ok = lg_process_exit_thread(p, x->serial, x->ts, name, held, x->n, why);
         g_free(name);
         g_free(held);
         return ok;
     }
     case LG_REC_LOCK: {
+        const lg_log_lock *x = &r->u.lock;
         lg_lock *l = g_new0(lg_lock, 1);
-        l->id = lg_dec_u64(d);
-        l->addr = lg_dec_u64(d);
-        l->generation = lg_dec_u32(d);
-        l->kind = lg_dec_u8(d);
-        l->subkind = lg_dec_u8(d);
-        l->flags = lg_dec_u16(d);
-        l->first_stack = lg_dec_u32(d);
-        l->ts = lg_dec_u64(d);
-        l->class_type = lg_dec_u8(d);
-        l->class_module = lg_dec_u32(d);
-        l->class_offset = lg_dec_u64(d);
-        l->class_stack = lg_dec_u32(d);
-        if (d->bad) {
-            lg_lock_free(l);
-            return TRUE;
-        }
+        l->id = x->lock_id;
+        l->addr = x->addr;
+        l->generation = x->generation;
+        l->kind = x->kind;
+        l->subkind = x->subkind;
+        l->flags = x->flags;
+        l->first_stack = x->first_stack_id;
+        l->ts = x->ts;
+        l->class_type = x->class_type;
+        l->class_module = x->class_module_id;
+        l->class_offset = x->class_offset;
+        l->class_stack = x->class_stack_id;
         return lg_process_add_lock(p, l, why);
     }
-    case LG_REC_LOCK_RETIRE: {
-        uint64_t id = lg_dec_u64(d), ts = lg_dec_u64(d);
-        uint8_t reason = lg_dec_u8(d);
-        return d->bad || lg_process_retire_lock(p, id, ts, reason, why);
-    }
+    case LG_REC_LOCK_RETIRE:
+        return lg_process_retire_lock(p, r->u.lock_retire.lock_id, r->u.lock_retire.ts,
+                                      r->u.lock_retire.reason, why);
     case LG_REC_EDGE: {
         lg_model_edge *e = g_new0(lg_model_edge, 1);
-        e->id = lg_dec_u32(d);
-        e->from = lg_dec_u64(d);
-        e->to = lg_dec_u64(d);
-        e->ts = lg_dec_u64(d);
-        if (d->bad) {
-            lg_edge_free(e);
-            return TRUE;
-        }
+        e->id = r->u.edge.edge_id;
+        e->from = r->u.edge.from_lock;
+        e->to = r->u.edge.to_lock;
+        e->ts = r->u.edge.ts;
         return lg_process_add_edge(p, e, why);
     }
     case LG_REC_CHAIN: {
         lg_model_chain *c = g_new0(lg_model_chain, 1);
-        c->id = lg_dec_u32(d);
-        c->n = lg_dec_count(d, 9);
+        c->id = r->u.chain.chain_id;
+        c->n = r->u.chain.n;
         c->held = g_new0(lg_held_lock, c->n ? c->n : 1);
-        for (uint32_t i = 0; i < c->n; i++) {
-            c->held[i].lock = lg_dec_u64(d);
-            c->held[i].mode = lg_dec_u8(d);
-        }
-        if (d->bad) {
-            lg_chain_free(c);
-            return TRUE;
-        }
+        for (uint32_t i = 0; i < c->n; i++)
+            c->held[i] = lg_log_chain_item(&r->u.chain, i);
         return lg_process_add_chain(p, c, why);
     }
     case LG_REC_CONTEXT: {
-        lg_context c = {0};
-        uint32_t edge = lg_dec_u32(d);
-        c.thread = lg_dec_u32(d);
-        c.chain = lg_dec_u32(d);
-        c.from_mode = lg_dec_u8(d);
-        c.to_mode = lg_dec_u8(d);
-        c.flags = lg_dec_u16(d);
-        c.stack = lg_dec_u32(d);
-        c.held_stack = lg_dec_u32(d);
-        c.ts = lg_dec_u64(d);
-        return d->bad || lg_process_add_context(p, edge, &c, why);
+        const lg_log_context *x = &r->u.context;
+        lg_context c = {.thread = x->thread_serial, .chain = x->chain_id,
+                        .from_mode = x->from_mode, .to_mode = x->to_mode, .flags = x->flags,
+                        .stack = x->stack_id, .held_stack = x->held_stack_id, .ts = x->ts};
+        return lg_process_add_context(p, x->edge_id, &c, why);
     }
     case LG_REC_FINDING: {
+        const lg_log_finding *x = &r->u.finding;
         lg_shim_finding *f = g_new0(lg_shim_finding, 1);
-        f->kind = lg_dec_u8(d);
-        f->flags = lg_dec_u16(d);
-        f->ts = lg_dec_u64(d);
-        f->value = lg_dec_u64(d);
-        f->detail = dec_str(d);
-        f->n = lg_dec_count(d, 29);
+        f->kind = x->kind;
+        f->flags = x->flags;
+        f->ts = x->ts;
+        f->value = x->value;
+        f->detail = str(x->detail);
+        f->n = x->n;
         f->items = g_new0(lg_item, f->n ? f->n : 1);
         for (uint32_t i = 0; i < f->n; i++) {
-            lg_item *it = &f->items[i];
-            it->thread = lg_dec_u32(d);
-            it->lock = lg_dec_u64(d);
-            it->other_lock = lg_dec_u64(d);
-            it->stack = lg_dec_u32(d);
-            it->other_stack = lg_dec_u32(d);
-            it->mode = lg_dec_u8(d);
-        }
-        if (d->bad) {
-            lg_shim_finding_free(f);
-            return TRUE;
+            lg_log_finding_item y = lg_log_finding_item_at(x, i);
+            f->items[i] = (lg_item){y.thread_serial, y.lock_id, y.other_lock_id, y.stack_id,
+                                    y.other_stack_id, y.mode};
         }
         return lg_process_add_finding(p, f, why);
     }
     case LG_REC_STATS: {
-        uint64_t ts = lg_dec_u64(d);
-        uint32_t n = lg_dec_count(d, 56);
-        lg_lock_stats *s = g_new0(lg_lock_stats, n ? n : 1);
-        for (uint32_t i = 0; i < n; i++) {
-            s[i].ts = ts;
-            s[i].lock = lg_dec_u64(d);
-            s[i].acquisitions = lg_dec_u64(d);
-            s[i].contended = lg_dec_u64(d);
-            s[i].wait_total_ns = lg_dec_u64(d);
-            s[i].wait_max_ns = lg_dec_u64(d);
-            s[i].hold_total_ns = lg_dec_u64(d);
-            s[i].hold_max_ns = lg_dec_u64(d);
+        const lg_log_stats *x = &r->u.stats;
+        lg_lock_stats *s = g_new0(lg_lock_stats, x->n ? x->n : 1);
+        for (uint32_t i = 0; i < x->n; i++) {
+            lg_log_lock_stats y = lg_log_stats_item(x, i);
+            s[i] = (lg_lock_stats){.lock = y.lock_id, .ts = x->ts,
+                                   .acquisitions = y.acquisitions, .contended = y.contended,
+                                   .wait_total_ns = y.wait_total_ns, .wait_max_ns = y.wait_max_ns,
+                                   .hold_total_ns = y.hold_total_ns, .hold_max_ns = y.hold_max_ns};
         }
-        gboolean ok = d->bad || lg_process_add_stats(p, s, n, why);
+        gboolean ok = lg_process_add_stats(p, s, x->n, why);
         g_free(s);
         return ok;
     }
-    case LG_REC_END: {
-        uint64_t ts = lg_dec_u64(d);
-        uint8_t reason = lg_dec_u8(d);
-        if (!d->bad) {
-            p->has_end = TRUE;
-            p->end_ts = ts;
-            p->end_reason = reason;
+    case LG_REC_END:
+        p->has_end = TRUE;
+        p->end_ts = r->u.end.ts;
+        p->end_reason = r->u.end.reason;
+        return TRUE;
+    case LG_REC_LOSSES: /* cumulative: the latest record holds every counter so far */
+        memset(p->losses, 0, sizeof p->losses);
+        for (uint32_t i = 0; i < r->u.losses.n; i++) {
+            lg_log_loss y = lg_log_losses_item(&r->u.losses, i);
+            if (y.counter >= 1 && y.counter <= LG_LOSS_COUNTER_MAX)
+                p->losses[y.counter] = y.value;
         }
         return TRUE;
     }
-    }
     return TRUE;
 }
 
-static lg_read_status error(const char *name, size_t off, char **message, char *what)
+static lg_read_status error(const char *name, size_t off, char **message, const char *what)
 {
     *message = g_strdup_printf("lockgraph: %s: offset %zu: %s", name, off, what);
-    g_free(what);
     return LG_READ_ERROR;
 }
 
-/* The first non-zero byte ends the scan, so checking at every record is O(1). */
-static gboolean all_zero(const unsigned char *p, size_t n)
+lg_read_status lg_log_scan(const char *name, const unsigned char *buf, size_t len,
+                           lg_record_fn fn, void *ctx, lg_scan_end *end, char **message)
 {
-    while (n--)
-        if (*p++)
-            return FALSE;
-    return TRUE;
+    *message = NULL;
+    memset(end, 0, sizeof *end);
+    lg_log_error err;
+    if (lg_log_check_file_header(buf, len, &err) != 0) {
+        end->how = LG_FRAME_CORRUPT;
+        end->offset = err.at;
+        return error(name, err.at, message, err.what);
+    }
+    size_t off = LG_FILE_HEADER_SIZE;
+    for (;;) {
+        lg_log_frame f;
+        lg_log_frame_status st = lg_log_next_frame(buf, len, off, &f, &err);
+        end->how = st;
+        end->offset = off;
+        if (st == LG_FRAME_END)
+            return LG_READ_OK;
+        if (st == LG_FRAME_UNUSED) {
+            *message = g_strdup_printf("lockgraph: %s: offset %zu: log ends in unused space (the "
+                                       "process did not finish: killed?); using the %zu records "
+                                       "before it",
+                                       name, off, end->nrecords);
+            return LG_READ_TORN;
+        }
+        if (st == LG_FRAME_TORN) {
+            end->whole = f.payload != NULL;
+            *message = g_strdup_printf("lockgraph: %s: offset %zu: log ends with a torn record "
+                                       "(process killed?); using the %zu records before it",
+                                       name, off, end->nrecords);
+            return LG_READ_TORN;
+        }
+        if (st == LG_FRAME_CORRUPT)
+            return error(name, off, message, err.what);
+        char *why = NULL;
+        lg_log_record r;
+        if (end->nrecords == 0 && f.h.type != LG_REC_HEADER)
+            why = g_strdup_printf("expected a HEADER record first, found %s",
+                                  lg_log_type_name(f.h.type));
+        else if (end->nrecords > 0 && f.h.type == LG_REC_HEADER)
+            why = g_strdup("expected one HEADER record, found a second one");
+        else if (lg_log_decode(f.h.type, f.payload, f.h.len, &r, &err) != 0)
+            why = g_strdup(err.what);
+        else if (!fn(&r, off, ctx, &why) && !why)
+            why = g_strdup_printf("expected a valid %s record", lg_log_type_name(f.h.type));
+        if (why) {
+            end->how = LG_FRAME_CORRUPT;
+            lg_read_status s = error(name, off, message, why);
+            g_free(why);
+            return s;
+        }
+        end->nrecords++;
+        off = f.next;
+    }
 }
 
 lg_read_status lg_log_read_buffer(const char *name, const unsigned char *buf, size_t len,
                                   unsigned index, lg_process **out, char **message)
 {
     *out = NULL;
-    *message = NULL;
-    if (len == 0)
-        return error(name, 0, message,
-                     g_strdup("expected a lockgraph log (\"LOCKGRPH\" header), found an empty file"));
-    size_t cmp = len < 8 ? len : 8;
-    if (memcmp(buf, LG_LOG_MAGIC, cmp) != 0)
-        return error(name, 0, message,
-                     g_strdup("expected a lockgraph log (magic \"LOCKGRPH\"), found a foreign file"));
-    if (len < LG_FILE_HEADER_SIZE)
-        return error(name, len, message,
-                     g_strdup_printf("expected a %u-byte file header, found %zu bytes",
-                                     LG_FILE_HEADER_SIZE, len));
-    lg_dec hd;
-    lg_dec_init(&hd, buf + 8, 8);
-    uint32_t version = lg_dec_u32(&hd);
-    if (version != LG_LOG_VERSION)
-        return error(name, 8, message,
-                     g_strdup_printf("expected log format version %u, found version %u%s",
-                                     LG_LOG_VERSION, version,
-                                     version > LG_LOG_VERSION ? " (written by a newer lockgraph)" : ""));
-
     lg_process *p = lg_process_new(name, index);
-    size_t off = LG_FILE_HEADER_SIZE;
-    while (off < len) {
-        /* The shim grows its log in zero-filled chunks and cuts the file to its
-         * length at exit: zeros to the end mean the process never got there. */
-        if (all_zero(buf + off, len - off))
-            goto unfinished;
-        size_t left = len - off;
-        if (left < LG_REC_HEADER_SIZE)
-            goto torn;
-        lg_rec_header h;
-        lg_rec_header_parse(buf + off, &h);
-        char *why = NULL;
-        if (h.type == 0 || h.type > LG_REC_TYPE_MAX)
-            why = g_strdup_printf("expected a record type 1..%d, found %u", LG_REC_TYPE_MAX, h.type);
-        else if (h.reserved != 0)
-            why = g_strdup_printf("expected reserved record header field 0, found %u", h.reserved);
-        else if (h.len > LG_REC_MAX_PAYLOAD)
-            why = g_strdup_printf("expected a record length of at most %u bytes, found %u",
-                                  LG_REC_MAX_PAYLOAD, h.len);
-        if (why) {
-            lg_process_free(p);
-            return error(name, off, message, why);
-        }
-        if (left - LG_REC_HEADER_SIZE < h.len)
-            goto torn;
-        const unsigned char *payload = buf + off + LG_REC_HEADER_SIZE;
-        uint32_t crc = lg_rec_crc(buf + off, payload, h.len);
-        if (crc != h.crc) {
-            size_t end = off + LG_REC_HEADER_SIZE + h.len;
-            if (end == len || all_zero(buf + end, len - end))
-                goto torn; /* the last write was cut short or overwritten: a torn tail */
-            lg_process_free(p);
-            return error(name, off, message,
-                         g_strdup_printf("expected record CRC 0x%08x, found 0x%08x (corrupt %s record)",
-                                         crc, h.crc, type_names[h.type]));
-        }
-        if (p->nrecords == 0 && h.type != LG_REC_HEADER)
-            why = g_strdup_printf("expected a HEADER record first, found %s", type_names[h.type]);
-        else if (p->nrecords > 0 && h.type == LG_REC_HEADER)
-            why = g_strdup("expected one HEADER record, found a second one");
-        if (!why) {
-            lg_dec d;
-            lg_dec_init(&d, payload, h.len);
-            if (apply(p, h.type, &d, &why) && !why) {
-                if (d.bad)
-                    why = g_strdup_printf("expected a complete %s payload, found %u bytes",
-                                          type_names[h.type], h.len);
-                else if (lg_dec_remaining(&d) != 0)
-                    why = g_strdup_printf("expected a %s payload of %zu bytes, found %u",
-                                          type_names[h.type], (size_t)h.len - lg_dec_remaining(&d),
-                                          h.len);
-            }
-        }
-        if (why) {
-            lg_process_free(p);
-            return error(name, off, message, why);
-        }
-        p->nrecords++;
-        off += LG_REC_HEADER_SIZE + h.len;
+    lg_scan_end end;
+    lg_read_status st = lg_log_scan(name, buf, len, add, p, &end, message);
+    p->nrecords = end.nrecords;
+    if (st == LG_READ_ERROR) {
+        lg_process_free(p);
+        return st;
     }
+    p->truncated = st == LG_READ_TORN;
     *out = p;
-    return LG_READ_OK;
-
-unfinished:
-    p->truncated = TRUE;
-    *message = g_strdup_printf("lockgraph: %s: offset %zu: log ends in unused space (the "
-                               "process did not finish: killed?); using the %zu records before it",
-                               name, off, p->nrecords);
-    *out = p;
-    return LG_READ_TORN;
-
-torn:
-    p->truncated = TRUE;
-    *message = g_strdup_printf("lockgraph: %s: offset %zu: log ends with a torn record "
-                               "(process killed?); using the %zu records before it",
-                               name, off, p->nrecords);
-    *out = p;
-    return LG_READ_TORN;
+    return st;
 }
 
 lg_read_status lg_log_read_file(const char *path, unsigned index, lg_process **out,

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "log_records.h"
 #include "model.h"
 
 typedef enum lg_read_status {
@@ -23,6 +24,22 @@ typedef enum lg_read_status {
     LG_READ_TORN = 1,
     LG_READ_ERROR = 2
 } lg_read_status;
+
+/* The walk both the model reader and `lockgraph dump --format records` use: the
+ * file header, then each record framed (log_records.h), checked to be HEADER first
+ * and only first, decoded and handed to fn in log order.  fn returns FALSE (with
+ * *why, an "expected ..." text) to stop at that record as corruption.  The status
+ * and *message are as above; *end says how the walk ended (LG_FRAME_END, _UNUSED,
+ * _TORN or _CORRUPT), at which offset, after how many records. */
+typedef gboolean (*lg_record_fn)(const lg_log_record *r, size_t off, void *ctx, char **why);
+typedef struct lg_scan_end {
+    lg_log_frame_status how;
+    size_t offset;
+    size_t nrecords;
+    gboolean whole; /* LG_FRAME_TORN: the last record is whole but fails its CRC */
+} lg_scan_end;
+lg_read_status lg_log_scan(const char *name, const unsigned char *buf, size_t len,
+                           lg_record_fn fn, void *ctx, lg_scan_end *end, char **message);
 
 lg_read_status lg_log_read_buffer(const char *name, const unsigned char *buf, size_t len,
                                   unsigned index, lg_process **out, char **message);

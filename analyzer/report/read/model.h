@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "cycle_rules.h"
+#include "log_format.h"
 
 typedef struct lg_segment {
     uint64_t vaddr; /* relative to the module base */
@@ -58,7 +59,7 @@ typedef struct lg_lock {
     uint32_t generation;
     uint8_t kind;    /* enum lg_lock_kind */
     uint8_t subkind; /* enum lg_lock_subkind */
-    uint16_t flags;  /* LG_LOCKF_* */
+    uint16_t flags;  /* reserved (LOCK.flags, written 0) */
     uint32_t first_stack;
     uint64_t ts;
     uint8_t class_type;
@@ -148,6 +149,9 @@ typedef struct lg_process {
     GHashTable *edge_ids;   /* u32 id -> lg_model_edge* */
     GPtrArray *findings;    /* lg_shim_finding* (owns) */
     GHashTable *stats;      /* u64 lock id -> lg_lock_stats* (latest snapshot; owns) */
+    /* What the shim itself lost (the latest LOSSES record; all 0 when none), indexed
+     * by lg_loss_counter.  Counters this reader does not know are ignored. */
+    uint64_t losses[LG_LOSS_COUNTER_MAX + 1];
 } lg_process;
 
 lg_process *lg_process_new(const char *path, unsigned index);
