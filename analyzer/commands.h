@@ -16,6 +16,20 @@ int lg_report_main(int argc, char **argv);
 int lg_report_check(const char *const *logs, size_t nlogs, const char *fail_on,
                     const char *suppressions);
 
+/* What the logs of a run hold, for `lockgraph run`'s closing line. */
+typedef struct lg_run_summary {
+    int status;              /* as lg_report_check: 0, 1 (a --fail-on finding), 2 */
+    unsigned logs;           /* logs read */
+    unsigned unreadable;     /* logs that could not be read */
+    unsigned findings;       /* reported (not suppressed) findings, every kind */
+    unsigned failing;        /* those of a --fail-on kind */
+    unsigned by_kind[16];    /* reported findings per kind (index: the kind's code) */
+} lg_run_summary;
+
+/* lg_report_check, and what it counted.  Prints nothing but errors. */
+int lg_report_summary(const char *const *logs, size_t nlogs, const char *fail_on,
+                      const char *suppressions, lg_run_summary *out);
+
 /* `lockgraph dump LOG...` (argv[0] is "dump"): a log's contents, line by line. */
 int lg_dump_main(int argc, char **argv);
 

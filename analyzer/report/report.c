@@ -200,3 +200,39 @@ done:
     g_strfreev(logs);
     return rc;
 }
+
+int lg_report_summary(const char *const *logs, size_t nlogs, const char *fail_on,
+                      const char *suppressions, lg_run_summary *out)
+{
+    G_STATIC_ASSERT(LG_FIND_KIND_MAX < G_N_ELEMENTS(out->by_kind));
+    memset(out, 0, sizeof *out);
+    out->status = EXIT_TROUBLE;
+    lg_kind_set fail;
+    if (!parse_fail_on(fail_on, &fail))
+        return out->status;
+    lg_suppressions *supp = NULL;
+    if (suppressions) {
+        char *err = NULL;
+        supp = lg_suppressions_load(suppressions, &err);
+        if (!supp) {
+            fprintf(stderr, "%s\n", err);
+            g_free(err);
+            return out->status;
+        }
+    }
+    gboolean trouble = FALSE;
+    lg_analysis *a = analyze_logs(logs, nlogs, supp, &trouble);
+    out->logs = a->procs->len;
+    out->unreadable = (unsigned)nlogs - a->procs->len;
+    for (int k = 1; k <= LG_FIND_KIND_MAX; k++) {
+        out->by_kind[k] = a->counts[k];
+        out->findings += a->counts[k];
+        if (lg_kind_set_has(fail, k))
+            out->failing += a->counts[k];
+    }
+    out->status = status_of(a, fail, trouble);
+    lg_analysis_free(a);
+    lg_suppressions_free(supp);
+    lg_symbols_reset();
+    return out->status;
+}

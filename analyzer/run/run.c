@@ -244,24 +244,88 @@ static void print_logs(char **logs)
     fprintf(stderr, "\n");
 }
 
-/* Exit status once PROG has ended (see the top of this file for the order). */
-static int decide_status(const run_opts *o, char **logs, int wait_status)
+/* How to look at the logs: the paths, or the --output pattern when there are many. */
+static char *report_hint(const run_opts *o, char **logs)
 {
+    guint n = g_strv_length(logs);
+    if (n <= 3)
+        return g_strjoinv(" ", logs);
+    const char *pattern = effective_text(o, LG_SETTING_OUTPUT);
+    if (!pattern || !strstr(pattern, "%p"))
+        return g_strjoinv(" ", logs);
+    char **parts = g_strsplit(pattern, "%p", -1);
+    char *glob = g_strjoinv("*", parts);
+    g_strfreev(parts);
+    return glob;
+}
+
+/* "2 findings (lock-order-inversion: 1, deadlock: 1)" */
+static char *count_text(unsigned n, const unsigned *by_kind, const char *what)
+{
+    GString *g = g_string_new(NULL);
+    g_string_append_printf(g, "%u %s%s", n, what, n == 1 ? "" : "s");
+    const char *sep = " (";
+    for (int k = 1; k <= LG_FIND_KIND_MAX; k++)
+        if (by_kind[k]) {
+            g_string_append_printf(g, "%s%s: %u", sep, lg_finding_kind_name(k), by_kind[k]);
+            sep = ", ";
+        }
+    if (n)
+        g_string_append_c(g, ')');
+    return g_string_free(g, FALSE);
+}
+
+/* Exit status once PROG has ended (see the top of this file for the order).  Prints
+ * the run's closing line (unless quiet) and, quiet or not, one line explaining a
+ * status that lockgraph imposed.  untraced: why PROG was not traced, or NULL. */
+static int decide_status(const run_opts *o, const char *prog, char **logs, int wait_status,
+                         const char *untraced)
+{
+    gboolean quiet = effective(o, LG_SETTING_QUIET) != 0;
     int status = lg_wait_status_to_exit(wait_status);
-    if (!logs[0])
-        return status;
-    if (ended_by_deadlock_policy(o, logs, wait_status))
-        return status;
-    if (o->error_status) {
+    lg_run_summary sum;
+    memset(&sum, 0, sizeof sum);
+    char *hint = NULL;
+    if (logs[0]) {
         const char *supp = effective_text(o, LG_SETTING_SUPPRESSIONS);
-        int r = lg_report_check((const char *const *)logs, g_strv_length(logs),
-                                o->fail_on_canon, supp && *supp ? supp : NULL);
-        if (r == 1)
-            return o->error_status;
-        if (r == 2)
-            fprintf(stderr, "lockgraph: warning: could not read the logs of this run; "
-                            "--error-exitcode not applied\n");
+        lg_report_summary((const char *const *)logs, g_strv_length(logs), o->fail_on_canon,
+                          supp && *supp ? supp : NULL, &sum);
+        hint = report_hint(o, logs);
+        if (!quiet) {
+            char *counts = count_text(sum.findings, sum.by_kind, "finding");
+            fprintf(stderr, "lockgraph: %s in %u log%s; see lockgraph report %s\n", counts,
+                    sum.logs, sum.logs == 1 ? "" : "s", hint);
+            g_free(counts);
+        }
     }
+    if (ended_by_deadlock_policy(o, logs, wait_status)) {
+        static const char *const policy[] = {"exit", "abort", "wait"};
+        uint64_t p = effective(o, LG_SETTING_ON_DEADLOCK);
+        fprintf(stderr, "lockgraph: exit status %d: the shim ended %s after a deadlock "
+                        "(--on-deadlock=%s)\n", status, prog,
+                p < G_N_ELEMENTS(policy) ? policy[p] : "?");
+        goto out;
+    }
+    if (!o->error_status)
+        goto out;
+    if (untraced) {
+        fprintf(stderr, "lockgraph: exit status %d: %s was not traced (%s); nothing was "
+                        "checked (--error-exitcode)\n", o->error_status, prog, untraced);
+        status = o->error_status;
+    } else if (sum.unreadable || sum.status == 2) {
+        fprintf(stderr, "lockgraph: exit status %d: %u of the run's logs could not be read; "
+                        "they were not checked (--error-exitcode)\n", o->error_status,
+                sum.unreadable ? sum.unreadable : g_strv_length(logs));
+        status = o->error_status;
+    } else if (sum.failing) {
+        char *counts = count_text(sum.failing, sum.by_kind, "finding");
+        fprintf(stderr, "lockgraph: exit status %d: %s of a --fail-on kind; see lockgraph "
+                        "report %s\n", o->error_status, counts, hint ? hint : "");
+        g_free(counts);
+        status = o->error_status;
+    }
+out:
+    g_free(hint);
     return status;
 }
 
@@ -336,12 +400,19 @@ int lg_run_main(int argc, char **argv)
 
     GPtrArray *entries = lg_run_index_read(index_path);
     char **logs = lg_run_index_logs(entries);
-    if (!lg_run_index_has_pid(entries, (int)pid) && !warned)
-        fprintf(stderr, "lockgraph: warning: the shim did not load into %s (statically "
-                        "linked or setuid?); nothing was recorded\n", prog);
+    const char *untraced = info.is_static ? "statically linked"
+                           : info.is_setid ? "setuid/setgid, the loader ignores LD_PRELOAD"
+                                           : NULL;
+    if (!lg_run_index_has_pid(entries, (int)pid)) {
+        if (!warned)
+            fprintf(stderr, "lockgraph: warning: the shim did not load into %s (statically "
+                            "linked or setuid?); nothing was recorded\n", prog);
+        if (!untraced)
+            untraced = "the shim did not load into it";
+    }
     if (!effective(&o, LG_SETTING_QUIET))
         print_logs(logs);
-    ret = decide_status(&o, logs, wait_status);
+    ret = decide_status(&o, prog, logs, wait_status, untraced);
     g_strfreev(logs);
     g_ptr_array_unref(entries);
 

@@ -420,9 +420,63 @@ def test_deadlock_exitcode_alone_is_not_the_policy():
         expect(p.returncode == 66, "exit %d, expected 66: %s" % (p.returncode, p.stderr))
 
 
+def test_summary_line():
+    """run ends with one line counting the run's findings by kind and saying how to
+    see them; --quiet leaves it out."""
+    with tempfile.TemporaryDirectory() as tmp:
+        p = run([bin_prog("tp_abba")], shim="real", cwd=tmp)
+        lines = [l for l in p.stderr.splitlines() if l.startswith("lockgraph: 1 finding")]
+        expect(len(lines) == 1, "no summary line: %r" % p.stderr)
+        expect("(lock-order-inversion: 1) in 1 log; see lockgraph report " in lines[0],
+               "summary: %r" % lines[0])
+        log = lines[0].rsplit(" ", 1)[1]
+        expect(os.path.isfile(log), "the summary names %s, which does not exist" % log)
+        p = run([data("lgrun_hello")], shim="real", cwd=tmp)
+        expect(re.search(r"^lockgraph: 0 findings in 1 log; see lockgraph report \S+$",
+                         p.stderr, re.M), "clean run's summary: %r" % p.stderr)
+        p = run(["--quiet", bin_prog("tp_abba")], shim="real", cwd=tmp)
+        expect("finding" not in p.stderr, "--quiet printed a summary: %r" % p.stderr)
+
+
+def test_quiet_gate_says_why():
+    """With --quiet, a status lockgraph imposed is still explained, in one line."""
+    with tempfile.TemporaryDirectory() as tmp:
+        p = run(["--quiet", "--error-exitcode", "66", bin_prog("tp_abba")], shim="real", cwd=tmp)
+        lines = [l for l in p.stderr.splitlines() if l.startswith("lockgraph:")]
+        expect(p.returncode == 66 and len(lines) == 1, "exit %d, lines %r" % (p.returncode, lines))
+        expect(lines[0].startswith("lockgraph: exit status 66: 1 finding (lock-order-inversion: 1)"
+                                   " of a --fail-on kind"), "reason: %r" % lines[0])
+
+
+def test_untraced_fails_the_gate():
+    """A program lockgraph could not enter fails --error-exitcode (it was not checked),
+    with the reason; without --error-exitcode it only warns."""
+    with tempfile.TemporaryDirectory() as tmp:
+        p = run(["--quiet", "--error-exitcode", "66", data("lgrun_hello_static")], shim="real",
+                cwd=tmp)
+        expect(p.returncode == 66, "static program with --error-exitcode 66: exit %d: %s"
+               % (p.returncode, p.stderr))
+        expect(re.search(r"^lockgraph: exit status 66: \S+lgrun_hello_static was not traced "
+                         r"\(statically linked\)", p.stderr, re.M), "reason: %r" % p.stderr)
+        p = run([data("lgrun_hello_static")], shim="real", cwd=tmp)
+        expect(p.returncode == 0, "without --error-exitcode: exit %d" % p.returncode)
+
+
+def test_deadlock_line_names_the_status():
+    with tempfile.TemporaryDirectory() as tmp:
+        p = run(["--quiet", "--deadlock-ms", "300", "--deadlock-exitcode", "77",
+                 bin_prog("real_deadlock")], shim="real", cwd=tmp, timeout=30)
+        expect(p.returncode == 77, "exit %d: %s" % (p.returncode, p.stderr))
+        expect(re.search(r"^lockgraph: exit status 77: the shim ended \S+real_deadlock after a "
+                         r"deadlock \(--on-deadlock=exit\)$", p.stderr, re.M),
+               "no line naming the status: %r" % p.stderr)
+
+
 SHIM = [test_shim_fills_index, test_error_exitcode, test_deadlock_policy_wins,
         test_deadlock_abort_policy, test_deadlock_exitcode_alone_is_not_the_policy,
-        test_trace_children_no, test_static_with_real_shim]
+        test_trace_children_no, test_static_with_real_shim, test_summary_line,
+        test_quiet_gate_says_why, test_untraced_fails_the_gate,
+        test_deadlock_line_names_the_status]
 
 
 def main():
