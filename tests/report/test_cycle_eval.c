@@ -2,6 +2,7 @@
  * (log -> model -> cycles -> lg_rules_evaluate -> finding or filtered), plus the
  * findings that come from the shim's FINDING records. */
 #include "analysis.h"
+#include "finding_message.h"
 #include "log_builder.h"
 
 #include <string.h>
@@ -117,7 +118,11 @@ static void test_gate_lock_filtered(void)
     lg_finding *f = g_ptr_array_index(a->filtered, 0);
     g_assert_cmpint(f->verdict, ==, LG_VERDICT_GATED);
     g_assert_cmpuint(f->gate, ==, G);
-    g_assert_nonnull(strstr(f->message, "gate-lock"));
+    g_assert_nonnull(f->gate_lock.lock);
+    g_assert_cmpuint(f->gate_lock.lock->id, ==, G);
+    char *message = lg_finding_message(f);
+    g_assert_nonnull(strstr(message, "gate-lock"));
+    g_free(message);
     g_assert_cmpuint(a->nfiltered_by[LG_VERDICT_GATED], ==, 1);
     lg_analysis_free(a);
 }

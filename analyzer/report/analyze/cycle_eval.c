@@ -1,5 +1,4 @@
 #include "cycle_eval.h"
-#include "lock_label.h"
 #include "names.h"
 
 static uint32_t thread_key(lg_cycle_eval_ctx *c, const lg_cand *k)
@@ -55,25 +54,14 @@ static lg_held_lock *held_set(lg_cycle_eval_ctx *c, const lg_cand *k, uint32_t *
     return h;
 }
 
-static char *cycle_text(const lg_finding *f)
-{
-    GString *s = g_string_new(NULL);
-    for (guint i = 0; i <= f->locks->len; i++) {
-        const lg_flock *l = &g_array_index(f->locks, lg_flock, i % f->locks->len);
-        char *label = lg_lock_label(l->proc, l->lock);
-        g_string_append_printf(s, "%s%s", i ? " -> " : "", label);
-        g_free(label);
-    }
-    return g_string_free(s, FALSE);
-}
-
-static char *gate_text(lg_cycle_eval_ctx *c, const lg_finding *f, GArray *const *cands,
-                       uint32_t n, uint64_t gate)
+/* The gate as a lock the report can name: in instance mode the lock with the gate's
+ * id; in class mode a lock of the gate's class that one of the contexts held. */
+static lg_flock gate_lock(lg_cycle_eval_ctx *c, const lg_finding *f, GArray *const *cands,
+                          uint32_t n, uint64_t gate)
 {
     if (!c->by_class) {
         const lg_flock *l0 = &g_array_index(f->locks, lg_flock, 0);
-        const lg_lock *g = lg_process_lock(l0->proc, gate);
-        return g ? lg_lock_label(l0->proc, g) : g_strdup("an unknown lock");
+        return (lg_flock){l0->proc, lg_process_lock(l0->proc, gate)};
     }
     for (uint32_t i = 0; i < n; i++) {
         for (guint k = 0; k < cands[i]->len; k++) {
@@ -82,11 +70,11 @@ static char *gate_text(lg_cycle_eval_ctx *c, const lg_finding *f, GArray *const 
             for (uint32_t j = 0; ch && j < ch->n; j++) {
                 const lg_lock *l = lg_process_lock(cd->proc, ch->held[j].lock);
                 if (l && GPOINTER_TO_UINT(g_hash_table_lookup(c->class_ids, l->class_key)) == gate)
-                    return lg_lock_label(cd->proc, l);
+                    return (lg_flock){cd->proc, l};
             }
         }
     }
-    return g_strdup("a lock of another class");
+    return (lg_flock){NULL, NULL};
 }
 
 lg_finding *lg_cycle_evaluate(lg_cycle_eval_ctx *c, const lg_rule_lock *rlocks,
@@ -132,34 +120,10 @@ lg_finding *lg_cycle_evaluate(lg_cycle_eval_ctx *c, const lg_rule_lock *rlocks,
         g_array_append_val(f->edges, e);
     }
 
-    char *cyc = cycle_text(f);
-    switch (res.verdict) {
-    case LG_VERDICT_DEADLOCK:
-        f->message = g_strdup_printf("lock-order inversion%s over %u locks: %s",
-                                     c->by_class ? " across runs" : "", n, cyc);
-        break;
-    case LG_VERDICT_TRYLOCK:
-        f->message = g_strdup_printf("trylock: an edge of %s was only ever taken by trylock, "
-                                     "which cannot block", cyc);
-        break;
-    case LG_VERDICT_GATED: {
-        char *g = gate_text(c, f, cands, n, res.gate);
-        f->message = g_strdup_printf("gate-lock: every way to run %s concurrently needs %s "
-                                     "held by two threads at once", cyc, g);
-        g_free(g);
-        break;
-    }
-    case LG_VERDICT_READER_PREF: {
-        const lg_flock *l = &g_array_index(f->locks, lg_flock, res.rw_lock < n ? res.rw_lock : 0);
-        char *lab = lg_lock_label(l->proc, l->lock);
-        f->message = g_strdup_printf("reader-preference: %s needs a reader to wait for readers "
-                                     "of %s, which prefers readers and never makes it wait",
-                                     cyc, lab);
-        g_free(lab);
-        break;
-    }
-    }
-    g_free(cyc);
+    if (res.verdict == LG_VERDICT_GATED)
+        f->gate_lock = gate_lock(c, f, cands, n, res.gate);
+    if (res.verdict == LG_VERDICT_READER_PREF)
+        f->rw_lock = res.rw_lock < n ? res.rw_lock : 0;
     g_free(scratch);
     g_free(chosen);
     g_ptr_array_free(owned, TRUE);

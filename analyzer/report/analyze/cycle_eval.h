@@ -33,7 +33,7 @@ typedef struct lg_cycle_eval_ctx {
 /* Evaluates the cycle whose edge i has the candidates cands[i] (lg_cand) and whose
  * lock i is described by rlocks[i].  Returns a new lock-order-inversion finding;
  * its verdict says whether it is reported (LG_VERDICT_DEADLOCK) or filtered, and
- * message says why. */
+ * gate_lock / rw_lock say which lock made it so. */
 lg_finding *lg_cycle_evaluate(lg_cycle_eval_ctx *c, const lg_rule_lock *rlocks,
                               GArray *const *cands, uint32_t n);
 

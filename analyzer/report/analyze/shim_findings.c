@@ -1,7 +1,6 @@
 /* FINDING records (what the shim saw live) turned into report findings.
  * Item semantics per kind are in docs/log-format.md. */
 #include "analysis.h"
-#include "names.h"
 
 #include <string.h>
 
@@ -48,30 +47,6 @@ static lg_item *cycle_order(const lg_shim_finding *sf)
     }
     g_free(used);
     return out;
-}
-
-/* The shim's detail text is kept separately (it is a fragment of its live report);
- * the message is ours so it reads the same for every finding of a kind. */
-static char *default_message(const lg_finding *f, const lg_shim_finding *sf)
-{
-    switch (f->kind) {
-    case LG_FIND_DEADLOCK:
-        return g_strdup_printf("deadlock: %u threads blocked on each other%s", sf->n,
-                               (sf->flags & LG_FINDF_ORPHANED) ? " (a lock's owner exited)" : "");
-    case LG_FIND_LOCK_ORDER_INVERSION:
-        return g_strdup_printf("lock-order inversion over %u locks (seen live)", sf->n);
-    case LG_FIND_SELF_DEADLOCK:
-        return g_strdup("self-deadlock: a thread re-acquired a non-recursive lock it holds");
-    case LG_FIND_BAD_UNLOCK:
-        return g_strdup((sf->flags & LG_FINDF_NOT_OWNER)
-                            ? "bad-unlock: a thread released a lock held by another thread"
-                            : "bad-unlock: a thread released a lock it does not hold");
-    case LG_FIND_DESTROY_LOCKED:
-        return g_strdup("destroy-locked: a lock was destroyed while held");
-    case LG_FIND_LONG_HOLD:
-        return g_strdup("long-hold");
-    }
-    return g_strdup(lg_finding_kind_name(f->kind));
 }
 
 /* Does the cycle analysis already have a cycle over exactly these locks? */
@@ -167,19 +142,7 @@ void lg_shim_findings(lg_analysis *a, const lg_process *p)
             f->count = 1;
             g_hash_table_insert(holds, key, f);
         }
-        f->message = default_message(f, sf);
         g_ptr_array_add(a->findings, f);
-    }
-    /* long-hold messages carry the merged numbers */
-    GHashTableIter it;
-    gpointer v;
-    g_hash_table_iter_init(&it, holds);
-    while (g_hash_table_iter_next(&it, NULL, &v)) {
-        lg_finding *f = v;
-        g_free(f->message);
-        f->message = g_strdup_printf("long-hold: lock held for up to %" G_GUINT64_FORMAT
-                                     " ms (%" G_GUINT64_FORMAT " time%s over the threshold)",
-                                     f->value, f->count, f->count == 1 ? "" : "s");
     }
     g_hash_table_destroy(holds);
     g_hash_table_destroy(open_holds);
