@@ -5,14 +5,12 @@ static uint32_t thread_key(lg_cycle_eval_ctx *c, const lg_cand *k)
 {
     if (!c->by_class)
         return k->ctx->thread;
-    char *key = g_strdup_printf("%u:%u", k->proc->index, k->ctx->thread);
-    gpointer v = g_hash_table_lookup(c->thread_ids, key);
-    if (v) {
-        g_free(key);
+    gint64 key = (gint64)((uint64_t)k->proc->index << 32 | k->ctx->thread);
+    gpointer v = g_hash_table_lookup(c->thread_ids, &key);
+    if (v)
         return GPOINTER_TO_UINT(v);
-    }
     uint32_t id = g_hash_table_size(c->thread_ids) + 1;
-    g_hash_table_insert(c->thread_ids, key, GUINT_TO_POINTER(id));
+    g_hash_table_insert(c->thread_ids, g_memdup2(&key, sizeof key), GUINT_TO_POINTER(id));
     return id;
 }
 

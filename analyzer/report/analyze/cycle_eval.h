@@ -26,7 +26,8 @@ typedef struct lg_cand {
 typedef struct lg_cycle_eval_ctx {
     gboolean by_class;
     GHashTable *class_ids;  /* class key -> GUINT_TO_POINTER(id) (class mode) */
-    GHashTable *thread_ids; /* "index:serial" -> id (class mode; filled on demand) */
+    GHashTable *thread_ids; /* &(gint64)(log index << 32 | serial) -> id (class mode;
+                               filled on demand; keys g_free'd) */
     uint64_t rule_budget;   /* 0: the rules' default */
 } lg_cycle_eval_ctx;
 
