@@ -66,6 +66,11 @@ void lg_finding_free(lg_finding *f);
 int lg_finding_lock_index(lg_finding *f, const lg_process *proc, const lg_lock *lock);
 /* The set of lock ids of a single-process finding, sorted, as a string key. */
 char *lg_finding_lock_set_key(const lg_finding *f);
+/* Is f a cycle finding (the shape described at the top: locks in cycle order)? */
+static inline gboolean lg_finding_is_cycle(const lg_finding *f)
+{
+    return f->kind == LG_FIND_LOCK_ORDER_INVERSION || f->kind == LG_FIND_DEADLOCK;
+}
 
 typedef struct lg_stat_row {
     const lg_process *proc;

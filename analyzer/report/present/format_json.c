@@ -143,7 +143,7 @@ static void finding_value(JsonBuilder *b, const lg_finding *f)
     if (f->detail)
         str_member(b, "detail", f->detail);
 
-    if (lg_format_is_cycle_kind(f->kind)) {
+    if (lg_finding_is_cycle(f)) {
         json_builder_set_member_name(b, "cycle");
         json_builder_begin_array(b);
         for (guint i = 0; i < f->locks->len; i++) {

@@ -200,7 +200,7 @@ void lg_format_sarif(FILE *out, const lg_analysis *a, const lg_format_opts *o)
             location_value(b, e->proc, e->stack, e->ts, NULL);
         }
         json_builder_end_array(b);
-        if (lg_format_is_cycle_kind(f->kind) && f->edges->len)
+        if (lg_finding_is_cycle(f) && f->edges->len)
             code_flows(b, f);
         json_builder_set_member_name(b, "partialFingerprints");
         json_builder_begin_object(b);

@@ -28,9 +28,4 @@ void lg_format_dot(FILE *out, const lg_analysis *a, const lg_format_opts *o);
  * shared by the JSON and SARIF formats. */
 void lg_json_write(FILE *out, JsonBuilder *b);
 
-/* Helpers shared by the formats. */
-gboolean lg_format_is_cycle_kind(int kind);
-/* Millisecond text of a nanosecond duration ("12.345"). */
-char *lg_format_ms(uint64_t ns);
-
 #endif

@@ -16,7 +16,8 @@ GArray *lg_frames_resolve(const lg_process *p, uint32_t stack_id, uint64_t ts)
     return out;
 }
 
-char *lg_frame_module_name(const lg_frame *f)
+/* Module basename or "?" (g_free the result). */
+static char *module_name(const lg_frame *f)
 {
     return f->module ? g_path_get_basename(f->module->path) : g_strdup("?");
 }
@@ -45,7 +46,7 @@ char *lg_frame_signature(const lg_frame *f)
         }
         return g_string_free(s, FALSE);
     }
-    char *mod = lg_frame_module_name(f);
+    char *mod = module_name(f);
     char *sig = g_strdup_printf("%s+0x%" G_GINT64_MODIFIER "x", mod, f->offset);
     g_free(mod);
     return sig;
@@ -53,7 +54,7 @@ char *lg_frame_signature(const lg_frame *f)
 
 char *lg_frame_describe(const lg_frame *f)
 {
-    char *mod = lg_frame_module_name(f);
+    char *mod = module_name(f);
     GString *s = g_string_new(NULL);
     if (f->sym->function)
         g_string_append(s, f->sym->function);
