@@ -98,11 +98,15 @@ static void test_distinct_threads_preferred(void)
     lg_analysis *a = analyze1(b);
     lg_finding *f = only_finding(a, LG_FIND_LOCK_ORDER_INVERSION);
     g_assert_cmpuint(f->flags, ==, 0);
+    const lg_fedge *from_b = NULL;
     for (guint i = 0; i < f->edges->len; i++) {
         const lg_fedge *e = &g_array_index(f->edges, lg_fedge, i);
         if (g_array_index(f->locks, lg_flock, e->from).lock->id == B)
-            g_assert_cmpuint(e->stack, ==, 6);
+            from_b = e;
     }
+    g_assert_nonnull(from_b);
+    g_assert_cmpuint(from_b->thread, ==, 3);
+    g_assert_cmpuint(from_b->stack, ==, 6);
     lg_analysis_free(a);
 }
 
