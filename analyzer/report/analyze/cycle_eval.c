@@ -75,11 +75,13 @@ static lg_flock gate_lock(lg_cycle_eval_ctx *c, const lg_finding *f, GArray *con
     return (lg_flock){NULL, NULL};
 }
 
-lg_finding *lg_cycle_evaluate(lg_cycle_eval_ctx *c, const lg_rule_lock *rlocks,
-                              GArray *const *cands, uint32_t n)
+/* The rules' view of the cycle: edge i with one context per candidate.  The arrays
+ * it allocates are added to owned. */
+static lg_rule_edge *rule_edges(lg_cycle_eval_ctx *c, GArray *const *cands, uint32_t n,
+                                GPtrArray *owned)
 {
     lg_rule_edge *edges = g_new0(lg_rule_edge, n);
-    GPtrArray *owned = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(owned, edges);
     for (uint32_t i = 0; i < n; i++) {
         lg_rule_ctx *ctx = g_new0(lg_rule_ctx, cands[i]->len ? cands[i]->len : 1);
         g_ptr_array_add(owned, ctx);
@@ -96,11 +98,22 @@ lg_finding *lg_cycle_evaluate(lg_cycle_eval_ctx *c, const lg_rule_lock *rlocks,
         edges[i].ctx = ctx;
         edges[i].nctx = cands[i]->len;
     }
+    return edges;
+}
+
+lg_finding *lg_cycle_evaluate(lg_cycle_eval_ctx *c, const lg_rule_lock *rlocks,
+                              GArray *const *cands, uint32_t n)
+{
+    GPtrArray *owned = g_ptr_array_new_with_free_func(g_free);
+    lg_rule_edge *edges = rule_edges(c, cands, n, owned);
     void *scratch = g_malloc0(lg_rules_scratch_size(n));
+    g_ptr_array_add(owned, scratch);
     uint32_t *chosen = g_new0(uint32_t, n);
+    g_ptr_array_add(owned, chosen);
     lg_rule_result res;
     lg_rules_evaluate(rlocks, edges, n, scratch, chosen, c->rule_budget, &res);
 
+    /* the finding: the contexts the rules chose (a deadlock), else each edge's first */
     lg_finding *f = lg_finding_new(LG_FIND_LOCK_ORDER_INVERSION);
     f->verdict = res.verdict;
     f->flags = res.flags | (c->by_class ? LG_FINDF_CROSS_RUN : 0);
@@ -117,14 +130,10 @@ lg_finding *lg_cycle_evaluate(lg_cycle_eval_ctx *c, const lg_rule_lock *rlocks,
                       .ts = cd->ctx->ts};
         g_array_append_val(f->edges, e);
     }
-
     if (res.verdict == LG_VERDICT_GATED)
         f->gate_lock = gate_lock(c, f, cands, n, res.gate);
     if (res.verdict == LG_VERDICT_READER_PREF)
         f->rw_lock = res.rw_lock < n ? res.rw_lock : 0;
-    g_free(scratch);
-    g_free(chosen);
     g_ptr_array_free(owned, TRUE);
-    g_free(edges);
     return f;
 }

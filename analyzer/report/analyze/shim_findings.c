@@ -69,6 +69,72 @@ static gboolean known_cycle(const lg_analysis *a, const lg_process *p, const cha
     return FALSE;
 }
 
+/* f's locks and edges from sf's items (docs/log-format.md says what they are per kind). */
+static void add_items(lg_finding *f, const lg_process *p, const lg_shim_finding *sf)
+{
+    if (sf->kind == LG_FIND_LOCK_ORDER_INVERSION) {
+        for (uint32_t k = 0; k < sf->n; k++) {
+            int from = lock_index(f, p, sf->items[k].lock);
+            int to = lock_index(f, p, sf->items[k].other_lock);
+            add_edge(f, p, sf, &sf->items[k], from, to);
+        }
+    } else if (sf->kind == LG_FIND_DEADLOCK) {
+        lg_item *ord = cycle_order(sf);
+        for (uint32_t k = 0; k < sf->n; k++)
+            lock_index(f, p, ord[k].lock);
+        for (uint32_t k = 0; k < sf->n; k++) {
+            int from = lock_index(f, p, ord[k].lock);
+            int to = lock_index(f, p, ord[k].other_lock);
+            add_edge(f, p, sf, &ord[k], from, to);
+        }
+        g_free(ord);
+    } else {
+        for (uint32_t k = 0; k < sf->n && k < 1; k++) {
+            int li = lock_index(f, p, sf->items[k].lock);
+            add_edge(f, p, sf, &sf->items[k], li, -1);
+        }
+    }
+}
+
+/* One long-hold finding per (lock, acquisition site): the longest hold, and how many
+ * holds went over the threshold.  The shim reports a hold that is still going on
+ * (still_held) and then again when it ends: that is one hold.  holds: "lock:stack"
+ * -> the finding kept; open_holds: "lock:stack:thread" of holds still going on.
+ * Returns TRUE if f was merged into the finding kept for its hold (f is freed), FALSE
+ * if f is the first of its hold (now kept in holds). */
+static gboolean merge_long_hold(GHashTable *holds, GHashTable *open_holds, lg_finding *f,
+                                const lg_shim_finding *sf)
+{
+    const lg_item *it = sf->n ? &sf->items[0] : NULL;
+    char *key = g_strdup_printf("%" G_GUINT64_FORMAT ":%u", it ? it->lock : 0,
+                                it ? it->stack : 0);
+    char *hold = g_strdup_printf("%s:%u", key, it ? it->thread : 0);
+    gboolean continues = g_hash_table_remove(open_holds, hold);
+    if (sf->flags & LG_FINDF_STILL_HELD)
+        g_hash_table_add(open_holds, g_strdup(hold));
+    g_free(hold);
+    lg_finding *prev = g_hash_table_lookup(holds, key);
+    if (!prev) {
+        f->value = sf->value;
+        f->count = 1;
+        g_hash_table_insert(holds, key, f);
+        return FALSE;
+    }
+    if (!continues)
+        prev->count++;
+    if (sf->value >= prev->value) {
+        prev->value = sf->value;
+        g_array_set_size(prev->edges, 0);
+        g_array_append_vals(prev->edges, f->edges->data, f->edges->len);
+        prev->flags = f->flags;
+        g_free(prev->detail);
+        prev->detail = g_strdup(f->detail);
+    }
+    g_free(key);
+    lg_finding_free(f);
+    return TRUE;
+}
+
 void lg_shim_findings(lg_analysis *a, const lg_process *p)
 {
     GHashTable *holds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -79,13 +145,9 @@ void lg_shim_findings(lg_analysis *a, const lg_process *p)
         f->from_shim = TRUE;
         f->flags = sf->flags & ~(uint32_t)LG_FINDF_CROSS_RUN;
         f->detail = sf->detail && *sf->detail ? g_strdup(sf->detail) : NULL;
+        add_items(f, p, sf);
 
         if (sf->kind == LG_FIND_LOCK_ORDER_INVERSION) {
-            for (uint32_t k = 0; k < sf->n; k++) {
-                int from = lock_index(f, p, sf->items[k].lock);
-                int to = lock_index(f, p, sf->items[k].other_lock);
-                add_edge(f, p, sf, &sf->items[k], from, to);
-            }
             char *set = lg_finding_lock_set_key(f);
             gboolean dup = known_cycle(a, p, set);
             g_free(set);
@@ -93,55 +155,9 @@ void lg_shim_findings(lg_analysis *a, const lg_process *p)
                 lg_finding_free(f);
                 continue;
             }
-        } else if (sf->kind == LG_FIND_DEADLOCK) {
-            lg_item *ord = cycle_order(sf);
-            for (uint32_t k = 0; k < sf->n; k++)
-                lock_index(f, p, ord[k].lock);
-            for (uint32_t k = 0; k < sf->n; k++) {
-                int from = lock_index(f, p, ord[k].lock);
-                int to = lock_index(f, p, ord[k].other_lock);
-                add_edge(f, p, sf, &ord[k], from, to);
-            }
-            g_free(ord);
-        } else {
-            for (uint32_t k = 0; k < sf->n && k < 1; k++) {
-                int li = lock_index(f, p, sf->items[k].lock);
-                add_edge(f, p, sf, &sf->items[k], li, -1);
-            }
         }
-
-        if (sf->kind == LG_FIND_LONG_HOLD) {
-            /* One finding per (lock, acquisition site): the longest hold, and how many
-             * holds went over the threshold.  The shim reports a hold that is still
-             * going on (still_held) and then again when it ends: that is one hold. */
-            const lg_item *it = sf->n ? &sf->items[0] : NULL;
-            char *key = g_strdup_printf("%" G_GUINT64_FORMAT ":%u", it ? it->lock : 0,
-                                        it ? it->stack : 0);
-            char *hold = g_strdup_printf("%s:%u", key, it ? it->thread : 0);
-            gboolean continues = g_hash_table_remove(open_holds, hold);
-            if (sf->flags & LG_FINDF_STILL_HELD)
-                g_hash_table_add(open_holds, g_strdup(hold));
-            g_free(hold);
-            lg_finding *prev = g_hash_table_lookup(holds, key);
-            if (prev) {
-                if (!continues)
-                    prev->count++;
-                if (sf->value >= prev->value) {
-                    prev->value = sf->value;
-                    g_array_set_size(prev->edges, 0);
-                    g_array_append_vals(prev->edges, f->edges->data, f->edges->len);
-                    prev->flags = f->flags;
-                    g_free(prev->detail);
-                    prev->detail = g_strdup(f->detail);
-                }
-                g_free(key);
-                lg_finding_free(f);
-                continue;
-            }
-            f->value = sf->value;
-            f->count = 1;
-            g_hash_table_insert(holds, key, f);
-        }
+        if (sf->kind == LG_FIND_LONG_HOLD && merge_long_hold(holds, open_holds, f, sf))
+            continue;
         g_ptr_array_add(a->findings, f);
     }
     g_hash_table_destroy(holds);
