@@ -4,13 +4,6 @@
 #include "lock_label.h"
 #include "names.h"
 
-/* Millisecond text of a nanosecond duration ("12.345"). */
-static char *format_ms(uint64_t ns)
-{
-    return g_strdup_printf("%" G_GUINT64_FORMAT ".%03" G_GUINT64_FORMAT, ns / 1000000,
-                           (ns / 1000) % 1000);
-}
-
 static void print_stack(FILE *out, const lg_process *p, uint32_t stack, uint64_t ts,
                         const char *indent)
 {
@@ -132,8 +125,8 @@ static void print_stats(FILE *out, const lg_analysis *a, unsigned top)
     for (guint i = 0; i < a->stats->len && i < top; i++) {
         const lg_stat_row *r = &g_array_index(a->stats, lg_stat_row, i);
         char *label = lg_lock_label(r->proc, r->lock);
-        char *wt = format_ms(r->s->wait_total_ns), *wm = format_ms(r->s->wait_max_ns);
-        char *ht = format_ms(r->s->hold_total_ns), *hm = format_ms(r->s->hold_max_ns);
+        char *wt = lg_format_ms(r->s->wait_total_ns), *wm = lg_format_ms(r->s->wait_max_ns);
+        char *ht = lg_format_ms(r->s->hold_total_ns), *hm = lg_format_ms(r->s->hold_max_ns);
         fprintf(out, "  %-40.40s %12" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT
                      " %10s ms %8s ms %10s ms %8s ms\n",
                 label, r->s->acquisitions, r->s->contended, wt, wm, ht, hm);

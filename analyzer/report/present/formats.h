@@ -28,4 +28,8 @@ void lg_format_dot(FILE *out, const lg_analysis *a, const lg_format_opts *o);
  * shared by the JSON and SARIF formats. */
 void lg_json_write(FILE *out, JsonBuilder *b);
 
+/* Millisecond text of a nanosecond duration ("12.345"), as the contention tables
+ * print it (format_ms.c). */
+char *lg_format_ms(uint64_t ns);
+
 #endif

@@ -16,8 +16,7 @@ GArray *lg_frames_resolve(const lg_process *p, uint32_t stack_id, uint64_t ts)
     return out;
 }
 
-/* Module basename or "?" (g_free the result). */
-static char *module_name(const lg_frame *f)
+char *lg_frame_module_name(const lg_frame *f)
 {
     return f->module ? g_path_get_basename(f->module->path) : g_strdup("?");
 }
@@ -46,7 +45,7 @@ char *lg_frame_signature(const lg_frame *f)
         }
         return g_string_free(s, FALSE);
     }
-    char *mod = module_name(f);
+    char *mod = lg_frame_module_name(f);
     char *sig = g_strdup_printf("%s+0x%" G_GINT64_MODIFIER "x", mod, f->offset);
     g_free(mod);
     return sig;
@@ -54,7 +53,7 @@ char *lg_frame_signature(const lg_frame *f)
 
 char *lg_frame_describe(const lg_frame *f)
 {
-    char *mod = module_name(f);
+    char *mod = lg_frame_module_name(f);
     GString *s = g_string_new(NULL);
     if (f->sym->function)
         g_string_append(s, f->sym->function);

@@ -38,4 +38,7 @@ char *lg_frame_describe(const lg_frame *f);
  * std::mutex::lock" is not where a user fixes a lock order.  0 if there is none. */
 guint lg_frames_first_user(const GArray *frames);
 
+/* Module basename or "?" (g_free the result). */
+char *lg_frame_module_name(const lg_frame *f);
+
 #endif
