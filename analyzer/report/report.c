@@ -53,6 +53,60 @@ static lg_analysis *analyze_logs(const char *const *logs, size_t nlogs, const lg
     return a;
 }
 
+/* The suppressions of path (NULL: none) in *out.  FALSE (message printed) if the file
+ * cannot be read or parsed. */
+static gboolean load_suppressions(const char *path, lg_suppressions **out)
+{
+    *out = NULL;
+    if (!path)
+        return TRUE;
+    char *msg = NULL;
+    *out = lg_suppressions_load(path, &msg);
+    if (!*out) {
+        fprintf(stderr, "%s\n", msg);
+        g_free(msg);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+typedef void (*emit_fn)(FILE *, const lg_analysis *, const lg_format_opts *);
+
+/* The writer of the format called name, or NULL. */
+static emit_fn format_by_name(const char *name)
+{
+    static const struct {
+        const char *name;
+        emit_fn emit;
+    } formats[] = {{"text", lg_format_text}, {"json", lg_format_json},
+                   {"sarif", lg_format_sarif}, {"dot", lg_format_dot},
+                   {"html", lg_format_html},  {"junit", lg_format_junit}};
+    for (size_t i = 0; i < G_N_ELEMENTS(formats); i++)
+        if (strcmp(name, formats[i].name) == 0)
+            return formats[i].emit;
+    return NULL;
+}
+
+/* Writes the report to output (NULL: stdout).  FALSE (message printed) if output
+ * cannot be opened; *trouble set if writing failed. */
+static gboolean write_report(emit_fn emit, const lg_analysis *a, const lg_format_opts *fo,
+                             const char *output, gboolean *trouble)
+{
+    FILE *out = output ? fopen(output, "w") : stdout;
+    if (!out) {
+        fprintf(stderr, "lockgraph report: %s: cannot write: %s\n", output, strerror(errno));
+        return FALSE;
+    }
+    emit(out, a, fo);
+    if (fflush(out) != 0 || ferror(out)) {
+        fprintf(stderr, "lockgraph report: %s: write error\n", output ? output : "stdout");
+        *trouble = TRUE;
+    }
+    if (out != stdout)
+        fclose(out);
+    return TRUE;
+}
+
 static int status_of(const lg_analysis *a, lg_kind_set fail, gboolean trouble)
 {
     if (trouble)
@@ -66,26 +120,8 @@ static int status_of(const lg_analysis *a, lg_kind_set fail, gboolean trouble)
 int lg_report_check(const char *const *logs, size_t nlogs, const char *fail_on,
                     const char *suppressions)
 {
-    lg_kind_set fail;
-    if (!parse_fail_on(fail_on, &fail))
-        return EXIT_TROUBLE;
-    lg_suppressions *supp = NULL;
-    if (suppressions) {
-        char *err = NULL;
-        supp = lg_suppressions_load(suppressions, &err);
-        if (!supp) {
-            fprintf(stderr, "%s\n", err);
-            g_free(err);
-            return EXIT_TROUBLE;
-        }
-    }
-    gboolean trouble = FALSE;
-    lg_analysis *a = analyze_logs(logs, nlogs, supp, &trouble);
-    int rc = status_of(a, fail, trouble);
-    lg_analysis_free(a);
-    lg_suppressions_free(supp);
-    lg_symbols_reset();
-    return rc;
+    lg_run_summary sum;
+    return lg_report_summary(logs, nlogs, fail_on, suppressions, &sum);
 }
 
 int lg_report_main(int argc, char **argv)
@@ -110,7 +146,6 @@ int lg_report_main(int argc, char **argv)
     g_option_context_add_main_entries(ctx, entries, NULL);
     GError *err = NULL;
     int rc = 0;
-    FILE *out = stdout;
     lg_suppressions *supp = NULL;
     lg_analysis *a = NULL;
     lg_kind_set fail;
@@ -127,19 +162,7 @@ int lg_report_main(int argc, char **argv)
         goto done;
     }
     const char *fmt = format ? format : "text";
-    void (*emit)(FILE *, const lg_analysis *, const lg_format_opts *) = NULL;
-    if (strcmp(fmt, "text") == 0)
-        emit = lg_format_text;
-    else if (strcmp(fmt, "json") == 0)
-        emit = lg_format_json;
-    else if (strcmp(fmt, "sarif") == 0)
-        emit = lg_format_sarif;
-    else if (strcmp(fmt, "dot") == 0)
-        emit = lg_format_dot;
-    else if (strcmp(fmt, "html") == 0)
-        emit = lg_format_html;
-    else if (strcmp(fmt, "junit") == 0)
-        emit = lg_format_junit;
+    emit_fn emit = format_by_name(fmt);
     if (!emit) {
         fprintf(stderr, "lockgraph report: --format: expected text, json, sarif, dot, html or junit; found \"%s\"\n", fmt);
         rc = EXIT_TROUBLE;
@@ -154,41 +177,23 @@ int lg_report_main(int argc, char **argv)
         rc = EXIT_TROUBLE;
         goto done;
     }
-    if (supp_path) {
-        char *msg = NULL;
-        supp = lg_suppressions_load(supp_path, &msg);
-        if (!supp) {
-            fprintf(stderr, "%s\n", msg);
-            g_free(msg);
-            rc = EXIT_TROUBLE;
-            goto done;
-        }
+    if (!load_suppressions(supp_path, &supp)) {
+        rc = EXIT_TROUBLE;
+        goto done;
     }
     if (no_symbols)
         lg_symbols_set_enabled(FALSE);
 
     gboolean trouble = FALSE;
     a = analyze_logs((const char *const *)logs, g_strv_length(logs), supp, &trouble);
-    if (output) {
-        out = fopen(output, "w");
-        if (!out) {
-            fprintf(stderr, "lockgraph report: %s: cannot write: %s\n", output, strerror(errno));
-            out = stdout;
-            rc = EXIT_TROUBLE;
-            goto done;
-        }
-    }
     lg_format_opts fo = {.verbose = verbose, .top = (unsigned)top};
-    emit(out, a, &fo);
-    if (fflush(out) != 0 || ferror(out)) {
-        fprintf(stderr, "lockgraph report: %s: write error\n", output ? output : "stdout");
-        trouble = TRUE;
+    if (!write_report(emit, a, &fo, output, &trouble)) {
+        rc = EXIT_TROUBLE;
+        goto done;
     }
     rc = status_of(a, fail, trouble);
 
 done:
-    if (out != stdout)
-        fclose(out);
     lg_analysis_free(a);
     lg_suppressions_free(supp);
     lg_symbols_reset();
@@ -211,15 +216,8 @@ int lg_report_summary(const char *const *logs, size_t nlogs, const char *fail_on
     if (!parse_fail_on(fail_on, &fail))
         return out->status;
     lg_suppressions *supp = NULL;
-    if (suppressions) {
-        char *err = NULL;
-        supp = lg_suppressions_load(suppressions, &err);
-        if (!supp) {
-            fprintf(stderr, "%s\n", err);
-            g_free(err);
-            return out->status;
-        }
-    }
+    if (!load_suppressions(suppressions, &supp))
+        return out->status;
     gboolean trouble = FALSE;
     lg_analysis *a = analyze_logs(logs, nlogs, supp, &trouble);
     out->logs = a->procs->len;

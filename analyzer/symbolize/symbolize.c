@@ -41,17 +41,6 @@ static const Dwfl_Callbacks offline_callbacks = {
     .debuginfo_path = NULL,
 };
 
-const char *lg_sym_status_name(lg_sym_status st)
-{
-    switch (st) {
-    case LG_SYM_OK: return "ok";
-    case LG_SYM_NO_DEBUG_INFO: return "no-debug-info";
-    case LG_SYM_MODULE_MISSING: return "module-missing";
-    case LG_SYM_BUILD_ID_MISMATCH: return "build-id-mismatch";
-    }
-    return "unknown";
-}
-
 static void frame_free(gpointer p)
 {
     lg_sym_frame *f = p;

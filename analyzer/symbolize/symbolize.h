@@ -51,7 +51,4 @@ void lg_symbolizer_free(lg_symbolizer *s);
 GPtrArray *lg_symbolize(lg_symbolizer *s, const char *path, guint64 base, const guint8 *bid,
                         gsize bid_len, guint64 pc, lg_sym_status *status);
 
-/* "ok", "no-debug-info", "module-missing", "build-id-mismatch" */
-const char *lg_sym_status_name(lg_sym_status st);
-
 #endif

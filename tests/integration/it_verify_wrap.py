@@ -10,6 +10,54 @@ import sys
 import tempfile
 
 RETIRE = {"destroy": 1, "reinit": 2, "freed": 3}
+# The exec entry points in the order verify_wrap.c's chain of images uses them:
+# image n calls EXEC_CHAIN[n] to start image n + 1.
+EXEC_CHAIN = ["execve", "execvp", "execvpe", "fexecve", "execl", "execlp", "execle"]
+
+
+def parse_stdout(text):
+    """{name: address}, the other lines, {image: pid}, and the forked child's pid."""
+    addr, other, images, child = {}, [], {}, None
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].startswith("0x"):
+            addr[parts[0]] = int(parts[1], 16)
+        elif len(parts) == 4 and parts[0] == "image" and parts[2] == "pid":
+            images[int(parts[1])] = int(parts[3])
+        elif len(parts) == 2 and parts[0] == "child":
+            child = int(parts[1])
+        else:
+            other.append(line)
+    return addr, other, images, child
+
+
+def read_dump(lockgraph, path):
+    """`lockgraph dump` of one log: its process line's fields, locks, edges, threads.
+    A log without an END record still dumps (with a warning): the END is checked."""
+    dump = subprocess.run([lockgraph, "dump", path], capture_output=True, text=True)
+    process = None
+    locks = []          # dicts from "lock" lines
+    edges = []          # (from_addr, to_addr, held, acquired, flags)
+    threads = []
+    by_id = {}
+    for line in dump.stdout.splitlines():
+        kind, *fields = line.split()
+        kv = dict(f.split("=", 1) for f in fields if "=" in f)
+        flags = [f for f in fields if "=" not in f]
+        if kind == "process":
+            process = kv
+        elif kind == "lock":
+            kv["addr"] = int(kv["addr"], 16)
+            locks.append(kv)
+            by_id[kv["id"]] = kv
+        elif kind == "edge":
+            edges.append((by_id[kv["from"]]["addr"], by_id[kv["to"]]["addr"], kv["held"],
+                          kv["acquired"], tuple(flags)))
+        elif kind == "thread":
+            threads.append(kv)
+    if process is None:
+        sys.exit("lockgraph dump %s failed: %s" % (path, dump.stderr))
+    return process, locks, edges, threads
 
 
 def main():
@@ -21,39 +69,20 @@ def main():
         run = subprocess.run([prog], env=env, capture_output=True, text=True, timeout=60)
         if run.returncode != 0:
             sys.exit("verify_wrap exited %d: %s" % (run.returncode, run.stderr))
-        logs = [os.path.join(tmp, f) for f in os.listdir(tmp)]
-        if len(logs) != 1:
-            sys.exit("expected one log, found %s" % logs)
-        dump = subprocess.run([lockgraph, "dump", logs[0]], capture_output=True, text=True)
-        if dump.returncode != 0:
-            sys.exit("lockgraph dump failed: %s" % dump.stderr)
+        addr, other, images, child = parse_stdout(run.stdout)
+        if sorted(images) != list(range(len(EXEC_CHAIN) + 1)) or child is None:
+            sys.exit("verify_wrap did not run its whole chain of images: %s" % run.stdout)
+        pid = images[0]
+        # image 0 writes lg.PID.log, image n the next free name lg.PID.n.log
+        paths = [os.path.join(tmp, "lg.%d.log" % pid if n == 0 else "lg.%d.%d.log" % (pid, n))
+                 for n in range(len(EXEC_CHAIN) + 1)]
+        paths.append(os.path.join(tmp, "lg.%d.log" % child))
+        found = sorted(os.listdir(tmp))
+        if sorted(os.path.basename(p) for p in paths) != found:
+            sys.exit("expected the logs %s, found %s" % ([os.path.basename(p) for p in paths], found))
+        dumps = [read_dump(lockgraph, p) for p in paths]
 
-    addr = {}
-    other = []
-    for line in run.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1].startswith("0x"):
-            addr[parts[0]] = int(parts[1], 16)
-        else:
-            other.append(line)
-    locks = []          # dicts from "lock" lines
-    edges = []          # (from_addr, to_addr, held, acquired, flags)
-    threads = []
-    by_id = {}
-    for line in dump.stdout.splitlines():
-        kind, *fields = line.split()
-        kv = dict(f.split("=", 1) for f in fields if "=" in f)
-        flags = [f for f in fields if "=" not in f]
-        if kind == "lock":
-            kv["addr"] = int(kv["addr"], 16)
-            locks.append(kv)
-            by_id[kv["id"]] = kv
-        elif kind == "edge":
-            edges.append((by_id[kv["from"]]["addr"], by_id[kv["to"]]["addr"], kv["held"],
-                          kv["acquired"], tuple(flags)))
-        elif kind == "thread":
-            threads.append(kv)
-
+    _, locks, edges, threads = dumps[0]
     failures = []
 
     def edge(frm, to, held, acquired, flags=(), kind=None):
@@ -107,20 +136,38 @@ def main():
     edge("x_outer", "x_timed", "mutex", "mutex", ["timed"])              # mtx_timedlock
     edge("x_h2", "x_tw", "mutex", "mutex")                               # cnd_timedwait
     retired("x_lock", "destroy")                                         # mtx_init/destroy
+    edge("x_wh", "x_wm", "mutex", "mutex")                               # cnd_wait
     # stdio
     edge("f_outer", "stdout", "mutex", "mutex", kind="file")             # flockfile
     edge("f_outer", "stderr", "mutex", "mutex", ["try"])                 # ftrylockfile
     # memory
     retired("heap", "freed")                                             # free
     retired("mapped", "freed")                                           # munmap
+    retired("r_heap", "freed")                                           # realloc
+    if "realloc ok" not in other:
+        failures.append("realloc through the shim failed: %s" % other)
     # threads
     if sum(1 for t in threads if t["creator"] == "1") < 2:               # pthread_create
         failures.append("pthread_create: threads with creator 1: %s" % threads)
 
+    # the ends of images: exec*, then _exit (image 7) and _Exit (its forked child)
+    def ended(n, hook, want):
+        process = dumps[n][0]
+        if process["end"] != want:
+            failures.append("%s: the log of the image that called it ends with end=%s, "
+                            "expected end=%s" % (hook, process["end"], want))
+    for n, hook in enumerate(EXEC_CHAIN):
+        ended(n, hook, "exec")
+    ended(len(EXEC_CHAIN), "_exit", "exit")
+    ended(len(EXEC_CHAIN) + 1, "_Exit", "exit")
+    if dumps[-1][0]["ppid"] != str(pid):
+        failures.append("_Exit: the child's log names ppid %s, expected %d" % (dumps[-1][0]["ppid"], pid))
+
     if failures:
         print("\n".join("FAIL " + f for f in failures))
         sys.exit(1)
-    print("verify_wrap: every hook left its trace (%d locks, %d edges)" % (len(locks), len(edges)))
+    print("verify_wrap: every hook left its trace (%d locks, %d edges, %d logs)"
+          % (len(locks), len(edges), len(dumps)))
 
 
 if __name__ == "__main__":

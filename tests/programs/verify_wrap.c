@@ -2,13 +2,24 @@
  * leaves its own trace in the log (an edge with a given mode or flag, a retired
  * lock with a given reason, a thread record), and prints "name address" for every
  * lock so tests/integration/it_verify_wrap.py can check, through `lockgraph dump`,
- * that each hook fired.  (After helgrind's tc20_verifywrap.) */
+ * that each hook fired.  (After helgrind's tc20_verifywrap.)
+ *
+ * The hooks that end a process image leave their trace in the log's END record: the
+ * program then runs a chain of images of itself, each started by the next exec
+ * entry point of exec_chain[] (the image that calls it must end with END exec, and
+ * the new image writes the next log, same pid, lg.PID.N.log); the last image forks
+ * a child that leaves by _Exit and itself leaves by _exit (END exit in both logs:
+ * without the hooks neither would have an END, as no destructor runs).  Every
+ * image prints "image N pid P", the last one also "child C". */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <threads.h>
 #include <time.h>
 #include <unistd.h>
@@ -203,6 +214,39 @@ static void c11(void)
     mtx_destroy(&x_lock);                                         /* retired (reason 1) */
 }
 
+/* cnd_wait re-acquires x_wm while x_wh is held: the edge x_wh -> x_wm. */
+static mtx_t x_wm;
+static cnd_t x_wcv;
+static int x_woken;
+
+static void *c11_waker(void *arg)
+{
+    (void)arg;
+    usleep(20000);
+    mtx_lock(&x_wm);
+    x_woken = 1;
+    cnd_broadcast(&x_wcv);
+    mtx_unlock(&x_wm);
+    return NULL;
+}
+
+static void c11_wait(void)
+{
+    static mtx_t x_wh;
+    name("x_wm", &x_wm), name("x_wh", &x_wh);
+    mtx_init(&x_wm, mtx_plain), mtx_init(&x_wh, mtx_plain);
+    cnd_init(&x_wcv);
+    pthread_t t;
+    mtx_lock(&x_wm);
+    mtx_lock(&x_wh);
+    pthread_create(&t, NULL, c11_waker, NULL);
+    while (!x_woken)
+        cnd_wait(&x_wcv, &x_wm);                                  /* x_wh -> x_wm */
+    mtx_unlock(&x_wh);
+    mtx_unlock(&x_wm);
+    pthread_join(t, NULL);
+}
+
 static void files(void)
 {
     static pthread_mutex_t f_outer = PTHREAD_MUTEX_INITIALIZER;
@@ -227,10 +271,77 @@ static void memory(void)
     pthread_mutex_lock(mapped), pthread_mutex_unlock(mapped);
     free(heap);              /* retired (reason 3) */
     munmap(mapped, 4096);    /* retired (reason 3) */
+
+    /* realloc retires the locks of the old block, moved or not (reason 3).  The block
+     * is of a size no other lock here uses, so no other lock shares its address, and
+     * the new block is never freed: free would retire a lock at an unmoved address. */
+    pthread_mutex_t *grown = malloc(4096);
+    name("r_heap", grown);
+    *grown = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(grown), pthread_mutex_unlock(grown);
+    grown = realloc(grown, 1 << 20);
+    printf("realloc %s\n", grown ? "ok" : "failed");
 }
 
-int main(void)
+/* The exec entry points, in the order the chain of images uses them. */
+static const char *const exec_chain[] = {"execve", "execvp", "execvpe", "fexecve",
+                                         "execl", "execlp", "execle"};
+enum { CHAIN = sizeof exec_chain / sizeof *exec_chain };
+
+/* Starts image n + 1 of this program with exec_chain[n]; returns only on failure. */
+static void exec_next(int n)
 {
+    extern char **environ;
+    char self[4096];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0)
+        return;
+    self[len] = 0;
+    char step[16];
+    snprintf(step, sizeof step, "%d", n + 1);
+    char *argv[] = {self, "--image", step, NULL};
+    fflush(stdout);
+    switch (n) {
+    case 0: execve(self, argv, environ); break;
+    case 1: execvp(self, argv); break;
+    case 2: execvpe(self, argv, environ); break;
+    case 3: {
+        int fd = open(self, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0)
+            fexecve(fd, argv, environ);
+        break;
+    }
+    case 4: execl(self, self, "--image", step, (char *)NULL); break;
+    case 5: execlp(self, self, "--image", step, (char *)NULL); break;
+    case 6: execle(self, self, "--image", step, (char *)NULL, environ); break;
+    }
+    fprintf(stderr, "verify_wrap: %s: %s\n", exec_chain[n], strerror(errno));
+}
+
+/* Image n of the chain: image 0 is the one that called every lock hook. */
+static int image(int n)
+{
+    printf("image %d pid %d\n", n, (int)getpid());
+    if (n < CHAIN) {
+        exec_next(n);
+        return 1;
+    }
+    fflush(stdout);
+    pid_t c = fork();
+    if (c == 0)
+        _Exit(0);
+    int st = 1;
+    if (c > 0)
+        waitpid(c, &st, 0);
+    printf("child %d\n", (int)c);
+    fflush(stdout);
+    _exit(c > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--image") == 0)
+        return image(atoi(argv[2]));
     mutexes();
     consistent();
     rwlocks();
@@ -238,8 +349,8 @@ int main(void)
     condvars();
     condwait();
     c11();
+    c11_wait();
     files();
     memory();
-    fflush(stdout);
-    return 0;
+    return image(0);
 }

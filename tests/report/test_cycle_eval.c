@@ -2,6 +2,7 @@
  * (log -> model -> cycles -> lg_rules_evaluate -> finding or filtered), plus the
  * findings that come from the shim's FINDING records. */
 #include "analysis.h"
+#include "finding_message.h"
 #include "log_builder.h"
 
 #include <string.h>
@@ -97,11 +98,15 @@ static void test_distinct_threads_preferred(void)
     lg_analysis *a = analyze1(b);
     lg_finding *f = only_finding(a, LG_FIND_LOCK_ORDER_INVERSION);
     g_assert_cmpuint(f->flags, ==, 0);
+    const lg_fedge *from_b = NULL;
     for (guint i = 0; i < f->edges->len; i++) {
         const lg_fedge *e = &g_array_index(f->edges, lg_fedge, i);
         if (g_array_index(f->locks, lg_flock, e->from).lock->id == B)
-            g_assert_cmpuint(e->stack, ==, 6);
+            from_b = e;
     }
+    g_assert_nonnull(from_b);
+    g_assert_cmpuint(from_b->thread, ==, 3);
+    g_assert_cmpuint(from_b->stack, ==, 6);
     lg_analysis_free(a);
 }
 
@@ -117,7 +122,11 @@ static void test_gate_lock_filtered(void)
     lg_finding *f = g_ptr_array_index(a->filtered, 0);
     g_assert_cmpint(f->verdict, ==, LG_VERDICT_GATED);
     g_assert_cmpuint(f->gate, ==, G);
-    g_assert_nonnull(strstr(f->message, "gate-lock"));
+    g_assert_nonnull(f->gate_lock.lock);
+    g_assert_cmpuint(f->gate_lock.lock->id, ==, G);
+    char *message = lg_finding_message(f);
+    g_assert_nonnull(strstr(message, "gate-lock"));
+    g_free(message);
     g_assert_cmpuint(a->nfiltered_by[LG_VERDICT_GATED], ==, 1);
     lg_analysis_free(a);
 }

@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static lg_prog_info probe(const char *prog)
@@ -99,26 +100,85 @@ static char *copy_file(const char *from, const char *dir, const char *name, int 
     return to;
 }
 
-/* Secure mode needs exec to change ids: a setuid file owned by someone else does
- * (needs root to make), one owned by the caller does not. */
+/* A group the caller may give its files other than its effective one: any group for
+ * root, else a supplementary group.  0 if there is none. */
+static gid_t other_group(void)
+{
+    if (geteuid() == 0)
+        return 65534;
+    gid_t groups[256];
+    int n = getgroups(G_N_ELEMENTS(groups), groups);
+    for (int i = 0; i < n; i++)
+        if (groups[i] != getegid() && groups[i] != 0)
+            return groups[i];
+    return 0;
+}
+
+/* A set-user-id program owned by another user: made by root, found on the system
+ * otherwise (a caller that is not root cannot give a file away).  NULL if none. */
+static char *setuid_of_other_user(const char *dir)
+{
+    if (geteuid() == 0) {
+        char *copy = copy_file(LGRUN_HELLO, dir, "hello-suid-other", 0755);
+        g_assert_cmpint(chown(copy, 65534, (gid_t)-1), ==, 0);
+        g_assert_cmpint(chmod(copy, 04755), ==, 0); /* chown clears the bit */
+        return copy;
+    }
+    static const char *const known[] = {"/usr/bin/passwd", "/usr/bin/su", "/bin/su",
+                                        "/usr/bin/mount", "/bin/mount", "/usr/bin/newgrp"};
+    for (size_t i = 0; i < G_N_ELEMENTS(known); i++) {
+        GStatBuf st;
+        if (g_stat(known[i], &st) == 0 && (st.st_mode & S_ISUID) && st.st_uid != geteuid())
+            return g_strdup(known[i]);
+    }
+    return NULL;
+}
+
+/* Secure mode needs exec to change ids: a setuid file owned by someone else does,
+ * one owned by the caller does not; likewise a setgid file of another group. */
 static void test_setid(void)
 {
     char *dir = g_dir_make_tmp("lgprobe-XXXXXX", NULL);
-    char *copy = copy_file(LGRUN_HELLO, dir, "hello-suid", 0755);
-    g_assert_cmpint(chmod(copy, 04755), ==, 0);
-    lg_prog_info i = probe(copy);
+    char *own = copy_file(LGRUN_HELLO, dir, "hello-suid", 0755);
+    g_assert_cmpint(chmod(own, 04755), ==, 0);
+    lg_prog_info i = probe(own);
     g_assert_false(i.is_setid);
     lg_prog_info_clear(&i);
-    if (geteuid() == 0) {
-        g_assert_cmpint(chown(copy, 65534, (gid_t)-1), ==, 0);
-        g_assert_cmpint(chmod(copy, 04755), ==, 0); /* chown clears the bit */
-        i = probe(copy);
+
+    GString *skipped = g_string_new(NULL);
+    char *other = setuid_of_other_user(dir);
+    if (other) {
+        i = probe(other);
         g_assert_true(i.is_setid);
         lg_prog_info_clear(&i);
+        if (g_str_has_prefix(other, dir))
+            g_unlink(other);
+    } else {
+        g_string_append(skipped, "no setuid program of another user (not root, none found)");
     }
-    g_unlink(copy);
+
+    gid_t gid = other_group();
+    char *sgid = copy_file(LGRUN_HELLO, dir, "hello-sgid", 0755);
+    if (gid) {
+        g_assert_cmpint(chown(sgid, (uid_t)-1, gid), ==, 0);
+        g_assert_cmpint(chmod(sgid, 02755), ==, 0);
+        i = probe(sgid);
+        g_assert_true(i.is_setid);
+        lg_prog_info_clear(&i);
+    } else {
+        g_string_append_printf(skipped, "%sno group other than the effective one (not root, "
+                                        "no supplementary group)", skipped->len ? "; " : "");
+    }
+    if (skipped->len)
+        g_test_skip(skipped->str);
+
+    g_unlink(sgid);
+    g_unlink(own);
     g_rmdir(dir);
-    g_free(copy);
+    g_string_free(skipped, TRUE);
+    g_free(sgid);
+    g_free(other);
+    g_free(own);
     g_free(dir);
 }
 

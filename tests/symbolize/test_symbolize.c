@@ -342,14 +342,6 @@ static void test_debuginfod_env_restored(void)
     g_unsetenv("DEBUGINFOD_URLS");
 }
 
-static void test_status_names(void)
-{
-    g_assert_cmpstr(lg_sym_status_name(LG_SYM_OK), ==, "ok");
-    g_assert_cmpstr(lg_sym_status_name(LG_SYM_NO_DEBUG_INFO), ==, "no-debug-info");
-    g_assert_cmpstr(lg_sym_status_name(LG_SYM_MODULE_MISSING), ==, "module-missing");
-    g_assert_cmpstr(lg_sym_status_name(LG_SYM_BUILD_ID_MISMATCH), ==, "build-id-mismatch");
-}
-
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -366,6 +358,5 @@ int main(int argc, char **argv)
     g_test_add_func("/symbolize/stripped-copy", test_stripped_copy);
     g_test_add_func("/symbolize/debuglink", test_debuglink);
     g_test_add_func("/symbolize/debuginfod-env-restored", test_debuginfod_env_restored);
-    g_test_add_func("/symbolize/status-names", test_status_names);
     return g_test_run();
 }

@@ -29,7 +29,7 @@ lg_analysis *lg_analyze(GPtrArray *procs, const lg_analysis_opts *opts);
 /* Recomputes counts[] and nsuppressed from the findings' suppressed flags. */
 void lg_analysis_recount(lg_analysis *a);
 
-/* Stages (called by lg_analyze; exposed for tests). */
+/* The stages, one file each; called by lg_analyze only. */
 void lg_instance_cycles(lg_analysis *a, const lg_process *p, const lg_analysis_opts *o);
 void lg_cross_run_cycles(lg_analysis *a, const lg_analysis_opts *o);
 void lg_shim_findings(lg_analysis *a, const lg_process *p);

@@ -1,19 +1,16 @@
 #include "cycle_eval.h"
-#include "lock_label.h"
 #include "names.h"
 
 static uint32_t thread_key(lg_cycle_eval_ctx *c, const lg_cand *k)
 {
     if (!c->by_class)
         return k->ctx->thread;
-    char *key = g_strdup_printf("%u:%u", k->proc->index, k->ctx->thread);
-    gpointer v = g_hash_table_lookup(c->thread_ids, key);
-    if (v) {
-        g_free(key);
+    gint64 key = (gint64)((uint64_t)k->proc->index << 32 | k->ctx->thread);
+    gpointer v = g_hash_table_lookup(c->thread_ids, &key);
+    if (v)
         return GPOINTER_TO_UINT(v);
-    }
     uint32_t id = g_hash_table_size(c->thread_ids) + 1;
-    g_hash_table_insert(c->thread_ids, key, GUINT_TO_POINTER(id));
+    g_hash_table_insert(c->thread_ids, g_memdup2(&key, sizeof key), GUINT_TO_POINTER(id));
     return id;
 }
 
@@ -55,25 +52,14 @@ static lg_held_lock *held_set(lg_cycle_eval_ctx *c, const lg_cand *k, uint32_t *
     return h;
 }
 
-static char *cycle_text(const lg_finding *f)
-{
-    GString *s = g_string_new(NULL);
-    for (guint i = 0; i <= f->locks->len; i++) {
-        const lg_flock *l = &g_array_index(f->locks, lg_flock, i % f->locks->len);
-        char *label = lg_lock_label(l->proc, l->lock);
-        g_string_append_printf(s, "%s%s", i ? " -> " : "", label);
-        g_free(label);
-    }
-    return g_string_free(s, FALSE);
-}
-
-static char *gate_text(lg_cycle_eval_ctx *c, const lg_finding *f, GArray *const *cands,
-                       uint32_t n, uint64_t gate)
+/* The gate as a lock the report can name: in instance mode the lock with the gate's
+ * id; in class mode a lock of the gate's class that one of the contexts held. */
+static lg_flock gate_lock(lg_cycle_eval_ctx *c, const lg_finding *f, GArray *const *cands,
+                          uint32_t n, uint64_t gate)
 {
     if (!c->by_class) {
         const lg_flock *l0 = &g_array_index(f->locks, lg_flock, 0);
-        const lg_lock *g = lg_process_lock(l0->proc, gate);
-        return g ? lg_lock_label(l0->proc, g) : g_strdup("an unknown lock");
+        return (lg_flock){l0->proc, lg_process_lock(l0->proc, gate)};
     }
     for (uint32_t i = 0; i < n; i++) {
         for (guint k = 0; k < cands[i]->len; k++) {
@@ -82,18 +68,20 @@ static char *gate_text(lg_cycle_eval_ctx *c, const lg_finding *f, GArray *const 
             for (uint32_t j = 0; ch && j < ch->n; j++) {
                 const lg_lock *l = lg_process_lock(cd->proc, ch->held[j].lock);
                 if (l && GPOINTER_TO_UINT(g_hash_table_lookup(c->class_ids, l->class_key)) == gate)
-                    return lg_lock_label(cd->proc, l);
+                    return (lg_flock){cd->proc, l};
             }
         }
     }
-    return g_strdup("a lock of another class");
+    return (lg_flock){NULL, NULL};
 }
 
-lg_finding *lg_cycle_evaluate(lg_cycle_eval_ctx *c, const lg_rule_lock *rlocks,
-                              GArray *const *cands, uint32_t n)
+/* The rules' view of the cycle: edge i with one context per candidate.  The arrays
+ * it allocates are added to owned. */
+static lg_rule_edge *rule_edges(lg_cycle_eval_ctx *c, GArray *const *cands, uint32_t n,
+                                GPtrArray *owned)
 {
     lg_rule_edge *edges = g_new0(lg_rule_edge, n);
-    GPtrArray *owned = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(owned, edges);
     for (uint32_t i = 0; i < n; i++) {
         lg_rule_ctx *ctx = g_new0(lg_rule_ctx, cands[i]->len ? cands[i]->len : 1);
         g_ptr_array_add(owned, ctx);
@@ -110,11 +98,22 @@ lg_finding *lg_cycle_evaluate(lg_cycle_eval_ctx *c, const lg_rule_lock *rlocks,
         edges[i].ctx = ctx;
         edges[i].nctx = cands[i]->len;
     }
+    return edges;
+}
+
+lg_finding *lg_cycle_evaluate(lg_cycle_eval_ctx *c, const lg_rule_lock *rlocks,
+                              GArray *const *cands, uint32_t n)
+{
+    GPtrArray *owned = g_ptr_array_new_with_free_func(g_free);
+    lg_rule_edge *edges = rule_edges(c, cands, n, owned);
     void *scratch = g_malloc0(lg_rules_scratch_size(n));
+    g_ptr_array_add(owned, scratch);
     uint32_t *chosen = g_new0(uint32_t, n);
+    g_ptr_array_add(owned, chosen);
     lg_rule_result res;
     lg_rules_evaluate(rlocks, edges, n, scratch, chosen, c->rule_budget, &res);
 
+    /* the finding: the contexts the rules chose (a deadlock), else each edge's first */
     lg_finding *f = lg_finding_new(LG_FIND_LOCK_ORDER_INVERSION);
     f->verdict = res.verdict;
     f->flags = res.flags | (c->by_class ? LG_FINDF_CROSS_RUN : 0);
@@ -131,38 +130,10 @@ lg_finding *lg_cycle_evaluate(lg_cycle_eval_ctx *c, const lg_rule_lock *rlocks,
                       .ts = cd->ctx->ts};
         g_array_append_val(f->edges, e);
     }
-
-    char *cyc = cycle_text(f);
-    switch (res.verdict) {
-    case LG_VERDICT_DEADLOCK:
-        f->message = g_strdup_printf("lock-order inversion%s over %u locks: %s",
-                                     c->by_class ? " across runs" : "", n, cyc);
-        break;
-    case LG_VERDICT_TRYLOCK:
-        f->message = g_strdup_printf("trylock: an edge of %s was only ever taken by trylock, "
-                                     "which cannot block", cyc);
-        break;
-    case LG_VERDICT_GATED: {
-        char *g = gate_text(c, f, cands, n, res.gate);
-        f->message = g_strdup_printf("gate-lock: every way to run %s concurrently needs %s "
-                                     "held by two threads at once", cyc, g);
-        g_free(g);
-        break;
-    }
-    case LG_VERDICT_READER_PREF: {
-        const lg_flock *l = &g_array_index(f->locks, lg_flock, res.rw_lock < n ? res.rw_lock : 0);
-        char *lab = lg_lock_label(l->proc, l->lock);
-        f->message = g_strdup_printf("reader-preference: %s needs a reader to wait for readers "
-                                     "of %s, which prefers readers and never makes it wait",
-                                     cyc, lab);
-        g_free(lab);
-        break;
-    }
-    }
-    g_free(cyc);
-    g_free(scratch);
-    g_free(chosen);
+    if (res.verdict == LG_VERDICT_GATED)
+        f->gate_lock = gate_lock(c, f, cands, n, res.gate);
+    if (res.verdict == LG_VERDICT_READER_PREF)
+        f->rw_lock = res.rw_lock < n ? res.rw_lock : 0;
     g_ptr_array_free(owned, TRUE);
-    g_free(edges);
     return f;
 }

@@ -26,14 +26,15 @@ typedef struct lg_cand {
 typedef struct lg_cycle_eval_ctx {
     gboolean by_class;
     GHashTable *class_ids;  /* class key -> GUINT_TO_POINTER(id) (class mode) */
-    GHashTable *thread_ids; /* "index:serial" -> id (class mode; filled on demand) */
+    GHashTable *thread_ids; /* &(gint64)(log index << 32 | serial) -> id (class mode;
+                               filled on demand; keys g_free'd) */
     uint64_t rule_budget;   /* 0: the rules' default */
 } lg_cycle_eval_ctx;
 
 /* Evaluates the cycle whose edge i has the candidates cands[i] (lg_cand) and whose
  * lock i is described by rlocks[i].  Returns a new lock-order-inversion finding;
  * its verdict says whether it is reported (LG_VERDICT_DEADLOCK) or filtered, and
- * message says why. */
+ * gate_lock / rw_lock say which lock made it so. */
 lg_finding *lg_cycle_evaluate(lg_cycle_eval_ctx *c, const lg_rule_lock *rlocks,
                               GArray *const *cands, uint32_t n);
 

@@ -18,7 +18,6 @@ void lg_finding_free(lg_finding *f)
 {
     if (!f)
         return;
-    g_free(f->message);
     g_free(f->detail);
     g_array_free(f->locks, TRUE);
     g_array_free(f->edges, TRUE);

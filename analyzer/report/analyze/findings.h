@@ -11,6 +11,8 @@
  *    record named no lock; `from` is then -1).  Shim deadlock edges may also have
  *    from = -1 (a blocked thread that holds nothing).
  *  - fingerprint is 16 lowercase hex digits, computed by fingerprint.h only.
+ *  - A finding is data only: no text is built here or in the analysis.  Its message
+ *    is worded from these fields by present/finding_message.h.
  */
 #ifndef LOCKGRAPH_FINDINGS_H
 #define LOCKGRAPH_FINDINGS_H
@@ -43,7 +45,10 @@ typedef struct lg_finding {
     uint32_t flags;          /* LG_FINDF_* */
     enum lg_verdict verdict; /* LG_VERDICT_DEADLOCK unless this is a filtered cycle */
     uint64_t gate;           /* GATED: gate lock id (instance id, or class id) */
-    char *message;
+    lg_flock gate_lock;      /* GATED: a lock with that id (or of that class) as one of the
+                                cycle's contexts held it; lock NULL if none is known */
+    uint32_t rw_lock;        /* READER_PREF: index into locks of the rwlock that prefers
+                                readers */
     char *detail;            /* shim's detail text, may be NULL */
     GArray *locks;           /* lg_flock */
     GArray *edges;           /* lg_fedge */
@@ -61,6 +66,11 @@ void lg_finding_free(lg_finding *f);
 int lg_finding_lock_index(lg_finding *f, const lg_process *proc, const lg_lock *lock);
 /* The set of lock ids of a single-process finding, sorted, as a string key. */
 char *lg_finding_lock_set_key(const lg_finding *f);
+/* Is f a cycle finding (the shape described at the top: locks in cycle order)? */
+static inline gboolean lg_finding_is_cycle(const lg_finding *f)
+{
+    return f->kind == LG_FIND_LOCK_ORDER_INVERSION || f->kind == LG_FIND_DEADLOCK;
+}
 
 typedef struct lg_stat_row {
     const lg_process *proc;

@@ -1,7 +1,6 @@
 /* FINDING records (what the shim saw live) turned into report findings.
  * Item semantics per kind are in docs/log-format.md. */
 #include "analysis.h"
-#include "names.h"
 
 #include <string.h>
 
@@ -50,30 +49,6 @@ static lg_item *cycle_order(const lg_shim_finding *sf)
     return out;
 }
 
-/* The shim's detail text is kept separately (it is a fragment of its live report);
- * the message is ours so it reads the same for every finding of a kind. */
-static char *default_message(const lg_finding *f, const lg_shim_finding *sf)
-{
-    switch (f->kind) {
-    case LG_FIND_DEADLOCK:
-        return g_strdup_printf("deadlock: %u threads blocked on each other%s", sf->n,
-                               (sf->flags & LG_FINDF_ORPHANED) ? " (a lock's owner exited)" : "");
-    case LG_FIND_LOCK_ORDER_INVERSION:
-        return g_strdup_printf("lock-order inversion over %u locks (seen live)", sf->n);
-    case LG_FIND_SELF_DEADLOCK:
-        return g_strdup("self-deadlock: a thread re-acquired a non-recursive lock it holds");
-    case LG_FIND_BAD_UNLOCK:
-        return g_strdup((sf->flags & LG_FINDF_NOT_OWNER)
-                            ? "bad-unlock: a thread released a lock held by another thread"
-                            : "bad-unlock: a thread released a lock it does not hold");
-    case LG_FIND_DESTROY_LOCKED:
-        return g_strdup("destroy-locked: a lock was destroyed while held");
-    case LG_FIND_LONG_HOLD:
-        return g_strdup("long-hold");
-    }
-    return g_strdup(lg_finding_kind_name(f->kind));
-}
-
 /* Does the cycle analysis already have a cycle over exactly these locks? */
 static gboolean known_cycle(const lg_analysis *a, const lg_process *p, const char *set)
 {
@@ -94,6 +69,72 @@ static gboolean known_cycle(const lg_analysis *a, const lg_process *p, const cha
     return FALSE;
 }
 
+/* f's locks and edges from sf's items (docs/log-format.md says what they are per kind). */
+static void add_items(lg_finding *f, const lg_process *p, const lg_shim_finding *sf)
+{
+    if (sf->kind == LG_FIND_LOCK_ORDER_INVERSION) {
+        for (uint32_t k = 0; k < sf->n; k++) {
+            int from = lock_index(f, p, sf->items[k].lock);
+            int to = lock_index(f, p, sf->items[k].other_lock);
+            add_edge(f, p, sf, &sf->items[k], from, to);
+        }
+    } else if (sf->kind == LG_FIND_DEADLOCK) {
+        lg_item *ord = cycle_order(sf);
+        for (uint32_t k = 0; k < sf->n; k++)
+            lock_index(f, p, ord[k].lock);
+        for (uint32_t k = 0; k < sf->n; k++) {
+            int from = lock_index(f, p, ord[k].lock);
+            int to = lock_index(f, p, ord[k].other_lock);
+            add_edge(f, p, sf, &ord[k], from, to);
+        }
+        g_free(ord);
+    } else {
+        for (uint32_t k = 0; k < sf->n && k < 1; k++) {
+            int li = lock_index(f, p, sf->items[k].lock);
+            add_edge(f, p, sf, &sf->items[k], li, -1);
+        }
+    }
+}
+
+/* One long-hold finding per (lock, acquisition site): the longest hold, and how many
+ * holds went over the threshold.  The shim reports a hold that is still going on
+ * (still_held) and then again when it ends: that is one hold.  holds: "lock:stack"
+ * -> the finding kept; open_holds: "lock:stack:thread" of holds still going on.
+ * Returns TRUE if f was merged into the finding kept for its hold (f is freed), FALSE
+ * if f is the first of its hold (now kept in holds). */
+static gboolean merge_long_hold(GHashTable *holds, GHashTable *open_holds, lg_finding *f,
+                                const lg_shim_finding *sf)
+{
+    const lg_item *it = sf->n ? &sf->items[0] : NULL;
+    char *key = g_strdup_printf("%" G_GUINT64_FORMAT ":%u", it ? it->lock : 0,
+                                it ? it->stack : 0);
+    char *hold = g_strdup_printf("%s:%u", key, it ? it->thread : 0);
+    gboolean continues = g_hash_table_remove(open_holds, hold);
+    if (sf->flags & LG_FINDF_STILL_HELD)
+        g_hash_table_add(open_holds, g_strdup(hold));
+    g_free(hold);
+    lg_finding *prev = g_hash_table_lookup(holds, key);
+    if (!prev) {
+        f->value = sf->value;
+        f->count = 1;
+        g_hash_table_insert(holds, key, f);
+        return FALSE;
+    }
+    if (!continues)
+        prev->count++;
+    if (sf->value >= prev->value) {
+        prev->value = sf->value;
+        g_array_set_size(prev->edges, 0);
+        g_array_append_vals(prev->edges, f->edges->data, f->edges->len);
+        prev->flags = f->flags;
+        g_free(prev->detail);
+        prev->detail = g_strdup(f->detail);
+    }
+    g_free(key);
+    lg_finding_free(f);
+    return TRUE;
+}
+
 void lg_shim_findings(lg_analysis *a, const lg_process *p)
 {
     GHashTable *holds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -104,13 +145,9 @@ void lg_shim_findings(lg_analysis *a, const lg_process *p)
         f->from_shim = TRUE;
         f->flags = sf->flags & ~(uint32_t)LG_FINDF_CROSS_RUN;
         f->detail = sf->detail && *sf->detail ? g_strdup(sf->detail) : NULL;
+        add_items(f, p, sf);
 
         if (sf->kind == LG_FIND_LOCK_ORDER_INVERSION) {
-            for (uint32_t k = 0; k < sf->n; k++) {
-                int from = lock_index(f, p, sf->items[k].lock);
-                int to = lock_index(f, p, sf->items[k].other_lock);
-                add_edge(f, p, sf, &sf->items[k], from, to);
-            }
             char *set = lg_finding_lock_set_key(f);
             gboolean dup = known_cycle(a, p, set);
             g_free(set);
@@ -118,68 +155,10 @@ void lg_shim_findings(lg_analysis *a, const lg_process *p)
                 lg_finding_free(f);
                 continue;
             }
-        } else if (sf->kind == LG_FIND_DEADLOCK) {
-            lg_item *ord = cycle_order(sf);
-            for (uint32_t k = 0; k < sf->n; k++)
-                lock_index(f, p, ord[k].lock);
-            for (uint32_t k = 0; k < sf->n; k++) {
-                int from = lock_index(f, p, ord[k].lock);
-                int to = lock_index(f, p, ord[k].other_lock);
-                add_edge(f, p, sf, &ord[k], from, to);
-            }
-            g_free(ord);
-        } else {
-            for (uint32_t k = 0; k < sf->n && k < 1; k++) {
-                int li = lock_index(f, p, sf->items[k].lock);
-                add_edge(f, p, sf, &sf->items[k], li, -1);
-            }
         }
-
-        if (sf->kind == LG_FIND_LONG_HOLD) {
-            /* One finding per (lock, acquisition site): the longest hold, and how many
-             * holds went over the threshold.  The shim reports a hold that is still
-             * going on (still_held) and then again when it ends: that is one hold. */
-            const lg_item *it = sf->n ? &sf->items[0] : NULL;
-            char *key = g_strdup_printf("%" G_GUINT64_FORMAT ":%u", it ? it->lock : 0,
-                                        it ? it->stack : 0);
-            char *hold = g_strdup_printf("%s:%u", key, it ? it->thread : 0);
-            gboolean continues = g_hash_table_remove(open_holds, hold);
-            if (sf->flags & LG_FINDF_STILL_HELD)
-                g_hash_table_add(open_holds, g_strdup(hold));
-            g_free(hold);
-            lg_finding *prev = g_hash_table_lookup(holds, key);
-            if (prev) {
-                if (!continues)
-                    prev->count++;
-                if (sf->value >= prev->value) {
-                    prev->value = sf->value;
-                    g_array_set_size(prev->edges, 0);
-                    g_array_append_vals(prev->edges, f->edges->data, f->edges->len);
-                    prev->flags = f->flags;
-                    g_free(prev->detail);
-                    prev->detail = g_strdup(f->detail);
-                }
-                g_free(key);
-                lg_finding_free(f);
-                continue;
-            }
-            f->value = sf->value;
-            f->count = 1;
-            g_hash_table_insert(holds, key, f);
-        }
-        f->message = default_message(f, sf);
+        if (sf->kind == LG_FIND_LONG_HOLD && merge_long_hold(holds, open_holds, f, sf))
+            continue;
         g_ptr_array_add(a->findings, f);
-    }
-    /* long-hold messages carry the merged numbers */
-    GHashTableIter it;
-    gpointer v;
-    g_hash_table_iter_init(&it, holds);
-    while (g_hash_table_iter_next(&it, NULL, &v)) {
-        lg_finding *f = v;
-        g_free(f->message);
-        f->message = g_strdup_printf("long-hold: lock held for up to %" G_GUINT64_FORMAT
-                                     " ms (%" G_GUINT64_FORMAT " time%s over the threshold)",
-                                     f->value, f->count, f->count == 1 ? "" : "s");
     }
     g_hash_table_destroy(holds);
     g_hash_table_destroy(open_holds);

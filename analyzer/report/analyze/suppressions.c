@@ -102,7 +102,8 @@ static gboolean rule_matches(const lg_supp_rule *r, const lg_finding *f)
     return FALSE;
 }
 
-gboolean lg_suppressions_match(const lg_suppressions *s, const lg_finding *f)
+/* Does a rule match f?  (f->fingerprint must be computed.) */
+static gboolean matches(const lg_suppressions *s, const lg_finding *f)
 {
     for (guint i = 0; s && i < s->rules->len; i++)
         if (rule_matches(&g_array_index(s->rules, lg_supp_rule, i), f))
@@ -114,7 +115,7 @@ void lg_suppressions_apply(const lg_suppressions *s, lg_analysis *a)
 {
     for (guint i = 0; i < a->findings->len; i++) {
         lg_finding *f = g_ptr_array_index(a->findings, i);
-        f->suppressed = lg_suppressions_match(s, f);
+        f->suppressed = matches(s, f);
     }
     lg_analysis_recount(a);
 }

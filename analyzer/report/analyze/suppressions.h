@@ -13,9 +13,6 @@ lg_suppressions *lg_suppressions_load(const char *path, char **error);
 lg_suppressions *lg_suppressions_parse(const char *name, const char *text, char **error);
 void lg_suppressions_free(lg_suppressions *s);
 
-/* Does a rule match f?  (f->fingerprint must be computed.) */
-gboolean lg_suppressions_match(const lg_suppressions *s, const lg_finding *f);
-
 /* Sets `suppressed` on every matching finding and recounts. */
 void lg_suppressions_apply(const lg_suppressions *s, lg_analysis *a);
 

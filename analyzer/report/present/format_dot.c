@@ -43,7 +43,7 @@ void lg_format_dot(FILE *out, const lg_analysis *a, const lg_format_opts *o)
     GHashTable *marks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (guint i = 0; i < a->findings->len; i++) {
         const lg_finding *f = g_ptr_array_index(a->findings, i);
-        if (!f->suppressed && lg_format_is_cycle_kind(f->kind))
+        if (!f->suppressed && lg_finding_is_cycle(f))
             mark(marks, f, 1);
     }
     for (guint i = 0; i < a->filtered->len; i++)

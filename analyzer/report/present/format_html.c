@@ -4,6 +4,7 @@
  * source lines around each acquisition (html_source.h), the contention table, and
  * check boxes that show or hide findings by kind.  Everything that comes from the
  * logs, the binaries or the sources is escaped (html_escape.h). */
+#include "finding_message.h"
 #include "formats.h"
 #include "frames.h"
 #include "html_escape.h"
@@ -431,14 +432,16 @@ static void write_finding(html_doc *d, const lg_finding *f, unsigned no, const c
         fprintf(out, "<span class=\"flag\">%u occurrences</span>", f->occurrences);
     fprintf(out, "<span class=\"fp\">fingerprint <span class=\"mono\">%s</span></span></h3>\n",
             f->fingerprint);
+    char *message = lg_finding_message(f);
     fprintf(out, "<p class=\"message\">");
-    esc(out, f->message ? f->message : "");
+    esc(out, message);
     fprintf(out, "</p>\n");
-    if (f->detail && f->message && g_strcmp0(f->detail, f->message) != 0) {
+    if (f->detail && g_strcmp0(f->detail, message) != 0) {
         fprintf(out, "<p class=\"note\">shim: ");
         esc(out, f->detail);
         fprintf(out, "</p>\n");
     }
+    g_free(message);
     char gid[64];
     g_snprintf(gid, sizeof gid, "%s_%u_graph", id_prefix, no);
     write_picture(d, f, gid);
@@ -541,7 +544,9 @@ static void write_index(FILE *out, const lg_analysis *a)
         const char *kind = lg_finding_kind_name(f->kind);
         fprintf(out, "<li data-kind=\"%s\"><a href=\"#finding-%u\">#%u</a> <span class=\"kind\">%s</span> ",
                 kind, no, no, kind);
-        esc(out, f->message ? f->message : "");
+        char *message = lg_finding_message(f);
+        esc(out, message);
+        g_free(message);
         fprintf(out, "</li>\n");
         no++;
     }

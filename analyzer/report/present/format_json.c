@@ -1,4 +1,5 @@
 /* JSON report (docs/json-report.md, schema_version 1). */
+#include "finding_message.h"
 #include "formats.h"
 #include "frames.h"
 #include "lock_label.h"
@@ -134,7 +135,9 @@ static void finding_value(JsonBuilder *b, const lg_finding *f)
     str_member(b, "kind", lg_finding_kind_name(f->kind));
     str_member(b, "fingerprint", f->fingerprint);
     flags_member(b, f->flags);
-    str_member(b, "message", f->message);
+    char *message = lg_finding_message(f);
+    str_member(b, "message", message);
+    g_free(message);
     int_member(b, "occurrences", f->occurrences);
     str_member(b, "source", f->from_shim ? "live" : "analysis");
     if (f->verdict != LG_VERDICT_DEADLOCK)
@@ -142,7 +145,7 @@ static void finding_value(JsonBuilder *b, const lg_finding *f)
     if (f->detail)
         str_member(b, "detail", f->detail);
 
-    if (lg_format_is_cycle_kind(f->kind)) {
+    if (lg_finding_is_cycle(f)) {
         json_builder_set_member_name(b, "cycle");
         json_builder_begin_array(b);
         for (guint i = 0; i < f->locks->len; i++) {

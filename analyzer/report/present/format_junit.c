@@ -12,6 +12,7 @@
  * characters even as references: those are replaced by U+FFFD.
  */
 #define _GNU_SOURCE
+#include "finding_message.h"
 #include "formats.h"
 #include "names.h"
 
@@ -44,7 +45,7 @@ static char *finding_text(const lg_finding *f, unsigned no)
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
     if (!m)
-        return g_strdup(f->message ? f->message : "");
+        return lg_finding_message(f);
     lg_format_text_finding(m, f, no);
     fclose(m);
     char *out = g_strdup(buf ? buf : "");
@@ -74,7 +75,9 @@ void lg_format_junit(FILE *out, const lg_analysis *a, const lg_format_opts *o)
             if (f->suppressed || f->kind != k)
                 continue;
             nk++;
-            char *text = finding_text(f, no++), *summary = first_line(f->message);
+            char *message = lg_finding_message(f);
+            char *text = finding_text(f, no++), *summary = first_line(message);
+            g_free(message);
             g_string_append(cases, "    <testcase classname=\"lockgraph.");
             xml_escape(cases, kind);
             g_string_append(cases, "\" name=\"");

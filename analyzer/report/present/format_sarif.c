@@ -1,5 +1,6 @@
 /* SARIF 2.1.0: one result per finding, located at the acquiring source line, with
  * one thread flow per edge of a cycle. */
+#include "finding_message.h"
 #include "formats.h"
 #include "frames.h"
 #include "lock_label.h"
@@ -189,7 +190,9 @@ void lg_format_sarif(FILE *out, const lg_analysis *a, const lg_format_opts *o)
         json_builder_add_int_value(b, f->kind - 1);
         json_builder_set_member_name(b, "level");
         json_builder_add_string_value(b, level_of(f->kind));
-        text_message(b, "message", f->message);
+        char *message = lg_finding_message(f);
+        text_message(b, "message", message);
+        g_free(message);
         json_builder_set_member_name(b, "locations");
         json_builder_begin_array(b);
         if (f->edges->len) {
@@ -197,7 +200,7 @@ void lg_format_sarif(FILE *out, const lg_analysis *a, const lg_format_opts *o)
             location_value(b, e->proc, e->stack, e->ts, NULL);
         }
         json_builder_end_array(b);
-        if (lg_format_is_cycle_kind(f->kind) && f->edges->len)
+        if (lg_finding_is_cycle(f) && f->edges->len)
             code_flows(b, f);
         json_builder_set_member_name(b, "partialFingerprints");
         json_builder_begin_object(b);

@@ -1,18 +1,8 @@
+#include "finding_message.h"
 #include "formats.h"
 #include "frames.h"
 #include "lock_label.h"
 #include "names.h"
-
-gboolean lg_format_is_cycle_kind(int kind)
-{
-    return kind == LG_FIND_LOCK_ORDER_INVERSION || kind == LG_FIND_DEADLOCK;
-}
-
-char *lg_format_ms(uint64_t ns)
-{
-    return g_strdup_printf("%" G_GUINT64_FORMAT ".%03" G_GUINT64_FORMAT, ns / 1000000,
-                           (ns / 1000) % 1000);
-}
 
 static void print_stack(FILE *out, const lg_process *p, uint32_t stack, uint64_t ts,
                         const char *indent)
@@ -72,9 +62,11 @@ static void print_finding(FILE *out, const lg_finding *f, unsigned no)
     fprintf(out, "  fingerprint %s", f->fingerprint);
     if (f->occurrences > 1)
         fprintf(out, "  (%u occurrences)", f->occurrences);
-    fprintf(out, "\n  %s\n", f->message ? f->message : "");
-    if (f->detail && f->message && g_strcmp0(f->detail, f->message) != 0)
+    char *message = lg_finding_message(f);
+    fprintf(out, "\n  %s\n", message);
+    if (f->detail && g_strcmp0(f->detail, message) != 0)
         fprintf(out, "  shim: %s\n", f->detail);
+    g_free(message);
 
     for (guint i = 0; i < f->locks->len; i++) {
         const lg_flock *l = &g_array_index(f->locks, lg_flock, i);

@@ -35,9 +35,8 @@ void lg_format_text_finding(FILE *out, const lg_finding *f, unsigned no);
  * shared by the JSON and SARIF formats. */
 void lg_json_write(FILE *out, JsonBuilder *b);
 
-/* Helpers shared by the formats. */
-gboolean lg_format_is_cycle_kind(int kind);
-/* Millisecond text of a nanosecond duration ("12.345"). */
+/* Millisecond text of a nanosecond duration ("12.345"), as the contention tables
+ * print it (format_ms.c). */
 char *lg_format_ms(uint64_t ns);
 
 #endif

@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-const char *lg_module_identity(const lg_module *m, char **tmp)
+/* Module identity used in keys: build-id hex, else basename (in *tmp, to free). */
+static const char *module_identity(const lg_module *m, char **tmp)
 {
     *tmp = NULL;
     if (m->build_id_hex && *m->build_id_hex)
@@ -28,7 +29,7 @@ char *lg_class_key(const lg_process *p, const lg_lock *l)
         const lg_module *m = lg_process_module(p, l->class_module);
         if (m) {
             char *tmp;
-            const char *ident = lg_module_identity(m, &tmp);
+            const char *ident = module_identity(m, &tmp);
             char *key = g_strdup_printf("%s+0x%" G_GINT64_MODIFIER "x", ident, l->class_offset);
             g_free(tmp);
             return key;
@@ -41,7 +42,7 @@ char *lg_class_key(const lg_process *p, const lg_lock *l)
             for (uint32_t i = 0; i < s->n; i++) {
                 const lg_module *m = lg_process_module_at(p, s->pcs[i], l->ts);
                 char *tmp = NULL;
-                const char *ident = m ? lg_module_identity(m, &tmp) : "?";
+                const char *ident = m ? module_identity(m, &tmp) : "?";
                 uint64_t off = m ? s->pcs[i] - m->base : 0;
                 /* An unmapped PC has no stable meaning: it contributes "?" only. */
                 h = fnv1a(h, ident, strlen(ident) + 1);

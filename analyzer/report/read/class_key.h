@@ -18,7 +18,4 @@
 /* The key of l in p (newly allocated). */
 char *lg_class_key(const lg_process *p, const lg_lock *l);
 
-/* Module identity used in keys and fingerprints: build-id hex, else basename. */
-const char *lg_module_identity(const lg_module *m, char **tmp);
-
 #endif

@@ -1,0 +1,89 @@
+#include "finding_message.h"
+#include "lock_label.h"
+#include "names.h"
+
+/* "L0 -> L1 -> ... -> L0" by the locks' labels. */
+static char *cycle_text(const lg_finding *f)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i <= f->locks->len; i++) {
+        const lg_flock *l = &g_array_index(f->locks, lg_flock, i % f->locks->len);
+        char *label = lg_lock_label(l->proc, l->lock);
+        g_string_append_printf(s, "%s%s", i ? " -> " : "", label);
+        g_free(label);
+    }
+    return g_string_free(s, FALSE);
+}
+
+static char *gate_text(const lg_finding *f)
+{
+    if (f->gate_lock.lock)
+        return lg_lock_label(f->gate_lock.proc, f->gate_lock.lock);
+    return g_strdup((f->flags & LG_FINDF_CROSS_RUN) ? "a lock of another class" : "an unknown lock");
+}
+
+/* A cycle of the analysis: the verdict of the rules, worded. */
+static char *cycle_message(const lg_finding *f)
+{
+    char *cyc = cycle_text(f);
+    char *out = NULL;
+    switch (f->verdict) {
+    case LG_VERDICT_DEADLOCK:
+        out = g_strdup_printf("lock-order inversion%s over %u locks: %s",
+                              (f->flags & LG_FINDF_CROSS_RUN) ? " across runs" : "",
+                              f->locks->len, cyc);
+        break;
+    case LG_VERDICT_TRYLOCK:
+        out = g_strdup_printf("trylock: an edge of %s was only ever taken by trylock, "
+                              "which cannot block", cyc);
+        break;
+    case LG_VERDICT_GATED: {
+        char *g = gate_text(f);
+        out = g_strdup_printf("gate-lock: every way to run %s concurrently needs %s "
+                              "held by two threads at once", cyc, g);
+        g_free(g);
+        break;
+    }
+    case LG_VERDICT_READER_PREF: {
+        const lg_flock *l = &g_array_index(f->locks, lg_flock, f->rw_lock);
+        char *lab = lg_lock_label(l->proc, l->lock);
+        out = g_strdup_printf("reader-preference: %s needs a reader to wait for readers "
+                              "of %s, which prefers readers and never makes it wait",
+                              cyc, lab);
+        g_free(lab);
+        break;
+    }
+    }
+    g_free(cyc);
+    return out ? out : g_strdup(lg_finding_kind_name(f->kind));
+}
+
+/* A finding the shim reported live (its edges are its items). */
+static char *shim_message(const lg_finding *f)
+{
+    switch (f->kind) {
+    case LG_FIND_DEADLOCK:
+        return g_strdup_printf("deadlock: %u threads blocked on each other%s", f->edges->len,
+                               (f->flags & LG_FINDF_ORPHANED) ? " (a lock's owner exited)" : "");
+    case LG_FIND_LOCK_ORDER_INVERSION:
+        return g_strdup_printf("lock-order inversion over %u locks (seen live)", f->edges->len);
+    case LG_FIND_SELF_DEADLOCK:
+        return g_strdup("self-deadlock: a thread re-acquired a non-recursive lock it holds");
+    case LG_FIND_BAD_UNLOCK:
+        return g_strdup((f->flags & LG_FINDF_NOT_OWNER)
+                            ? "bad-unlock: a thread released a lock held by another thread"
+                            : "bad-unlock: a thread released a lock it does not hold");
+    case LG_FIND_DESTROY_LOCKED:
+        return g_strdup("destroy-locked: a lock was destroyed while held");
+    case LG_FIND_LONG_HOLD: /* the numbers merged over every report of this hold */
+        return g_strdup_printf("long-hold: lock held for up to %" G_GUINT64_FORMAT
+                               " ms (%" G_GUINT64_FORMAT " time%s over the threshold)",
+                               f->value, f->count, f->count == 1 ? "" : "s");
+    }
+    return g_strdup(lg_finding_kind_name(f->kind));
+}
+
+char *lg_finding_message(const lg_finding *f)
+{
+    return f->from_shim ? shim_message(f) : cycle_message(f);
+}
