@@ -589,11 +589,19 @@ int lg_long_hold_site_first(uintptr_t pc)
  * more).  print: whether the live report is printed (see lg_long_hold_site_first). */
 static void long_hold_end(struct lg_thread *t, struct lg_held *h, int print)
 {
-    uint64_t held_ns = lg_plat_now() - h->start;
+    lg_report_long_hold(t, h, lg_plat_now() - h->start, 0, print);
+}
+
+void lg_report_long_hold(struct lg_thread *t, const struct lg_held *h, uint64_t held_ns,
+                         int still_held, int print)
+{
     struct lg_finding_item item = {.thread = t->serial, .lock = h->lock,
                                    .stack = lg_held_stack_id(h), .pc = h->pc};
-    struct lg_live_finding f = {.kind = LG_FIND_LONG_HOLD, .value = held_ns / 1000000,
-                           .detail = "released after a long hold:", .n = 1, .items = &item};
+    struct lg_live_finding f = {.kind = LG_FIND_LONG_HOLD,
+                                .flags = still_held ? LG_FINDF_STILL_HELD : 0,
+                                .value = held_ns / 1000000,
+                                .detail = still_held ? "still held:" : "released after a long hold:",
+                                .n = 1, .items = &item};
     if (print)
         lg_report_finding(&f);
     else

@@ -62,6 +62,10 @@ int lg_heap_may_hold_locks(uintptr_t lo, uintptr_t hi);
 void lg_report_lock_finding(struct lg_thread *t, uint8_t kind, uint16_t flags,
                             struct lg_lockrec *l, uint32_t stack, uint32_t other_stack,
                             uint64_t value, const char *detail);
+/* Reports a long hold of h by t (held_ns so far; still_held: reported while held,
+ * else at its release): the FINDING record, and the live report when print. */
+void lg_report_long_hold(struct lg_thread *t, const struct lg_held *h, uint64_t held_ns,
+                         int still_held, int print);
 /* The stack id of a held entry's acquisition (its one-frame call site when no
  * stack was captured then). */
 uint32_t lg_held_stack_id(const struct lg_held *h);

@@ -330,16 +330,7 @@ static void check_long_holds(uint64_t now)
             int loud = lg_long_hold_site_first(e.pc);
             if (loud)
                 atomic_fetch_or(&e.lock->flags, LG_LR_LONG_LOUD);
-            uint32_t st = lg_held_stack_id(&e);
-            struct lg_finding_item item = {.thread = t->serial, .lock = e.lock, .stack = st,
-                                           .pc = e.pc};
-            struct lg_live_finding fi = {.kind = LG_FIND_LONG_HOLD, .flags = LG_FINDF_STILL_HELD,
-                                    .value = (now - e.start) / 1000000,
-                                    .detail = "still held:", .n = 1, .items = &item};
-            if (loud)
-                lg_report_finding(&fi);
-            else
-                lg_record_finding(&fi);
+            lg_report_long_hold(t, &e, now - e.start, 1, loud);
         }
     }
 }

@@ -49,14 +49,13 @@ import lglog  # tests/integration/lglog.py: the drivers' one log reader
 RUN_TIMEOUT = 60      # guards against a hang only; no case needs more than a few seconds
 REPORT_TIMEOUT = 120
 
-KINDS = ("lock-order-inversion", "deadlock", "self-deadlock", "bad-unlock",
-         "destroy-locked", "long-hold")
+KINDS = lglog.KINDS
 LIVE_RE = re.compile(r"^==lockgraph\[(\d+)\]== (" + "|".join(map(re.escape, KINDS)) + r"): ")
 
 # Log format v1 (common/log_format.h)
 REC_HEADER, REC_MODULE, REC_LOCK, REC_LOCK_RETIRE, REC_FINDING, REC_END = 1, 2, 7, 8, 12, 14
 RETIRE_FREED, RETIRE_STACK = 3, 4
-END_EXIT, END_DEADLOCK, END_EXEC = 1, 2, 3
+END_EXIT, END_DEADLOCK, END_EXEC = (lglog.END_REASONS[r] for r in ("exit", "deadlock", "exec"))
 
 
 class Failure(Exception):

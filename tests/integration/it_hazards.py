@@ -47,18 +47,16 @@ RUN_TIMEOUT = 60     # hang guard only: no case needs more than a few seconds
 REPORT_TIMEOUT = 120
 HANG_CHECK = 2       # LOCKGRAPH_ON_DEADLOCK=wait: still running this long after the report
 
-KINDS = ("lock-order-inversion", "deadlock", "self-deadlock", "bad-unlock",
-         "destroy-locked", "long-hold")
-KIND_CODE = {k: i + 1 for i, k in enumerate(KINDS)}     # common/log_format.h
-FLAG_QUIET = 0x100  # LG_FINDF_QUIET
-FLAG_BITS = {"single_thread": 0x1, "timed": 0x2, "orphaned": 0x4, "still_held": 0x8,
-             "cross_run": 0x10, "budget": 0x20, "not_owner": 0x40, "join": 0x80}
+KINDS = lglog.KINDS
+KIND_CODE = lglog.KIND_CODE
+FLAG_QUIET = lglog.FLAG_BITS["quiet"]
+FLAG_BITS = {k: v for k, v in lglog.FLAG_BITS.items() if k != "quiet"}
 FINDING_RE = re.compile(r"^==lockgraph\[(\d+)\]== (" + "|".join(map(re.escape, KINDS))
                         + r"): (.*?)(?: \[([a-z_, ]+)\])?$")
 PREFIX_RE = re.compile(r"^==lockgraph\[(\d+)\]== ")
 REC_HEADER, REC_THREAD_EXIT, REC_LOCK, REC_LOCK_RETIRE = 1, 6, 7, 8
 REC_EDGE, REC_CHAIN, REC_FINDING, REC_STATS, REC_END = 9, 10, 12, 13, 14
-END_EXIT, END_DEADLOCK = 1, 2
+END_EXIT, END_DEADLOCK = lglog.END_REASONS["exit"], lglog.END_REASONS["deadlock"]
 
 
 class Failure(Exception):

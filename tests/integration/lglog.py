@@ -10,6 +10,35 @@ REC_TYPES = {"HEADER": 1, "MODULE": 2, "MODULE_UNLOAD": 3, "STACK": 4, "THREAD":
              "CONTEXT": 11, "FINDING": 12, "STATS": 13, "END": 14, "LOSSES": 15}
 DUMP_TIMEOUT = 120
 
+# The names of the contract the drivers match live reports and records against: the
+# one Python copy of common/log_format.h's lists, held to the program's own tables
+# (`lockgraph dump --names`) by check_names (ctest lint.python_names).  Plain
+# constants, not read from the binary at import: ctest lists the cases at configure
+# time, before lockgraph is built.
+KINDS = ("lock-order-inversion", "deadlock", "self-deadlock", "bad-unlock",
+         "destroy-locked", "long-hold")
+KIND_CODE = {k: i + 1 for i, k in enumerate(KINDS)}
+FLAG_BITS = {"single_thread": 0x1, "timed": 0x2, "orphaned": 0x4, "still_held": 0x8,
+             "cross_run": 0x10, "budget": 0x20, "not_owner": 0x40, "join": 0x80,
+             "quiet": 0x100}
+END_REASONS = {"exit": 1, "deadlock": 2, "exec": 3}
+
+
+def check_names(lockgraph):
+    """Differences between the tables above and `lockgraph dump --names` (empty: none)."""
+    out = subprocess.run([lockgraph, "dump", "--names"], capture_output=True, text=True,
+                         timeout=DUMP_TIMEOUT, check=True).stdout
+    got = {}
+    for line in out.splitlines():
+        table, value, name = line.split(" ", 2)
+        got.setdefault(table, {})[name] = int(value, 0)
+    want = {"kind": KIND_CODE, "flag": FLAG_BITS, "end": END_REASONS}
+    diffs = []
+    for table, names in want.items():
+        if got.get(table) != names:
+            diffs.append("%s: lglog.py has %s, lockgraph has %s" % (table, names, got.get(table)))
+    return diffs
+
 
 def unescape(value):
     """A string field of the dump: printable bytes as is, the others as \\xHH."""
@@ -84,3 +113,15 @@ class Log:
             self.records.append(Record(line))
         if self.how is None:
             raise ValueError("lockgraph dump printed no end line for %s" % path)
+
+
+if __name__ == "__main__":
+    import sys
+    if len(sys.argv) != 3 or sys.argv[1] != "--check-names":
+        print("usage: lglog.py --check-names LOCKGRAPH", file=sys.stderr)
+        sys.exit(2)
+    problems = check_names(sys.argv[2])
+    for p in problems:
+        print("FAIL: " + p)
+    print("lglog names: %s" % ("differ" if problems else "agree with lockgraph dump --names"))
+    sys.exit(1 if problems else 0)
