@@ -43,17 +43,7 @@ static int self_cb(struct dl_phdr_info *info, size_t size, void *arg)
     (void)size;
     if (info->dlpi_addr != *(uintptr_t *)arg)
         return 0;
-    self_lo = UINTPTR_MAX;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD)
-            continue;
-        uintptr_t a = info->dlpi_addr + ph->p_vaddr;
-        if (a < self_lo)
-            self_lo = a;
-        if (a + ph->p_memsz > self_hi)
-            self_hi = a + ph->p_memsz;
-    }
+    lg_module_span(info, &self_lo, &self_hi);
     return 1;
 }
 

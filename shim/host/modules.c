@@ -68,6 +68,22 @@ static void read_build_id(struct dl_phdr_info *info, struct module *m)
     }
 }
 
+void lg_module_span(const struct dl_phdr_info *info, uintptr_t *lo, uintptr_t *hi)
+{
+    *lo = UINTPTR_MAX;
+    *hi = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t a = info->dlpi_addr + ph->p_vaddr;
+        if (a < *lo)
+            *lo = a;
+        if (a + ph->p_memsz > *hi)
+            *hi = a + ph->p_memsz;
+    }
+}
+
 static int collect_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
     (void)size;
@@ -81,16 +97,11 @@ static int collect_cb(struct dl_phdr_info *info, size_t size, void *arg)
         name = "";
     strncpy(f->path, name, sizeof f->path - 1);
     f->m.base = info->dlpi_addr;
-    f->m.lo = UINTPTR_MAX;
+    lg_module_span(info, &f->m.lo, &f->m.hi);
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type != PT_LOAD)
             continue;
-        uintptr_t a = info->dlpi_addr + ph->p_vaddr;
-        if (a < f->m.lo)
-            f->m.lo = a;
-        if (a + ph->p_memsz > f->m.hi)
-            f->m.hi = a + ph->p_memsz;
         if (f->m.nseg < MAX_SEGS) {
             f->m.seg[f->m.nseg].vaddr = ph->p_vaddr;
             f->m.seg[f->m.nseg].memsz = ph->p_memsz;

@@ -13,6 +13,11 @@
 
 #include <stdint.h>
 
+struct dl_phdr_info;
+/* The span [lo, hi) of a loaded object's PT_LOAD segments (lo = UINTPTR_MAX, hi = 0
+ * when it has none). */
+void lg_module_span(const struct dl_phdr_info *info, uintptr_t *lo, uintptr_t *hi);
+
 void lg_modules_rescan(void);
 /* 1 if every pc lies in a known loaded module. */
 int lg_modules_cover(const uintptr_t *pcs, int n);
