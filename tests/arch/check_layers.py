@@ -50,6 +50,12 @@ BUILT_SEVERAL_WAYS = {
 }
 
 
+def folder_of(room):
+    """The folder holding a room's files (three rooms are some files of a folder)."""
+    return {"shim/base": "shim", "analyzer/commands": "analyzer",
+            "shim/glibc": "shim"}.get(room, room)
+
+
 def room_of(rel):
     d = os.path.dirname(rel)
     if rel == "shim/glibc_abi.h":
@@ -64,8 +70,7 @@ def room_of(rel):
 def headers_by_room(src):
     rooms = {}
     for room in ROOMS:
-        folder = {"shim/base": "shim", "analyzer/commands": "analyzer",
-                  "shim/glibc": "shim"}.get(room, room)
+        folder = folder_of(room)
         path = os.path.join(src, folder)
         if not os.path.isdir(path):
             continue
@@ -85,8 +90,7 @@ def check_includes(src):
     headers = headers_by_room(src)
     inc = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
     for room in ROOMS:
-        folder = {"shim/base": "shim", "analyzer/commands": "analyzer",
-                  "shim/glibc": "shim"}.get(room, room)
+        folder = folder_of(room)
         path = os.path.join(src, folder)
         if not os.path.isdir(path):
             continue
