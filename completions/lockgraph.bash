@@ -51,6 +51,8 @@ _lockgraph()
     case $cur in
         --format=*)
             COMPREPLY=($(compgen -W "text html json sarif junit dot" -- "${cur#*=}")); return ;;
+        --graph=*)
+            COMPREPLY=($(compgen -W "cycles all" -- "${cur#*=}")); return ;;
         --on-deadlock=*)
             COMPREPLY=($(compgen -W "exit abort wait" -- "${cur#*=}")); return ;;
         --trace-children=*)

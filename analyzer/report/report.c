@@ -126,7 +126,7 @@ int lg_report_check(const char *const *logs, size_t nlogs, const char *fail_on,
 
 int lg_report_main(int argc, char **argv)
 {
-    char *format = NULL, *output = NULL, *supp_path = NULL, *fail_on = NULL;
+    char *format = NULL, *output = NULL, *supp_path = NULL, *fail_on = NULL, *graph = NULL;
     gboolean verbose = FALSE, no_symbols = FALSE;
     gint top = 10;
     char **logs = NULL;
@@ -138,6 +138,7 @@ int lg_report_main(int argc, char **argv)
         {"verbose", 0, 0, G_OPTION_ARG_NONE, &verbose, "Also list the cycles the rules filtered out, and why", NULL},
         {"top", 0, 0, G_OPTION_ARG_INT, &top, "Rows of the contention table (default 10)", "N"},
         {"no-symbols", 0, 0, G_OPTION_ARG_NONE, &no_symbols, "Do not read debug information; print module+offset", NULL},
+        {"graph", 0, 0, G_OPTION_ARG_STRING, &graph, "dot: cycles (default: the locks and edges of reported and filtered cycles) or all (the whole lock-order graph)", "cycles|all"},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &logs, NULL, "LOG..."},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -168,6 +169,11 @@ int lg_report_main(int argc, char **argv)
         rc = EXIT_TROUBLE;
         goto done;
     }
+    if (graph && strcmp(graph, "cycles") != 0 && strcmp(graph, "all") != 0) {
+        fprintf(stderr, "lockgraph report: --graph: expected cycles or all; found \"%s\"\n", graph);
+        rc = EXIT_TROUBLE;
+        goto done;
+    }
     if (top < 0) {
         fprintf(stderr, "lockgraph report: --top: expected a number >= 0, found %d\n", top);
         rc = EXIT_TROUBLE;
@@ -186,7 +192,8 @@ int lg_report_main(int argc, char **argv)
 
     gboolean trouble = FALSE;
     a = analyze_logs((const char *const *)logs, g_strv_length(logs), supp, &trouble);
-    lg_format_opts fo = {.verbose = verbose, .top = (unsigned)top};
+    lg_format_opts fo = {.verbose = verbose, .top = (unsigned)top,
+                         .graph_all = graph && strcmp(graph, "all") == 0};
     if (!write_report(emit, a, &fo, output, &trouble)) {
         rc = EXIT_TROUBLE;
         goto done;
@@ -202,6 +209,7 @@ done:
     g_free(output);
     g_free(supp_path);
     g_free(fail_on);
+    g_free(graph);
     g_strfreev(logs);
     return rc;
 }

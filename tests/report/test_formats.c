@@ -304,8 +304,22 @@ static void test_dot(void)
     g_assert_nonnull(strstr(text, "p0_l2 -> p0_l3 [style=dashed]"));
     g_assert_nonnull(strstr(text, "p0_l3 -> p0_l2 [style=dashed]"));
     g_assert_nonnull(strstr(text, "lgt_init_locks")); /* node labels name the first-use site */
+    g_assert_nonnull(strstr(text, "label=\"L1: "));     /* ... after the lock's own id */
+    g_assert_nonnull(strstr(text, "cluster_legend"));
     g_assert_true(g_str_has_suffix(text, "}\n"));
+    /* by default only the cycles: the gate lock G is in none, nor its edges */
+    g_assert_null(strstr(text, "p0_l4"));
     free(text);
+    /* --graph all: the whole graph, the gate lock (held, in no edge) included */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    lg_format_opts all = {.top = 10, .graph_all = TRUE};
+    lg_format_dot(f, a, &all);
+    fclose(f);
+    g_assert_nonnull(strstr(buf, "p0_l4 [label=\"L4: "));
+    g_assert_nonnull(strstr(buf, "p0_l1 -> p0_l2 [color=red"));
+    free(buf);
     lg_analysis_free(a);
     lgb_free(b);
 }

@@ -17,6 +17,7 @@
 typedef struct lg_format_opts {
     gboolean verbose;
     unsigned top; /* rows of the contention table */
+    gboolean graph_all; /* dot: the whole lock-order graph, not only the cycles */
 } lg_format_opts;
 
 void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o);
