@@ -383,3 +383,32 @@ lg_analysis *lgb_analyze(lgb *const *logs, unsigned n, const lg_analysis_opts *o
     }
     return lg_analyze(procs, opts);
 }
+
+lgb *lgb_formats_scenario(const char *run_id, const char *exe, const char *thread2_name,
+                          void (*const *fns)(void), uint32_t n)
+{
+    enum { A = 1, B = 2, C = 3, G = 4 };
+    lgb *b = lgb_new();
+    lgb_header(b, 321, run_id, exe);
+    lgb_module_self(b, 1);
+    for (uint32_t s = 0; s < n; s++) {
+        uint64_t pc = lgb_pc(fns[s]);
+        lgb_stack(b, s + 1, 1, &pc);
+    }
+    lgb_thread(b, 1, 321, 0, 0, "main");
+    lgb_thread(b, 2, 322, 1, 4, thread2_name);
+    lgb_thread(b, 3, 323, 1, 4, "beta");
+    for (uint64_t l = A; l <= G; l++)
+        lgb_lock(b, l, 0x10000 + l * 64, LG_KIND_MUTEX, 0, 3, LG_CLASS_SITE, 0, 0, 3);
+    lgb_order(b, 2, A, B, 1, 3);
+    lgb_order(b, 3, B, A, 2, 3);
+    /* a gated cycle over B, C (filtered) */
+    uint64_t g = G;
+    lgb_ctx(b, 2, B, LG_MODE_EXCL, C, LG_MODE_EXCL, 0, 1, 3, &g, 1, LG_MODE_EXCL);
+    lgb_ctx(b, 3, C, LG_MODE_EXCL, B, LG_MODE_EXCL, 0, 2, 3, &g, 1, LG_MODE_EXCL);
+    lg_lock_stats st[2] = {{.lock = A, .acquisitions = 100, .contended = 7, .wait_total_ns = 5000000,
+                            .wait_max_ns = 2000000, .hold_total_ns = 9000000, .hold_max_ns = 1000000},
+                           {.lock = B, .acquisitions = 50, .contended = 20}};
+    lgb_stats(b, 2, st);
+    return b;
+}

@@ -74,6 +74,14 @@ void lgb_end(lgb *b, uint8_t reason);
 /* A LOSSES record: the shim's own counters (counter, value) pairs. */
 void lgb_losses(lgb *b, uint32_t n, const lg_log_loss *l);
 
+/* The formats tests' scenario: a log of pid 321 (run id, exe given) whose stacks
+ * 1..n are the one-frame stacks of fns[0..n) (symbolized: functions of the test);
+ * threads 1 "main", 2 thread2_name and 3 "beta", created at stack 4; mutexes 1..4
+ * first used at stack 3; an inversion 1 <-> 2 (threads 2 and 3, stacks 1 and 2) and
+ * a cycle 2 <-> 3 gated by lock 4 (filtered); statistics of locks 1 and 2.  No END. */
+lgb *lgb_formats_scenario(const char *run_id, const char *exe, const char *thread2_name,
+                          void (*const *fns)(void), uint32_t n);
+
 /* Reads the built log back (asserting it is readable) as process `index`. */
 lg_process *lgb_read(lgb *b, const char *name, unsigned index);
 
