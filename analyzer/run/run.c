@@ -286,7 +286,9 @@ static int decide_status(const run_opts *o, const char *prog, char **logs, int w
     lg_run_summary sum;
     memset(&sum, 0, sizeof sum);
     char *hint = NULL;
-    if (logs[0]) {
+    /* the analysis costs what a report costs: only for a line that is printed or a
+     * status that depends on it */
+    if (logs[0] && (!quiet || o->error_status)) {
         const char *supp = effective_text(o, LG_SETTING_SUPPRESSIONS);
         lg_report_summary((const char *const *)logs, g_strv_length(logs), o->fail_on_canon,
                           supp && *supp ? supp : NULL, &sum);
