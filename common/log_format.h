@@ -50,7 +50,8 @@ enum lg_rec_type {
     LG_REC_STATS = 13,        /* per-lock statistics snapshot (latest wins) */
     LG_REC_END = 14,          /* clean end of the process image */
     LG_REC_LOSSES = 15,       /* what the shim itself lost (only when something was) */
-    LG_REC_TYPE_MAX = 15
+    LG_REC_WAITS = 18,        /* how long each thread of the deadlock FINDING before it waited */
+    LG_REC_TYPE_MAX = 18
 };
 
 /* The enumerations users see by name are X-macro lists: one row per value, with
@@ -165,6 +166,8 @@ enum lg_finding_flag { LG_FINDING_FLAGS(LG_ENUM_ROW_) };
  *               u64 wait_total_ns, u64 wait_max_ns, u64 hold_total_ns, u64 hold_max_ns}
  * END           u64 ts, u8 reason (1 exit, 2 deadlock policy, 3 exec)
  * LOSSES        u64 ts, u32 n, n x {u32 counter, u64 value}   (cumulative; latest wins)
+ * WAITS         u64 ts, u32 n, n x {u32 thread_serial, u8 flags, u64 waited_ns, u64 held_ns}
+ *               (follows a deadlock FINDING: item i describes its item i)
  *
  * Timestamps (ts, mono_ns) are CLOCK_MONOTONIC nanoseconds.  HEADER.real_ns is the
  * wall clock at the same instant, to place the run in time.
@@ -172,6 +175,11 @@ enum lg_finding_flag { LG_FINDING_FLAGS(LG_ENUM_ROW_) };
 
 /* HEADER.flags */
 #define LG_HDRF_FORKED 0x1u /* this image is a fork child of ppid (no exec) */
+
+/* WAITS item flags: how the thread waits. */
+#define LG_WAITF_TIMED 0x1u /* its wait has a timeout: it ends by itself */
+#define LG_WAITF_JOIN 0x2u  /* it waits in pthread_join, not for a lock */
+#define LG_WAITF_COND 0x4u  /* it re-acquires its condvar's mutex inside a condvar wait */
 
 /* END.reason */
 #define LG_END_REASONS(X)                                           \

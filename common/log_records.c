@@ -11,6 +11,7 @@ static const char *const type_names[LG_REC_TYPE_MAX + 1] = {
     [LG_REC_LOCK] = "LOCK", [LG_REC_LOCK_RETIRE] = "LOCK_RETIRE", [LG_REC_EDGE] = "EDGE",
     [LG_REC_CHAIN] = "CHAIN", [LG_REC_CONTEXT] = "CONTEXT", [LG_REC_FINDING] = "FINDING",
     [LG_REC_STATS] = "STATS", [LG_REC_END] = "END", [LG_REC_LOSSES] = "LOSSES",
+    [LG_REC_WAITS] = "WAITS",
 };
 
 const char *lg_log_type_name(unsigned type)
@@ -227,6 +228,21 @@ void lg_encode_losses_item(lg_enc *e, const lg_log_loss *l)
     lg_enc_u64(e, l->value);
 }
 
+void lg_encode_waits(lg_enc *e, void *buf, size_t cap, const lg_log_waits *r)
+{
+    lg_enc_begin(e, buf, cap, LG_REC_WAITS);
+    lg_enc_u64(e, r->ts);
+    lg_enc_u32(e, r->n);
+}
+
+void lg_encode_waits_item(lg_enc *e, const lg_log_wait *w)
+{
+    lg_enc_u32(e, w->thread_serial);
+    lg_enc_u8(e, w->flags);
+    lg_enc_u64(e, w->waited_ns);
+    lg_enc_u64(e, w->held_ns);
+}
+
 /* ---- decoders ----------------------------------------------------------------- */
 
 /* A payload being decoded, with the field read last: when the codec reports an
@@ -405,6 +421,12 @@ static void dec_losses(struct rd *r, lg_log_losses *o)
     o->items = list(r, "n", &o->n, LG_ITEM_SIZE_LOSS);
 }
 
+static void dec_waits(struct rd *r, lg_log_waits *o)
+{
+    o->ts = u64(r, "ts");
+    o->items = list(r, "n", &o->n, LG_ITEM_SIZE_WAIT);
+}
+
 static int fail(lg_log_error *err, size_t where, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -441,6 +463,7 @@ int lg_log_decode(uint16_t type, const void *payload, size_t len, lg_log_record 
     case LG_REC_STATS: dec_stats(&r, &out->u.stats); break;
     case LG_REC_END: dec_end(&r, &out->u.end); break;
     case LG_REC_LOSSES: dec_losses(&r, &out->u.losses); break;
+    case LG_REC_WAITS: dec_waits(&r, &out->u.waits); break;
     default:
         return fail(err, 0, "expected a record type 1..%d, found %u", LG_REC_TYPE_MAX, type);
     }
@@ -507,6 +530,13 @@ lg_log_loss lg_log_losses_item(const lg_log_losses *r, uint32_t i)
 {
     const unsigned char *p = r->items + (size_t)i * LG_ITEM_SIZE_LOSS;
     return (lg_log_loss){(uint32_t)le(p, 4), le(p + 4, 8)};
+}
+
+lg_log_wait lg_log_waits_item(const lg_log_waits *r, uint32_t i)
+{
+    const unsigned char *p = r->items + (size_t)i * LG_ITEM_SIZE_WAIT;
+    return (lg_log_wait){.thread_serial = (uint32_t)le(p, 4), .flags = p[4],
+                         .waited_ns = le(p + 5, 8), .held_ns = le(p + 13, 8)};
 }
 
 /* ---- framing ------------------------------------------------------------------ */

@@ -9,7 +9,7 @@
  *    lock held, on stack buffers.  Encoders never write a truncated record: a record
  *    that does not fit sets lg_enc.overflow and lg_enc_finish returns 0.
  *  - A record with a list (STACK pcs, MODULE segments, THREAD_EXIT locks, CHAIN,
- *    FINDING items, STATS, LOSSES) is encoded in two steps: lg_encode_X writes the
+ *    FINDING items, STATS, LOSSES, WAITS) is encoded in two steps: lg_encode_X writes the
  *    fixed fields and the count `n` from the struct, then the caller appends exactly
  *    n items with lg_encode_X_item, then calls lg_enc_finish.  The item structs are
  *    the same ones the decoder returns, so the two halves cannot disagree.
@@ -48,6 +48,7 @@ lg_bytes lg_bytes_of(const char *s);
 #define LG_ITEM_SIZE_FINDING 29u  /* FINDING item */
 #define LG_ITEM_SIZE_STATS 56u    /* STATS item */
 #define LG_ITEM_SIZE_LOSS 12u     /* LOSSES {counter, value} */
+#define LG_ITEM_SIZE_WAIT 21u     /* WAITS {thread_serial, flags, waited_ns, held_ns} */
 
 typedef struct lg_log_header {
     uint32_t pid, ppid;
@@ -171,6 +172,19 @@ typedef struct lg_log_losses {
     const unsigned char *items; /* decoded: n lg_log_loss */
 } lg_log_losses;
 
+typedef struct lg_log_wait {
+    uint32_t thread_serial;
+    uint8_t flags;      /* LG_WAITF_* */
+    uint64_t waited_ns; /* how long it had been blocked when the deadlock was confirmed */
+    uint64_t held_ns;   /* how long it had held the lock of the cycle it holds, 0 none */
+} lg_log_wait;
+
+typedef struct lg_log_waits {
+    uint64_t ts;
+    uint32_t n;
+    const unsigned char *items; /* decoded: n lg_log_wait */
+} lg_log_waits;
+
 /* Any record, as the decoder returns it. */
 typedef struct lg_log_record {
     uint16_t type; /* lg_rec_type */
@@ -190,6 +204,7 @@ typedef struct lg_log_record {
         lg_log_stats stats;
         lg_log_end end;
         lg_log_losses losses;
+        lg_log_waits waits;
     } u;
 } lg_log_record;
 
@@ -222,6 +237,8 @@ void lg_encode_stats_item(lg_enc *e, const lg_log_lock_stats *s);
 void lg_encode_end(lg_enc *e, void *buf, size_t cap, const lg_log_end *r);
 void lg_encode_losses(lg_enc *e, void *buf, size_t cap, const lg_log_losses *r);
 void lg_encode_losses_item(lg_enc *e, const lg_log_loss *l);
+void lg_encode_waits(lg_enc *e, void *buf, size_t cap, const lg_log_waits *r);
+void lg_encode_waits_item(lg_enc *e, const lg_log_wait *w);
 
 /* ---- decoders ------------------------------------------------------------------- */
 
@@ -245,6 +262,7 @@ lg_held_lock lg_log_chain_item(const lg_log_chain *r, uint32_t i);
 lg_log_finding_item lg_log_finding_item_at(const lg_log_finding *r, uint32_t i);
 lg_log_lock_stats lg_log_stats_item(const lg_log_stats *r, uint32_t i);
 lg_log_loss lg_log_losses_item(const lg_log_losses *r, uint32_t i);
+lg_log_wait lg_log_waits_item(const lg_log_waits *r, uint32_t i);
 
 /* ---- framing: the walk over a whole log ----------------------------------------- */
 

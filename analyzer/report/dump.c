@@ -226,6 +226,15 @@ static void record_fields(GString *s, const lg_log_record *r)
             g_string_append_printf(s, "%s%u:%" G_GUINT64_FORMAT, SEP(i), x.counter, x.value);
         }
         break;
+    case LG_REC_WAITS:
+        U("ts", r->u.waits.ts);
+        g_string_append(s, " items=");
+        for (uint32_t i = 0; i < r->u.waits.n; i++) {
+            lg_log_wait x = lg_log_waits_item(&r->u.waits, i);
+            g_string_append_printf(s, "%s%u:%u:%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, SEP(i),
+                                   x.thread_serial, x.flags, x.waited_ns, x.held_ns);
+        }
+        break;
     }
 }
 

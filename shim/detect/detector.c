@@ -623,8 +623,9 @@ static void release_held(struct lg_thread *t, uint32_t i)
     uint16_t f = atomic_load_explicit(&l->flags, memory_order_relaxed);
     if (f & LG_LR_LONG_LIVE) {
         /* the watchdog reported it while held: report its end */
-        f = atomic_fetch_and(&l->flags, (uint16_t)~(LG_LR_LONG_LIVE | LG_LR_LONG_LOUD));
-        if (f & LG_LR_LONG_LIVE)
+        f = atomic_fetch_and(&l->flags, (uint16_t)~(LG_LR_LONG_LIVE | LG_LR_LONG_LOUD |
+                                                    LG_LR_LONG_DEADLOCK));
+        if ((f & LG_LR_LONG_LIVE) && !(f & LG_LR_LONG_DEADLOCK))
             long_hold_end(t, h, (f & LG_LR_LONG_LOUD) != 0);
     } else if (h->start && lg_cfg.hold_threshold_ns &&
                held_ns + atomic_load_explicit(&lg_tick_step_ns, memory_order_relaxed) >=

@@ -78,6 +78,7 @@ struct lg_lockrec *lg_block_begin(struct lg_thread *t, uintptr_t addr, uint8_t k
         t->wait.since = lg_plat_now();
         t->wait.pc = pc;
         t->wait.flags = flags;
+        t->wait.mode = mode;
         atomic_fetch_add_explicit(&t->wait.seq, 1, memory_order_relaxed);
         atomic_store_explicit(&t->wait.lock, l, memory_order_release);
         __atomic_store_n(&l->contended, __atomic_load_n(&l->contended, __ATOMIC_RELAXED) + 1,

@@ -85,6 +85,8 @@ struct lg_report_item {
     struct lg_report_lock lock, other; /* per finding kind (records.h) */
     struct lg_report_stack stack, other_stack;
     uint8_t mode; /* to_mode | from_mode << 4 for edges */
+    uint8_t wait_flags;          /* deadlock items: LG_WAITF_* */
+    uint64_t waited_ns, held_ns; /* deadlock items: blocked for, held `lock` for (0 unknown) */
 };
 
 struct lg_report {

@@ -157,6 +157,27 @@ void lg_rec_thread_exit(const struct lg_thread *t, uint64_t ts)
     emit(&e);
 }
 
+/* A deadlock's WAITS record follows its FINDING (same items, same order): the
+ * durations and wait flags that an old reader's FINDING item has no field for. */
+static void rec_waits(const struct lg_live_finding *f, uint64_t ts)
+{
+    unsigned char small[LG_REC_HEADER_SIZE + 16 + LG_ITEM_SIZE_WAIT * 64];
+    size_t need = LG_REC_HEADER_SIZE + 16 + LG_ITEM_SIZE_WAIT * (size_t)f->n;
+    unsigned char *buf = record_buffer(small, sizeof small, need);
+    if (!buf)
+        return;
+    lg_enc e;
+    lg_encode_waits(&e, buf, need, &(lg_log_waits){.ts = ts, .n = f->n});
+    for (uint32_t i = 0; i < f->n; i++) {
+        const struct lg_finding_item *it = &f->items[i];
+        lg_encode_waits_item(&e, &(lg_log_wait){.thread_serial = it->thread,
+                                                 .flags = it->wait_flags,
+                                                 .waited_ns = it->waited_ns,
+                                                 .held_ns = it->held_ns});
+    }
+    emit(&e);
+}
+
 void lg_rec_finding(const struct lg_live_finding *f, uint64_t ts)
 {
     unsigned char small[LG_REC_HEADER_SIZE + 512 + 40 * 64];
@@ -180,6 +201,8 @@ void lg_rec_finding(const struct lg_live_finding *f, uint64_t ts)
                                        .mode = it->mode});
     }
     emit(&e);
+    if (f->kind == LG_FIND_DEADLOCK)
+        rec_waits(f, ts);
 }
 
 /* Statistics are gathered a record's worth at a time (the table walk does not know

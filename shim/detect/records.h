@@ -24,6 +24,10 @@ struct lg_finding_item {
     uint32_t stack, other_stack;
     uintptr_t pc, other_pc;   /* for the live report when no stack was captured */
     uint8_t mode;             /* to_mode | from_mode << 4 for edges */
+    /* deadlock items (the WAITS record): LG_WAITF_*, and for how long it had
+     * waited and had held `lock` when the deadlock was confirmed */
+    uint8_t wait_flags;
+    uint64_t waited_ns, held_ns;
 };
 
 struct lg_live_finding {

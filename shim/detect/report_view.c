@@ -73,6 +73,9 @@ void lg_report_live(const struct lg_live_finding *f)
         view_stack(&it[i].stack, s->stack, s->pc);
         view_stack(&it[i].other_stack, s->other_stack, s->other_pc);
         it[i].mode = s->mode;
+        it[i].wait_flags = s->wait_flags;
+        it[i].waited_ns = s->waited_ns;
+        it[i].held_ns = s->held_ns;
     }
     struct lg_report r = {.kind = f->kind, .flags = f->flags, .value = f->value,
                           .detail = f->detail, .n = f->n, .items = it};

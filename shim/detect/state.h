@@ -42,6 +42,8 @@ struct lg_edge;
 #define LG_LR_LONG_LIVE 0x80u    /* a hold of it was reported live as long: report its end */
 #define LG_LR_LONG_LOUD 0x100u   /* ... and that report was printed (first at its site) */
 #define LG_LR_ONPATH 0x200u      /* graph search: on the current path (under the graph lock) */
+#define LG_LR_LONG_DEADLOCK 0x8000u /* with LONG_LIVE: the hold is part of a deadlock report,
+                                       so its end is not reported as a long hold */
 
 struct lg_lockrec {
     uintptr_t addr;
@@ -95,6 +97,7 @@ struct lg_wait {
     uint64_t since;                     /* precise ns */
     uintptr_t pc;                       /* call site of the blocking call */
     uint8_t flags;                      /* LG_CTXF_TIMED if it will time out */
+    uint8_t mode;                       /* enum lg_mode it waits to take the lock in */
     _Atomic(struct lg_lockrec *) cond_mutex; /* in a condvar wait with this mutex */
     _Atomic uintptr_t joining;          /* in pthread_join on this pthread_t (resolved by the
                                            watchdog: the joined thread may not have registered) */

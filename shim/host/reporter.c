@@ -188,6 +188,42 @@ static void inversion(struct lg_fmt *f, const struct lg_report *fi)
     }
 }
 
+/* "850 ms", "5.2 s": how long a deadlocked thread waited or held. */
+static void duration(struct lg_fmt *f, uint64_t ns)
+{
+    uint64_t ms = ns / 1000000u;
+    if (ms < 1000) {
+        lg_fmt_u(f, ms);
+        lg_fmt_s(f, " ms");
+        return;
+    }
+    lg_fmt_u(f, ms / 1000);
+    lg_fmt_c(f, '.');
+    lg_fmt_u(f, ms % 1000 / 100);
+    lg_fmt_s(f, " s");
+}
+
+/* A deadlocked thread's wait, on a line of its own under the thread's line (which
+ * scripts match as it is): "    blocked for 1.1 s (with a timeout), holding L2 for
+ * 1.3 s".  The hold is reported here, not as a long hold of its own. */
+static void wait_line(struct lg_fmt *f, const struct lg_report_item *it)
+{
+    if (!it->waited_ns && !it->held_ns)
+        return;
+    prefix(f);
+    lg_fmt_s(f, "    blocked for ");
+    duration(f, it->waited_ns);
+    if (it->wait_flags & LG_WAITF_TIMED)
+        lg_fmt_s(f, " (with a timeout)");
+    if (it->lock.id && it->held_ns) {
+        lg_fmt_s(f, ", holding L");
+        lg_fmt_u(f, it->lock.id);
+        lg_fmt_s(f, " for ");
+        duration(f, it->held_ns);
+    }
+    lg_fmt_c(f, '\n');
+}
+
 static void deadlock(struct lg_fmt *f, const struct lg_report *fi)
 {
     prefix(f);
@@ -218,6 +254,7 @@ static void deadlock(struct lg_fmt *f, const struct lg_report *fi)
             lock_desc(f, &it->lock);
         }
         lg_fmt_s(f, ", blocked at:\n");
+        wait_line(f, it);
         stack(f, &it->stack);
         if (it->lock.id)
             held_since(f, it);

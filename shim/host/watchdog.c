@@ -250,13 +250,37 @@ static uint32_t blocked_stack(struct lg_thread *t)
     return id;
 }
 
+/* How snapshot thread i waits, for the deadlock report: the mode it waits to take
+ * the lock in (the item's to_mode), the WAITS flags, and for how long. */
+static void wait_facts(struct lg_finding_item *it, uint32_t i, uint64_t now)
+{
+    const struct lg_thread *t = wf_thread[i];
+    uint64_t since = t->wait.since;
+    switch (wf[i].kind) {
+    case LG_WF_JOIN:
+        it->wait_flags = LG_WAITF_JOIN;
+        break;
+    case LG_WF_COND: /* asleep on the mutex since the host first saw it so */
+        it->wait_flags = (uint8_t)(LG_WAITF_COND | (wf[i].timed ? LG_WAITF_TIMED : 0));
+        it->mode = LG_MODE_EXCL;
+        since = wf[i].cond_since;
+        break;
+    default:
+        it->mode = t->wait.mode;
+        if (wf[i].timed)
+            it->wait_flags = LG_WAITF_TIMED;
+        break;
+    }
+    it->waited_ns = since && now > since ? now - since : 0;
+}
+
 /* The lock entry i waits for (none for a join). */
 static struct lg_lockrec *waited_lock(uint32_t i)
 {
     return wf[i].kind == LG_WF_JOIN ? NULL : wf_lock[i];
 }
 
-static void report_deadlock(const struct lg_wf_deadlock *d)
+static void report_deadlock(const struct lg_wf_deadlock *d, uint64_t now)
 {
     const uint32_t *p = d->thread;
     uint32_t n = d->n;
@@ -280,6 +304,7 @@ static void report_deadlock(const struct lg_wf_deadlock *d)
         it->stack = blocked_stack(t);
         if (wf[cur].kind == LG_WF_JOIN)
             f->flags |= LG_FINDF_JOIN;
+        wait_facts(it, cur, now);
         /* the lock it holds that the previous thread in the cycle waits for */
         struct lg_lockrec *held = orphan ? NULL : waited_lock(prev);
         struct lg_held *h = held ? lg_held_find(t, held) : NULL;
@@ -287,6 +312,14 @@ static void report_deadlock(const struct lg_wf_deadlock *d)
             it->lock = held;
             it->other_pc = h->pc;
             it->other_stack = lg_held_stack_id(h);
+            it->mode |= (uint8_t)(h->mode << 4);
+            uint64_t start = h->start;
+            if (start && now > start) {
+                it->held_ns = now - start;
+                /* this hold is part of the deadlock report, not a long hold of its own */
+                if (lg_cfg.hold_threshold_ns && it->held_ns >= lg_cfg.hold_threshold_ns)
+                    atomic_fetch_or(&held->flags, LG_LR_LONG_LIVE | LG_LR_LONG_DEADLOCK);
+            }
         }
     }
     f->detail = orphan ? "waiting for a lock whose owner exited" :
@@ -306,17 +339,32 @@ static void check_deadlocks(uint64_t now)
         wf_thread[i]->wd_cond_seq = wf[i].cond_seq;
     }
     if (found)
-        report_deadlock(&d);
+        report_deadlock(&d, now);
 }
 
 /* ---- long holds --------------------------------------------------------------- */
+
+/* A thread blocked in a lock or join wait younger than the deadlock threshold
+ * plus the two confirming ticks may be in a deadlock about to be confirmed: its
+ * holds wait for that verdict, so that they are reported inside the deadlock
+ * report (report_deadlock) rather than as long holds printed before it.  Once the
+ * wait is older and no deadlock was confirmed, they are reported as usual. */
+static int verdict_pending(const struct lg_thread *t, uint64_t now)
+{
+    uint64_t grace = lg_cfg.deadlock_ns + 3 * atomic_load(&lg_tick_step_ns);
+    if (atomic_load(&t->wait.lock) || atomic_load(&t->wait.joining))
+        return now - t->wait.since < grace;
+    if (atomic_load(&t->wait.cond_mutex) && t->wd_cond_since)
+        return now - t->wd_cond_since < grace;
+    return 0;
+}
 
 static void check_long_holds(uint64_t now)
 {
     if (!lg_cfg.hold_threshold_ns)
         return;
     for (struct lg_thread *t = lg_thread_first(); t; t = t->next_all) {
-        if (!atomic_load(&t->alive))
+        if (!atomic_load(&t->alive) || verdict_pending(t, now))
             continue;
         uint32_t n = __atomic_load_n(&t->nheld, __ATOMIC_ACQUIRE);
         struct lg_held *h = __atomic_load_n(&t->held, __ATOMIC_ACQUIRE);

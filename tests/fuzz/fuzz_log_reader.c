@@ -76,6 +76,10 @@ static void decode_as_every_type(const uint8_t *data, size_t size)
             for (uint32_t i = 0; i < r.u.losses.n; i++)
                 sink += lg_log_losses_item(&r.u.losses, i).value;
             break;
+        case LG_REC_WAITS:
+            for (uint32_t i = 0; i < r.u.waits.n; i++)
+                sink += lg_log_waits_item(&r.u.waits, i).held_ns;
+            break;
         default:
             break;
         }

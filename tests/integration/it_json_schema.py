@@ -26,6 +26,8 @@ import json_schema  # noqa: E402
 RUNS = [
     ("bank_transfer", [], []),
     ("real_deadlock", [], []),
+    ("hazard_timed_cycle", [], []),
+    ("hazard_join", [], []),
     ("ticket_booking", [], ["--hold-threshold-ms", "500"]),
     ("tp_gate", [], []),
     ("tp_trylock_backoff", [], []),

@@ -76,7 +76,11 @@ GPtrArray *bad_logs_make(void)
     b = prefix(&at);
     lgb_record(b, 99, "abc", 3);
     lgb_mutex(b, 3);
-    add(out, "unknown_type.log", b, 0, at, "expected a record type 1..15, found 99", 0);
+    /* the message names the highest type this version knows */
+    static char unknown_type[64];
+    g_snprintf(unknown_type, sizeof unknown_type, "expected a record type 1..%d, found 99",
+               (int)LG_REC_TYPE_MAX);
+    add(out, "unknown_type.log", b, 0, at, unknown_type, 0);
 
     /* the file ends inside a record: the process was killed mid-write */
     b = prefix(&at);
@@ -106,6 +110,27 @@ GPtrArray *bad_logs_make(void)
     size_t ctx_at = lgb_bytes(b)->len;
     lgb_context(b, 1, 9, 0, LG_MODE_EXCL, LG_MODE_EXCL, 0, 0, 0);
     add(out, "undefined_thread.log", b, 0, ctx_at, "expected a defined thread serial, found 9", 0);
+
+    /* a WAITS record that follows no deadlock FINDING */
+    b = prefix(&at);
+    {
+        lg_item w = {.thread = 1, .waited_ns = 5};
+        lgb_waits(b, 1, &w);
+    }
+    lgb_mutex(b, 3);
+    add(out, "stray_waits.log", b, 0, at, "expected WAITS right after a deadlock FINDING", 0);
+
+    /* a WAITS record whose thread is not the deadlock item's */
+    b = prefix(&at);
+    lgb_thread(b, 2, 43, 1, 0, "t2");
+    {
+        lg_item d = {.thread = 1, .lock = 1, .other_lock = 2};
+        lgb_finding(b, LG_FIND_DEADLOCK, 0, 0, "", 1, &d);
+        at = lgb_bytes(b)->len;
+        d.thread = 2;
+        lgb_waits(b, 1, &d);
+    }
+    add(out, "waits_wrong_thread.log", b, 0, at, "expected WAITS item 0 for thread 1", 0);
 
     /* a record whose payload is shorter than its type needs (CRC valid) */
     b = prefix(&at);

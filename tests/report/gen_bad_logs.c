@@ -36,7 +36,7 @@ int main(int argc, char **argv)
     lgb_lock(b, 2, 0x402000, LG_KIND_RWLOCK, LG_SUB_RW_PREFER_READER, 1, LG_CLASS_SITE, 0, 0, 1);
     lgb_order(b, 1, 1, 2, 1, 1);
     lgb_order(b, 2, 2, 1, 1, 1);
-    lg_item it = {1, 1, 0, 1, 0, 0};
+    lg_item it = {.thread = 1, .lock = 1, .other_lock = 0, .stack = 1, .other_stack = 0, .mode = 0};
     lgb_finding(b, LG_FIND_LONG_HOLD, 0, 2000, "", 1, &it);
     lg_lock_stats s = {.lock = 1, .acquisitions = 3};
     lgb_stats(b, 1, &s);

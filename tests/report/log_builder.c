@@ -325,6 +325,21 @@ void lgb_finding(lgb *b, uint8_t kind, uint16_t flags, uint64_t value, const cha
     finish(b, &r);
 }
 
+void lgb_waits(lgb *b, uint32_t n, const lg_item *items)
+{
+    rec r;
+    begin(&r, LG_REC_WAITS);
+    lg_enc_u64(&r.e, b->ts);
+    lg_enc_u32(&r.e, n);
+    for (uint32_t i = 0; i < n; i++) {
+        lg_enc_u32(&r.e, items[i].thread);
+        lg_enc_u8(&r.e, items[i].wait_flags);
+        lg_enc_u64(&r.e, items[i].waited_ns);
+        lg_enc_u64(&r.e, items[i].held_ns);
+    }
+    finish(b, &r);
+}
+
 void lgb_stats(lgb *b, uint32_t n, const lg_lock_stats *s)
 {
     rec r;

@@ -69,6 +69,9 @@ void lgb_order(lgb *b, uint32_t thread, uint64_t from, uint64_t to, uint32_t sta
 
 void lgb_finding(lgb *b, uint8_t kind, uint16_t flags, uint64_t value, const char *detail,
                  uint32_t n, const lg_item *items);
+/* The WAITS record of the deadlock FINDING just written: each item's thread,
+ * wait_flags, waited_ns and held_ns. */
+void lgb_waits(lgb *b, uint32_t n, const lg_item *items);
 void lgb_stats(lgb *b, uint32_t n, const lg_lock_stats *s);
 void lgb_end(lgb *b, uint8_t reason);
 /* A LOSSES record: the shim's own counters (counter, value) pairs. */

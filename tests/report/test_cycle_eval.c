@@ -295,26 +295,26 @@ static void test_shim_findings(void)
     lgb_order(b, 2, A, B, 2, 3);
     lgb_order(b, 3, B, A, 4, 5);
     /* the shim's live report of the same inversion: deduplicated, ours wins */
-    lg_item inv[2] = {{2, A, B, 2, 3, LG_MODE_EXCL | LG_MODE_EXCL << 4},
-                      {3, B, A, 4, 5, LG_MODE_EXCL | LG_MODE_EXCL << 4}};
+    lg_item inv[2] = {{.thread = 2, .lock = A, .other_lock = B, .stack = 2, .other_stack = 3, .mode = LG_MODE_EXCL | LG_MODE_EXCL << 4},
+                      {.thread = 3, .lock = B, .other_lock = A, .stack = 4, .other_stack = 5, .mode = LG_MODE_EXCL | LG_MODE_EXCL << 4}};
     lgb_finding(b, LG_FIND_LOCK_ORDER_INVERSION, 0, 0, "live", 2, inv);
     /* a live inversion the offline graph does not have (A, C): kept */
-    lg_item inv2[2] = {{2, A, C, 6, 3, 0x11}, {3, C, A, 7, 5, 0x11}};
+    lg_item inv2[2] = {{.thread = 2, .lock = A, .other_lock = C, .stack = 6, .other_stack = 3, .mode = 0x11}, {.thread = 3, .lock = C, .other_lock = A, .stack = 7, .other_stack = 5, .mode = 0x11}};
     lgb_finding(b, LG_FIND_LOCK_ORDER_INVERSION, 0, 0, "", 2, inv2);
     /* a deadlock, items out of cycle order */
-    lg_item dl[3] = {{3, C, A, 6, 7, 0x11}, {1, A, B, 2, 3, 0x11}, {2, B, C, 4, 5, 0x11}};
+    lg_item dl[3] = {{.thread = 3, .lock = C, .other_lock = A, .stack = 6, .other_stack = 7, .mode = 0x11}, {.thread = 1, .lock = A, .other_lock = B, .stack = 2, .other_stack = 3, .mode = 0x11}, {.thread = 2, .lock = B, .other_lock = C, .stack = 4, .other_stack = 5, .mode = 0x11}};
     lgb_finding(b, LG_FIND_DEADLOCK, 0, 0, "", 3, dl);
-    lg_item self = {2, A, 0, 8, 3, LG_MODE_EXCL};
+    lg_item self = {.thread = 2, .lock = A, .other_lock = 0, .stack = 8, .other_stack = 3, .mode = LG_MODE_EXCL};
     lgb_finding(b, LG_FIND_SELF_DEADLOCK, 0, 0, "", 1, &self);
     /* long holds: three of A at stack 2 (one finding, max 900), one of A at stack 4 */
     uint64_t holds[3] = {300, 900, 500};
     for (int i = 0; i < 3; i++) {
-        lg_item h = {2, A, 0, 2, 0, LG_MODE_EXCL};
+        lg_item h = {.thread = 2, .lock = A, .other_lock = 0, .stack = 2, .other_stack = 0, .mode = LG_MODE_EXCL};
         lgb_finding(b, LG_FIND_LONG_HOLD, 0, holds[i], "", 1, &h);
     }
     /* A at stack 4: one hold reported while still held (600) and again when released
      * (1200), then a second hold reported only while held (1100): two holds */
-    lg_item h2 = {3, A, 0, 4, 0, LG_MODE_EXCL};
+    lg_item h2 = {.thread = 3, .lock = A, .other_lock = 0, .stack = 4, .other_stack = 0, .mode = LG_MODE_EXCL};
     lgb_finding(b, LG_FIND_LONG_HOLD, LG_FINDF_STILL_HELD, 600, "", 1, &h2);
     lgb_finding(b, LG_FIND_LONG_HOLD, 0, 1200, "", 1, &h2);
     lgb_finding(b, LG_FIND_LONG_HOLD, LG_FINDF_STILL_HELD, 1100, "", 1, &h2);

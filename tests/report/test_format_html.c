@@ -254,7 +254,7 @@ static void test_hostile_names(void)
 {
     lgb *b = report_log(HOSTILE_EXE, HOSTILE_THREAD);
     /* a long hold reported by the shim, with a hostile detail text */
-    lg_item it = {2, A, 0, 1, 0, LG_MODE_EXCL};
+    lg_item it = {.thread = 2, .lock = A, .other_lock = 0, .stack = 1, .other_stack = 0, .mode = LG_MODE_EXCL};
     lgb_finding(b, LG_FIND_LONG_HOLD, 0, 1500, HOSTILE_DETAIL, 1, &it);
     lgb_end(b, LG_END_EXIT);
     lg_analysis *a = lgb_analyze(&b, 1, NULL);

@@ -23,7 +23,7 @@ static lgb *full_log(void)
     lgb_lock(b, 12, 0x7f0000001000, LG_KIND_SPIN, 0, 0, LG_CLASS_STATIC, 2, 0x1000, 0);
     lgb_order(b, 2, 10, 11, 1, 1);
     lgb_order(b, 1, 10, 11, 1, 0);
-    lg_item it = {2, 10, 0, 1, 0, 0};
+    lg_item it = {.thread = 2, .lock = 10, .other_lock = 0, .stack = 1, .other_stack = 0, .mode = 0};
     lgb_finding(b, LG_FIND_LONG_HOLD, 0, 1500, "held long", 1, &it);
     lg_lock_stats s1 = {.lock = 10, .acquisitions = 5, .contended = 1};
     lgb_stats(b, 1, &s1);

@@ -81,7 +81,7 @@ static char *write_log(const char *name, gboolean inversion, gboolean long_hold)
     if (inversion)
         lgb_order(b, 2, 2, 1, 0, 0);
     if (long_hold) {
-        lg_item h = {1, 1, 0, 0, 0, LG_MODE_EXCL};
+        lg_item h = {.thread = 1, .lock = 1, .other_lock = 0, .stack = 0, .other_stack = 0, .mode = LG_MODE_EXCL};
         lgb_finding(b, LG_FIND_LONG_HOLD, 0, 1500, "", 1, &h);
     }
     lgb_end(b, LG_END_EXIT);

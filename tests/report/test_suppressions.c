@@ -91,7 +91,7 @@ static lgb *inversion_log(void)
     lgb_mutex(b, 2);
     lgb_order(b, 1, 1, 2, 1, 1);
     lgb_order(b, 2, 2, 1, 2, 2);
-    lg_item h = {1, 1, 0, 1, 0, LG_MODE_EXCL};
+    lg_item h = {.thread = 1, .lock = 1, .other_lock = 0, .stack = 1, .other_stack = 0, .mode = LG_MODE_EXCL};
     lgb_finding(b, LG_FIND_LONG_HOLD, 0, 2000, "", 1, &h);
     return b;
 }

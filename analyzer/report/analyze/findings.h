@@ -38,6 +38,9 @@ typedef struct lg_fedge {
     uint8_t held_mode, acquired_mode;
     uint16_t ctx_flags; /* LG_CTXF_* */
     uint64_t ts;        /* time used to place the stacks' PCs in modules */
+    /* deadlock edges of a log with WAITS records (has_wait 0: unknown) */
+    uint8_t has_wait, wait_flags; /* LG_WAITF_* */
+    uint64_t waited_ns, held_ns;  /* the thread had waited, had held `from`, this long */
 } lg_fedge;
 
 typedef struct lg_finding {

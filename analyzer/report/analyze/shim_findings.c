@@ -9,7 +9,11 @@ static void add_edge(lg_finding *f, const lg_process *p, const lg_shim_finding *
 {
     lg_fedge e = {.from = from, .to = to, .proc = p, .thread = it->thread, .stack = it->stack,
                   .held_stack = it->other_stack, .acquired_mode = it->mode & 0x0f,
-                  .held_mode = (uint8_t)(it->mode >> 4), .ts = sf->ts};
+                  .held_mode = (uint8_t)(it->mode >> 4), .ts = sf->ts,
+                  .has_wait = it->has_wait, .wait_flags = it->wait_flags,
+                  .waited_ns = it->waited_ns, .held_ns = it->held_ns};
+    if (it->wait_flags & LG_WAITF_TIMED)
+        e.ctx_flags |= LG_CTXF_TIMED;
     g_array_append_val(f->edges, e);
 }
 

@@ -75,6 +75,21 @@ static void frames_member(JsonBuilder *b, const char *name, const lg_process *p,
     json_builder_end_array(b);
 }
 
+/* A deadlock edge's WAITS facts (docs/json-report.md). */
+static void wait_members(JsonBuilder *b, const lg_fedge *e)
+{
+    str_member(b, "wait", (e->wait_flags & LG_WAITF_JOIN)   ? "join"
+                          : (e->wait_flags & LG_WAITF_COND) ? "cond"
+                                                            : "lock");
+    json_builder_set_member_name(b, "waited_ms");
+    json_builder_add_double_value(b, (double)(e->waited_ns / 1000u) / 1000.0);
+    json_builder_set_member_name(b, "held_ms");
+    if (e->held_ns)
+        json_builder_add_double_value(b, (double)(e->held_ns / 1000u) / 1000.0);
+    else
+        json_builder_add_null_value(b);
+}
+
 static void process_member(JsonBuilder *b, const lg_process *p)
 {
     json_builder_set_member_name(b, "process");
@@ -180,6 +195,8 @@ static void finding_value(JsonBuilder *b, const lg_finding *f)
             process_member(b, e->proc);
             frames_member(b, "stack", e->proc, e->stack, e->ts);
             frames_member(b, "held_stack", e->proc, e->held_stack, e->ts);
+            if (e->has_wait)
+                wait_members(b, e);
             json_builder_end_object(b);
         }
         json_builder_end_array(b);

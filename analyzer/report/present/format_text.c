@@ -53,6 +53,21 @@ static void print_flags(FILE *out, uint32_t flags)
     g_free(names);
 }
 
+/* A deadlocked thread's WAITS facts: how long it had waited and held. */
+static void print_wait(FILE *out, const lg_fedge *e)
+{
+    char *w = lg_format_ms(e->waited_ns);
+    fprintf(out, "      blocked for %s ms%s", w,
+            (e->wait_flags & LG_WAITF_TIMED) ? " (with a timeout: it ends by itself)" : "");
+    if (e->held_ns) {
+        char *h = lg_format_ms(e->held_ns);
+        fprintf(out, ", holding L%d for %s ms", e->from, h);
+        g_free(h);
+    }
+    fputc('\n', out);
+    g_free(w);
+}
+
 static void print_finding(FILE *out, const lg_finding *f, unsigned no)
 {
     fprintf(out, "\n#%u %s", no, lg_finding_kind_name(f->kind));
@@ -97,6 +112,8 @@ static void print_finding(FILE *out, const lg_finding *f, unsigned no)
         if (f->flags & LG_FINDF_CROSS_RUN)
             fprintf(out, "      run %s, pid %u (%s)\n", e->proc->run_id, e->proc->pid, e->proc->exe);
         print_thread(out, e->proc, e->thread);
+        if (e->has_wait)
+            print_wait(out, e);
         if (e->to >= 0) {
             fprintf(out, "      %s L%d at:\n",
                     f->kind == LG_FIND_DEADLOCK ? "blocked waiting for" : "acquired", e->to);

@@ -151,8 +151,9 @@ static gboolean add(const lg_log_record *r, size_t off, void *ctx, char **why)
         f->items = g_new0(lg_item, f->n ? f->n : 1);
         for (uint32_t i = 0; i < f->n; i++) {
             lg_log_finding_item y = lg_log_finding_item_at(x, i);
-            f->items[i] = (lg_item){y.thread_serial, y.lock_id, y.other_lock_id, y.stack_id,
-                                    y.other_stack_id, y.mode};
+            f->items[i] = (lg_item){.thread = y.thread_serial, .lock = y.lock_id,
+                                    .other_lock = y.other_lock_id, .stack = y.stack_id,
+                                    .other_stack = y.other_stack_id, .mode = y.mode};
         }
         return lg_process_add_finding(p, f, why);
     }
@@ -175,6 +176,8 @@ static gboolean add(const lg_log_record *r, size_t off, void *ctx, char **why)
         p->end_ts = r->u.end.ts;
         p->end_reason = r->u.end.reason;
         return TRUE;
+    case LG_REC_WAITS:
+        return lg_process_add_waits(p, &r->u.waits, why);
     case LG_REC_LOSSES: /* cumulative: the latest record holds every counter so far */
         memset(p->losses, 0, sizeof p->losses);
         for (uint32_t i = 0; i < r->u.losses.n; i++) {

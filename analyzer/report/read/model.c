@@ -367,6 +367,31 @@ gboolean lg_process_add_finding(lg_process *p, lg_shim_finding *f, char **why)
     return TRUE;
 }
 
+gboolean lg_process_add_waits(lg_process *p, const lg_log_waits *w, char **why)
+{
+    lg_shim_finding *f = p->findings->len ? g_ptr_array_index(p->findings, p->findings->len - 1)
+                                          : NULL;
+    if (!f || f->kind != LG_FIND_DEADLOCK || f->n != w->n || f->items[0].has_wait)
+        return fail(why, g_strdup_printf("expected WAITS right after a deadlock FINDING with "
+                                         "as many items (%u), found %u items",
+                                         f && f->kind == LG_FIND_DEADLOCK ? f->n : 0, w->n));
+    for (uint32_t i = 0; i < w->n; i++) {
+        lg_log_wait y = lg_log_waits_item(w, i);
+        if (y.thread_serial != f->items[i].thread)
+            return fail(why, g_strdup_printf("expected WAITS item %u for thread %u (the "
+                                             "deadlock's item), found thread %u",
+                                             i, f->items[i].thread, y.thread_serial));
+    }
+    for (uint32_t i = 0; i < w->n; i++) {
+        lg_log_wait y = lg_log_waits_item(w, i);
+        f->items[i].has_wait = 1;
+        f->items[i].wait_flags = y.flags;
+        f->items[i].waited_ns = y.waited_ns;
+        f->items[i].held_ns = y.held_ns;
+    }
+    return TRUE;
+}
+
 gboolean lg_process_add_stats(lg_process *p, const lg_lock_stats *s, uint32_t n, char **why)
 {
     for (uint32_t i = 0; i < n; i++)

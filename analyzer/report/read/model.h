@@ -17,6 +17,7 @@
 
 #include "cycle_rules.h"
 #include "log_format.h"
+#include "log_records.h"
 
 typedef struct lg_segment {
     uint64_t vaddr; /* relative to the module base */
@@ -103,6 +104,9 @@ typedef struct lg_item {
     uint32_t stack;
     uint32_t other_stack;
     uint8_t mode;
+    /* deadlock items, from the WAITS record after the FINDING (has_wait 0: none) */
+    uint8_t has_wait, wait_flags; /* LG_WAITF_* */
+    uint64_t waited_ns, held_ns;
 } lg_item;
 
 /* A FINDING record: what the shim reported live (item semantics: docs/log-format.md). */
@@ -184,6 +188,9 @@ gboolean lg_process_add_chain(lg_process *p, lg_model_chain *c, char **why);
 gboolean lg_process_add_context(lg_process *p, uint32_t edge_id, const lg_context *c,
                                 char **why);
 gboolean lg_process_add_finding(lg_process *p, lg_shim_finding *f, char **why);
+/* A WAITS record: completes the items of the deadlock finding just added (the same
+ * threads in the same order); anything else is a malformed log. */
+gboolean lg_process_add_waits(lg_process *p, const lg_log_waits *w, char **why);
 gboolean lg_process_add_stats(lg_process *p, const lg_lock_stats *s, uint32_t n, char **why);
 
 void lg_module_free(lg_module *m);
