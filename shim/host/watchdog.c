@@ -234,6 +234,12 @@ static void capture_stacks(const uint32_t *p, uint32_t n)
         struct timespec ts = {0, 5000000};
         nanosleep(&ts, NULL);
     }
+    /* A thread that has not run its handler yet (a loaded machine) still has the
+     * signal pending: restoring a default action now would kill the process with
+     * it.  Our handler stays then; it returns at once when no capture is asked. */
+    for (uint32_t i = 0; i < n; i++)
+        if (wf_thread[p[i]]->wd_pcs && atomic_load(&wf_thread[p[i]]->wd_npcs) < 0)
+            return;
     sigaction(CAPTURE_SIGNAL, &old, NULL);
 }
 
