@@ -17,7 +17,7 @@
  *   cond_until the same with g_cond_wait_until.
  *   deadlock  dl_ab() and dl_ba() take gm_a / gm_b in opposite orders with a barrier
  *             in between: a real deadlock, which lockgraph must report and end
- *             (status 86).  alarm(20) ends a run that nothing ends (without the shim).
+ *             (status 86).  alarm(15) ends a run that nothing ends (without the shim).
  * Every lock line that a report must point at carries a marker comment ("site: ...").
  */
 #define _GNU_SOURCE
@@ -170,7 +170,7 @@ int main(int argc, char **argv)
         pthread_join(s, NULL);
         run_in_thread(cm_then_b, NULL);
     } else if (strcmp(mode, "deadlock") == 0) {
-        alarm(20);
+        alarm(15);
         pthread_t t1, t2;
         pthread_barrier_init(&both_hold_one, NULL, 2);
         pthread_create(&t1, NULL, dl_ab, NULL);

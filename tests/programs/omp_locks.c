@@ -16,7 +16,7 @@
  *   deadlock, nest_deadlock, named_deadlock, unnamed_deadlock
  *                 the matching pairs run at the same time, each thread holding its
  *                 first lock before either asks for its second: a real deadlock,
- *                 which lockgraph must report and end (status 86).  alarm(20) ends a
+ *                 which lockgraph must report and end (status 86).  alarm(15) ends a
  *                 run that nothing ends (without the shim).
  * (GCC only for named/unnamed: clang compiles critical sections to libomp's
  * __kmpc_critical, not to GOMP_critical_*; the lock modes build with both.)
@@ -177,7 +177,7 @@ int main(int argc, char **argv)
     }
     dead = m->deadlocks;
     if (dead)
-        alarm(20);
+        alarm(15);
     omp_init_lock(&la);
     omp_init_lock(&lb);
     omp_init_nest_lock(&na);
