@@ -49,14 +49,15 @@ static int crit_busy;
  * 2: another runtime.  0 until known; racing first calls compute the same answer. */
 static int runtime;
 
-static int is_libgomp(void)
+/* fn: the real function about to be called (so nothing else needs resolving). */
+static int is_libgomp(void *fn)
 {
     int r = __atomic_load_n(&runtime, __ATOMIC_RELAXED);
     if (__builtin_expect(r != 0, 1))
         return r == 1;
     Dl_info info;
     r = 2;
-    if (dladdr((void *)OREAL(omp_set_lock), &info) && info.dli_fname &&
+    if (dladdr(fn, &info) && info.dli_fname &&
         strstr(info.dli_fname, "libgomp"))
         r = 1;
     __atomic_store_n(&runtime, r, __ATOMIC_RELAXED);
@@ -79,7 +80,7 @@ static void set_lock(void *lk, int nest, uintptr_t pc)
     }
     lg_subkind_fn sub = nest ? lg_recursive_subkind : NULL;
     int taken = 0;
-    if (is_libgomp()) {
+    if (is_libgomp(nest ? (void *)OREAL(omp_set_nest_lock) : (void *)OREAL(omp_set_lock))) {
         if (__builtin_expect(!word_busy(lk), 1)) {
             nest ? OREAL(omp_set_nest_lock)(lk) : OREAL(omp_set_lock)(lk);
             taken = 1;
@@ -128,7 +129,7 @@ static void unset_lock(void *lk, int nest)
     struct lg_thread *t = lg_hook_thread();
     if (t && !lg_released(t, LG_ADDR(lk))) {
         struct lg_lock_word w = {LG_WORD_HELD, 0};
-        if (!nest && is_libgomp())
+        if (!nest && is_libgomp((void *)OREAL(omp_unset_lock)))
             w.state = word_busy(lk) ? LG_WORD_NO_OWNER : LG_WORD_UNLOCKED;
         lg_bad_unlock(t, LG_ADDR(lk), LG_KIND_MUTEX, w);
     }
@@ -178,7 +179,7 @@ static void critical_start(void **name, uintptr_t pc)
         return;
     }
     uintptr_t addr = name ? LG_ADDR(name) : LG_ADDR(&lg_omp_critical);
-    int busy = name ? !is_libgomp() || word_busy(name)
+    int busy = name ? !is_libgomp((void *)OREAL(GOMP_critical_name_start)) || word_busy(name)
                     : __atomic_load_n(&crit_busy, __ATOMIC_RELAXED);
     if (__builtin_expect(!busy, 1)) {
         name ? OREAL(GOMP_critical_name_start)(name) : OREAL(GOMP_critical_start)();
