@@ -10,6 +10,7 @@ packages=(
   libgraphviz-dev                # analyzer: the HTML report's pictures (libgvc, libcgraph)
   chromium                       # the HTML report's browser test (tests/integration/html)
   clang libclang-rt-14-dev       # fuzz target (libFuzzer) and the TSan column of the benchmarks
+  libomp-dev                     # tests: the OpenMP lock cases built by clang -fopenmp (LLVM's libomp)
   python3 python3-jsonschema     # test drivers; JSON reports checked against docs/json-report.schema.json
   groff-base                     # the man pages are rendered and checked (tests/integration/it_man_completion.py)
   pigz xz-utils sqlite3 memcached valgrind   # real programs in tests and benchmarks

@@ -10,6 +10,7 @@
 #define LOCKGRAPH_REAL_H
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <threads.h>
 #include <time.h>
@@ -78,5 +79,59 @@ extern int lg_real_ready;
 void lg_real_init(void);
 
 #define REAL(name) (__builtin_expect(lg_real_ready, 1) ? lg_real.name : (lg_real_init(), lg_real.name))
+
+/* The real functions of libraries a program may not load at all (GLib, an OpenMP
+ * runtime).  Resolved on their first call, never by lg_real_init: a hook of these
+ * runs only once the library is mapped, so the shim never loads one itself and a
+ * program without it pays nothing, and a library dlopen()ed late is found too.
+ * Race-safe without a lock: every resolver stores the same answer.  When dlsym
+ * (RTLD_NEXT) cannot see it (the library was dlopen()ed RTLD_LOCAL behind a plugin
+ * while the program's references bound to the shim), the library is looked up by
+ * its soname, without loading it (RTLD_NOLOAD).  Never NULL: a name that no loaded
+ * library defines ends the process with a message (its caller could not have run).
+ * Argument and result types are the ABI's (GMutex *, omp_lock_t * ... as void *,
+ * gboolean as int), so no GLib or OpenMP header is needed. */
+enum lg_lazy_lib { LG_LIB_GLIB, LG_LIB_OMP };
+
+#define LG_LAZY_FUNCS(X)                                                                       \
+    X(void, g_mutex_init, (void *), LG_LIB_GLIB)                                               \
+    X(void, g_mutex_clear, (void *), LG_LIB_GLIB)                                              \
+    X(void, g_mutex_lock, (void *), LG_LIB_GLIB)                                               \
+    X(int, g_mutex_trylock, (void *), LG_LIB_GLIB)                                             \
+    X(void, g_mutex_unlock, (void *), LG_LIB_GLIB)                                             \
+    X(void, g_cond_wait, (void *, void *), LG_LIB_GLIB)                                        \
+    X(int, g_cond_wait_until, (void *, void *, int64_t), LG_LIB_GLIB)                          \
+    X(void, omp_init_lock, (void *), LG_LIB_OMP)                                               \
+    X(void, omp_destroy_lock, (void *), LG_LIB_OMP)                                            \
+    X(void, omp_set_lock, (void *), LG_LIB_OMP)                                                \
+    X(int, omp_test_lock, (void *), LG_LIB_OMP)                                                \
+    X(void, omp_unset_lock, (void *), LG_LIB_OMP)                                              \
+    X(void, omp_init_nest_lock, (void *), LG_LIB_OMP)                                          \
+    X(void, omp_destroy_nest_lock, (void *), LG_LIB_OMP)                                       \
+    X(void, omp_set_nest_lock, (void *), LG_LIB_OMP)                                           \
+    X(int, omp_test_nest_lock, (void *), LG_LIB_OMP)                                           \
+    X(void, omp_unset_nest_lock, (void *), LG_LIB_OMP)                                         \
+    X(void, GOMP_critical_start, (void), LG_LIB_OMP)                                           \
+    X(void, GOMP_critical_end, (void), LG_LIB_OMP)                                             \
+    X(void, GOMP_critical_name_start, (void **), LG_LIB_OMP)                                   \
+    X(void, GOMP_critical_name_end, (void **), LG_LIB_OMP)
+
+struct lg_lazy_table {
+#define LG_LAZY_FIELD(ret, name, args, lib) ret(*name) args;
+    LG_LAZY_FUNCS(LG_LAZY_FIELD)
+#undef LG_LAZY_FIELD
+};
+
+extern struct lg_lazy_table lg_lazy;
+/* Resolves *slot (the field of lg_lazy for name) and returns it. */
+void *lg_lazy_resolve(void **slot, const char *name, enum lg_lazy_lib lib);
+
+static inline void *lg_lazy_get(void **slot, const char *name, enum lg_lazy_lib lib)
+{
+    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    return __builtin_expect(f != NULL, 1) ? f : lg_lazy_resolve(slot, name, lib);
+}
+
+#define LAZY(name, lib) ((__typeof__(lg_lazy.name))lg_lazy_get((void **)&lg_lazy.name, #name, lib))
 
 #endif

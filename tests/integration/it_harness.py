@@ -283,6 +283,137 @@ def check_deadlock_fast(run):
                       % run.elapsed)
 
 
+def sites(src, *edges):
+    """A check that the report points at the program's own lines: for each (function,
+    held marker, acquired marker), some edge of an inversion or deadlock shows that
+    function at the acquired marker's line in its stack and at the held marker's line
+    in its held_stack (the markers are comments on those lines of src)."""
+    def check(run):
+        findings = [f for f in run.report([l.path for l in run.logs])
+                    if f.get("kind") in ("lock-order-inversion", "deadlock")]
+        for func, held, acquired in edges:
+            want = (source_line(src, held), source_line(src, acquired))
+            got = [([fr.get("line") for fr in e.get("held_stack") or [] if fr.get("function") == func],
+                    [fr.get("line") for fr in e.get("stack") or [] if fr.get("function") == func])
+                   for f in findings for e in f.get("edges", [])]
+            if not any(want[0] in h and want[1] in a for h, a in got):
+                raise Failure("no edge of %s holding from %s:%d and acquiring at %s:%d; its "
+                              "edges' (held, acquired) lines: %s"
+                              % (func, src, want[0], src, want[1], got))
+    return check
+
+
+def both(*checks):
+    def check(run):
+        for c in checks:
+            c(run)
+    return check
+
+
+def glib_deadlock(name, args, funcs, locks, check):
+    return Case(name, "tp_glib_locks", args=args, exit=86, end_reason=END_DEADLOCK,
+                expect=[Expect("deadlock", nlocks=2, funcs=funcs, src="glib_locks.c",
+                               distinct_threads=True, locks=locks,
+                               noflags=["single_thread", "timed", "orphaned"])],
+                allow=["lock-order-inversion", "long-hold"], min_locks=2,
+                check=both(check_deadlock_fast, check))
+
+
+def omp_deadlock(name, prog, args, funcs, locks, check):
+    return Case(name, prog, args=args, exit=86, end_reason=END_DEADLOCK,
+                expect=[Expect("deadlock", nlocks=2, funcs=funcs, src="omp_locks.c",
+                               distinct_threads=True, locks=locks,
+                               noflags=["single_thread", "timed", "orphaned"])],
+                allow=["lock-order-inversion", "long-hold"], min_locks=2,
+                check=both(check_deadlock_fast, check))
+
+
+GLIB_ABBA_SITES = sites("glib_locks.c", ("gm_ab", "site: gm_ab a", "site: gm_ab b"),
+                        ("gm_ba", "site: gm_ba b", "site: gm_ba a"))
+OMP_ABBA_SITES = sites("omp_locks.c", ("lock_ab", "site: lock_ab la", "site: lock_ab lb"),
+                       ("lock_ba", "site: lock_ba lb", "site: lock_ba la"))
+OMP_NEST_SITES = sites("omp_locks.c", ("nest_ab", "site: nest_ab na", "site: nest_ab nb"),
+                       ("nest_ba", "site: nest_ba nb", "site: nest_ba na"))
+OMP_NAMED_SITES = sites("omp_locks.c",
+                        ("named_then_lock", "site: named_then_lock alpha", "site: named_then_lock la"),
+                        ("lock_then_named", "site: lock_then_named la", "site: lock_then_named alpha"))
+OMP_UNNAMED_SITES = sites("omp_locks.c",
+                          ("unnamed_then_lock", "site: unnamed_then_lock critical",
+                           "site: unnamed_then_lock la"),
+                          ("lock_then_unnamed", "site: lock_then_unnamed la",
+                           "site: lock_then_unnamed critical"))
+
+# GLib's GMutex / G_LOCK / GCond and OpenMP's locks and critical sections
+# (shim/hooks/glib.c, omp.c): tests/programs/glib_locks.c, omp_locks.c.
+GLIB_OMP_CASES = [
+    Case("glib_gmutex_abba", "tp_glib_locks", args=["abba"],
+         expect=[inversion(2, ["gm_ab", "gm_ba"], "glib_locks.c", locks=["gm_a", "gm_b"])],
+         min_locks=2, check=GLIB_ABBA_SITES),
+    Case("glib_gmutex_ordered", "tp_glib_locks", args=["ordered"], min_locks=2),
+    Case("glib_gmutex_trylock", "tp_glib_locks", args=["trylock"], min_locks=2,
+         filtered={"trylock": 1}),
+    Case("glib_glock_abba", "tp_glib_locks", args=["glock"],
+         expect=[inversion(2, ["glock_ab", "glock_ba"], "glib_locks.c",
+                           locks=["g__glock_a_lock", "g__glock_b_lock"])],
+         min_locks=2, check=sites("glib_locks.c",
+                                  ("glock_ab", "site: glock_ab a", "site: glock_ab b"),
+                                  ("glock_ba", "site: glock_ba b", "site: glock_ba a"))),
+    Case("glib_gcond_reacquire", "tp_glib_locks", args=["cond"],
+         expect=[inversion(2, ["cond_waiter", "cm_then_b"], "glib_locks.c", locks=["cm", "gm_b"])],
+         min_locks=2, check=sites("glib_locks.c",
+                                  ("cond_waiter", "site: cond_waiter b", "site: re-takes cm (wait)"),
+                                  ("cm_then_b", "site: cm_then_b cm", "site: cm_then_b b"))),
+    Case("glib_gcond_until_reacquire", "tp_glib_locks", args=["cond_until"],
+         expect=[inversion(2, ["cond_waiter", "cm_then_b"], "glib_locks.c", locks=["cm", "gm_b"])],
+         min_locks=2, check=sites("glib_locks.c",
+                                  ("cond_waiter", "site: cond_waiter b", "site: re-takes cm (until)"),
+                                  ("cm_then_b", "site: cm_then_b cm", "site: cm_then_b b"))),
+    glib_deadlock("glib_gmutex_deadlock", ["deadlock"], ["dl_ab", "dl_ba"], ["gm_a", "gm_b"],
+                  sites("glib_locks.c", ("dl_ab", "site: dl_ab a", "site: dl_ab b"),
+                        ("dl_ba", "site: dl_ba b", "site: dl_ba a"))),
+    Case("omp_lock_abba", "tp_omp_locks", args=["abba"],
+         expect=[inversion(2, ["lock_ab", "lock_ba"], "omp_locks.c", locks=["la", "lb"])],
+         min_locks=2, check=OMP_ABBA_SITES),
+    Case("omp_lock_ordered", "tp_omp_locks", args=["ordered"], min_locks=2),
+    Case("omp_lock_testlock", "tp_omp_locks", args=["testlock"], min_locks=2,
+         filtered={"trylock": 1}),
+    Case("omp_nest_lock_abba", "tp_omp_locks", args=["nest"],
+         expect=[inversion(2, ["nest_ab", "nest_ba"], "omp_locks.c", locks=["na", "nb"])],
+         min_locks=2, check=OMP_NEST_SITES),
+    Case("omp_critical_named_abba", "tp_omp_locks", args=["named"],
+         expect=[inversion(2, ["named_then_lock", "lock_then_named"], "omp_locks.c",
+                           locks=["omp critical(alpha)", "la"])],
+         min_locks=2, check=OMP_NAMED_SITES),
+    Case("omp_critical_unnamed_abba", "tp_omp_locks", args=["unnamed"],
+         expect=[inversion(2, ["unnamed_then_lock", "lock_then_unnamed"], "omp_locks.c",
+                           locks=["omp critical", "la"])],
+         min_locks=2, check=OMP_UNNAMED_SITES),
+    omp_deadlock("omp_lock_deadlock", "tp_omp_locks", ["deadlock"], ["lock_ab", "lock_ba"],
+                 ["la", "lb"], OMP_ABBA_SITES),
+    omp_deadlock("omp_nest_lock_deadlock", "tp_omp_locks", ["nest_deadlock"],
+                 ["nest_ab", "nest_ba"], ["na", "nb"], OMP_NEST_SITES),
+    omp_deadlock("omp_critical_named_deadlock", "tp_omp_locks", ["named_deadlock"],
+                 ["named_then_lock", "lock_then_named"], ["omp critical(alpha)", "la"],
+                 OMP_NAMED_SITES),
+    omp_deadlock("omp_critical_unnamed_deadlock", "tp_omp_locks", ["unnamed_deadlock"],
+                 ["unnamed_then_lock", "lock_then_unnamed"], ["omp critical", "la"],
+                 OMP_UNNAMED_SITES),
+    # clang -fopenmp: the same lock API, against LLVM's libomp
+    Case("omp_clang_lock_abba", "tp_omp_locks_clang", args=["abba"],
+         expect=[inversion(2, ["lock_ab", "lock_ba"], "omp_locks.c", locks=["la", "lb"])],
+         min_locks=2, check=OMP_ABBA_SITES),
+    Case("omp_clang_lock_testlock", "tp_omp_locks_clang", args=["testlock"], min_locks=2,
+         filtered={"trylock": 1}),
+    Case("omp_clang_nest_lock_abba", "tp_omp_locks_clang", args=["nest"],
+         expect=[inversion(2, ["nest_ab", "nest_ba"], "omp_locks.c", locks=["na", "nb"])],
+         min_locks=2, check=OMP_NEST_SITES),
+    omp_deadlock("omp_clang_lock_deadlock", "tp_omp_locks_clang", ["deadlock"],
+                 ["lock_ab", "lock_ba"], ["la", "lb"], OMP_ABBA_SITES),
+    omp_deadlock("omp_clang_nest_lock_deadlock", "tp_omp_locks_clang", ["nest_deadlock"],
+                 ["nest_ab", "nest_ba"], ["na", "nb"], OMP_NEST_SITES),
+]
+
+
 # The table ---------------------------------------------------------------------
 
 CASES = [
@@ -411,7 +542,7 @@ CASES = [
          check=check_reuse_happened),
     Case("lock_address_reuse_heap", "tp_lock_reuse", args=["heap"], min_locks=3,
          check=check_reuse_happened),
-]
+] + GLIB_OMP_CASES
 
 
 # --------------------------------------------------------------------------------

@@ -146,6 +146,34 @@ def main():
     retired("r_heap", "freed")                                           # realloc
     if "realloc ok" not in other:
         failures.append("realloc through the shim failed: %s" % other)
+    # GLib (glib_wrap.c)
+    edge("g_outer", "g_lock", "mutex", "mutex", kind="mutex")            # g_mutex_lock
+    edge("g_outer", "g_try", "mutex", "mutex", ["try"])                  # g_mutex_trylock
+    if any(e[0] == addr["g_outer"] and e[1] == addr["g_after"] for e in edges):
+        failures.append("g_mutex_unlock: g_outer still held when g_after was taken")
+    retired("g_init", "reinit", gen=1)                                   # g_mutex_init
+    retired("g_init", "destroy", gen=2)                                  # g_mutex_clear
+    edge("g_wh", "g_wm", "mutex", "mutex")                               # g_cond_wait
+    edge("g_uh", "g_um", "mutex", "mutex")                               # g_cond_wait_until
+    # OpenMP (omp_wrap.c)
+    edge("o_outer", "o_lock", "mutex", "mutex", kind="mutex")            # omp_set_lock
+    edge("o_outer", "o_try", "mutex", "mutex", ["try"])                  # omp_test_lock
+    if any(e[0] == addr["o_outer"] and e[1] == addr["o_after"] for e in edges):
+        failures.append("omp_unset_lock: o_outer still held when o_after was taken")
+    edge("n_outer", "n_lock", "mutex", "mutex")                          # omp_set_nest_lock
+    edge("n_outer", "n_try", "mutex", "mutex", ["try"])                  # omp_test_nest_lock
+    if not any(l["addr"] == addr["n_lock"] and l.get("subkind") == "recursive" for l in locks):
+        failures.append("nest lock not recorded recursive: %s"
+                        % [l for l in locks if l["addr"] == addr["n_lock"]])
+    retired("o_lock", "reinit")                                          # omp_init_lock
+    retired("o_try", "destroy")                                          # omp_destroy_lock
+    retired("n_lock", "destroy")                                         # omp_destroy_nest_lock
+    retired("n_try", "reinit")                                           # omp_init_nest_lock
+    edge("crit_name", "o_in_named", "mutex", "mutex")                    # GOMP_critical_name_*
+    known = set(addr.values())
+    if not any(e[1] == addr["o_in_crit"] and e[0] not in known for e in edges):  # GOMP_critical_*
+        failures.append("GOMP_critical_start: no edge from the unnamed critical section to "
+                        "o_in_crit (edges to it: %s)" % [e for e in edges if e[1] == addr["o_in_crit"]])
     # threads
     if sum(1 for t in threads if t["creator"] == "1") < 2:               # pthread_create
         failures.append("pthread_create: threads with creator 1: %s" % threads)

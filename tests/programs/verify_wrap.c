@@ -24,6 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+void glib_hooks(void); /* glib_wrap.c */
+void omp_hooks(void);  /* omp_wrap.c */
+
 static void name(const char *n, const volatile void *p) { printf("%s %p\n", n, (const void *)p); }
 
 static struct timespec soon(clockid_t c, long ms)
@@ -352,5 +355,7 @@ int main(int argc, char **argv)
     c11_wait();
     files();
     memory();
+    glib_hooks();
+    omp_hooks();
     return image(0);
 }
