@@ -81,6 +81,7 @@ void lg_config_read(void)
     lg_settings.trace_children = v[LG_SETTING_TRACE_CHILDREN] == LG_TRACE_CHILDREN_YES;
     lg_settings.on_deadlock = (int)v[LG_SETTING_ON_DEADLOCK];
     lg_settings.deadlock_exitcode = (int)v[LG_SETTING_DEADLOCK_EXITCODE];
+    lg_settings.snapshot_interval_ns = v[LG_SETTING_SNAPSHOT_INTERVAL_MS] * 1000000ull;
     copy(lg_settings.suppressions, sizeof lg_settings.suppressions, text[LG_SETTING_SUPPRESSIONS]);
     copy(lg_settings.run_id, sizeof lg_settings.run_id, env("LOCKGRAPH_RUN_ID"));
     copy(lg_settings.run_index, sizeof lg_settings.run_index, env("LOCKGRAPH_RUN_INDEX"));

@@ -28,6 +28,7 @@ struct lg_settings {
     char suppressions[1024]; /* LOCKGRAPH_SUPPRESSIONS */
     char run_id[64];       /* LOCKGRAPH_RUN_ID (set by `lockgraph run`) */
     char run_index[1024];  /* LOCKGRAPH_RUN_INDEX (set by `lockgraph run`) */
+    uint64_t snapshot_interval_ns; /* LOCKGRAPH_SNAPSHOT_INTERVAL_MS; 0 until read */
 };
 
 extern struct lg_settings lg_settings;

@@ -27,6 +27,8 @@ void *lg_map(size_t size)
 
 void lg_discard(void *p, size_t size) { madvise(p, size, MADV_DONTNEED); }
 
+void lg_unmap(void *p, size_t size) { munmap(p, size); }
+
 static void *bump(struct chunk *c, size_t size)
 {
     size_t off = atomic_fetch_add_explicit(&c->used, size, memory_order_relaxed);

@@ -18,6 +18,9 @@
 void *lg_arena_alloc(size_t size);
 void *lg_map(size_t size);               /* a fresh zeroed mapping, or NULL */
 void lg_discard(void *p, size_t size);   /* contents become zero, mapping stays */
+/* Gives back a mapping of lg_map that nobody else can reach any more (an ended
+ * thread's own chain set): the one exception to "never unmapped". */
+void lg_unmap(void *p, size_t size);
 void lg_arena_after_fork(void);          /* fork child: the growth lock is void */
 
 #endif

@@ -79,8 +79,8 @@ static inline struct lg_thread *lg_event_thread(void)
 }
 
 /* A thread t is creating: what the new thread runs, and who made it from where.
- * Allocated by the core, never freed (NULL when out of memory: start the thread
- * unwrapped).  self: t's own pthread_t (joins on t are resolved through it). */
+ * Allocated by the core, reused once the thread started (NULL when out of memory:
+ * start the thread unwrapped).  self: t's own pthread_t (joins on t are resolved through it). */
 struct lg_spawn {
     void *(*fn)(void *);
     void *arg;
@@ -88,6 +88,10 @@ struct lg_spawn {
 };
 struct lg_spawn *lg_thread_spawn(struct lg_thread *t, uintptr_t self, void *(*fn)(void *),
                                  void *arg);
+/* Spawn records are reused: lg_thread_start gives its back; a failed
+ * pthread_create gives it back with lg_spawn_free. */
+struct lg_spawn *lg_spawn_alloc(void);
+void lg_spawn_free(struct lg_spawn *s);
 /* First event of a thread started from s, in that thread: its state (NULL if none
  * could be made).  self: its pthread_t. */
 struct lg_thread *lg_thread_start(const struct lg_spawn *s, uintptr_t self);

@@ -9,6 +9,7 @@
 #include "records.h"
 #include "report_view.h"
 #include "seen.h"
+#include "tool_lock.h"
 
 #include <errno.h>
 #include <string.h>
@@ -22,7 +23,7 @@ static _Atomic(struct lg_thread *) all_threads;
 static _Atomic uint32_t nthreads;
 static lg_id_dir thread_dir;
 static struct lg_thread exited_thread = {.in_shim = 1}; /* guard raised for good */
-static void retire_own_stack_locks(void);
+static void retire_own_stack_locks(struct lg_thread *t);
 
 /* Hold times come from the watchdog's tick (one load of a read-mostly line).  A
  * process with a single thread has no watchdog and reads no clock at all: its holds
@@ -34,15 +35,144 @@ static inline uint64_t coarse_now(void)
 }
 
 
-/* ---- threads ---------------------------------------------------------------- */
+/* ---- threads ----------------------------------------------------------------
+ * Thread slots.  A thread's state is a slot of the registry; the slot of a thread
+ * that ended holding nothing is reused by a later thread, so a process that starts
+ * a thread per request keeps as many slots as it ever had threads at once (plus
+ * those ended within the last watchdog tick).  A reused slot gets a new serial:
+ * serials name threads in the log and are never reused.  What may still point at
+ * an ended thread's slot:
+ *  - lock owners: only locks it held, and a thread that ends holding a lock keeps
+ *    its slot for good (the watchdog reports waiters on it as orphaned);
+ *  - the watchdog's snapshot of a tick, and a reader walking the registry: both
+ *    check `alive`; a slot freed while the watchdog is in a pass is reused only
+ *    after that pass (lg_wd_pass is odd during one), so no pass ever sees two
+ *    threads in one slot, and one freed between passes (nearly always: the
+ *    watchdog sleeps) at once;
+ *  - order-graph contexts and findings: by serial.  A thread a context names keeps a
+ *    32-byte identity (serial, tid, creator, name): the fork child's log replays
+ *    its THREAD record, and live reports print its name.  Other ended threads are
+ *    in the log only. */
+
+struct lg_thread_ghost {
+    uint32_t serial, tid, creator, create_stack;
+    char name[LG_NAME_MAX];
+};
+
+/* thread_dir holds a live slot, or a ghost pointer with its low bit set */
+#define GHOST_TAG ((uintptr_t)1)
+
+_Atomic uint64_t lg_wd_pass;
+static lg_tool_lock slot_lock;                 /* the free lists below */
+static struct lg_thread *free_head, *free_tail; /* oldest first */
+static struct lg_spawn *free_spawns;
 
 struct lg_thread *lg_thread_first(void) { return atomic_load(&all_threads); }
-struct lg_thread *lg_thread_by_serial(uint32_t s) { return lg_dir_get(&thread_dir, s); }
+
+struct lg_thread *lg_thread_by_serial(uint32_t s)
+{
+    void *p = lg_dir_get(&thread_dir, s);
+    return (uintptr_t)p & GHOST_TAG ? NULL : p;
+}
+
+int lg_thread_identity(uint32_t serial, uint32_t *tid, char name[LG_NAME_MAX])
+{
+    void *p = lg_dir_get(&thread_dir, serial);
+    if (!p)
+        return 0;
+    if ((uintptr_t)p & GHOST_TAG) {
+        const struct lg_thread_ghost *g = (void *)((uintptr_t)p & ~GHOST_TAG);
+        *tid = g->tid;
+        memcpy(name, g->name, LG_NAME_MAX);
+    } else {
+        const struct lg_thread *t = p;
+        *tid = t->tid;
+        memcpy(name, t->name, LG_NAME_MAX); /* racy against a rename: a name either way */
+    }
+    name[LG_NAME_MAX - 1] = 0;
+    return 1;
+}
+
+static struct lg_thread *slot_take(void)
+{
+    struct lg_thread *t = NULL;
+    lg_tool_lock_take(&slot_lock);
+    /* freed while the watchdog was between passes (even count): no pass can see
+     * it; freed during one (odd): once that pass is over */
+    if (free_head && (free_head->freed_pass + 1) / 2 * 2 <= atomic_load(&lg_wd_pass)) {
+        t = free_head;
+        free_head = t->next_free;
+        if (!free_head)
+            free_tail = NULL;
+        t->next_free = NULL;
+    }
+    lg_tool_lock_give(&slot_lock);
+    return t;
+}
+
+static void slot_give(struct lg_thread *t)
+{
+    t->freed_pass = atomic_load(&lg_wd_pass); /* after alive = 0 (both seq_cst) */
+    lg_tool_lock_take(&slot_lock);
+    if (free_tail)
+        free_tail->next_free = t;
+    else
+        free_head = t;
+    free_tail = t;
+    lg_tool_lock_give(&slot_lock);
+}
+
+/* A reused slot as a fresh thread's: what stays is the registry link, the grown
+ * held array and the watchdog's capture buffer (both may still be read racily),
+ * and wait.seq, which keeps growing so that no stale wait matches. */
+static void slot_reset(struct lg_thread *t)
+{
+    t->in_shim = 0;
+    t->creator = t->create_stack = 0;
+    t->pthread = 0;
+    t->nheld = 0;
+    t->chains = NULL;
+    t->chain_mask = t->nchains = 0;
+    t->in_graph = 0;
+    atomic_store(&t->wait.lock, NULL);
+    atomic_store(&t->wait.cond_mutex, NULL);
+    atomic_store(&t->wait.joining, 0);
+    t->wait.flags = 0;
+    memset(t->name, 0, sizeof t->name);
+    /* t->stack_locks is empty: retire_own_stack_locks emptied it at the end */
+}
+
+struct lg_spawn *lg_spawn_alloc(void)
+{
+    lg_tool_lock_take(&slot_lock);
+    struct lg_spawn *s = free_spawns;
+    if (s)
+        free_spawns = *(struct lg_spawn **)s;
+    lg_tool_lock_give(&slot_lock);
+    if (s)
+        memset(s, 0, sizeof *s);
+    return s ? s : lg_arena_alloc(sizeof *s);
+}
+
+void lg_spawn_free(struct lg_spawn *s)
+{
+    if (!s)
+        return;
+    lg_tool_lock_take(&slot_lock);
+    *(struct lg_spawn **)s = free_spawns;
+    free_spawns = s;
+    lg_tool_lock_give(&slot_lock);
+}
 
 struct lg_thread *lg_thread_attach(uint32_t creator, uint32_t create_stack)
 {
     int err = errno; /* the allocation may set it (a futex wait, a failed mmap) */
-    struct lg_thread *t = lg_arena_alloc(sizeof *t);
+    struct lg_thread *t = slot_take();
+    int reused = t != NULL;
+    if (reused)
+        slot_reset(t);
+    else
+        t = lg_arena_alloc(sizeof *t);
     if (!t) {
         errno = err;
         return NULL;
@@ -53,16 +183,20 @@ struct lg_thread *lg_thread_attach(uint32_t creator, uint32_t create_stack)
     t->tid = lg_plat_gettid();
     t->creator = creator;
     t->create_stack = create_stack;
-    t->held = t->inline_held;
-    t->cap = LG_HELD_INLINE;
-    atomic_store(&t->alive, 1);
+    if (!reused) {
+        t->held = t->inline_held;
+        t->cap = LG_HELD_INLINE;
+    }
     lg_plat_thread_name(t->name, sizeof t->name);
     lg_plat_stack_bounds(&t->stack_lo, &t->stack_hi);
     lg_graph_lock();
     t->serial = atomic_fetch_add(&nthreads, 1) + 1;
     lg_dir_set(&thread_dir, t->serial, t);
-    t->next_all = atomic_load(&all_threads);
-    atomic_store(&all_threads, t);
+    if (!reused) {
+        t->next_all = atomic_load(&all_threads);
+        atomic_store(&all_threads, t);
+    }
+    atomic_store(&t->alive, 1);
     lg_rec_thread(t, lg_plat_now());
     lg_graph_unlock();
     lg_guard_leave(t, g);
@@ -76,12 +210,58 @@ void lg_thread_detach(struct lg_thread *t)
     lg_graph_lock();
     lg_rec_thread_exit(t, lg_plat_now());
     lg_graph_unlock();
-    retire_own_stack_locks();
-    atomic_store(&t->alive, 0);
-    /* The thread keeps its held entries: the watchdog reports waiters on them as
-     * orphaned.  What glibc still locks while tearing the thread down is not the
-     * program's doing: from here on the thread's hooks forward untracked. */
+    retire_own_stack_locks(t);
+    /* What glibc still locks while tearing the thread down is not the program's
+     * doing: from here on the thread's hooks forward untracked. */
     lg_tls_self = &exited_thread;
+    if (t->nheld) {
+        /* It keeps its slot and its held entries: the watchdog reports waiters on
+         * them as orphaned. */
+        atomic_store(&t->alive, 0);
+        return;
+    }
+    struct lg_thread_ghost *ghost = NULL;
+    if (t->in_graph && (ghost = lg_arena_alloc(sizeof *ghost)) != NULL)
+        *ghost = (struct lg_thread_ghost){t->serial, t->tid, t->creator, t->create_stack, {0}};
+    if (ghost)
+        memcpy(ghost->name, t->name, sizeof ghost->name);
+    if (t->chains)
+        lg_unmap(t->chains, (size_t)(t->chain_mask + 1) * sizeof *t->chains);
+    t->chains = NULL;
+    lg_graph_lock();
+    lg_dir_set(&thread_dir, t->serial, ghost ? (void *)((uintptr_t)ghost | GHOST_TAG) : NULL);
+    atomic_store(&t->alive, 0);
+    lg_graph_unlock();
+    slot_give(t);
+}
+
+/* The THREAD (and THREAD_EXIT) records of serial s for a fork child's log: a
+ * slot's, or an ended thread's identity. */
+static void replay_thread(uint32_t s, uint64_t now, int exits)
+{
+    void *p = lg_dir_get(&thread_dir, s);
+    if (!p)
+        return;
+    if (!((uintptr_t)p & GHOST_TAG)) {
+        struct lg_thread *t = p;
+        if (!exits)
+            lg_rec_thread(t, now);
+        else if (!atomic_load(&t->alive))
+            lg_rec_thread_exit(t, now);
+        return;
+    }
+    const struct lg_thread_ghost *g = (void *)((uintptr_t)p & ~GHOST_TAG);
+    static struct lg_thread tmp; /* under the graph lock */
+    tmp.serial = g->serial;
+    tmp.tid = g->tid;
+    tmp.creator = g->creator;
+    tmp.create_stack = g->create_stack;
+    tmp.nheld = 0;
+    memcpy(tmp.name, g->name, sizeof tmp.name);
+    if (!exits)
+        lg_rec_thread(&tmp, now);
+    else
+        lg_rec_thread_exit(&tmp, now);
 }
 
 /* ---- per-thread chain set (validated chains) ---------------------------------- */
@@ -191,11 +371,11 @@ struct stack_locks {
     uint32_t n, cap;
     struct lg_lockrec *l[];
 };
-static __thread struct stack_locks *own_stack_locks __attribute__((tls_model("initial-exec")));
 
-static void note_stack_lock(struct lg_lockrec *l)
+/* The list lives with the thread's slot (reused with it). */
+static void note_stack_lock(struct lg_thread *t, struct lg_lockrec *l)
 {
-    struct stack_locks *s = own_stack_locks;
+    struct stack_locks *s = t->stack_locks;
     if (s && s->n == s->cap) { /* drop the dead before growing */
         uint32_t k = 0;
         for (uint32_t i = 0; i < s->n; i++)
@@ -213,7 +393,7 @@ static void note_stack_lock(struct lg_lockrec *l)
             n->n = s->n;
             memcpy(n->l, s->l, s->n * sizeof s->l[0]);
         }
-        own_stack_locks = s = n;
+        t->stack_locks = s = n;
     }
     s->l[s->n++] = l;
 }
@@ -227,9 +407,9 @@ static int frame_replaced(const struct lg_lockrec *l)
            (uint32_t)*(const volatile uintptr_t *)l->frame_slot != l->frame_ret;
 }
 
-static void retire_own_stack_locks(void)
+static void retire_own_stack_locks(struct lg_thread *t)
 {
-    struct stack_locks *s = own_stack_locks;
+    struct stack_locks *s = t->stack_locks;
     for (uint32_t i = 0; s && i < s->n; i++)
         retire_record(s->l[i], LG_RETIRE_STACK);
     if (s)
@@ -305,7 +485,7 @@ static struct lg_lockrec *create_lock(struct lg_thread *t, uintptr_t addr, uint8
     }
     lg_graph_unlock();
     if (l && made && on_stack)
-        note_stack_lock(l);
+        note_stack_lock(t, l);
     if (l && made && cls != LG_CLASS_STATIC && !on_stack)
         heap_mark(addr);
     return l;
@@ -499,8 +679,11 @@ static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, ui
     if (!cap->id)
         cap->id = lg_stack_intern(cap->pcs, cap->n);
     struct lg_chain *chain = lg_chain_intern(t->held, t->nheld);
+    uint64_t contexts = lg_rec_contexts_written();
     if (chain)
         lg_graph_acquire(t, t->held, t->nheld, chain, l, mode, flags, cap->id, &pending);
+    if (lg_rec_contexts_written() != contexts)
+        t->in_graph = 1; /* a context names it: its identity outlives it */
     lg_graph_unlock();
     if (chain)
         chain_add(t, key);
@@ -708,6 +891,10 @@ void lg_detector_after_fork_child(struct lg_thread *self)
 {
     lg_graph_after_fork();
     lg_table_after_fork();
+    lg_tool_lock_reset(&slot_lock);
+    /* the watchdog did not survive the fork: no pass is running here */
+    if (atomic_load(&lg_wd_pass) & 1)
+        atomic_fetch_add(&lg_wd_pass, 1);
     for (struct lg_thread *t = lg_thread_first(); t; t = t->next_all)
         if (t != self)
             atomic_store(&t->alive, 0);
@@ -731,19 +918,14 @@ static void replay_lock(struct lg_lockrec *l, void *arg)
 void lg_detector_replay(void)
 {
     uint64_t now = lg_plat_now();
+    lg_rec_stats_forget();
     lg_graph_replay_stacks();
     uint32_t n = atomic_load(&nthreads);
-    for (uint32_t s = 1; s <= n; s++) {
-        struct lg_thread *t = lg_thread_by_serial(s);
-        if (t)
-            lg_rec_thread(t, now);
-    }
+    for (uint32_t s = 1; s <= n; s++)
+        replay_thread(s, now, 0);
     lg_table_each(replay_lock, NULL);
     /* after the locks: a thread's exit record lists the locks it still held */
-    for (uint32_t s = 1; s <= n; s++) {
-        struct lg_thread *t = lg_thread_by_serial(s);
-        if (t && !atomic_load(&t->alive))
-            lg_rec_thread_exit(t, now);
-    }
+    for (uint32_t s = 1; s <= n; s++)
+        replay_thread(s, now, 1);
     lg_graph_replay_rest();
 }

@@ -37,7 +37,17 @@ extern struct lg_config lg_cfg;
 extern _Atomic uint64_t lg_tick_ns;
 extern _Atomic uint64_t lg_tick_step_ns;
 
+/* Twice the watchdog passes started: odd while the watchdog is in a pass (it adds
+ * one as a pass starts and one as it ends).  An ended thread's slot is reused once
+ * no pass that could have seen it is running. */
+extern _Atomic uint64_t lg_wd_pass;
+
+/* The live slot of a thread serial; NULL once the thread ended and its slot went
+ * back to the free list (or for an unknown serial). */
 struct lg_thread *lg_thread_by_serial(uint32_t serial);
+/* tid and name of a thread serial, live or ended while an order-graph context names
+ * it; 0 when unknown. */
+int lg_thread_identity(uint32_t serial, uint32_t *tid, char name[LG_NAME_MAX]);
 struct lg_thread *lg_thread_first(void); /* registry, newest first; ->next_all */
 
 /* The record of the lock at addr, created on first use. */

@@ -18,7 +18,7 @@ struct lg_spawn *lg_thread_spawn(struct lg_thread *t, uintptr_t self, void *(*fn
     struct lg_guard g = lg_guard_enter(t);
     if (!t->pthread)
         t->pthread = self;
-    struct lg_spawn *s = lg_arena_alloc(sizeof *s);
+    struct lg_spawn *s = lg_spawn_alloc();
     if (s) {
         s->fn = fn;
         s->arg = arg;
@@ -31,7 +31,9 @@ struct lg_spawn *lg_thread_spawn(struct lg_thread *t, uintptr_t self, void *(*fn
 
 struct lg_thread *lg_thread_start(const struct lg_spawn *s, uintptr_t self)
 {
-    struct lg_thread *t = lg_thread_attach(s->creator, s->stack);
+    uint32_t creator = s->creator, stack = s->stack;
+    lg_spawn_free((struct lg_spawn *)s); /* the trampoline read fn and arg already */
+    struct lg_thread *t = lg_thread_attach(creator, stack);
     if (t)
         t->pthread = self;
     return t;

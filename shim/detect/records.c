@@ -115,8 +115,13 @@ void lg_rec_chain(const struct lg_chain *c)
     emit(&e);
 }
 
+static uint64_t contexts_written; /* under the graph lock */
+
+uint64_t lg_rec_contexts_written(void) { return contexts_written; }
+
 void lg_rec_context(const struct lg_edge *ed, const struct lg_ctx *c, uint64_t ts)
 {
+    contexts_written++;
     unsigned char buf[64];
     lg_enc e;
     lg_encode_context(&e, buf, sizeof buf,
@@ -205,6 +210,47 @@ void lg_rec_finding(const struct lg_live_finding *f, uint64_t ts)
         rec_waits(f, ts);
 }
 
+/* Statistics snapshots list only the locks whose counters moved since the
+ * previous snapshot (the reader keeps the latest snapshot per lock), so an idle
+ * process writes nothing however many locks it has.  What was written last is a
+ * fingerprint per lock id, in pages of LG_STATS_PAGE ids mapped on first use and
+ * touched only by the snapshot writer (under the graph lock): 8 bytes per lock that
+ * ever had a snapshot, nothing on the locking path.  A lock id past the directory
+ * (16M) is written every time, as before. */
+#define LG_STATS_PAGE_BITS 12
+#define LG_STATS_PAGE (1u << LG_STATS_PAGE_BITS)
+#define LG_STATS_PAGES 4096
+static uint64_t *stats_seen[LG_STATS_PAGES];
+
+static uint64_t *stats_seen_slot(uint32_t id)
+{
+    uint32_t p = id >> LG_STATS_PAGE_BITS;
+    if (p >= LG_STATS_PAGES)
+        return NULL;
+    if (!stats_seen[p])
+        stats_seen[p] = lg_map(LG_STATS_PAGE * sizeof(uint64_t));
+    return stats_seen[p] ? &stats_seen[p][id & (LG_STATS_PAGE - 1)] : NULL;
+}
+
+/* Every counter that can move without acq moving (a release adds hold time) is in
+ * it; contention and wait time move only with an acquisition. */
+static uint64_t stats_fingerprint(const lg_log_lock_stats *s)
+{
+    uint64_t f = s->acquisitions * 0x9E3779B97F4A7C15ull ^ s->hold_total_ns * 0xC2B2AE3D27D4EB4Full ^
+                 s->wait_total_ns ^ (s->contended << 40) ^ s->hold_max_ns;
+    return f ? f : 1;
+}
+
+static uint64_t losses_written[LG_LOSS_COUNTER_MAX + 1]; /* last LOSSES record's values */
+
+void lg_rec_stats_forget(void)
+{
+    memset(losses_written, 0, sizeof losses_written);
+    for (uint32_t p = 0; p < LG_STATS_PAGES; p++)
+        if (stats_seen[p])
+            lg_discard(stats_seen[p], LG_STATS_PAGE * sizeof(uint64_t));
+}
+
 /* Statistics are gathered a record's worth at a time (the table walk does not know
  * how many locks it will visit), then encoded with their count. */
 struct stats_batch {
@@ -231,7 +277,7 @@ static void stats_one(struct lg_lockrec *l, void *arg)
     struct stats_batch *b = arg;
     if (!l->acq)
         return;
-    b->items[b->n] = (lg_log_lock_stats){
+    lg_log_lock_stats s = {
         .lock_id = l->id,
         .acquisitions = l->acq,
         .contended = __atomic_load_n(&l->contended, __ATOMIC_RELAXED),
@@ -239,11 +285,18 @@ static void stats_one(struct lg_lockrec *l, void *arg)
         .wait_max_ns = (uint64_t)__atomic_load_n(&l->wait_max_us, __ATOMIC_RELAXED) * 1000u,
         .hold_total_ns = l->hold_total,
         .hold_max_ns = l->hold_max};
+    uint64_t fp = stats_fingerprint(&s);
+    uint64_t *seen = stats_seen_slot(l->id);
+    if (seen && *seen == fp)
+        return; /* unchanged since the last snapshot: the reader has it */
+    if (seen)
+        *seen = fp;
+    b->items[b->n] = s;
     if (++b->n == LG_STATS_PER_RECORD)
         stats_flush(b);
 }
 
-/* Only the counters that are not zero: a log that lost nothing has no LOSSES record
+/* Only the counters that are not zero (under the graph lock): a log that lost nothing has no LOSSES record
  * (and stays readable by readers that predate it). */
 static void rec_losses(uint64_t ts)
 {
@@ -254,7 +307,15 @@ static void rec_losses(uint64_t ts)
         if (v)
             item[n++] = (lg_log_loss){c, v};
     }
-    if (!n)
+    /* like the statistics: only when a counter moved since the last LOSSES record */
+    uint64_t *written = losses_written;
+    int moved = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (written[item[i].counter] != item[i].value) {
+            written[item[i].counter] = item[i].value;
+            moved = 1;
+        }
+    if (!moved)
         return;
     unsigned char buf[LG_REC_HEADER_SIZE + 16 + LG_ITEM_SIZE_LOSS * LG_LOSS_COUNTER_MAX];
     lg_enc e;

@@ -47,12 +47,16 @@ void lg_rec_retire(const struct lg_lockrec *l, uint64_t ts, int reason);
 void lg_rec_edge(const struct lg_edge *e, uint64_t ts);
 void lg_rec_chain(const struct lg_chain *c);
 void lg_rec_context(const struct lg_edge *e, const struct lg_ctx *c, uint64_t ts);
+/* CONTEXT records written so far (under the graph lock): tells whether a call wrote one */
+uint64_t lg_rec_contexts_written(void);
 void lg_rec_thread(const struct lg_thread *t, uint64_t ts);
 void lg_rec_thread_exit(const struct lg_thread *t, uint64_t ts);
 void lg_rec_finding(const struct lg_live_finding *f, uint64_t ts);
-/* Statistics of every lock used (chunked into records), then the LOSSES record
- * when something was lost. */
-void lg_rec_stats(uint64_t ts);
+/* Statistics of every lock whose counters moved since the previous snapshot
+ * (chunked into records), then the LOSSES record when a loss counter moved. */
+void lg_rec_stats(uint64_t ts); /* the locks whose counters moved since the last call */
+/* A fork child's log starts empty: its first snapshot lists every lock again. */
+void lg_rec_stats_forget(void);
 void lg_rec_end(uint64_t ts, int reason);
 uint64_t lg_records_dropped(void);
 

@@ -49,15 +49,14 @@ static void view_lock(struct lg_report_lock *v, const struct lg_lockrec *l)
 
 static void view_thread(struct lg_report_thread *v, uint32_t serial)
 {
-    const struct lg_thread *t = lg_thread_by_serial(serial);
     memset(v, 0, sizeof *v);
     v->serial = serial;
-    if (!t)
+    char name[LG_NAME_MAX];
+    if (!lg_thread_identity(serial, &v->tid, name))
         return;
     v->known = 1;
-    v->tid = t->tid;
-    memcpy(v->name, t->name, sizeof v->name); /* racy against a rename: a name either way */
-    v->name[sizeof v->name - 1] = 0;
+    _Static_assert(sizeof v->name >= LG_NAME_MAX, "a thread name fits the view");
+    memcpy(v->name, name, LG_NAME_MAX);
 }
 
 void lg_report_live(const struct lg_live_finding *f)

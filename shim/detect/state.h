@@ -14,6 +14,12 @@
  *    chain key of the held set up to and including it, so the key of "held set +
  *    new lock" is one hash step; a thread validates each chain once (per-thread
  *    chain set) and the steady state does nothing else.
+ *  - A thread's slot (struct lg_thread) outlives the thread: an ended thread that
+ *    held nothing goes back to a free list and a later thread reuses it under a new
+ *    serial, once no watchdog pass that could have seen it is running (so no
+ *    snapshot still names it).  wait.seq only grows across reuses.  Serials are
+ *    never reused; an ended thread that an order-graph context names keeps a
+ *    32-byte identity (serial, tid, creator, name) for the log and live reports.
  *  - Graph, chain, stack and context tables are changed only under the graph lock,
  *    and every log record describing them is written under it too, so the log's
  *    "define before use" order holds.
@@ -118,7 +124,12 @@ struct lg_thread {
     uintptr_t stack_lo, stack_hi; /* this thread's stack, for stack-resident locks */
     struct lg_wait wait;
     char name[LG_NAME_MAX];
-    struct lg_thread *next_all; /* registry (never unlinked) */
+    struct lg_thread *next_all; /* registry of slots (never unlinked) */
+    /* slot reuse (detector.c "thread slots"): under the slot lock */
+    struct lg_thread *next_free;
+    uint64_t freed_pass;  /* lg_wd_pass when the slot was freed */
+    int in_graph;         /* an order-graph context names this thread's serial */
+    void *stack_locks;    /* the stack-resident locks it created (detector.c) */
     /* watchdog-private (only the watchdog and, for wd_pcs, a capture signal handler
      * running in this thread touch them) */
     uint64_t wd_cond_since, wd_cond_seq;

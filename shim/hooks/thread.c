@@ -36,7 +36,10 @@ LG_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
     lg_guard_leave(t, g);
     if (!s)
         return REAL(pthread_create)(th, attr, fn, arg);
-    return REAL(pthread_create)(th, attr, trampoline, s);
+    int r = REAL(pthread_create)(th, attr, trampoline, s);
+    if (r != 0)
+        lg_spawn_free(s); /* no thread will read it */
+    return r;
 }
 
 LG_EXPORT int pthread_join(pthread_t th, void **ret)

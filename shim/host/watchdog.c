@@ -403,6 +403,33 @@ static uint64_t tick_interval(void)
     return t;
 }
 
+/* Whether the watchdog is the last thread of the process: the main thread ended
+ * through pthread_exit (the leader is a zombie) and no other thread is left.
+ * glibc ends a process when its last thread ends, but the watchdog counts as a
+ * thread, so it must do what that last thread would have done: exit(0).  Read from
+ * /proc/self/stat (state, field 3; threads, field 20); no answer is "no". */
+static int last_thread_left(void)
+{
+    char buf[512];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    char *p = strrchr(buf, ')'); /* the command name may hold anything */
+    if (!p || p[1] != ' ' || p[2] != 'Z')
+        return 0;
+    /* field 3 is the state; field 20 the thread count (the zombie leader and us) */
+    int field = 3;
+    for (p += 2; *p && field < 20; p++)
+        if (*p == ' ')
+            field++;
+    return field == 20 && strtol(p, NULL, 10) == 2;
+}
+
 static void *watchdog(void *arg)
 {
     (void)arg;
@@ -414,11 +441,18 @@ static void *watchdog(void *arg)
     for (;;) {
         struct timespec ts = {(time_t)(step / 1000000000ull), (long)(step % 1000000000ull)};
         nanosleep(&ts, NULL);
+        atomic_fetch_add(&lg_wd_pass, 1); /* odd: a pass is running (detector.c) */
         uint64_t now = lg_plat_now();
         atomic_store_explicit(&lg_tick_ns, now, memory_order_relaxed);
         check_deadlocks(now);
         check_long_holds(now);
-        if (now - last_stats > 10000000000ull) {
+        atomic_fetch_add(&lg_wd_pass, 1); /* even: the pass is over (its snapshot too) */
+        if (last_thread_left())
+            exit(0); /* atexit handlers and destructors run, the log is finished */
+        uint64_t every = lg_settings.snapshot_interval_ns;
+        if (!every)
+            every = LG_DEFAULT_SNAPSHOT_INTERVAL_MS * 1000000ull;
+        if (now - last_stats >= every) {
             lg_graph_lock();
             lg_rec_stats(now);
             lg_graph_unlock();

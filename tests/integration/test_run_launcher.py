@@ -93,7 +93,7 @@ def test_help_lists_every_option():
     p = run(["--help"])
     expect(p.returncode == 0, "--help exited %d" % p.returncode)
     flags = doc_flags() + ["error-exitcode", "fail-on"]
-    expect(len(flags) == 12, "docs/cli.md settings table changed? %s" % flags)
+    expect(len(flags) == 13, "docs/cli.md settings table changed? %s" % flags)
     for flag in flags:
         expect("--" + flag in p.stdout, "--help does not mention --%s:\n%s" % (flag, p.stdout))
     for var in re.findall(r"`(LOCKGRAPH_[A-Z_]+)", open(ARGS.docs).read()):
@@ -154,7 +154,8 @@ def test_settings_from_flags():
         p = run(["--output", "out/lg.%p.log", "--stack-depth", "17", "--quiet", "--log-fd", "2",
                  "--trace-children=no", "--deadlock-ms", "250", "--on-deadlock", "wait",
                  "--deadlock-exitcode", "77", "--hold-threshold-ms", "0",
-                 "--suppressions", "supp.txt", "--", "env"], cwd=tmp)
+                 "--suppressions", "supp.txt", "--snapshot-interval-ms", "500", "--", "env"],
+                cwd=tmp)
         expect(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr))
         env = child_env(p)
         want = {
@@ -169,6 +170,7 @@ def test_settings_from_flags():
             "LOCKGRAPH_HOLD_THRESHOLD_MS": "0",
             # made absolute: PROG and its children may change directory
             "LOCKGRAPH_SUPPRESSIONS": os.path.join(os.path.realpath(tmp), "supp.txt"),
+            "LOCKGRAPH_SNAPSHOT_INTERVAL_MS": "500",
         }
         for k, v in want.items():
             expect(env.get(k) == v, "%s=%r, expected %r" % (k, env.get(k), v))
@@ -212,6 +214,7 @@ def test_bad_options():
             (["--deadlock-exitcode", "300"], "--deadlock-exitcode"),
             (["--hold-threshold-ms", "x"], "--hold-threshold-ms"),
             (["--log-fd", "987"], "--log-fd"),
+            (["--snapshot-interval-ms", "99"], "--snapshot-interval-ms"),
             (["--suppressions", os.path.join(tmp, "missing")], "--suppressions"),
             (["--output", ""], "--output"),
             (["--output", os.path.join(tmp, "no-such-dir", "lg.%p.log")], "no-such-dir"),
