@@ -36,13 +36,14 @@ static size_t pid_at(const char *s, char prev)
     return word_char(s[n]) ? 0 : n;
 }
 
-/* Drops spaces before ')' and ',', doubled spaces, "()" and the space before it, and
- * spaces (and a comma) left at either end. */
+/* Drops spaces before ')' and ',', doubled spaces, a comma or space after '(' or at
+ * the start, "()" and the space before it, and spaces (and a comma) at the end. */
 static char *tidy(const char *s)
 {
     GString *o = g_string_new(NULL);
     for (const char *p = s; *p; p++) {
-        if (*p == ' ' && (o->len == 0 || o->str[o->len - 1] == ' ' || o->str[o->len - 1] == '('))
+        char last = o->len ? o->str[o->len - 1] : '(';
+        if ((*p == ' ' && (last == ' ' || last == '(')) || (*p == ',' && last == '('))
             continue;
         if ((*p == ')' || *p == ',') && o->len && o->str[o->len - 1] == ' ')
             g_string_truncate(o, o->len - 1);
