@@ -12,6 +12,7 @@
 #include "sarif_uri.h"
 
 #include <glib/gstdio.h>
+#include <sys/wait.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -598,6 +599,44 @@ static void test_deadlock_and_misuse(void)
     lgb_free(b);
 }
 
+/* `lockgraph report --source-root DIR`: the option reaches the format. */
+static void test_cli_source_root(void)
+{
+    lgb *b = base_log();
+    lgb_order(b, 2, A, B, 1, 4);
+    lgb_order(b, 3, B, A, 2, 5);
+    lgb_end(b, LG_END_EXIT);
+    char *tmp = g_dir_make_tmp("lg-sarif-cli-XXXXXX", NULL);
+    char *log = lgb_write(b, tmp, "x.log");
+    char *out = g_build_filename(tmp, "r.sarif", NULL);
+    char *root = source_root();
+    char *argv[] = {LOCKGRAPH_BIN, "report", "--format", "sarif", "--source-root", root, "-o", out, log, NULL};
+    gint status = -1;
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, NULL));
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1); /* findings */
+    char *text;
+    g_assert_true(g_file_get_contents(out, &text, NULL, NULL));
+    JsonParser *keep;
+    JsonObject *run = run_of(parse(text, &keep));
+    char *want = g_filename_to_uri(root, NULL, NULL);
+    g_assert_cmpstr(json_object_get_string_member(json_object_get_object_member(
+                                                      json_object_get_object_member(run, "originalUriBaseIds"), "SRCROOT"),
+                                                  "uri"),
+                    ==, want);
+    const char *bid;
+    g_assert_cmpstr(uri_of(json_array_get_object_element(json_object_get_array_member(
+                                                              result_of(run, "lock-order-inversion"), "locations"),
+                                                          0),
+                           &bid),
+                    ==, "tests/report/test_format_sarif.c");
+    g_object_unref(keep);
+    g_free(text), g_free(want), g_free(root);
+    g_unlink(out), g_unlink(log), g_rmdir(tmp);
+    g_free(out), g_free(log), g_free(tmp);
+    lgb_free(b);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -608,5 +647,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sarif/inversion", test_inversion);
     g_test_add_func("/sarif/outside-root", test_outside_root);
     g_test_add_func("/sarif/deadlock-and-misuse", test_deadlock_and_misuse);
+    g_test_add_func("/sarif/cli-source-root", test_cli_source_root);
     return g_test_run();
 }

@@ -10,6 +10,9 @@ schema, and the multitool's verdict on it.
       acquisition; rules have help in text and Markdown.
   check_sarif.py same A.sarif B.sarif KIND
       the KIND results of two reports of different runs read the same (messages).
+  check_sarif.py schema REPORT.sarif SCHEMA.json
+      REPORT is valid against the SARIF 2.1.0 JSON schema (the one the multitool
+      package ships): the multitool skips a document it cannot read, with no result.
   check_sarif.py multitool OUTPUT.sarif
       the multitool's own SARIF log: no error, no warning but the ones allowed below.
 """
@@ -158,7 +161,10 @@ def check_multitool(path):
             print("multitool: " + line)
             if level == "error" or (level == "warning" and rid not in ALLOWED_WARNINGS):
                 bad.append(line)
-        for n in run.get("invocations", [{}])[0].get("toolExecutionNotifications", []):
+        inv = run.get("invocations", [{}])[0]
+        if inv.get("executionSuccessful") is not True:
+            bad.append("the multitool's run did not succeed")
+        for n in inv.get("toolExecutionNotifications", []):
             if n.get("level") == "error":
                 bad.append("tool error: %s" % n.get("message", {}).get("text"))
     if bad:
@@ -166,11 +172,24 @@ def check_multitool(path):
     print("check_sarif: multitool Gh;Sarif: no error")
 
 
+def check_schema(path, schema_path):
+    import jsonschema
+    schema = json.load(open(schema_path))
+    cls = jsonschema.validators.validator_for(schema)
+    errors = sorted(cls(schema).iter_errors(json.load(open(path))), key=lambda e: list(e.path))
+    if errors:
+        fail("%s is not valid SARIF 2.1.0:\n  " % path + "\n  ".join(
+            "%s: %s" % ("/".join(map(str, e.path)), e.message) for e in errors[:20]))
+    print("check_sarif: %s: valid against %s" % (path, schema_path))
+
+
 def main(argv):
     if len(argv) >= 4 and argv[1] == "report":
         check_report(argv[2], argv[3], argv[4:])
     elif len(argv) == 5 and argv[1] == "same":
         check_same(argv[2], argv[3], argv[4])
+    elif len(argv) == 4 and argv[1] == "schema":
+        check_schema(argv[2], argv[3])
     elif len(argv) == 3 and argv[1] == "multitool":
         check_multitool(argv[2])
     else:
