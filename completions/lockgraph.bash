@@ -63,6 +63,8 @@ _lockgraph()
             COMPREPLY=($(compgen -W "$kinds all none" -- "${cur#*=}")); return ;;
         --output=*|--suppressions=*)
             COMPREPLY=($(compgen -f -- "${cur#*=}")); return ;;
+        --source-root=*)
+            COMPREPLY=($(compgen -d -- "${cur#*=}")); return ;;
         -*)
             COMPREPLY=($(compgen -W "$(_lockgraph_opts "$cmd")" -- "$cur"))
             [[ ${COMPREPLY[0]-} == *= ]] && compopt -o nospace 2>/dev/null
@@ -71,6 +73,7 @@ _lockgraph()
     case $prev in
         --format) COMPREPLY=($(compgen -W "text html json sarif junit dot" -- "$cur")); return ;;
         -o|--output|--suppressions) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --source-root) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     esac
     if [[ $cmd == run ]]; then
         COMPREPLY=($(compgen -c -- "$cur"))

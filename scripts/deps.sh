@@ -40,3 +40,4 @@ fi
 here="$(cd "$(dirname "$0")/.." && pwd)"
 "$here/tests/integration/html/setup.sh" "$here/build/tools/html" ||
   echo "deps: playwright-core not installed; it.html_browser will try again or skip" >&2
+"$here/tests/integration/sarif/setup.sh" "$here/build/tools/sarif" >/dev/null || echo "deps: sarif-multitool not installed; it.sarif_multitool will try again or skip" >&2

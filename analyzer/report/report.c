@@ -127,6 +127,7 @@ int lg_report_check(const char *const *logs, size_t nlogs, const char *fail_on,
 int lg_report_main(int argc, char **argv)
 {
     char *format = NULL, *output = NULL, *supp_path = NULL, *fail_on = NULL, *graph = NULL;
+    char *source_root = NULL;
     gboolean verbose = FALSE, no_symbols = FALSE;
     gint top = 10;
     char **logs = NULL;
@@ -139,6 +140,7 @@ int lg_report_main(int argc, char **argv)
         {"top", 0, 0, G_OPTION_ARG_INT, &top, "Rows of the contention table (default 10)", "N"},
         {"no-symbols", 0, 0, G_OPTION_ARG_NONE, &no_symbols, "Do not read debug information; print module+offset", NULL},
         {"graph", 0, 0, G_OPTION_ARG_STRING, &graph, "dot: cycles (default: the locks and edges of reported and filtered cycles) or all (the whole lock-order graph)", "cycles|all"},
+        {"source-root", 0, 0, G_OPTION_ARG_FILENAME, &source_root, "sarif: file URIs relative to DIR (default: the git toplevel of the sources, if any)", "DIR"},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &logs, NULL, "LOG..."},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -193,7 +195,8 @@ int lg_report_main(int argc, char **argv)
     gboolean trouble = FALSE;
     a = analyze_logs((const char *const *)logs, g_strv_length(logs), supp, &trouble);
     lg_format_opts fo = {.verbose = verbose, .top = (unsigned)top,
-                         .graph_all = graph && strcmp(graph, "all") == 0};
+                         .graph_all = graph && strcmp(graph, "all") == 0,
+                         .source_root = source_root};
     if (!write_report(emit, a, &fo, output, &trouble)) {
         rc = EXIT_TROUBLE;
         goto done;
@@ -210,6 +213,7 @@ done:
     g_free(supp_path);
     g_free(fail_on);
     g_free(graph);
+    g_free(source_root);
     g_strfreev(logs);
     return rc;
 }

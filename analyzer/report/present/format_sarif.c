@@ -1,147 +1,399 @@
-/* SARIF 2.1.0: one result per finding, located at the acquiring source line, with
- * one thread flow per edge of a cycle. */
+/* SARIF 2.1.0 for code scanning (GitHub and other SARIF viewers): one result per
+ * finding, located at the acquiring source line; the rules of sarif_rules.h; paths
+ * relative to a source root (sarif_uri.h); messages without addresses or pids
+ * (sarif_text.h); and for each cycle (inversion or deadlock) one code flow with a
+ * thread flow per edge, walking the held lock's acquisition and then the next one's,
+ * frame by frame (outermost caller first, nestingLevel growing inwards). */
 #include "finding_message.h"
 #include "formats.h"
 #include "frames.h"
 #include "lock_label.h"
 #include "names.h"
+#include "sarif_rules.h"
+#include "sarif_text.h"
+#include "sarif_uri.h"
 
 #include <json-glib/json-glib.h>
 
-static const char *level_of(int kind)
-{
-    switch (kind) {
-    case LG_FIND_LONG_HOLD: return "note";
-    case LG_FIND_BAD_UNLOCK:
-    case LG_FIND_DESTROY_LOCKED: return "warning";
-    default: return "error";
-    }
-}
+typedef struct sarif_ctx {
+    JsonBuilder *b;
+    char *root; /* source root ending in '/', or NULL: absolute URIs */
+} sarif_ctx;
 
-static const char *describe_kind(int kind)
-{
-    switch (kind) {
-    case LG_FIND_LOCK_ORDER_INVERSION: return "Locks taken in orders that can deadlock";
-    case LG_FIND_DEADLOCK: return "Threads deadlocked on each other";
-    case LG_FIND_SELF_DEADLOCK: return "A thread re-acquired a non-recursive lock it holds";
-    case LG_FIND_BAD_UNLOCK: return "Unlock of a lock the thread does not hold";
-    case LG_FIND_DESTROY_LOCKED: return "A lock destroyed while held";
-    case LG_FIND_LONG_HOLD: return "A lock held longer than the threshold";
-    }
-    return "unknown";
-}
-
+/* A message object; the text is scrubbed (sarif_text.h). */
 static void text_message(JsonBuilder *b, const char *member, const char *text)
 {
+    char *clean = lg_sarif_scrub(text);
     json_builder_set_member_name(b, member);
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "text");
-    json_builder_add_string_value(b, text ? text : "");
+    json_builder_add_string_value(b, clean);
+    json_builder_end_object(b);
+    g_free(clean);
+}
+
+static gboolean has_line(const lg_frame *f)
+{
+    return f->sym->file && f->sym->line > 0;
+}
+
+/* A source line a viewer can open: an absolute path.  (A relative one is relative to
+ * a build directory SARIF knows nothing of, like glibc's "./nptl/pthread_create.c".) */
+static gboolean has_source(const lg_frame *f)
+{
+    return has_line(f) && g_path_is_absolute(f->sym->file);
+}
+
+/* Is f the program's own code: under the source root, or without one outside /usr? */
+static gboolean own_code(const sarif_ctx *c, const lg_frame *f)
+{
+    if (!has_source(f))
+        return FALSE;
+    char *rel = lg_sarif_relative_uri(c->root, f->sym->file);
+    gboolean own = c->root ? rel != NULL : !g_str_has_prefix(f->sym->file, "/usr/");
+    g_free(rel);
+    return own;
+}
+
+/* The frame a location points at: the first user frame with a source line, else any
+ * frame with one; -1 if no frame has a line. */
+static int site_frame(const GArray *fr)
+{
+    guint user = lg_frames_first_user(fr);
+    for (guint i = user; i < fr->len; i++)
+        if (has_line(&g_array_index(fr, lg_frame, i)))
+            return (int)i;
+    for (guint i = 0; i < user && i < fr->len; i++)
+        if (has_line(&g_array_index(fr, lg_frame, i)))
+            return (int)i;
+    return -1;
+}
+
+static void artifact_location(sarif_ctx *c, const char *file)
+{
+    JsonBuilder *b = c->b;
+    json_builder_set_member_name(b, "artifactLocation");
+    json_builder_begin_object(b);
+    char *rel = lg_sarif_relative_uri(c->root, file);
+    json_builder_set_member_name(b, "uri");
+    if (rel) {
+        json_builder_add_string_value(b, rel);
+        json_builder_set_member_name(b, "uriBaseId");
+        json_builder_add_string_value(b, LG_SARIF_SRCROOT);
+    } else {
+        char *uri = g_path_is_absolute(file) ? g_filename_to_uri(file, NULL, NULL) : NULL;
+        json_builder_add_string_value(b, uri ? uri : file);
+        g_free(uri);
+    }
+    g_free(rel);
     json_builder_end_object(b);
 }
 
-/* A SARIF location for the first frame of a stack that has a source line; else a
- * logical location naming the innermost frame. */
-static void location_value(JsonBuilder *b, const lg_process *p, uint32_t stack, uint64_t ts,
-                           const char *msg)
+/* A location object for frame fr[i] (i < 0: the stack has no frame with a line;
+ * then a logical location naming the innermost frame, if any); id < 0: none. */
+static void frame_location(sarif_ctx *c, const GArray *fr, int i, const char *msg, int id)
 {
-    GArray *fr = lg_frames_resolve(p, stack, ts);
-    /* the first user frame with a line; else any frame with a line */
-    const lg_frame *src = NULL;
-    guint user = lg_frames_first_user(fr);
-    for (guint pass = 0; pass < 2 && !src; pass++)
-        for (guint i = pass ? 0 : user; i < fr->len && !src; i++) {
-            const lg_frame *f = &g_array_index(fr, lg_frame, i);
-            if (f->sym->file && f->sym->line > 0)
-                src = f;
-        }
+    JsonBuilder *b = c->b;
+    const lg_frame *f = i >= 0 ? &g_array_index(fr, lg_frame, i) : NULL;
     json_builder_begin_object(b);
-    if (src) {
+    if (id >= 0) {
+        json_builder_set_member_name(b, "id");
+        json_builder_add_int_value(b, id);
+    }
+    if (f && has_source(f)) {
         json_builder_set_member_name(b, "physicalLocation");
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "artifactLocation");
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "uri");
-        char *uri = g_path_is_absolute(src->sym->file) ? g_filename_to_uri(src->sym->file, NULL, NULL)
-                                                       : NULL;
-        json_builder_add_string_value(b, uri ? uri : src->sym->file);
-        g_free(uri);
-        json_builder_end_object(b);
+        artifact_location(c, f->sym->file);
         json_builder_set_member_name(b, "region");
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "startLine");
-        json_builder_add_int_value(b, src->sym->line);
+        json_builder_add_int_value(b, f->sym->line);
         json_builder_end_object(b);
         json_builder_end_object(b);
     }
+    if (!f && fr->len)
+        f = &g_array_index(fr, lg_frame, 0);
+    char *name = f ? lg_frame_signature(f) : g_strdup("(no stack recorded)");
     json_builder_set_member_name(b, "logicalLocations");
     json_builder_begin_array(b);
     json_builder_begin_object(b);
-    char *name = fr->len ? lg_frame_signature(&g_array_index(fr, lg_frame, src ? (guint)(src - (const lg_frame *)fr->data) : 0))
-                         : g_strdup("(no stack recorded)");
     json_builder_set_member_name(b, "fullyQualifiedName");
     json_builder_add_string_value(b, name);
     json_builder_set_member_name(b, "kind");
     json_builder_add_string_value(b, "function");
-    g_free(name);
     json_builder_end_object(b);
     json_builder_end_array(b);
+    g_free(name);
     if (msg)
         text_message(b, "message", msg);
     json_builder_end_object(b);
+}
+
+/* The location of a stack: its site frame (site_frame). */
+static void stack_location(sarif_ctx *c, const lg_process *p, uint32_t stack, uint64_t ts,
+                           const char *msg)
+{
+    GArray *fr = lg_frames_resolve(p, stack, ts);
+    frame_location(c, fr, site_frame(fr), msg, -1);
     g_array_free(fr, TRUE);
 }
 
-static void code_flows(JsonBuilder *b, const lg_finding *f)
+static void kinds_member(JsonBuilder *b, const char *k1, const char *k2)
 {
+    json_builder_set_member_name(b, "kinds");
+    json_builder_begin_array(b);
+    json_builder_add_string_value(b, k1);
+    if (k2)
+        json_builder_add_string_value(b, k2);
+    json_builder_end_array(b);
+}
+
+/* threadFlowLocations of one acquisition: the stack's frames with a source line,
+ * outermost caller first (nestingLevel 0, one more per call inwards); the site frame
+ * carries msg and is "essential", its callers in the program's own code "important",
+ * other frames (thread start, the library below the lock call) "unimportant".  A
+ * stack with no line gives one logical location. */
+static void acquisition_steps(sarif_ctx *c, const lg_process *p, uint32_t stack, uint64_t ts,
+                              const char *verb, const char *msg)
+{
+    JsonBuilder *b = c->b;
+    GArray *fr = lg_frames_resolve(p, stack, ts);
+    int site = site_frame(fr);
+    int level = 0;
+    for (int i = site < 0 ? -1 : (int)fr->len - 1; i >= (site < 0 ? -1 : 0); i--) {
+        if (i >= 0 && i != site && !has_line(&g_array_index(fr, lg_frame, i)))
+            continue;
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "location");
+        frame_location(c, fr, i, i == site ? msg : NULL, -1);
+        json_builder_set_member_name(b, "nestingLevel");
+        json_builder_add_int_value(b, level++);
+        json_builder_set_member_name(b, "importance");
+        json_builder_add_string_value(b, i == site ? "essential"
+                                         : i > site && own_code(c, &g_array_index(fr, lg_frame, i))
+                                             ? "important"
+                                             : "unimportant");
+        if (i == site)
+            kinds_member(b, verb, "lock");
+        else
+            kinds_member(b, "call", NULL);
+        json_builder_end_object(b);
+        if (i < 0)
+            break;
+    }
+    g_array_free(fr, TRUE);
+}
+
+/* "L0 (mutex alice+0x10)": the lock's index in the finding (as the text report
+ * numbers it) and its label, unscrubbed (messages are scrubbed when emitted). */
+static char *lock_text(const lg_finding *f, int i)
+{
+    if (i < 0)
+        return NULL;
+    const lg_flock *l = &g_array_index(f->locks, lg_flock, i);
+    char *label = lg_lock_label(l->proc, l->lock);
+    char *out = g_strdup_printf("L%d (%s)", i, label);
+    g_free(label);
+    return out;
+}
+
+static char *thread_text(const lg_finding *f, const lg_fedge *e)
+{
+    const lg_model_thread *t = e->thread ? lg_process_thread(e->proc, e->thread) : NULL;
+    GString *s = g_string_new(NULL);
+    if (e->thread)
+        g_string_append_printf(s, "thread T%u", e->thread);
+    else
+        g_string_append(s, "a thread");
+    if (t && t->name && *t->name)
+        g_string_append_printf(s, " \"%s\"", t->name);
+    if ((f->flags & LG_FINDF_CROSS_RUN) && e->proc->exe) {
+        char *base = g_path_get_basename(e->proc->exe);
+        g_string_append_printf(s, " of %s", base);
+        g_free(base);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* One code flow; one thread flow per edge of the cycle. */
+static void code_flows(sarif_ctx *c, const lg_finding *f)
+{
+    JsonBuilder *b = c->b;
+    gboolean deadlock = f->kind == LG_FIND_DEADLOCK;
     json_builder_set_member_name(b, "codeFlows");
     json_builder_begin_array(b);
     json_builder_begin_object(b);
+    char *cm = lg_finding_message(f);
+    text_message(b, "message", cm);
+    g_free(cm);
     json_builder_set_member_name(b, "threadFlows");
     json_builder_begin_array(b);
     for (guint i = 0; i < f->edges->len; i++) {
         const lg_fedge *e = &g_array_index(f->edges, lg_fedge, i);
-        const lg_model_thread *t = e->thread ? lg_process_thread(e->proc, e->thread) : NULL;
+        char *th = thread_text(f, e);
+        char *from = lock_text(f, e->from);
+        char *to = lock_text(f, e->to);
+        const char *verb = deadlock ? "blocks on" : "takes";
+        char *tm, *m2;
+        if (from && to) {
+            tm = g_strdup_printf("%s holds %s and %s %s", th, from, verb, to);
+            m2 = g_strdup_printf("%s %s while holding %s", verb, to, from);
+        } else if (to) {
+            tm = g_strdup_printf("%s %s %s", th, verb, to);
+            m2 = g_strdup_printf("%s %s", verb, to);
+        } else {
+            tm = g_strdup_printf("%s holds %s", th, from ? from : "a lock");
+            m2 = g_strdup_printf("holds %s", from ? from : "a lock");
+        }
         json_builder_begin_object(b);
-        char *id = g_strdup_printf("pid%u-T%u", e->proc->pid, e->thread);
-        json_builder_set_member_name(b, "id");
-        json_builder_add_string_value(b, id);
-        g_free(id);
-        char *tm = g_strdup_printf("thread T%u \"%s\" (pid %u)", e->thread, t && t->name ? t->name : "",
-                                   e->proc->pid);
         text_message(b, "message", tm);
-        g_free(tm);
         json_builder_set_member_name(b, "locations");
         json_builder_begin_array(b);
-        const lg_flock *from = e->from >= 0 ? &g_array_index(f->locks, lg_flock, e->from) : NULL;
-        const lg_flock *to = e->to >= 0 ? &g_array_index(f->locks, lg_flock, e->to) : NULL;
-        char *fl = from ? lg_lock_label(from->proc, from->lock) : g_strdup("a lock");
-        char *tl = to ? lg_lock_label(to->proc, to->lock) : NULL;
-        char *m1 = g_strdup_printf("takes %s", fl);
-        char *m2 = tl ? g_strdup_printf("then takes %s while holding %s", tl, fl) : NULL;
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "location");
-        location_value(b, e->proc, e->held_stack ? e->held_stack : e->stack, e->ts, m1);
-        json_builder_end_object(b);
-        if (m2) {
-            json_builder_begin_object(b);
-            json_builder_set_member_name(b, "location");
-            location_value(b, e->proc, e->stack, e->ts, m2);
-            json_builder_end_object(b);
+        if (from && e->held_stack) {
+            char *m1 = g_strdup_printf("takes %s", from);
+            acquisition_steps(c, e->proc, e->held_stack, e->ts, "acquire", m1);
+            g_free(m1);
         }
-        g_free(fl), g_free(tl), g_free(m1), g_free(m2);
+        acquisition_steps(c, e->proc, e->stack, e->ts, to ? "acquire" : "lock", m2);
         json_builder_end_array(b);
         json_builder_end_object(b);
+        g_free(th), g_free(from), g_free(to), g_free(tm), g_free(m2);
     }
     json_builder_end_array(b);
     json_builder_end_object(b);
     json_builder_end_array(b);
 }
 
+/* Where each lock was first used, and for a finding of one edge where its lock had
+ * been taken (bad-unlock, long-hold ...); ids number them from 0. */
+static void related_locations(sarif_ctx *c, const lg_finding *f)
+{
+    JsonBuilder *b = c->b;
+    int id = 0;
+    json_builder_set_member_name(b, "relatedLocations");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < f->locks->len; i++) {
+        const lg_flock *l = &g_array_index(f->locks, lg_flock, i);
+        if (!l->lock->first_stack)
+            continue;
+        char *lt = lock_text(f, (int)i);
+        char *m = g_strdup_printf("%s first used here", lt);
+        GArray *fr = lg_frames_resolve(l->proc, l->lock->first_stack, l->lock->ts);
+        frame_location(c, fr, site_frame(fr), m, id++);
+        g_array_free(fr, TRUE);
+        g_free(lt), g_free(m);
+    }
+    if (!lg_finding_is_cycle(f) && f->edges->len) {
+        const lg_fedge *e = &g_array_index(f->edges, lg_fedge, 0);
+        if (e->held_stack && e->from >= 0) {
+            char *lt = lock_text(f, e->from);
+            char *m = g_strdup_printf("%s taken here", lt);
+            GArray *fr = lg_frames_resolve(e->proc, e->held_stack, e->ts);
+            frame_location(c, fr, site_frame(fr), m, id++);
+            g_array_free(fr, TRUE);
+            g_free(lt), g_free(m);
+        }
+    }
+    json_builder_end_array(b);
+}
+
+static void collect_stack(GPtrArray *files, GHashTable *seen, const lg_process *p,
+                          uint32_t stack, uint64_t ts)
+{
+    if (!stack)
+        return;
+    GArray *fr = lg_frames_resolve(p, stack, ts);
+    for (guint i = 0; i < fr->len; i++) {
+        const char *file = g_array_index(fr, lg_frame, i).sym->file;
+        if (file && g_path_is_absolute(file) && g_hash_table_add(seen, (gpointer)file))
+            g_ptr_array_add(files, (gpointer)file);
+    }
+    g_array_free(fr, TRUE);
+}
+
+/* The git toplevel most of the report's source files lie in (sarif_uri.h). */
+static char *auto_root(const lg_analysis *a)
+{
+    GPtrArray *files = g_ptr_array_new();
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < a->findings->len; i++) {
+        const lg_finding *f = g_ptr_array_index(a->findings, i);
+        if (f->suppressed)
+            continue;
+        for (guint k = 0; k < f->edges->len; k++) {
+            const lg_fedge *e = &g_array_index(f->edges, lg_fedge, k);
+            collect_stack(files, seen, e->proc, e->stack, e->ts);
+            collect_stack(files, seen, e->proc, e->held_stack, e->ts);
+        }
+        for (guint k = 0; k < f->locks->len; k++) {
+            const lg_flock *l = &g_array_index(f->locks, lg_flock, k);
+            collect_stack(files, seen, l->proc, l->lock->first_stack, l->lock->ts);
+        }
+    }
+    char *root = lg_sarif_auto_root(files);
+    g_hash_table_unref(seen);
+    g_ptr_array_free(files, TRUE);
+    return root;
+}
+
+static void result_value(sarif_ctx *c, const lg_finding *f)
+{
+    JsonBuilder *b = c->b;
+    const lg_sarif_rule *rule = lg_sarif_rule_of(f->kind);
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "ruleId");
+    json_builder_add_string_value(b, lg_finding_kind_name(f->kind));
+    json_builder_set_member_name(b, "ruleIndex");
+    json_builder_add_int_value(b, f->kind - 1);
+    json_builder_set_member_name(b, "level");
+    json_builder_add_string_value(b, rule->level);
+    char *message = lg_finding_message(f);
+    text_message(b, "message", message);
+    g_free(message);
+    json_builder_set_member_name(b, "locations");
+    json_builder_begin_array(b);
+    if (f->edges->len) {
+        const lg_fedge *e = &g_array_index(f->edges, lg_fedge, 0);
+        stack_location(c, e->proc, e->stack, e->ts, NULL);
+    }
+    json_builder_end_array(b);
+    related_locations(c, f);
+    if (lg_finding_is_cycle(f) && f->edges->len)
+        code_flows(c, f);
+    json_builder_set_member_name(b, "partialFingerprints");
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "lockgraph/v1");
+    json_builder_add_string_value(b, f->fingerprint);
+    json_builder_end_object(b);
+    /* what the messages leave out: the flags, and the locks' full labels (heap
+     * addresses included: they help the run at hand, not a comparison of runs) */
+    json_builder_set_member_name(b, "properties");
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "flags");
+    json_builder_begin_array(b);
+    const char **names = lg_finding_flag_names(f->flags);
+    for (size_t k = 0; names[k]; k++)
+        json_builder_add_string_value(b, names[k]);
+    g_free(names);
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "locks");
+    json_builder_begin_array(b);
+    for (guint k = 0; k < f->locks->len; k++) {
+        const lg_flock *l = &g_array_index(f->locks, lg_flock, k);
+        char *label = lg_lock_label(l->proc, l->lock);
+        json_builder_add_string_value(b, label);
+        g_free(label);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+}
+
 void lg_format_sarif(FILE *out, const lg_analysis *a, const lg_format_opts *o)
 {
-    (void)o;
-    JsonBuilder *b = json_builder_new();
+    sarif_ctx c = {.b = json_builder_new()};
+    c.root = o && o->source_root ? lg_sarif_root_dir(o->source_root) : auto_root(a);
+    JsonBuilder *b = c.b;
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "version");
     json_builder_add_string_value(b, "2.1.0");
@@ -161,63 +413,31 @@ void lg_format_sarif(FILE *out, const lg_analysis *a, const lg_format_opts *o)
     json_builder_add_string_value(b, LG_VERSION);
     json_builder_set_member_name(b, "rules");
     json_builder_begin_array(b);
-    for (int k = 1; k <= LG_FIND_KIND_MAX; k++) {
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "id");
-        json_builder_add_string_value(b, lg_finding_kind_name(k));
-        text_message(b, "shortDescription", describe_kind(k));
-        json_builder_set_member_name(b, "defaultConfiguration");
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "level");
-        json_builder_add_string_value(b, level_of(k));
-        json_builder_end_object(b);
-        json_builder_end_object(b);
-    }
+    for (int k = 1; k <= LG_FIND_KIND_MAX; k++)
+        lg_sarif_rule_build(b, k);
     json_builder_end_array(b);
     json_builder_end_object(b);
     json_builder_end_object(b);
+
+    if (c.root) {
+        json_builder_set_member_name(b, "originalUriBaseIds");
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, LG_SARIF_SRCROOT);
+        json_builder_begin_object(b);
+        char *uri = lg_sarif_root_uri(c.root);
+        json_builder_set_member_name(b, "uri");
+        json_builder_add_string_value(b, uri);
+        g_free(uri);
+        json_builder_end_object(b);
+        json_builder_end_object(b);
+    }
 
     json_builder_set_member_name(b, "results");
     json_builder_begin_array(b);
     for (guint i = 0; i < a->findings->len; i++) {
         const lg_finding *f = g_ptr_array_index(a->findings, i);
-        if (f->suppressed)
-            continue;
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "ruleId");
-        json_builder_add_string_value(b, lg_finding_kind_name(f->kind));
-        json_builder_set_member_name(b, "ruleIndex");
-        json_builder_add_int_value(b, f->kind - 1);
-        json_builder_set_member_name(b, "level");
-        json_builder_add_string_value(b, level_of(f->kind));
-        char *message = lg_finding_message(f);
-        text_message(b, "message", message);
-        g_free(message);
-        json_builder_set_member_name(b, "locations");
-        json_builder_begin_array(b);
-        if (f->edges->len) {
-            const lg_fedge *e = &g_array_index(f->edges, lg_fedge, 0);
-            location_value(b, e->proc, e->stack, e->ts, NULL);
-        }
-        json_builder_end_array(b);
-        if (lg_finding_is_cycle(f) && f->edges->len)
-            code_flows(b, f);
-        json_builder_set_member_name(b, "partialFingerprints");
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "lockgraph/v1");
-        json_builder_add_string_value(b, f->fingerprint);
-        json_builder_end_object(b);
-        json_builder_set_member_name(b, "properties");
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "flags");
-        json_builder_begin_array(b);
-        const char **names = lg_finding_flag_names(f->flags);
-        for (size_t k = 0; names[k]; k++)
-            json_builder_add_string_value(b, names[k]);
-        g_free(names);
-        json_builder_end_array(b);
-        json_builder_end_object(b);
-        json_builder_end_object(b);
+        if (!f->suppressed)
+            result_value(&c, f);
     }
     json_builder_end_array(b);
     json_builder_end_object(b);
@@ -225,4 +445,5 @@ void lg_format_sarif(FILE *out, const lg_analysis *a, const lg_format_opts *o)
     json_builder_end_object(b);
 
     lg_json_write(out, b);
+    g_free(c.root);
 }

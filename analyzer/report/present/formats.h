@@ -18,6 +18,8 @@ typedef struct lg_format_opts {
     gboolean verbose;
     unsigned top; /* rows of the contention table */
     gboolean graph_all; /* dot: the whole lock-order graph, not only the cycles */
+    const char *source_root; /* sarif: URIs relative to this directory; NULL: the git
+                                toplevel of the sources, if any (sarif_uri.h) */
 } lg_format_opts;
 
 void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o);
