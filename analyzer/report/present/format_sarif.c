@@ -46,15 +46,17 @@ static void location_value(JsonBuilder *b, const lg_process *p, uint32_t stack, 
                            const char *msg)
 {
     GArray *fr = lg_frames_resolve(p, stack, ts);
-    /* the first user frame with a line; else any frame with a line */
+    /* the user site (frames.h: inlined levels counted one by one) if it has a line;
+     * else the first frame with a line */
     const lg_frame *src = NULL;
-    guint user = lg_frames_first_user(fr);
-    for (guint pass = 0; pass < 2 && !src; pass++)
-        for (guint i = pass ? 0 : user; i < fr->len && !src; i++) {
-            const lg_frame *f = &g_array_index(fr, lg_frame, i);
-            if (f->sym->file && f->sym->line > 0)
-                src = f;
-        }
+    lg_user_site u = lg_frames_user_site(fr);
+    if (u.frame >= 0 && u.line > 0)
+        src = &g_array_index(fr, lg_frame, (guint)u.frame);
+    for (guint i = 0; i < fr->len && !src; i++) {
+        const lg_frame *f = &g_array_index(fr, lg_frame, i);
+        if (f->sym->file && f->sym->line > 0)
+            u = (lg_user_site){(int)i, 0, f->sym->function, f->sym->file, f->sym->line}, src = f;
+    }
     json_builder_begin_object(b);
     if (src) {
         json_builder_set_member_name(b, "physicalLocation");
@@ -62,15 +64,14 @@ static void location_value(JsonBuilder *b, const lg_process *p, uint32_t stack, 
         json_builder_set_member_name(b, "artifactLocation");
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "uri");
-        char *uri = g_path_is_absolute(src->sym->file) ? g_filename_to_uri(src->sym->file, NULL, NULL)
-                                                       : NULL;
-        json_builder_add_string_value(b, uri ? uri : src->sym->file);
+        char *uri = g_path_is_absolute(u.file) ? g_filename_to_uri(u.file, NULL, NULL) : NULL;
+        json_builder_add_string_value(b, uri ? uri : u.file);
         g_free(uri);
         json_builder_end_object(b);
         json_builder_set_member_name(b, "region");
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "startLine");
-        json_builder_add_int_value(b, src->sym->line);
+        json_builder_add_int_value(b, u.line);
         json_builder_end_object(b);
         json_builder_end_object(b);
     }
