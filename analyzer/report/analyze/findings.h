@@ -55,10 +55,16 @@ typedef struct lg_finding {
     uint64_t value;          /* long-hold: longest hold in ms */
     uint64_t count;          /* long-hold: number of reports merged */
     unsigned occurrences;    /* identical findings (same fingerprint) merged in */
+    GPtrArray *merged;       /* lg_finding* (owned), NULL if none: cycles merged in under
+                                the same fingerprint that are distinct cycles of the same
+                                process (other lock instances): kept so that merging
+                                never hides a second bug; at most LG_MERGED_MAX */
     gboolean from_shim;
     gboolean suppressed;
     char fingerprint[17];
 } lg_finding;
+
+#define LG_MERGED_MAX 1000u
 
 lg_finding *lg_finding_new(int kind);
 void lg_finding_free(lg_finding *f);
