@@ -12,6 +12,7 @@ packages=(
   clang libclang-rt-14-dev       # fuzz target (libFuzzer) and the TSan column of the benchmarks
   python3 python3-jsonschema     # test drivers; JSON reports checked against docs/json-report.schema.json
   groff-base                     # the man pages are rendered and checked (tests/integration/it_man_completion.py)
+  libc6-dbg                      # it.user_sites: fingerprints compared with and without debug packages
   pigz xz-utils sqlite3 memcached valgrind   # real programs in tests and benchmarks
 )
 
