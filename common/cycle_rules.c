@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#define DEFAULT_BUDGET 200000u
+#define DEFAULT_BUDGET LG_RULES_DEFAULT_BUDGET
 
 struct search {
     const lg_rule_lock *locks;

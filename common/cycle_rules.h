@@ -67,6 +67,9 @@ typedef struct lg_rule_result {
     uint32_t rw_lock;  /* READER_PREF: index into locks[] of a lock where it happens */
 } lg_rule_result;
 
+/* The step budget when evaluate's budget is 0. */
+#define LG_RULES_DEFAULT_BUDGET 200000u
+
 /* Scratch the evaluation needs for a cycle of n locks: pass a buffer of at least
  * lg_rules_scratch_size(n) bytes, aligned for uint32_t. */
 size_t lg_rules_scratch_size(uint32_t n);

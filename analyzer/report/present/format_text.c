@@ -71,22 +71,40 @@ static void print_flags(FILE *out, uint32_t flags)
 }
 
 /* Column header of edge i's thread in the scenario: "T2", or "pid 7 T2" across runs;
- * a thread that already has a column gets primes (a second thread running its code). */
-static char *scenario_thread(const lg_finding *f, guint i)
+ * a thread in several columns (single_thread: one thread took several of the orders)
+ * is "T2.1", "T2.2", ...: copies of its code run by different threads at once.
+ * occ[i] is edge i's occurrence among its thread's edges (1-based), total[i] their
+ * number. */
+static char *scenario_thread(const lg_finding *f, guint i, const guint *occ, const guint *total)
 {
     const lg_fedge *e = &g_array_index(f->edges, lg_fedge, i);
-    guint again = 0;
-    for (guint k = 0; k < i; k++) {
-        const lg_fedge *o = &g_array_index(f->edges, lg_fedge, k);
-        again += o->proc == e->proc && o->thread == e->thread;
-    }
     GString *s = g_string_new(NULL);
     if (f->flags & LG_FINDF_CROSS_RUN)
         g_string_append_printf(s, "pid %u ", e->proc->pid);
     g_string_append_printf(s, "T%u", e->thread);
-    for (guint k = 0; k < again; k++)
-        g_string_append_c(s, '\'');
+    if (total[i] > 1)
+        g_string_append_printf(s, ".%u", occ[i]);
     return g_string_free(s, FALSE);
+}
+
+/* occ / total for scenario_thread, in one pass. */
+static void thread_occurrences(const lg_finding *f, guint *occ, guint *total)
+{
+    GHashTable *count = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    guint n = f->edges->len;
+    for (guint i = 0; i < n; i++) {
+        const lg_fedge *e = &g_array_index(f->edges, lg_fedge, i);
+        gint64 key = (gint64)((uint64_t)e->proc->index << 32 | e->thread);
+        guint c = GPOINTER_TO_UINT(g_hash_table_lookup(count, &key)) + 1;
+        g_hash_table_insert(count, g_memdup2(&key, sizeof key), GUINT_TO_POINTER(c));
+        occ[i] = c;
+    }
+    for (guint i = 0; i < n; i++) {
+        const lg_fedge *e = &g_array_index(f->edges, lg_fedge, i);
+        gint64 key = (gint64)((uint64_t)e->proc->index << 32 | e->thread);
+        total[i] = GPOINTER_TO_UINT(g_hash_table_lookup(count, &key));
+    }
+    g_hash_table_destroy(count);
 }
 
 static char *short_site(const lg_process *p, uint32_t stack, uint64_t ts)
@@ -122,15 +140,19 @@ static void print_scenario(FILE *out, const text_opts *o, const lg_finding *f)
     char **cells = g_new0(char *, (gsize)2 * n + 1);
     char **heads = g_new0(char *, (gsize)n + 1);
     gboolean columns = n <= SCENARIO_COLUMNS;
+    guint *occ = g_new(guint, n), *total = g_new(guint, n);
+    thread_occurrences(f, occ, total);
+    gboolean repeated = FALSE;
     guint limit = (o->verbose || n <= LONG_CYCLE) ? n : LONG_CYCLE_ENDS;
     for (guint i = 0; i < n; i++) {
         if (!(i < limit || i >= n - limit))
             continue;
         const lg_fedge *e = &g_array_index(f->edges, lg_fedge, i);
-        heads[i] = scenario_thread(f, i);
+        heads[i] = scenario_thread(f, i, occ, total);
+        repeated |= total[i] > 1;
         char *held = short_site(e->proc, e->held_stack, e->ts);
         char *want = short_site(e->proc, e->stack, e->ts);
-        char *owner = scenario_thread(f, (i + 1) % n);
+        char *owner = scenario_thread(f, (i + 1) % n, occ, total);
         cells[i] = g_strdup_printf("lock(L%d)%s%s", e->from, held ? " at " : "", held ? held : "");
         cells[n + i] = g_strdup_printf("lock(L%d)%s%s -- waits for %s", e->to, want ? " at " : "",
                                        want ? want : "", owner);
@@ -173,6 +195,11 @@ static void print_scenario(FILE *out, const text_opts *o, const lg_finding *f)
     }
     fprintf(out, "    *** every thread waits for a lock the next one holds: %s ***\n",
             happened ? "deadlock" : "deadlock if they ever run like this");
+    if (repeated)
+        fprintf(out, "    (Tn.1, Tn.2: one thread took these orders; two threads running its code "
+                     "at once would hang like this)\n");
+    g_free(occ);
+    g_free(total);
     for (guint i = 0; i < 2 * n; i++)
         g_free(cells[i]);
     for (guint i = 0; i < n; i++)
