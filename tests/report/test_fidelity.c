@@ -7,6 +7,7 @@
  * holds below the tick as 0. */
 #define _GNU_SOURCE
 #include "analysis.h"
+#include "cycle_eval.h"
 #include "fingerprint.h"
 #include "formats.h"
 #include "finding_message.h"
@@ -82,6 +83,64 @@ static void test_min_rotation(void)
         eq[i] = "same";
     g_assert_cmpuint(lg_min_rotation(eq, big), <, big);
     g_free(eq);
+}
+
+/* The forced-choice evaluation gives lg_rules_evaluate's answer exactly: random
+ * cycles of one context per edge over few threads, locks and gate locks, with read
+ * modes, reader-preferring rwlocks, trylocks, timed locks, and small budgets. */
+static void test_forced_rules_agree(void)
+{
+    GRand *r = g_rand_new_with_seed(11);
+    enum { MAXN = 9 };
+    lg_rule_lock locks[MAXN];
+    lg_rule_ctx ctx[MAXN];
+    lg_rule_edge edges[MAXN];
+    lg_held_lock held[MAXN][4];
+    uint32_t chosen[MAXN];
+    char scratch[256];
+    unsigned agreed[4] = {0};
+    for (int t = 0; t < 200000; t++) {
+        uint32_t n = (uint32_t)g_rand_int_range(r, 1, MAXN + 1);
+        for (uint32_t i = 0; i < n; i++) {
+            gboolean rw = g_rand_int_range(r, 0, 3) == 0;
+            locks[i] = (lg_rule_lock){i + 1, rw ? LG_KIND_RWLOCK : LG_KIND_MUTEX,
+                                      rw && g_rand_boolean(r) ? LG_SUB_RW_PREFER_WRITER : 0};
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            uint8_t from_mode = locks[i].kind == LG_KIND_RWLOCK && g_rand_boolean(r) ? LG_MODE_READ : LG_MODE_EXCL;
+            uint8_t to_mode = locks[(i + 1) % n].kind == LG_KIND_RWLOCK && g_rand_boolean(r) ? LG_MODE_READ : LG_MODE_EXCL;
+            uint32_t nh = 0;
+            held[i][nh++] = (lg_held_lock){locks[i].lock, from_mode};
+            int extra = g_rand_int_range(r, 0, 3);
+            for (int k = 0; k < extra; k++)
+                held[i][nh++] = (lg_held_lock){100 + (uint64_t)g_rand_int_range(r, 0, 3),
+                                               g_rand_boolean(r) ? LG_MODE_READ : LG_MODE_EXCL};
+            uint16_t flags = 0;
+            if (g_rand_int_range(r, 0, 12) == 0)
+                flags |= LG_CTXF_TRY;
+            if (g_rand_int_range(r, 0, 5) == 0)
+                flags |= LG_CTXF_TIMED;
+            ctx[i] = (lg_rule_ctx){(uint32_t)g_rand_int_range(r, 1, 5), from_mode, to_mode, flags,
+                                   held[i], nh};
+            edges[i] = (lg_rule_edge){&ctx[i], 1};
+        }
+        uint64_t budget = g_rand_int_range(r, 0, 4) == 0 ? (uint64_t)g_rand_int_range(r, 1, 20) : 0;
+        lg_rule_result want, got;
+        g_assert_cmpuint(lg_rules_scratch_size(n), <=, sizeof scratch);
+        lg_rules_evaluate(locks, edges, n, scratch, chosen, budget, &want);
+        lg_rules_evaluate_forced(locks, edges, n, NULL, budget, &got);
+        if (want.verdict != got.verdict || want.flags != got.flags || want.gate != got.gate ||
+            want.rw_lock != got.rw_lock)
+            g_error("case %d (n %u, budget %" G_GUINT64_FORMAT "): rules %d/%x/%" G_GUINT64_FORMAT
+                    "/%u, forced %d/%x/%" G_GUINT64_FORMAT "/%u",
+                    t, n, budget, want.verdict, want.flags, want.gate, want.rw_lock, got.verdict,
+                    got.flags, got.gate, got.rw_lock);
+        agreed[want.verdict]++;
+    }
+    /* every verdict was exercised */
+    for (int v = 0; v < 4; v++)
+        g_assert_cmpuint(agreed[v], >, 100);
+    g_rand_free(r);
 }
 
 /* stacks: 1 lock_first, 2 lock_second, 3 init, 4 lock_first <- start_thread */
@@ -231,6 +290,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/fidelity/min-rotation", test_min_rotation);
+    g_test_add_func("/fidelity/forced-rules-agree", test_forced_rules_agree);
     g_test_add_func("/fidelity/long-cycle", test_long_cycle);
     g_test_add_func("/fidelity/scenario-tags-folding", test_scenario_tags_folding);
     g_test_add_func("/fidelity/merged-cycles-shown", test_merged_cycles_shown);

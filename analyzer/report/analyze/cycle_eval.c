@@ -226,6 +226,9 @@ void lg_rules_evaluate_forced(const lg_rule_lock *locks, const lg_rule_edge *edg
             out->verdict = LG_VERDICT_READER_PREF;
             out->rw_lock = rw;
         } else {
+            /* a search cut short before it met the gate never saw it */
+            if (fail2 < n && (uint64_t)fail2 + 1 > budget)
+                gate2 = 0;
             out->verdict = LG_VERDICT_GATED;
             out->gate = gate ? gate : gate2;
         }
