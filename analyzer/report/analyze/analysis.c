@@ -56,7 +56,7 @@ static void merge_duplicates(GPtrArray *list)
                 first->value = f->value;
             g_free(key);
             gboolean distinct = FALSE;
-            if (lg_finding_is_cycle(f) && !f->from_shim && !(f->flags & LG_FINDF_CROSS_RUN) &&
+            if (lg_finding_is_cycle(f) && !(f->flags & LG_FINDF_CROSS_RUN) &&
                 finding_proc(f) == finding_proc(first)) {
                 GHashTable *keys = g_hash_table_lookup(cycles, first);
                 if (!keys) {

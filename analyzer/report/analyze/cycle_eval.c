@@ -261,11 +261,13 @@ lg_finding *lg_cycle_evaluate(lg_cycle_eval_ctx *c, const lg_rule_lock *rlocks,
         forced = cands[i]->len == 1;
     if (forced) {
         lg_rules_evaluate_forced(rlocks, edges, n, chosen, c->rule_budget, &res);
+        res.work = n;
     } else {
         void *scratch = g_malloc0(lg_rules_scratch_size(n));
         g_ptr_array_add(owned, scratch);
         lg_rules_evaluate(rlocks, edges, n, scratch, chosen, c->rule_budget, &res);
     }
+    c->work += res.work;
 
     /* the finding: the contexts the rules chose (a deadlock), else each edge's first */
     lg_finding *f = lg_finding_new(LG_FIND_LOCK_ORDER_INVERSION);

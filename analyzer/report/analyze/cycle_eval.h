@@ -29,6 +29,7 @@ typedef struct lg_cycle_eval_ctx {
     GHashTable *thread_ids; /* &(gint64)(log index << 32 | serial) -> id (class mode;
                                filled on demand; keys g_free'd) */
     uint64_t rule_budget;   /* 0: the rules' default */
+    uint64_t work;          /* sum of lg_rule_result.work of the cycles evaluated */
 } lg_cycle_eval_ctx;
 
 /* Evaluates the cycle whose edge i has the candidates cands[i] (lg_cand) and whose

@@ -66,6 +66,11 @@ typedef struct lg_finding {
 
 #define LG_MERGED_MAX 1000u
 
+/* Why an analysis is truncated (lg_analysis.truncated_why). */
+#define LG_TRUNC_CYCLES 1u /* max_cycles reported cycles in one graph */
+#define LG_TRUNC_STEPS 2u  /* the enumeration's edge-visit budget */
+#define LG_TRUNC_RULES 4u  /* the rules' total work budget for one graph */
+
 lg_finding *lg_finding_new(int kind);
 void lg_finding_free(lg_finding *f);
 /* Index of (proc, lock) in f->locks, appending it if absent. */
@@ -90,6 +95,10 @@ typedef struct lg_analysis {
     GPtrArray *filtered;   /* lg_finding*, cycles the rules ruled out */
     GArray *stats;         /* lg_stat_row, sorted by contention */
     gboolean truncated;    /* cycle enumeration hit its budget somewhere */
+    unsigned truncated_why;/* LG_TRUNC_* bits: which budget */
+    uint64_t filtered_repeats; /* filtered cycles over the same lock classes, with the
+                                  same verdict, as one already listed: counted in its
+                                  occurrences, not listed again */
     uint64_t cycles;       /* cycles examined */
     unsigned counts[LG_FIND_KIND_MAX + 1]; /* unsuppressed findings per kind */
     unsigned nsuppressed;

@@ -219,8 +219,17 @@ static void print_merged(FILE *out, const lg_finding *f)
     for (guint i = 0; i < f->merged->len && i < 20; i++) {
         const lg_finding *m = g_ptr_array_index(f->merged, i);
         char *msg = lg_finding_message(m);
-        fprintf(out, "    - %s (pid %u)\n", msg,
+        fprintf(out, "    - %s (pid %u)", msg,
                 m->locks->len ? g_array_index(m->locks, lg_flock, 0).proc->pid : 0);
+        if (m->from_shim) { /* the shim's message does not name the locks */
+            char **labels = lg_finding_lock_labels(m);
+            for (guint k = 0; labels[k] && k < LG_MESSAGE_MAX_LOCKS; k++)
+                fprintf(out, "%s%s", k ? ", " : ": ", labels[k]);
+            if (m->locks->len > LG_MESSAGE_MAX_LOCKS)
+                fprintf(out, ", ... (%u locks)", m->locks->len);
+            g_strfreev(labels);
+        }
+        fputc('\n', out);
         g_free(msg);
     }
     if (f->merged->len > 20)
@@ -406,9 +415,24 @@ void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o)
         fprintf(out, "  filtered cycles: %u gate-lock, %u trylock, %u reader-preference%s\n",
                 a->nfiltered_by[LG_VERDICT_GATED], a->nfiltered_by[LG_VERDICT_TRYLOCK],
                 a->nfiltered_by[LG_VERDICT_READER_PREF], o->verbose ? "" : " (--verbose lists them)");
-    if (a->truncated)
+    if (a->filtered_repeats)
+        fprintf(out, "  %" G_GUINT64_FORMAT " more filtered cycle%s over the same lock classes, "
+                     "settled by the same rule as one listed: counted in its occurrences\n",
+                a->filtered_repeats, a->filtered_repeats == 1 ? "" : "s");
+    if (a->truncated) {
         fprintf(out, "  truncated: cycle enumeration stopped at its budget after %" G_GUINT64_FORMAT
                      " cycles; more cycles may exist\n", a->cycles);
+        if (a->truncated_why & LG_TRUNC_CYCLES)
+            fprintf(out, "    (a lock-order graph gave 10 000 reported cycles: the findings above "
+                         "are real, further cycles of that graph were not examined)\n");
+        if (a->truncated_why & LG_TRUNC_RULES)
+            fprintf(out, "    (the rules' work budget for a graph ran out: its cycles examined so "
+                         "far are above; its other cycles, through the same locks, were not "
+                         "examined and may hide more findings)\n");
+        if (a->truncated_why & LG_TRUNC_STEPS)
+            fprintf(out, "    (the enumeration's step budget ran out: cycles not yet reached were "
+                         "not examined)\n");
+    }
     for (guint i = 0; i < a->procs->len; i++) {
         const lg_process *p = g_ptr_array_index(a->procs, i);
         fprintf(out, "  log %s: pid %u, %s%s%s\n", p->path, p->pid, p->exe,
