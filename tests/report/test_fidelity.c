@@ -286,6 +286,57 @@ static void test_contention_table(void)
     lgb_free(b);
 }
 
+/* 30 trylock back-offs over instances of two classes (filtered), then one real
+ * inversion: with a budget of 5 cycles the real one is still reported (filtered cycles
+ * do not count against it), the back-offs are listed once and counted; a rules work
+ * budget of 1 stops after the first cycle and says so. */
+static lgb *backoff_log(void)
+{
+    lgb *b = base_log();
+    const uint64_t np = 30;
+    for (uint64_t i = 0; i < np; i++) {
+        lgb_lock(b, 10 + 2 * i, 0x10000 + 0x100 * i, LG_KIND_MUTEX, 0, 1, LG_CLASS_SITE, 0, 0, 1);
+        lgb_lock(b, 11 + 2 * i, 0x80000 + 0x100 * i, LG_KIND_MUTEX, 0, 2, LG_CLASS_SITE, 0, 0, 2);
+        lgb_ctx(b, 2, 10 + 2 * i, LG_MODE_EXCL, 11 + 2 * i, LG_MODE_EXCL, 0, 2, 1, NULL, 0, 0);
+        lgb_ctx(b, 3, 11 + 2 * i, LG_MODE_EXCL, 10 + 2 * i, LG_MODE_EXCL, LG_CTXF_TRY, 1, 2, NULL, 0, 0);
+    }
+    lgb_lock(b, 1, 0x1000, LG_KIND_MUTEX, 0, 3, LG_CLASS_SITE, 0, 0, 3);
+    lgb_lock(b, 2, 0x2000, LG_KIND_MUTEX, 0, 3, LG_CLASS_SITE, 0, 0, 3);
+    lgb_order(b, 2, 1, 2, 2, 1);
+    lgb_order(b, 3, 2, 1, 1, 2);
+    lgb_end(b, LG_END_EXIT);
+    return b;
+}
+
+static void test_budgets(void)
+{
+    lgb *b = backoff_log();
+    lg_analysis_opts o = {.max_cycles = 5};
+    lg_analysis *a = lgb_analyze(&b, 1, &o);
+    g_assert_cmpuint(a->findings->len, ==, 1);
+    g_assert_cmpuint(a->filtered->len, ==, 1);
+    g_assert_cmpuint(a->filtered_repeats, ==, 29);
+    g_assert_cmpuint(((lg_finding *)g_ptr_array_index(a->filtered, 0))->occurrences, ==, 30);
+    g_assert_false(a->truncated);
+    char *text = render(lg_format_text, a, FALSE);
+    g_assert_nonnull(strstr(text, "29 more filtered cycles over the same lock classes"));
+    free(text);
+    lg_analysis_free(a);
+    lgb_free(b);
+
+    b = backoff_log();
+    lg_analysis_opts w = {.graph_work = 1};
+    a = lgb_analyze(&b, 1, &w);
+    g_assert_true(a->truncated);
+    g_assert_true(a->truncated_why & LG_TRUNC_RULES);
+    g_assert_cmpuint(a->findings->len, ==, 1); /* trylock verdicts cost no search */
+    text = render(lg_format_text, a, FALSE);
+    g_assert_nonnull(strstr(text, "the rules' work budget for a graph ran out"));
+    free(text);
+    lg_analysis_free(a);
+    lgb_free(b);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -295,5 +346,6 @@ int main(int argc, char **argv)
     g_test_add_func("/fidelity/scenario-tags-folding", test_scenario_tags_folding);
     g_test_add_func("/fidelity/merged-cycles-shown", test_merged_cycles_shown);
     g_test_add_func("/fidelity/contention-table", test_contention_table);
+    g_test_add_func("/fidelity/budgets", test_budgets);
     return g_test_run();
 }
