@@ -231,6 +231,7 @@ static void test_scenario_tags_folding(void)
     char *html = render(lg_format_html, a, FALSE);
     g_assert_nonnull(strstr(html, "runtime frame below the thread's entry folded"));
     g_assert_null(strstr(html, ">start_thread<"));
+    g_assert_nonnull(strstr(html, "<pre class=\"scenario\">  How it would deadlock"));
     free(text), free(verbose), free(json), free(html);
     lg_analysis_free(a);
     lgb_free(b);

@@ -4,6 +4,8 @@
  * source lines around each acquisition (html_source.h), the contention table, and
  * check boxes that show or hide findings by kind.  Everything that comes from the
  * logs, the binaries or the sources is escaped (html_escape.h). */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
+
 #include "finding_message.h"
 #include "formats.h"
 #include "frames.h"
@@ -12,6 +14,9 @@
 #include "html_source.h"
 #include "lock_label.h"
 #include "names.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 
 /* Lines shown before and after an acquisition line. */
 #define SOURCE_CONTEXT 3
@@ -450,6 +455,20 @@ static void write_finding(html_doc *d, const lg_finding *f, unsigned no, const c
         fprintf(out, "</p>\n");
     }
     g_free(message);
+    {
+        /* the interleaving that hangs, as the text report draws it */
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&buf, &len);
+        lg_format_text_scenario(mem, f, d->verbose);
+        fclose(mem);
+        if (len) {
+            fprintf(out, "<pre class=\"scenario\">");
+            esc(out, buf);
+            fprintf(out, "</pre>\n");
+        }
+        free(buf);
+    }
     char gid[64];
     g_snprintf(gid, sizeof gid, "%s_%u_graph", id_prefix, no);
     write_picture(d, f, gid);

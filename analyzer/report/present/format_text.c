@@ -456,6 +456,12 @@ void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o)
     print_stats(out, a, o->top);
 }
 
+void lg_format_text_scenario(FILE *out, const lg_finding *f, gboolean verbose)
+{
+    const text_opts to = {.verbose = verbose};
+    print_scenario(out, &to, f);
+}
+
 void lg_format_text_finding(FILE *out, const lg_finding *f, unsigned no)
 {
     const text_opts to = {.verbose = FALSE};
