@@ -16,7 +16,7 @@ usage() {
     cat <<'EOF'
 usage: bench/run.sh [--quick] [--build-dir DIR] [--reps N] [--real-reps N]
                     [--benches "a b ..."] [--no-tsan] [--no-helgrind] [--no-real]
-                    [--no-memcached] [--no-latency] [--raw FILE]
+                    [--no-memcached] [--no-latency] [--no-report-time] [--raw FILE]
   --quick         small iteration counts, 2 repetitions, 8 MB inputs (CI smoke run)
   --build-dir     build tree holding bin/lockbench and lib/liblockgraph*.so
                   (default: the first of build-bench, build-*, build under the repo
@@ -24,6 +24,7 @@ usage: bench/run.sh [--quick] [--build-dir DIR] [--reps N] [--real-reps N]
   --reps N        microbenchmark repetitions per variant (default 5, quick 2)
   --real-reps N   repetitions for pigz/xz/memcached (default 3, quick 1)
   --benches LIST  subset of: a b c d e e2 f g
+  --no-report-time  skip `lockgraph report` on a hand-over-hand cycle of N locks
   --raw FILE      also keep every raw measurement line in FILE
   --commit TEXT   what to print as the commit (when the build is of an export,
                   not of this working tree)
@@ -33,7 +34,7 @@ EOF
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 quick=0 build= reps= real_reps= benches="a b c d e e2 f g"
-do_tsan=1 do_helgrind=1 do_real=1 do_memcached=1 do_latency=1 raw_out= commit=
+do_tsan=1 do_helgrind=1 do_real=1 do_memcached=1 do_latency=1 do_report_time=1 raw_out= commit=
 while [ $# -gt 0 ]; do
     case "$1" in
     --quick) quick=1 ;;
@@ -46,6 +47,7 @@ while [ $# -gt 0 ]; do
     --no-real) do_real=0 ;;
     --no-memcached) do_memcached=0 ;;
     --no-latency) do_latency=0 ;;
+    --no-report-time) do_report_time=0 ;;
     --raw) raw_out=$2; shift ;;
     --commit) commit=$2; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -55,10 +57,10 @@ while [ $# -gt 0 ]; do
 done
 if [ "$quick" = 1 ]; then
     reps=${reps:-2} real_reps=${real_reps:-1}
-    lb_args=(--quick) data_mb=8 mc_requests=20000 mc_seconds=20 lat_reps=1
+    lb_args=(--quick) data_mb=8 mc_requests=20000 mc_seconds=20 lat_reps=1 hoh_sizes="20000"
 else
     reps=${reps:-5} real_reps=${real_reps:-3}
-    lb_args=() data_mb=100 mc_requests=300000 mc_seconds=60 lat_reps=3
+    lb_args=() data_mb=100 mc_requests=300000 mc_seconds=60 lat_reps=3 hoh_sizes="20000 200000"
 fi
 
 if [ -z "$build" ]; then
@@ -503,6 +505,38 @@ if [ $do_latency = 1 ]; then
             done
             l=$(med lockgraph "lat_$c")
             echo "| $c | $(fmt "$(stats lockgraph "lat_$c")")$note |$exits | ≤ 2000 | $(verdict "$l" 2000) |"
+        done
+    fi
+    echo
+fi
+
+# ------------------------------------------------------------------- report time
+# `lockgraph report` on one lock-order cycle of N heap mutexes (bench/handoverhand.c:
+# a hand-over-hand walk closed by m[N-1] -> m[0]): the report must be linear in the
+# cycle's length.  One run per size (the log is made once, under the shim).
+if [ $do_report_time = 1 ]; then
+    echo "## Report time on a hand-over-hand cycle of N locks"
+    echo
+    if [ -z "$LG" ] || [ ! -x "$build/bin/handoverhand" ] || [ ! -x "$build/bin/lockgraph" ]; then
+        echo "skipped: no shim, bin/handoverhand or bin/lockgraph in $build"
+    else
+        echo "| N | log MB | text report s | text KB | peak RSS MB |"
+        echo "|---|---|---|---|---|"
+        for n in $hoh_sizes; do
+            rm -rf "$tmp/hoh" && mkdir -p "$tmp/hoh"
+            if ! LOCKGRAPH_OUTPUT="$tmp/hoh/lg.%p.log" LOCKGRAPH_QUIET=1 LD_PRELOAD="$LG" \
+                "$build/bin/handoverhand" "$n" 2>>"$tmp/real.err"; then
+                fail "handoverhand $n"; continue
+            fi
+            log=$(ls "$tmp"/hoh/lg.*.log | head -1)
+            t0=$(date +%s.%N)
+            /usr/bin/env time -f "%M" -o "$tmp/hoh/rss" "$build/bin/lockgraph" report "$log" >"$tmp/hoh/out.txt" 2>>"$tmp/real.err"
+            st=$?
+            t1=$(date +%s.%N)
+            [ $st -eq 1 ] || fail "report on handoverhand $n: exit status $st (want 1: one finding)"
+            secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+            echo "lockgraph report_hoh_$n $secs -" >>"$raw"
+            echo "| $n | $(du -m "$log" | cut -f1) | $secs | $(( $(wc -c <"$tmp/hoh/out.txt") / 1024 )) | $(( $(tail -n 1 "$tmp/hoh/rss" 2>/dev/null || echo 0) / 1024 )) |"
         done
     fi
     echo

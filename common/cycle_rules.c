@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#define DEFAULT_BUDGET 200000u
+#define DEFAULT_BUDGET LG_RULES_DEFAULT_BUDGET
 
 struct search {
     const lg_rule_lock *locks;
@@ -14,6 +14,7 @@ struct search {
     int untimed;        /* forbid timed contexts */
     int reader_rule;    /* apply the reader-preference rule */
     uint64_t steps, budget;
+    uint64_t work;      /* earlier picks compared, over every run (lg_rule_result.work) */
     uint64_t gate;      /* last gate lock that rejected a choice */
     uint32_t rw_lock;   /* last lock where the reader rule rejected a choice */
 };
@@ -48,6 +49,7 @@ static int fits(struct search *s, uint32_t i, const lg_rule_ctx *c)
         return 0;
     if (s->untimed && (c->flags & LG_CTXF_TIMED))
         return 0;
+    s->work += i + 1;
     for (uint32_t j = 0; j < i; j++) {
         const lg_rule_ctx *o = &s->edges[j].ctx[s->pick[j]];
         if (s->distinct && o->thread == c->thread)
@@ -147,6 +149,7 @@ void lg_rules_evaluate(const lg_rule_lock *locks, const lg_rule_edge *edges, uin
             out->verdict = LG_VERDICT_GATED;
             out->gate = gate ? gate : s.gate;
         }
+        out->work = s.work;
         return;
     }
     if (r < 0) {
@@ -154,6 +157,7 @@ void lg_rules_evaluate(const lg_rule_lock *locks, const lg_rule_edge *edges, uin
         out->flags = LG_FINDF_BUDGET;
         if (chosen)
             memset(chosen, 0, n * sizeof *chosen);
+        out->work = s.work;
         return;
     }
 
@@ -181,6 +185,7 @@ void lg_rules_evaluate(const lg_rule_lock *locks, const lg_rule_edge *edges, uin
         flags |= LG_FINDF_TIMED;
     out->verdict = LG_VERDICT_DEADLOCK;
     out->flags = flags;
+    out->work = s.work;
     if (chosen)
         memcpy(chosen, s.pick, n * sizeof *chosen);
 }

@@ -65,7 +65,12 @@ typedef struct lg_rule_result {
     uint32_t flags;    /* LG_FINDF_SINGLE_THREAD | LG_FINDF_TIMED | LG_FINDF_BUDGET */
     uint64_t gate;     /* GATED: a lock that gates the cycle */
     uint32_t rw_lock;  /* READER_PREF: index into locks[] of a lock where it happens */
+    uint64_t work;     /* how much the search did (contexts compared, over all its
+                          passes): lets a caller bound the work of many cycles */
 } lg_rule_result;
+
+/* The step budget when evaluate's budget is 0. */
+#define LG_RULES_DEFAULT_BUDGET 200000u
 
 /* Scratch the evaluation needs for a cycle of n locks: pass a buffer of at least
  * lg_rules_scratch_size(n) bytes, aligned for uint32_t. */

@@ -13,7 +13,9 @@ packages=(
   libomp-dev                     # tests: the OpenMP lock cases built by clang -fopenmp (LLVM's libomp)
   python3 python3-jsonschema     # test drivers; JSON reports checked against docs/json-report.schema.json
   groff-base                     # the man pages are rendered and checked (tests/integration/it_man_completion.py)
+  libc6-dbg                      # it.user_sites: fingerprints compared with and without debug packages
   pigz xz-utils sqlite3 memcached valgrind   # real programs in tests and benchmarks
+  time                           # bench/run.sh: peak memory of `lockgraph report`
 )
 
 # npm installs the browser test's driver (playwright-core); Debian's npm only when no

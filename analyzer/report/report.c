@@ -136,7 +136,7 @@ int lg_report_main(int argc, char **argv)
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the report to FILE (default: stdout)", "FILE"},
         {"suppressions", 0, 0, G_OPTION_ARG_FILENAME, &supp_path, "Suppression file (docs/suppressions.md)", "FILE"},
         {"fail-on", 0, 0, G_OPTION_ARG_STRING, &fail_on, "Finding kinds that make the exit status 1: comma-separated kinds, all or none (default: all but long-hold)", "KINDS"},
-        {"verbose", 0, 0, G_OPTION_ARG_NONE, &verbose, "Also list the cycles the rules filtered out, and why", NULL},
+        {"verbose", 0, 0, G_OPTION_ARG_NONE, &verbose, "Also list the cycles the rules filtered out, and why; show the runtime frames below each thread's entry and every lock and edge of a long cycle", NULL},
         {"top", 0, 0, G_OPTION_ARG_INT, &top, "Rows of the contention table (default 10)", "N"},
         {"no-symbols", 0, 0, G_OPTION_ARG_NONE, &no_symbols, "Do not read debug information; print module+offset", NULL},
         {"graph", 0, 0, G_OPTION_ARG_STRING, &graph, "dot: cycles (default: the locks and edges of reported and filtered cycles) or all (the whole lock-order graph)", "cycles|all"},

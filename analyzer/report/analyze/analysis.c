@@ -30,9 +30,20 @@ static gint cmp_findings(gconstpointer a, gconstpointer b)
     return kind_rank(x->kind) - kind_rank(y->kind);
 }
 
+static const lg_process *finding_proc(const lg_finding *f)
+{
+    return f->locks->len ? g_array_index(f->locks, lg_flock, 0).proc : NULL;
+}
+
+/* Merges findings of one kind and fingerprint into the first one (occurrences).  A
+ * merged cycle of the first one's process over other lock instances is a distinct
+ * cycle, not a repeat: it is kept under first->merged so reports can still show it. */
 static void merge_duplicates(GPtrArray *list)
 {
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    /* first finding -> set of lock-set keys already shown under it */
+    GHashTable *cycles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                               (GDestroyNotify)g_hash_table_destroy);
     GPtrArray *kept = g_ptr_array_new();
     for (guint i = 0; i < list->len; i++) {
         lg_finding *f = g_ptr_array_index(list, i);
@@ -44,7 +55,30 @@ static void merge_duplicates(GPtrArray *list)
             if (f->value > first->value)
                 first->value = f->value;
             g_free(key);
-            lg_finding_free(f);
+            gboolean distinct = FALSE;
+            if (lg_finding_is_cycle(f) && !(f->flags & LG_FINDF_CROSS_RUN) &&
+                finding_proc(f) == finding_proc(first)) {
+                GHashTable *keys = g_hash_table_lookup(cycles, first);
+                if (!keys) {
+                    keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+                    g_hash_table_add(keys, lg_finding_lock_set_key(first));
+                    g_hash_table_insert(cycles, first, keys);
+                }
+                char *lk = lg_finding_lock_set_key(f);
+                distinct = !g_hash_table_contains(keys, lk) &&
+                           (!first->merged || first->merged->len < LG_MERGED_MAX);
+                if (distinct)
+                    g_hash_table_add(keys, lk);
+                else
+                    g_free(lk);
+            }
+            if (distinct) {
+                if (!first->merged)
+                    first->merged = g_ptr_array_new_with_free_func((GDestroyNotify)lg_finding_free);
+                g_ptr_array_add(first->merged, f);
+            } else {
+                lg_finding_free(f);
+            }
             continue;
         }
         g_hash_table_insert(seen, key, f);
@@ -57,6 +91,7 @@ static void merge_duplicates(GPtrArray *list)
         g_ptr_array_add(list, g_ptr_array_index(kept, i));
     g_ptr_array_set_free_func(list, (GDestroyNotify)lg_finding_free);
     g_ptr_array_free(kept, TRUE);
+    g_hash_table_destroy(cycles);
     g_hash_table_destroy(seen);
 }
 

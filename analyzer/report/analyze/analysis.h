@@ -21,7 +21,13 @@ typedef struct lg_analysis_opts {
     uint64_t max_cycles;  /* per graph; 0 = LG_CYCLES_DEFAULT_MAX */
     uint64_t max_steps;   /* per graph; 0 = LG_CYCLES_DEFAULT_STEPS */
     uint64_t rule_budget; /* per cycle; 0 = the rules' default */
+    uint64_t graph_work;  /* the rules' total work per graph (lg_rule_result.work);
+                             0 = LG_GRAPH_WORK_DEFAULT */
 } lg_analysis_opts;
+
+/* About 5 s of rule evaluation on a current core: beyond it a graph's remaining
+ * cycles are not examined, and the report says so (LG_TRUNC_RULES). */
+#define LG_GRAPH_WORK_DEFAULT 400000000ull
 
 /* Takes ownership of procs (a GPtrArray of lg_process* with a free func). */
 lg_analysis *lg_analyze(GPtrArray *procs, const lg_analysis_opts *opts);

@@ -29,6 +29,7 @@ typedef struct lg_cycle_eval_ctx {
     GHashTable *thread_ids; /* &(gint64)(log index << 32 | serial) -> id (class mode;
                                filled on demand; keys g_free'd) */
     uint64_t rule_budget;   /* 0: the rules' default */
+    uint64_t work;          /* sum of lg_rule_result.work of the cycles evaluated */
 } lg_cycle_eval_ctx;
 
 /* Evaluates the cycle whose edge i has the candidates cands[i] (lg_cand) and whose
@@ -37,5 +38,16 @@ typedef struct lg_cycle_eval_ctx {
  * gate_lock / rw_lock say which lock made it so. */
 lg_finding *lg_cycle_evaluate(lg_cycle_eval_ctx *c, const lg_rule_lock *rlocks,
                               GArray *const *cands, uint32_t n);
+
+/* lg_rules_evaluate's answer for a cycle whose every edge has exactly one context
+ * (the choice is forced), computed in O(n + held locks) instead of the rules' O(n^2)
+ * pairwise search: the same verdict, flags, gate and rw_lock, budget included (a
+ * search the rules would cut short is answered as they answer it).  A hand-over-hand
+ * walk over n locks is such a cycle.  chosen (may be NULL) gets zeros. */
+void lg_rules_evaluate_forced(const lg_rule_lock *locks, const lg_rule_edge *edges, uint32_t n,
+                              uint32_t *chosen, uint64_t budget, lg_rule_result *out);
+
+/* Cycles at least this long with one context per edge use lg_rules_evaluate_forced. */
+#define LG_FORCED_MIN 64u
 
 #endif

@@ -41,30 +41,6 @@ static void build_csr(csr *g, uint32_t n, const uint32_t *src, const uint32_t *d
     g_free(pairs);
 }
 
-/* Marks in `mark` (value `stamp`) every node reachable from s through nodes with
- * allowed[v] == want, and lists them in out[] (returns how many).  `work` is the
- * stack; both arrays need room for every node. */
-static uint32_t reach(const csr *g, uint32_t s, const uint32_t *allowed, uint32_t want,
-                      uint32_t *mark, uint32_t stamp, uint32_t *work, uint32_t *out)
-{
-    size_t top = 0;
-    uint32_t nout = 0;
-    work[top++] = s;
-    mark[s] = stamp;
-    while (top) {
-        uint32_t v = work[--top];
-        out[nout++] = v;
-        for (uint32_t i = g->off[v]; i < g->off[v + 1]; i++) {
-            uint32_t w = g->adj[i];
-            if (allowed[w] == want && mark[w] != stamp) {
-                mark[w] = stamp;
-                work[top++] = w;
-            }
-        }
-    }
-    return nout;
-}
-
 /* Strongly connected components (Kosaraju, iterative): comp[v] for every node;
  * returns the number of components.  Lets the enumeration skip every node that is on
  * no cycle in linear time, however long the acyclic chains. */
@@ -122,6 +98,84 @@ static uint32_t components(const csr *fwd, const csr *rev, uint32_t n, uint32_t 
     g_free(next);
     g_free(seen);
     return ncomp;
+}
+
+/* Splits the nodes members[0..k) (all labelled `old` in label[]) into the strongly
+ * connected components of the subgraph they induce (Kosaraju, iterative), gives each
+ * a fresh label from *next_label, and reorders members so that each component is
+ * contiguous; comp_start / comp_len (indexed by label, grown as needed) record where.
+ * Costs O(k + edges leaving the members). */
+typedef struct refiner {
+    uint32_t *label;    /* per node */
+    GArray *start, *len;/* uint32_t per label */
+    uint32_t *order, *stack, *next, *tmp; /* scratch, n each */
+    guint8 *seen;       /* scratch, n, all 0 between calls */
+} refiner;
+
+static uint32_t new_label(refiner *r, uint32_t start, uint32_t len)
+{
+    uint32_t l = r->start->len;
+    g_array_append_val(r->start, start);
+    g_array_append_val(r->len, len);
+    return l;
+}
+
+static void refine(const csr *fwd, const csr *rev, refiner *r, uint32_t *members, uint32_t k,
+                   uint32_t old, uint32_t base)
+{
+    uint32_t norder = 0;
+    for (uint32_t x = 0; x < k; x++) {
+        uint32_t root = members[x];
+        if (r->seen[root])
+            continue;
+        size_t top = 0;
+        r->stack[top++] = root;
+        r->seen[root] = 1;
+        r->next[root] = fwd->off[root];
+        while (top) {
+            uint32_t v = r->stack[top - 1];
+            if (r->next[v] < fwd->off[v + 1]) {
+                uint32_t w = fwd->adj[r->next[v]++];
+                if (r->label[w] == old && !r->seen[w]) {
+                    r->seen[w] = 1;
+                    r->next[w] = fwd->off[w];
+                    r->stack[top++] = w;
+                }
+            } else {
+                r->order[norder++] = v;
+                top--;
+            }
+        }
+    }
+    /* second pass on the reverse graph: seen 1 -> 2 marks assigned nodes */
+    uint32_t out = 0;
+    for (uint32_t q = norder; q-- > 0;) {
+        uint32_t root = r->order[q];
+        if (r->seen[root] == 2)
+            continue;
+        uint32_t first = out;
+        size_t top = 0;
+        r->stack[top++] = root;
+        r->seen[root] = 2;
+        while (top) {
+            uint32_t v = r->stack[--top];
+            r->tmp[out++] = v;
+            for (uint32_t i = rev->off[v]; i < rev->off[v + 1]; i++) {
+                uint32_t w = rev->adj[i];
+                if (r->label[w] == old && r->seen[w] == 1) {
+                    r->seen[w] = 2;
+                    r->stack[top++] = w;
+                }
+            }
+        }
+        uint32_t l = new_label(r, base + first, out - first);
+        for (uint32_t i = first; i < out; i++)
+            r->label[r->tmp[i]] = l;
+    }
+    for (uint32_t i = 0; i < out; i++) {
+        members[i] = r->tmp[i];
+        r->seen[r->tmp[i]] = 0;
+    }
 }
 
 typedef struct frame {
@@ -257,59 +311,72 @@ void lg_cycles_enumerate(uint32_t n, const uint32_t *src, const uint32_t *dst, s
     /* unblock's worklist can hold a node once per B-list it is in: n * n bound would
      * be too big, so size it by the edge count (each B entry is an edge). */
     j.work = g_new(uint32_t, (size_t)n + fwd.off[n] + 1);
-    /* eligible[v] = component of v + 1 while v can still be on a cycle from a later
-     * start; 0 once v has been a start (all its cycles are found by then) */
-    uint32_t *comp = g_new(uint32_t, n);
-    uint32_t ncomp = components(&fwd, &rev, n, comp);
-    uint32_t *csize = g_new0(uint32_t, (gsize)ncomp + 1);
-    for (uint32_t v = 0; v < n; v++)
-        csize[comp[v]]++;
-    uint32_t *eligible = g_new(uint32_t, n);
-    for (uint32_t v = 0; v < n; v++)
-        eligible[v] = comp[v] + 1;
-    uint32_t *fmark = g_new0(uint32_t, n), *bmark = g_new0(uint32_t, n);
-    uint32_t *fwd_list = g_new(uint32_t, n), *rev_list = g_new(uint32_t, n);
+    /* label[v]: v's strongly connected component in the subgraph induced by the nodes
+     * not yet used as a start (all nodes >= s when s is the start).  Removing a start
+     * only splits its own component, which is refined then: each component is split
+     * once per start it contains, so a single long cycle costs O(n) in all (the
+     * search from each start is confined to its component, as Johnson's requires). */
+    uint32_t *members = g_new(uint32_t, n);
+    refiner r = {.label = g_new(uint32_t, n),
+                 .start = g_array_new(FALSE, FALSE, sizeof(uint32_t)),
+                 .len = g_array_new(FALSE, FALSE, sizeof(uint32_t)),
+                 .order = g_new(uint32_t, n), .stack = g_new(uint32_t, n),
+                 .next = g_new(uint32_t, n), .tmp = g_new(uint32_t, n), .seen = g_new0(guint8, n)};
+    {
+        uint32_t *comp = g_new(uint32_t, n);
+        uint32_t ncomp = components(&fwd, &rev, n, comp);
+        uint32_t *cstart = g_new0(uint32_t, (gsize)ncomp + 1);
+        for (uint32_t v = 0; v < n; v++)
+            cstart[comp[v] + 1]++;
+        for (uint32_t c = 0; c < ncomp; c++)
+            cstart[c + 1] += cstart[c];
+        for (uint32_t c = 0; c < ncomp; c++)
+            new_label(&r, cstart[c], cstart[c + 1] - cstart[c]);
+        for (uint32_t v = 0; v < n; v++) {
+            members[cstart[comp[v]]++] = v;
+            r.label[v] = comp[v];
+        }
+        g_free(cstart);
+        g_free(comp);
+    }
     frame *fs = g_new(frame, n);
     uint32_t *path = g_new(uint32_t, n);
     st->steps += (uint64_t)n + fwd.off[n];
 
     for (uint32_t s = 0; s < n; s++) {
-        uint32_t want = eligible[s];
-        eligible[s] = 0;
-        if (csize[want - 1] < 2)
-            continue; /* on no cycle */
-        /* The strongly connected component of s among the nodes >= s of its
-         * component: what s reaches there and what reaches s there. */
-        eligible[s] = want;
-        uint32_t nf = reach(&fwd, s, eligible, want, fmark, s + 1, j.work, fwd_list);
-        uint32_t nb = reach(&rev, s, eligible, want, bmark, s + 1, j.work, rev_list);
-        eligible[s] = 0;
-        csize[want - 1]--;
-        st->steps += (uint64_t)nf + nb;
-        uint32_t size = 0;
-        for (uint32_t k = 0; k < nf; k++) {
-            uint32_t v = fwd_list[k];
-            if (bmark[v] == s + 1) {
-                j.scope[v] = s + 1;
-                j.blocked[v] = 0;
-                if (j.b[v])
-                    g_array_set_size(j.b[v], 0);
-                size++;
-            }
+        uint32_t lab = r.label[s];
+        uint32_t cst = g_array_index(r.start, uint32_t, lab);
+        uint32_t clen = g_array_index(r.len, uint32_t, lab);
+        if (clen < 2)
+            continue; /* on no cycle among the nodes >= s */
+        for (uint32_t k = 0; k < clen; k++) {
+            uint32_t v = members[cst + k];
+            j.scope[v] = s + 1;
+            j.blocked[v] = 0;
+            if (j.b[v])
+                g_array_set_size(j.b[v], 0);
         }
-        if (size < 2)
-            continue;
+        st->steps += clen;
         j.s = s;
-        if (!circuits_from(&j, fn, ud, fs, path))
+        gboolean go_on = circuits_from(&j, fn, ud, fs, path) && !over_budget(&j);
+        if (!go_on)
             break;
-        if (over_budget(&j))
-            break;
+        /* s is done: split the rest of its component */
+        uint32_t *m = members + cst;
+        uint32_t k = 0;
+        for (uint32_t x = 0; x < clen; x++)
+            if (m[x] != s)
+                m[k++] = m[x];
+        r.label[s] = UINT32_MAX;
+        refine(&fwd, &rev, &r, m, k, lab, cst);
+        st->steps += (uint64_t)k;
     }
 
-    g_free(comp);
-    g_free(csize);
-    g_free(fwd_list);
-    g_free(rev_list);
+    g_free(members);
+    g_free(r.label);
+    g_array_free(r.start, TRUE);
+    g_array_free(r.len, TRUE);
+    g_free(r.order), g_free(r.stack), g_free(r.next), g_free(r.tmp), g_free(r.seen);
     for (uint32_t v = 0; v < n; v++)
         if (j.b[v])
             g_array_free(j.b[v], TRUE);
@@ -317,9 +384,6 @@ void lg_cycles_enumerate(uint32_t n, const uint32_t *src, const uint32_t *dst, s
     g_free(j.scope);
     g_free(j.blocked);
     g_free(j.work);
-    g_free(eligible);
-    g_free(fmark);
-    g_free(bmark);
     g_free(fs);
     g_free(path);
     g_free(fwd.off);

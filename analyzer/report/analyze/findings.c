@@ -21,6 +21,8 @@ void lg_finding_free(lg_finding *f)
     g_free(f->detail);
     g_array_free(f->locks, TRUE);
     g_array_free(f->edges, TRUE);
+    if (f->merged)
+        g_ptr_array_free(f->merged, TRUE);
     g_free(f);
 }
 

@@ -58,10 +58,21 @@ typedef struct lg_finding {
     uint64_t value;          /* long-hold: longest hold in ms */
     uint64_t count;          /* long-hold: number of reports merged */
     unsigned occurrences;    /* identical findings (same fingerprint) merged in */
+    GPtrArray *merged;       /* lg_finding* (owned), NULL if none: cycles merged in under
+                                the same fingerprint that are distinct cycles of the same
+                                process (other lock instances): kept so that merging
+                                never hides a second bug; at most LG_MERGED_MAX */
     gboolean from_shim;
     gboolean suppressed;
     char fingerprint[17];
 } lg_finding;
+
+#define LG_MERGED_MAX 1000u
+
+/* Why an analysis is truncated (lg_analysis.truncated_why). */
+#define LG_TRUNC_CYCLES 1u /* max_cycles reported cycles in one graph */
+#define LG_TRUNC_STEPS 2u  /* the enumeration's edge-visit budget */
+#define LG_TRUNC_RULES 4u  /* the rules' total work budget for one graph */
 
 lg_finding *lg_finding_new(int kind);
 void lg_finding_free(lg_finding *f);
@@ -87,6 +98,10 @@ typedef struct lg_analysis {
     GPtrArray *filtered;   /* lg_finding*, cycles the rules ruled out */
     GArray *stats;         /* lg_stat_row, sorted by contention */
     gboolean truncated;    /* cycle enumeration hit its budget somewhere */
+    unsigned truncated_why;/* LG_TRUNC_* bits: which budget */
+    uint64_t filtered_repeats; /* filtered cycles over the same lock classes, with the
+                                  same verdict, as one already listed: counted in its
+                                  occurrences, not listed again */
     uint64_t cycles;       /* cycles examined */
     unsigned counts[LG_FIND_KIND_MAX + 1]; /* unsuppressed findings per kind */
     unsigned nsuppressed;

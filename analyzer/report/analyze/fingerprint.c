@@ -4,14 +4,22 @@
 
 #include <string.h>
 
+/* The program's own frames only (fingerprint.h): system libraries, the shim, unknown
+ * modules, the C runtime's entry frames and frames wholly inside system headers are
+ * skipped before the first LG_FP_FRAMES are taken. */
 static void append_stack(GString *out, const lg_process *p, uint32_t stack, uint64_t ts)
 {
     GArray *fr = lg_frames_resolve(p, stack, ts);
-    for (guint i = 0; i < fr->len && i < LG_FP_FRAMES; i++) {
-        char *sig = lg_frame_signature(&g_array_index(fr, lg_frame, i));
+    guint taken = 0;
+    for (guint i = 0; i < fr->len && taken < LG_FP_FRAMES; i++) {
+        const lg_frame *f = &g_array_index(fr, lg_frame, i);
+        if (lg_frame_is_system(f) || lg_frame_is_runtime_entry(f) || lg_frame_is_header_only(f))
+            continue;
+        char *sig = lg_frame_user_signature(f);
         g_string_append(out, sig);
         g_string_append_c(out, ';');
         g_free(sig);
+        taken++;
     }
     g_array_free(fr, TRUE);
 }
@@ -44,6 +52,45 @@ static uint64_t fnv1a(uint64_t h, const char *s)
     return h;
 }
 
+guint lg_min_rotation(const char *const *s, guint n)
+{
+    /* Booth's least-rotation algorithm over the doubled sequence, comparing whole
+     * strings as letters: O(n) comparisons whatever the signatures (the naive search
+     * is O(n^2) when they are all equal: a hand-over-hand walk over n locks). */
+    if (n < 2)
+        return 0;
+    gint64 *fail = g_new(gint64, (gsize)2 * n);
+    for (guint i = 0; i < 2 * n; i++)
+        fail[i] = -1;
+    gint64 k = 0;
+    for (gint64 j = 1; j < (gint64)(2 * n); j++) {
+        const char *sj = s[j % n];
+        gint64 i = fail[j - k - 1];
+        while (i != -1) {
+            int c = strcmp(sj, s[(k + i + 1) % n]);
+            if (c == 0)
+                break;
+            if (c < 0)
+                k = j - i - 1;
+            i = fail[i];
+        }
+        if (i == -1) {
+            int c = strcmp(sj, s[(k + i + 1) % n]);
+            if (c != 0) {
+                if (c < 0)
+                    k = j;
+                fail[j - k] = -1;
+            } else {
+                fail[j - k] = i + 1;
+            }
+        } else {
+            fail[j - k] = i + 1;
+        }
+    }
+    g_free(fail);
+    return (guint)(k % n);
+}
+
 void lg_fingerprint_compute(lg_finding *f)
 {
     guint n = f->edges->len;
@@ -51,17 +98,7 @@ void lg_fingerprint_compute(lg_finding *f)
     for (guint i = 0; i < n; i++)
         sigs[i] = edge_signature(f, &g_array_index(f->edges, lg_fedge, i));
 
-    /* smallest rotation, compared edge signature by edge signature */
-    guint best = 0;
-    for (guint r = 1; r < n; r++) {
-        for (guint k = 0; k < n; k++) {
-            int c = strcmp(sigs[(r + k) % n], sigs[(best + k) % n]);
-            if (c < 0)
-                best = r;
-            if (c != 0)
-                break;
-        }
-    }
+    guint best = lg_min_rotation((const char *const *)sigs, n);
     uint64_t h = 0xcbf29ce484222325ull;
     h = fnv1a(h, lg_finding_kind_name(f->kind));
     for (guint k = 0; k < n; k++)

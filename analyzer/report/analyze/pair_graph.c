@@ -1,4 +1,9 @@
 #include "pair_graph.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "cycles.h"
 
 static uint64_t pair_key(uint32_t u, uint32_t v)
@@ -62,11 +67,58 @@ void lg_pair_graph_add(lg_pair_graph *g, uint32_t u, uint32_t v, const lg_proces
     }
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 typedef struct loop {
     const lg_pair_graph *g;
     lg_cycle_eval_ctx *ec;
     lg_analysis *a;
+    gboolean progress;  /* stderr is a terminal: say how far a long search is */
+    gint64 next_note;   /* monotonic us of the next progress line */
+    gboolean noted;     /* a progress line is on the terminal (to be cleared) */
+    uint64_t max_reported, max_work;
+    uint64_t reported;  /* cycles of this graph filed as findings */
+    GHashTable *settled; /* "verdict|sorted class keys" -> first filtered finding */
+    unsigned why;       /* LG_TRUNC_* that stopped this graph */
 } loop;
+
+/* The classes of a filtered cycle and its verdict, as a key: a cycle over the same
+ * classes settled by the same rule is the same back-off pattern again (a trylock
+ * retry loop over many instances). */
+static char *settled_key(const lg_finding *f)
+{
+    guint n = f->locks->len;
+    const char **keys = g_new(const char *, n ? n : 1);
+    for (guint i = 0; i < n; i++) {
+        const lg_lock *l = g_array_index(f->locks, lg_flock, i).lock;
+        keys[i] = l->class_key ? l->class_key : "";
+    }
+    qsort(keys, n, sizeof *keys, cmp_str);
+    GString *s = g_string_new(NULL);
+    g_string_append_printf(s, "%d", f->verdict);
+    for (guint i = 0; i < n; i++)
+        g_string_append_printf(s, "|%s", keys[i]);
+    g_free(keys);
+    return g_string_free(s, FALSE);
+}
+
+/* At most one line a second, rewritten in place, on stderr only (never in the
+ * report, which may be stdout). */
+static void note_progress(loop *s)
+{
+    gint64 now = g_get_monotonic_time();
+    if (now < s->next_note)
+        return;
+    s->next_note = now + G_USEC_PER_SEC;
+    fprintf(stderr, "\rlockgraph report: %" G_GUINT64_FORMAT " cycles examined, %u reported, "
+                    "%u filtered...",
+            s->a->cycles, s->a->findings->len, s->a->filtered->len);
+    fflush(stderr);
+    s->noted = TRUE;
+}
 
 /* Was every pair of the cycle seen in one same process? */
 static gboolean inside_one_process(const lg_pair *const *pr, uint32_t n)
@@ -102,21 +154,61 @@ static gboolean on_cycle(const uint32_t *nodes, uint32_t n, void *ud)
         cands[i] = pr[i]->cands;
     }
     lg_finding *f = lg_cycle_evaluate(s->ec, rl, cands, n);
-    g_ptr_array_add(f->verdict == LG_VERDICT_DEADLOCK ? s->a->findings : s->a->filtered, f);
+    gboolean go_on = TRUE;
+    if (f->verdict == LG_VERDICT_DEADLOCK) {
+        g_ptr_array_add(s->a->findings, f);
+        if (++s->reported >= s->max_reported) {
+            s->why |= LG_TRUNC_CYCLES;
+            go_on = FALSE;
+        }
+    } else {
+        char *key = settled_key(f);
+        lg_finding *first = g_hash_table_lookup(s->settled, key);
+        if (first) {
+            first->occurrences++;
+            s->a->filtered_repeats++;
+            lg_finding_free(f);
+            g_free(key);
+        } else {
+            g_hash_table_insert(s->settled, key, f);
+            g_ptr_array_add(s->a->filtered, f);
+        }
+    }
+    if (s->ec->work > s->max_work) {
+        s->why |= LG_TRUNC_RULES;
+        go_on = FALSE;
+    }
     s->a->cycles++;
+    if (s->progress && (s->a->cycles & 63) == 0)
+        note_progress(s);
     g_free(rl);
     g_free(cands);
     g_free(pr);
-    return TRUE;
+    return go_on;
 }
 
 void lg_pair_graph_cycles(const lg_pair_graph *g, uint32_t nnodes, lg_cycle_eval_ctx *ec,
                           lg_analysis *a, const lg_analysis_opts *o)
 {
-    loop s = {g, ec, a};
+    loop s = {g, ec, a, .progress = isatty(STDERR_FILENO),
+              .next_note = g_get_monotonic_time() + G_USEC_PER_SEC,
+              .max_reported = o->max_cycles ? o->max_cycles : LG_CYCLES_DEFAULT_MAX,
+              .max_work = o->graph_work ? o->graph_work : LG_GRAPH_WORK_DEFAULT,
+              .settled = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
+    uint64_t work0 = ec->work;
+    s.max_work += work0; /* the budget is per graph; ec may have judged others */
     lg_cycle_stats st;
+    /* the cycle count bounds reported cycles only (on_cycle); filtered ones are bounded
+     * by the work budgets, and repeats of a settled pattern cost no memory */
     lg_cycles_enumerate(nnodes, (const uint32_t *)g->src->data, (const uint32_t *)g->dst->data,
-                        g->src->len, o->max_cycles, o->max_steps, on_cycle, &s, &st);
-    if (st.truncated)
+                        g->src->len, UINT64_MAX, o->max_steps, on_cycle, &s, &st);
+    if (st.truncated && !s.why)
+        s.why |= LG_TRUNC_STEPS;
+    if (s.why) {
         a->truncated = TRUE;
+        a->truncated_why |= s.why;
+    }
+    g_hash_table_destroy(s.settled);
+    if (s.noted)
+        fprintf(stderr, "\r\033[K"); /* clear the progress line */
 }

@@ -17,11 +17,22 @@ static void add_edge(lg_finding *f, const lg_process *p, const lg_shim_finding *
     g_array_append_val(f->edges, e);
 }
 
-static int lock_index(lg_finding *f, const lg_process *p, uint64_t id)
+/* Index of lock id in f->locks, appending it if absent; idx (lock -> index + 1) makes
+ * a long live cycle linear, not quadratic, to read. */
+static int lock_index_in(lg_finding *f, const lg_process *p, uint64_t id, GHashTable *idx)
 {
     const lg_lock *l = id ? lg_process_lock(p, id) : NULL;
-    return l ? lg_finding_lock_index(f, p, l) : -1;
+    if (!l)
+        return -1;
+    gpointer v = g_hash_table_lookup(idx, l);
+    if (v)
+        return GPOINTER_TO_INT(v) - 1;
+    lg_flock fl = {p, l};
+    g_array_append_val(f->locks, fl);
+    g_hash_table_insert(idx, (gpointer)l, GINT_TO_POINTER((int)f->locks->len));
+    return (int)f->locks->len - 1;
 }
+#define lock_index(f, p, id) lock_index_in(f, p, id, idx)
 
 /* Deadlock items are one per blocked thread; put them in cycle order (each thread
  * waits for the lock the next one holds) so edges read as a cycle. */
@@ -76,6 +87,9 @@ static gboolean known_cycle(const lg_analysis *a, const lg_process *p, const cha
 /* f's locks and edges from sf's items (docs/log-format.md says what they are per kind). */
 static void add_items(lg_finding *f, const lg_process *p, const lg_shim_finding *sf)
 {
+    /* every finding starts with no locks, so the index sees them all */
+    GHashTable *idx = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_assert(f->locks->len == 0);
     if (sf->kind == LG_FIND_LOCK_ORDER_INVERSION) {
         for (uint32_t k = 0; k < sf->n; k++) {
             int from = lock_index(f, p, sf->items[k].lock);
@@ -98,7 +112,9 @@ static void add_items(lg_finding *f, const lg_process *p, const lg_shim_finding 
             add_edge(f, p, sf, &sf->items[k], li, -1);
         }
     }
+    g_hash_table_destroy(idx);
 }
+#undef lock_index
 
 /* One long-hold finding per (lock, acquisition site): the longest hold, and how many
  * holds went over the threshold.  The shim reports a hold that is still going on

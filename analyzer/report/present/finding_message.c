@@ -2,16 +2,52 @@
 #include "lock_label.h"
 #include "names.h"
 
-/* "L0 -> L1 -> ... -> L0" by the locks' labels. */
+char **lg_finding_lock_labels(const lg_finding *f)
+{
+    guint n = f->locks->len;
+    char **out = g_new0(char *, (gsize)n + 1);
+    GHashTable *count = g_hash_table_new(g_str_hash, g_str_equal); /* class -> n */
+    for (guint i = 0; i < n; i++) {
+        const lg_flock *l = &g_array_index(f->locks, lg_flock, i);
+        const char *key = l->lock->class_key ? l->lock->class_key : "";
+        guint c = GPOINTER_TO_UINT(g_hash_table_lookup(count, key));
+        g_hash_table_insert(count, (gpointer)key, GUINT_TO_POINTER(c + 1));
+    }
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < n; i++) {
+        const lg_flock *l = &g_array_index(f->locks, lg_flock, i);
+        const char *key = l->lock->class_key ? l->lock->class_key : "";
+        char *label = lg_lock_label(l->proc, l->lock);
+        if (GPOINTER_TO_UINT(g_hash_table_lookup(count, key)) > 1) {
+            guint k = GPOINTER_TO_UINT(g_hash_table_lookup(seen, key)) + 1;
+            g_hash_table_insert(seen, (gpointer)key, GUINT_TO_POINTER(k));
+            out[i] = g_strdup_printf("%s #%u", label, k);
+            g_free(label);
+        } else {
+            out[i] = label;
+        }
+    }
+    g_hash_table_destroy(seen);
+    g_hash_table_destroy(count);
+    return out;
+}
+
+/* "L0 -> L1 -> ... -> L0" by the locks' labels; a long cycle by its first and last
+ * locks and how many are between. */
 static char *cycle_text(const lg_finding *f)
 {
+    char **labels = lg_finding_lock_labels(f);
+    guint n = f->locks->len;
     GString *s = g_string_new(NULL);
-    for (guint i = 0; i <= f->locks->len; i++) {
-        const lg_flock *l = &g_array_index(f->locks, lg_flock, i % f->locks->len);
-        char *label = lg_lock_label(l->proc, l->lock);
-        g_string_append_printf(s, "%s%s", i ? " -> " : "", label);
-        g_free(label);
+    const guint head = LG_MESSAGE_MAX_LOCKS - 2;
+    for (guint i = 0; i <= n; i++) {
+        if (n > LG_MESSAGE_MAX_LOCKS && i == head) {
+            g_string_append_printf(s, " -> ... (%u more locks)", n - head - 2);
+            i = n - 2;
+        }
+        g_string_append_printf(s, "%s%s", i ? " -> " : "", labels[i % n]);
     }
+    g_strfreev(labels);
     return g_string_free(s, FALSE);
 }
 

@@ -17,7 +17,17 @@
 
 #include "findings.h"
 
-/* Newly allocated; never NULL. */
+/* Newly allocated; never NULL.  A cycle of more than LG_MESSAGE_MAX_LOCKS locks is
+ * named by its first and last locks and a count (the JSON lists every lock), so the
+ * message stays short whatever the cycle's length. */
 char *lg_finding_message(const lg_finding *f);
+
+#define LG_MESSAGE_MAX_LOCKS 8
+
+/* The labels of f's locks in order (g_strfreev), each lock_label.h's label followed,
+ * when two or more locks of the finding share one class, by an instance tag " #k"
+ * (k = 1, 2, ... in the finding's lock order) so that two heap locks made at one
+ * site can be told apart.  O(locks). */
+char **lg_finding_lock_labels(const lg_finding *f);
 
 #endif

@@ -4,6 +4,8 @@
  * source lines around each acquisition (html_source.h), the contention table, and
  * check boxes that show or hide findings by kind.  Everything that comes from the
  * logs, the binaries or the sources is escaped (html_escape.h). */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
+
 #include "finding_message.h"
 #include "formats.h"
 #include "frames.h"
@@ -13,6 +15,9 @@
 #include "lock_label.h"
 #include "names.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 /* Lines shown before and after an acquisition line. */
 #define SOURCE_CONTEXT 3
 /* Characters of a lock label inside a picture (the full label is listed below it). */
@@ -21,6 +26,7 @@
 typedef struct html_doc {
     FILE *out;
     lg_html_sources *sources;
+    gboolean verbose; /* show the runtime frames below a thread's entry */
 } html_doc;
 
 static void esc(FILE *out, const char *s)
@@ -121,44 +127,45 @@ static const char SCRIPT[] =
 
 /* ---- stacks and sources ------------------------------------------------------- */
 
-/* The frame whose source is shown: the first user frame with a line, else any frame
- * with a line (the rule the SARIF locations follow); -1 if none has one. */
-static int source_frame(const GArray *fr)
+/* The place whose source is shown: the user site (frames.h) if it has a line, else
+ * the first frame with a line (the rule the SARIF locations follow); frame -1 if none. */
+static lg_user_site source_site(const GArray *fr)
 {
-    guint user = lg_frames_first_user(fr);
-    for (guint pass = 0; pass < 2; pass++)
-        for (guint i = pass ? 0 : user; i < fr->len; i++) {
-            const lg_frame *f = &g_array_index(fr, lg_frame, i);
-            if (f->sym->file && f->sym->line > 0)
-                return (int)i;
-        }
-    return -1;
+    lg_user_site u = lg_frames_user_site(fr);
+    if (u.frame >= 0 && u.line > 0)
+        return u;
+    for (guint i = 0; i < fr->len; i++) {
+        const lg_frame *f = &g_array_index(fr, lg_frame, i);
+        if (f->sym->file && f->sym->line > 0)
+            return (lg_user_site){(int)i, 0, f->sym->function, f->sym->file, f->sym->line};
+    }
+    return (lg_user_site){.frame = -1};
 }
 
-static void write_source(html_doc *d, const lg_frame *f)
+static void write_source(html_doc *d, const lg_user_site *f)
 {
     char *const *lines = NULL;
     guint n = 0;
     const char *why = NULL;
-    if (!lg_html_source_lines(d->sources, f->sym->file, &lines, &n, &why)) {
+    if (!lg_html_source_lines(d->sources, f->file, &lines, &n, &why)) {
         fprintf(d->out, "<p class=\"nosrc note\">source not shown: <span class=\"mono\">");
-        esc(d->out, f->sym->file);
+        esc(d->out, f->file);
         fprintf(d->out, "</span>: ");
         esc(d->out, why);
         fprintf(d->out, "</p>\n");
         return;
     }
-    guint line = (guint)f->sym->line;
+    guint line = (guint)f->line;
     if (line > n) {
         fprintf(d->out, "<p class=\"nosrc note\">source not shown: <span class=\"mono\">");
-        esc(d->out, f->sym->file);
+        esc(d->out, f->file);
         fprintf(d->out, "</span> has %u lines, not %u (changed since the build?)</p>\n", n, line);
         return;
     }
     guint first = line > SOURCE_CONTEXT ? line - SOURCE_CONTEXT : 1;
     guint last = line + SOURCE_CONTEXT < n ? line + SOURCE_CONTEXT : n;
     fprintf(d->out, "<pre class=\"src\" data-file=\"");
-    esc(d->out, f->sym->file);
+    esc(d->out, f->file);
     fprintf(d->out, "\" data-line=\"%u\"><code>", line);
     for (guint i = first; i <= last; i++) {
         fprintf(d->out, "<span class=\"l%s\"><span class=\"n\">%u</span>", i == line ? " hit" : "", i);
@@ -215,15 +222,21 @@ static void write_stack(html_doc *d, const lg_process *p, uint32_t stack, uint64
         return;
     }
     guint user = lg_frames_first_user(fr);
-    int here = with_source ? source_frame(fr) : -1;
+    lg_user_site site = with_source ? source_site(fr) : (lg_user_site){.frame = -1};
+    int here = site.frame;
+    guint shown = d->verbose ? fr->len : lg_frames_shown(fr);
     fprintf(d->out, "<ol class=\"stack\">\n");
-    for (guint i = 0; i < fr->len; i++) {
+    for (guint i = 0; i < shown; i++) {
         const char *cls = (int)i == here ? "frame here" : i < user ? "frame sys" : "frame";
         write_frame(d->out, &g_array_index(fr, lg_frame, i), i, cls);
     }
+    if (shown < fr->len)
+        fprintf(d->out, "<li class=\"frame sys folded\">%u runtime frame%s below the thread's "
+                        "entry folded (--verbose shows them)</li>\n",
+                fr->len - shown, fr->len - shown == 1 ? "" : "s");
     fprintf(d->out, "</ol>\n");
     if (here >= 0)
-        write_source(d, &g_array_index(fr, lg_frame, (guint)here));
+        write_source(d, &site);
     g_array_free(fr, TRUE);
 }
 
@@ -442,6 +455,20 @@ static void write_finding(html_doc *d, const lg_finding *f, unsigned no, const c
         fprintf(out, "</p>\n");
     }
     g_free(message);
+    {
+        /* the interleaving that hangs, as the text report draws it */
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&buf, &len);
+        lg_format_text_scenario(mem, f, d->verbose);
+        fclose(mem);
+        if (len) {
+            fprintf(out, "<pre class=\"scenario\">");
+            esc(out, buf);
+            fprintf(out, "</pre>\n");
+        }
+        free(buf);
+    }
     char gid[64];
     g_snprintf(gid, sizeof gid, "%s_%u_graph", id_prefix, no);
     write_picture(d, f, gid);
@@ -582,7 +609,7 @@ static void write_stats(html_doc *d, const lg_analysis *a, unsigned top)
 
 void lg_format_html(FILE *out, const lg_analysis *a, const lg_format_opts *o)
 {
-    html_doc d = {.out = out, .sources = lg_html_sources_new()};
+    html_doc d = {.out = out, .sources = lg_html_sources_new(), .verbose = o->verbose};
     unsigned total = 0;
     for (int k = 1; k <= LG_FIND_KIND_MAX; k++)
         total += a->counts[k];

@@ -95,19 +95,27 @@ static void frame_location(sarif_ctx *c, const GArray *fr, int i, const char *ms
 {
     JsonBuilder *b = c->b;
     const lg_frame *f = i >= 0 ? &g_array_index(fr, lg_frame, i) : NULL;
+    /* in the user-site frame, the user's inlined level (frames.h), not the innermost
+     * one: at -O2 that is the line in the user's function that locks, not a line of
+     * an inlined std::mutex::lock */
+    const char *file = f && has_source(f) ? f->sym->file : NULL;
+    int line = file ? f->sym->line : 0;
+    lg_user_site u = lg_frames_user_site(fr);
+    if (f && u.frame == i && u.line > 0 && g_path_is_absolute(u.file))
+        file = u.file, line = u.line;
     json_builder_begin_object(b);
     if (id >= 0) {
         json_builder_set_member_name(b, "id");
         json_builder_add_int_value(b, id);
     }
-    if (f && has_source(f)) {
+    if (file) {
         json_builder_set_member_name(b, "physicalLocation");
         json_builder_begin_object(b);
-        artifact_location(c, f->sym->file);
+        artifact_location(c, file);
         json_builder_set_member_name(b, "region");
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "startLine");
-        json_builder_add_int_value(b, f->sym->line);
+        json_builder_add_int_value(b, line);
         json_builder_end_object(b);
         json_builder_end_object(b);
     }

@@ -34,6 +34,10 @@ void lg_format_junit(FILE *out, const lg_analysis *a, const lg_format_opts *o);
  * the text (JUnit's failure body). */
 void lg_format_text_finding(FILE *out, const lg_finding *f, unsigned no);
 
+/* The text report's deadlock scenario of f (one column per thread), or nothing when
+ * f is not a reported cycle: the HTML report shows the same table. */
+void lg_format_text_scenario(FILE *out, const lg_finding *f, gboolean verbose);
+
 /* Writes the document built in b (pretty-printed, newline-terminated) and frees b:
  * shared by the JSON and SARIF formats. */
 void lg_json_write(FILE *out, JsonBuilder *b);

@@ -53,9 +53,14 @@ char *lg_lock_label(const lg_process *p, const lg_lock *l)
     GArray *fr = lg_frames_resolve(p, l->first_stack, l->ts);
     char *out;
     if (fr->len) {
-        const lg_frame *f = &g_array_index(fr, lg_frame, lg_frames_first_user(fr));
+        lg_user_site u = lg_frames_user_site(fr);
+        const lg_frame *f = &g_array_index(fr, lg_frame, u.frame < 0 ? 0 : (guint)u.frame);
         char *site;
-        if (f->sym->function && f->sym->file && f->sym->line) {
+        if (u.frame >= 0 && u.function && u.line) {
+            char *base = g_path_get_basename(u.file);
+            site = g_strdup_printf("%s (%s:%d)", u.function, base, u.line);
+            g_free(base);
+        } else if (f->sym->function && f->sym->file && f->sym->line) {
             char *base = g_path_get_basename(f->sym->file);
             site = g_strdup_printf("%s (%s:%d)", f->sym->function, base, f->sym->line);
             g_free(base);
