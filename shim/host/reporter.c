@@ -76,6 +76,10 @@ static void stack(struct lg_fmt *f, const struct lg_report_stack *s)
     }
     for (uint32_t i = 0; i < s->n; i++)
         frame(f, (int)i, s->pcs[i]);
+    if (s->cut) {
+        prefix(f);
+        lg_fmt_s(f, "    (outer frames unknown: taken in a call that had returned)\n");
+    }
 }
 
 static void thread_name(struct lg_fmt *f, const struct lg_report_thread *t)

@@ -76,7 +76,7 @@ GPtrArray *bad_logs_make(void)
     b = prefix(&at);
     lgb_record(b, 99, "abc", 3);
     lgb_mutex(b, 3);
-    add(out, "unknown_type.log", b, 0, at, "expected a record type 1..15, found 99", 0);
+    add(out, "unknown_type.log", b, 0, at, "expected a record type 1..17, found 99", 0);
 
     /* the file ends inside a record: the process was killed mid-write */
     b = prefix(&at);

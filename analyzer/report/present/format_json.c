@@ -180,6 +180,8 @@ static void finding_value(JsonBuilder *b, const lg_finding *f)
             process_member(b, e->proc);
             frames_member(b, "stack", e->proc, e->stack, e->ts);
             frames_member(b, "held_stack", e->proc, e->held_stack, e->ts);
+            const lg_model_stack *hs = e->held_stack ? lg_process_stack(e->proc, e->held_stack) : NULL;
+            bool_member(b, "held_stack_cut", hs && hs->cut);
             json_builder_end_object(b);
         }
         json_builder_end_array(b);

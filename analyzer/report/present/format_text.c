@@ -24,6 +24,10 @@ static void print_stack(FILE *out, const lg_process *p, uint32_t stack, uint64_t
         }
     }
     g_array_free(fr, TRUE);
+    const lg_model_stack *s = stack ? lg_process_stack(p, stack) : NULL;
+    if (s && s->cut)
+        fprintf(out, "%s(outer frames unknown: taken in a call that had returned before "
+                     "the stack could be kept)\n", indent);
 }
 
 static void print_thread(FILE *out, const lg_process *p, uint32_t serial)
