@@ -50,6 +50,7 @@ enum lg_rec_type {
     LG_REC_STATS = 13,        /* per-lock statistics snapshot (latest wins) */
     LG_REC_END = 14,          /* clean end of the process image */
     LG_REC_LOSSES = 15,       /* what the shim itself lost (only when something was) */
+    LG_REC_STACK_CUT = 17,    /* a STACK whose outer frames are unknown (held-lock stacks) */
     LG_REC_WAITS = 18,        /* how long each thread of the deadlock FINDING before it waited */
     LG_REC_TYPE_MAX = 18
 };
@@ -149,6 +150,8 @@ enum lg_finding_flag { LG_FINDING_FLAGS(LG_ENUM_ROW_) };
  *               u32 nseg, nseg x {u64 vaddr, u64 memsz}   (PT_LOAD, vaddr relative to base)
  * MODULE_UNLOAD u32 module_id, u64 ts
  * STACK         u32 stack_id, u32 n, n x u64 pc
+ * STACK_CUT     u32 stack_id   (after that STACK: only its frames are known, the
+ *               outer ones are not; docs/shim.md "Held-lock stacks")
  * THREAD        u32 serial, u32 tid, u32 creator_serial, u32 create_stack_id, u64 ts, str name
  * THREAD_EXIT   u32 serial, u64 ts, str name, u32 n, n x u64 lock_id (locks still held)
  * LOCK          u64 lock_id, u64 addr, u32 generation, u8 kind, u8 subkind, u16 flags,

@@ -12,6 +12,7 @@ static const char *const type_names[LG_REC_TYPE_MAX + 1] = {
     [LG_REC_CHAIN] = "CHAIN", [LG_REC_CONTEXT] = "CONTEXT", [LG_REC_FINDING] = "FINDING",
     [LG_REC_STATS] = "STATS", [LG_REC_END] = "END", [LG_REC_LOSSES] = "LOSSES",
     [LG_REC_WAITS] = "WAITS",
+    [LG_REC_STACK_CUT] = "STACK_CUT",
 };
 
 const char *lg_log_type_name(unsigned type)
@@ -75,6 +76,12 @@ void lg_encode_module_unload(lg_enc *e, void *buf, size_t cap, const lg_log_modu
     lg_enc_begin(e, buf, cap, LG_REC_MODULE_UNLOAD);
     lg_enc_u32(e, r->module_id);
     lg_enc_u64(e, r->ts);
+}
+
+void lg_encode_stack_cut(lg_enc *e, void *buf, size_t cap, const lg_log_stack_cut *r)
+{
+    lg_enc_begin(e, buf, cap, LG_REC_STACK_CUT);
+    lg_enc_u32(e, r->stack_id);
 }
 
 void lg_encode_stack(lg_enc *e, void *buf, size_t cap, const lg_log_stack *r)
@@ -319,6 +326,11 @@ static void dec_module_unload(struct rd *r, lg_log_module_unload *o)
     o->ts = u64(r, "ts");
 }
 
+static void dec_stack_cut(struct rd *r, lg_log_stack_cut *o)
+{
+    o->stack_id = u32(r, "stack_id");
+}
+
 static void dec_stack(struct rd *r, lg_log_stack *o)
 {
     o->stack_id = u32(r, "stack_id");
@@ -464,6 +476,7 @@ int lg_log_decode(uint16_t type, const void *payload, size_t len, lg_log_record 
     case LG_REC_END: dec_end(&r, &out->u.end); break;
     case LG_REC_LOSSES: dec_losses(&r, &out->u.losses); break;
     case LG_REC_WAITS: dec_waits(&r, &out->u.waits); break;
+    case LG_REC_STACK_CUT: dec_stack_cut(&r, &out->u.stack_cut); break;
     default:
         return fail(err, 0, "expected a record type 1..%d, found %u", LG_REC_TYPE_MAX, type);
     }

@@ -74,6 +74,10 @@ typedef struct lg_log_module_unload {
     uint64_t ts;
 } lg_log_module_unload;
 
+typedef struct lg_log_stack_cut {
+    uint32_t stack_id;
+} lg_log_stack_cut;
+
 typedef struct lg_log_stack {
     uint32_t stack_id, n;
     const unsigned char *pcs; /* decoded: n u64 call sites, innermost first */
@@ -205,6 +209,7 @@ typedef struct lg_log_record {
         lg_log_end end;
         lg_log_losses losses;
         lg_log_waits waits;
+        lg_log_stack_cut stack_cut;
     } u;
 } lg_log_record;
 
@@ -221,6 +226,7 @@ void lg_encode_module_item(lg_enc *e, const lg_log_segment *s);
 void lg_encode_module_unload(lg_enc *e, void *buf, size_t cap, const lg_log_module_unload *r);
 void lg_encode_stack(lg_enc *e, void *buf, size_t cap, const lg_log_stack *r);
 void lg_encode_stack_item(lg_enc *e, uint64_t pc);
+void lg_encode_stack_cut(lg_enc *e, void *buf, size_t cap, const lg_log_stack_cut *r);
 void lg_encode_thread(lg_enc *e, void *buf, size_t cap, const lg_log_thread *r);
 void lg_encode_thread_exit(lg_enc *e, void *buf, size_t cap, const lg_log_thread_exit *r);
 void lg_encode_thread_exit_item(lg_enc *e, uint64_t lock_id);

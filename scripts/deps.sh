@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libunwind-dev                  # shim: stack capture (replaces LLVM's libunwind-14-dev; expected)
+  libiberty-dev                  # shim: live reports demangle C++ names (static, no allocation)
   libglib2.0-dev libjson-glib-dev libdw-dev libelf-dev   # analyzer
   libgraphviz-dev                # analyzer: the HTML report's pictures (libgvc, libcgraph)
   chromium                       # the HTML report's browser test (tests/integration/html)

@@ -21,7 +21,6 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <libunwind.h>
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,7 +166,7 @@ void lg_init(void)
         untrace_children();
     dup_report_fd();
     lg_suppressions_load();
-    unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+    lg_plat_unwind_init();
     if (lg_log_open(0) != 0)
         lg_notice("cannot create the log file (LOCKGRAPH_OUTPUT); recording live reports only");
     lg_modules_rescan();

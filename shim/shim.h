@@ -37,6 +37,10 @@ extern int lg_enabled;
 void lg_init(void);             /* idempotent; safe from any hook */
 void lg_config_read(void);      /* environment -> lg_cfg, lg_settings (config.c) */
 void lg_shim_self_range(uintptr_t *lo, uintptr_t *hi); /* our own text, for stack trimming */
+/* platform.c: the unwinders (set up once, from lg_init), and a raw backtrace of
+ * return addresses that never touches a descriptor the program may have reused. */
+void lg_plat_unwind_init(void);
+int lg_plat_unwind_raw(void **buf, int max);
 /* An LD_PRELOAD value without the shim, into out; returns its length (0: empty). */
 size_t lg_preload_without_shim(const char *in, char *out, size_t cap);
 /* The image ends without the destructor (exec, _exit): statistics and the END

@@ -136,6 +136,9 @@ static void record_fields(GString *s, const lg_log_record *r)
     case LG_REC_MODULE_UNLOAD:
         U("module_id", r->u.module_unload.module_id), U("ts", r->u.module_unload.ts);
         break;
+    case LG_REC_STACK_CUT:
+        U("stack_id", r->u.stack_cut.stack_id);
+        break;
     case LG_REC_STACK:
         U("stack_id", r->u.stack.stack_id);
         g_string_append(s, " pcs=");

@@ -10,6 +10,7 @@
 #include "report_view.h"
 #include "seen.h"
 #include "tool_lock.h"
+#include "stack_cut.h"
 
 #include <errno.h>
 #include <string.h>
@@ -637,10 +638,18 @@ static void report_pending(struct lg_pending *p)
 }
 
 /* Held locks whose acquisition captured no stack (the steady state captures none)
- * get one now, once per hold: the call site recorded at acquisition followed by
- * the frames of the current stack that were already live then, i.e. those above
- * the frame that called the hook (its stack pointer was the hook's frame address
- * + 16).  A frame at or below it has been returned from and replaced since. */
+ * get one now, once per hold, but only frames that are provably that acquisition's
+ * own.  The acquisition recorded its call site (pc) and its caller's stack pointer
+ * at the call (the hook's frame address + 16).  If the caller has not returned
+ * since, the current stack holds a frame of the same function whose extent
+ * [sp, cfa) contains that stack pointer, and whose current call site is not before
+ * the acquisition's (a frame that went back is a loop or a new call of the same
+ * function at the same depth); the frames outside it are then the same calls as
+ * at the acquisition, and the stack is pc + those frames.  Otherwise (the lock was
+ * taken in a helper that has returned, std::mutex::lock at -O0, a lock_guard made
+ * in a callee) the outer frames are unknown: the stack is the call site alone,
+ * recorded as cut (lg_stack_mark_cut), never frames from another moment.
+ * docs/shim.md "Held-lock stacks" says what remains ambiguous. */
 static void held_stacks(struct lg_thread *t)
 {
     uint32_t need = 0;
@@ -648,21 +657,30 @@ static void held_stacks(struct lg_thread *t)
         need += !t->held[i].stack && t->held[i].sp;
     if (!need)
         return;
-    uintptr_t pcs[LG_MAX_DEPTH], sps[LG_MAX_DEPTH], out[LG_MAX_DEPTH];
+    struct lg_plat_frame f[LG_MAX_DEPTH];
+    uintptr_t out[LG_MAX_DEPTH];
     int depth = lg_cfg.stack_depth < 1 || lg_cfg.stack_depth > LG_MAX_DEPTH ? LG_DEFAULT_STACK_DEPTH
                                                                           : lg_cfg.stack_depth;
-    int n = lg_plat_backtrace_sp(pcs, sps, LG_MAX_DEPTH);
+    int n = lg_plat_backtrace_frames(f, LG_MAX_DEPTH);
     for (uint32_t i = 0; i < t->nheld; i++) {
         struct lg_held *h = &t->held[i];
         if (h->stack || !h->sp)
             continue;
+        uintptr_t caller_sp = h->sp + 16;
+        uintptr_t fn = n ? lg_plat_function_of(h->pc) : 0;
+        int j = 0;
+        while (j < n && !(f[j].sp && f[j].sp <= caller_sp && caller_sp < f[j].cfa))
+            j++;
+        int live = fn && j < n && f[j].fn == fn && f[j].pc >= h->pc;
         uint32_t k = 0;
         out[k++] = h->pc;
-        for (int j = 0; j < n && k < (uint32_t)depth; j++)
-            if (sps[j] > h->sp + 16)
-                out[k++] = pcs[j];
+        if (live)
+            for (int x = j + 1; x < n && k < (uint32_t)depth; x++)
+                out[k++] = f[x].pc;
         lg_graph_lock();
         h->stack = lg_stack_intern(out, k);
+        if (!live)
+            lg_stack_mark_cut(h->stack);
         lg_graph_unlock();
     }
 }
@@ -750,6 +768,7 @@ uint32_t lg_held_stack_id(const struct lg_held *h)
         return h->stack;
     lg_graph_lock();
     uint32_t id = lg_stack_or_site(0, h->pc);
+    lg_stack_mark_cut(id); /* the call site alone: the outer frames were never kept */
     lg_graph_unlock();
     return id;
 }
@@ -920,6 +939,7 @@ void lg_detector_replay(void)
     uint64_t now = lg_plat_now();
     lg_rec_stats_forget();
     lg_graph_replay_stacks();
+    lg_stack_cut_replay();
     uint32_t n = atomic_load(&nthreads);
     for (uint32_t s = 1; s <= n; s++)
         replay_thread(s, now, 0);

@@ -6,7 +6,7 @@
  * library.  "plat" in the names is the host (the prefix predates this header).
  *
  * Rules of the seam (the fake host checks 1 and 3 with a probe thread)
- *  1. The core calls lg_plat_backtrace, lg_plat_backtrace_sp and lg_plat_report only
+ *  1. The core calls lg_plat_backtrace, lg_plat_backtrace_frames and lg_plat_report only
  *     with no core lock held: they may call into libunwind or ld.so, which take
  *     locks of their own.
  *  2. lg_plat_log and lg_plat_log_end may be called with the graph lock held: they
@@ -29,9 +29,19 @@
 /* Call sites (return address - 1) of the caller's stack, the shim's own frames
  * removed, innermost first.  Returns the number written (0..max). */
 int lg_plat_backtrace(uintptr_t *pcs, int max);
-/* The same, with each frame's stack pointer (slower: the slow path uses it only to
- * reconstruct the stacks of held locks). */
-int lg_plat_backtrace_sp(uintptr_t *pcs, uintptr_t *sps, int max);
+/* One frame of lg_plat_backtrace_frames. */
+struct lg_plat_frame {
+    uintptr_t pc;  /* call site (return address - 1) */
+    uintptr_t sp;  /* the frame's stack pointer at that call (its callee's CFA) */
+    uintptr_t cfa; /* the frame's canonical frame address (its caller's sp) */
+    uintptr_t fn;  /* start of the function it runs, 0 if unknown */
+};
+/* The caller's stack with each frame's bounds and function (slower than
+ * lg_plat_backtrace: the slow path uses it only to check the stacks of held
+ * locks, detector.c held_stacks).  Returns the number written (0..max). */
+int lg_plat_backtrace_frames(struct lg_plat_frame *f, int max);
+/* Start of the function containing the call site pc, 0 if unknown. */
+uintptr_t lg_plat_function_of(uintptr_t pc);
 /* The stack slot holding the return address of the frame that contains addr (a
  * lock on the caller's stack), or 0 if no frame of the current stack contains it. */
 uintptr_t lg_plat_frame_slot(uintptr_t addr);
@@ -64,6 +74,7 @@ struct lg_report_stack {
     uint32_t n;           /* frames in pcs */
     const uintptr_t *pcs; /* call sites, innermost first */
     uintptr_t site;       /* when n == 0: the one call site known, or 0 */
+    uint8_t cut;          /* the frames above pcs are unknown (detect/stack_cut.h) */
 };
 
 struct lg_report_lock {

@@ -68,6 +68,14 @@ void lg_rec_stack(uint32_t id, const uintptr_t *pcs, uint32_t n)
     emit(&e);
 }
 
+void lg_rec_stack_cut(uint32_t id)
+{
+    unsigned char buf[LG_REC_HEADER_SIZE + 8];
+    lg_enc e;
+    lg_encode_stack_cut(&e, buf, sizeof buf, &(lg_log_stack_cut){.stack_id = id});
+    emit(&e);
+}
+
 void lg_rec_lock(const struct lg_lockrec *l, uint64_t ts, int class_type, uint32_t module,
                  uint64_t offset, uint32_t class_stack)
 {

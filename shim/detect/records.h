@@ -41,6 +41,7 @@ struct lg_live_finding {
 };
 
 void lg_rec_stack(uint32_t id, const uintptr_t *pcs, uint32_t n);
+void lg_rec_stack_cut(uint32_t id);
 void lg_rec_lock(const struct lg_lockrec *l, uint64_t ts, int class_type, uint32_t module,
                  uint64_t offset, uint32_t class_stack);
 void lg_rec_retire(const struct lg_lockrec *l, uint64_t ts, int reason);

@@ -1,3 +1,4 @@
+#include "stack_cut.h"
 #include "report_view.h"
 #include "arena.h"
 #include "detector.h"
@@ -34,6 +35,7 @@ static void view_stack(struct lg_report_stack *v, uint32_t id, uintptr_t site)
     v->id = id;
     v->pcs = lg_stack_get(id, &v->n);
     v->site = site;
+    v->cut = (uint8_t)lg_stack_is_cut(id);
 }
 
 static void view_lock(struct lg_report_lock *v, const struct lg_lockrec *l)

@@ -1,5 +1,8 @@
 #include "fmt.h"
 
+#include <demangle.h>
+#include <string.h>
+
 void lg_fmt_c(struct lg_fmt *f, char c)
 {
     if (f->len + 1 < f->cap)
@@ -36,4 +39,22 @@ void lg_fmt_x(struct lg_fmt *f, uint64_t v)
     lg_fmt_s(f, "0x");
     while (n)
         lg_fmt_c(f, tmp[--n]);
+}
+
+static void demangled_piece(const char *s, size_t n, void *arg)
+{
+    struct lg_fmt *f = arg;
+    for (size_t i = 0; i < n; i++)
+        lg_fmt_c(f, s[i]);
+}
+
+void lg_fmt_symbol(struct lg_fmt *f, const char *name)
+{
+    if (name && name[0] == '_' && name[1] == 'Z' && strlen(name) <= LG_FMT_DEMANGLE_MAX) {
+        size_t at = f->len;
+        if (cplus_demangle_v3_callback(name, DMGL_PARAMS | DMGL_ANSI, demangled_piece, f))
+            return;
+        f->len = at; /* a partial name is worse than the mangled one */
+    }
+    lg_fmt_s(f, name);
 }

@@ -15,5 +15,11 @@ void lg_fmt_s(struct lg_fmt *f, const char *s);
 void lg_fmt_u(struct lg_fmt *f, uint64_t v);
 void lg_fmt_x(struct lg_fmt *f, uint64_t v); /* 0x... */
 void lg_fmt_c(struct lg_fmt *f, char c);
+/* A symbol name, C++ names demangled ("bank::Account::transfer_to(bank::Account&,
+ * long)") with libiberty's callback demangler, which works in stack arrays sized by
+ * the name and never allocates; names longer than LG_FMT_DEMANGLE_MAX (about 70
+ * bytes of stack per character) and names it cannot parse are printed as they are. */
+#define LG_FMT_DEMANGLE_MAX 256
+void lg_fmt_symbol(struct lg_fmt *f, const char *name);
 
 #endif

@@ -293,3 +293,5 @@ void lg_log_end_image(int reason)
     if (getpid() == log_pid)
         lg_log_finish(reason);
 }
+
+const char *lg_log_current_path(void) { return log_fd >= 0 && log_path[0] ? log_path : NULL; }

@@ -30,5 +30,6 @@ void lg_log_finish(int reason); /* statistics + END record */
 void lg_log_end_image(int reason);
 /* 0 in a vfork/posix_spawn child, which shares the parent's memory and log. */
 int lg_log_is_mine(void);
+const char *lg_log_current_path(void); /* this image's log, or NULL */
 
 #endif

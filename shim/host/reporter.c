@@ -17,6 +17,7 @@
 #include "elf_symbols.h"
 #include "fmt.h"
 #include "modules.h"
+#include "log_writer.h"
 #include "shim.h"
 
 #include <errno.h>
@@ -54,7 +55,7 @@ static void frame(struct lg_fmt *f, int i, uintptr_t pc)
     const char *fn = lg_elf_function(pc, &off);
     if (fn) {
         lg_fmt_c(f, ' ');
-        lg_fmt_s(f, fn);
+        lg_fmt_symbol(f, fn);
         lg_fmt_s(f, "+");
         lg_fmt_x(f, off);
     }
@@ -62,7 +63,7 @@ static void frame(struct lg_fmt *f, int i, uintptr_t pc)
         lg_fmt_s(f, " (");
         lg_fmt_s(f, base_name(mod[0] ? mod : "?"));
         lg_fmt_s(f, "+");
-        lg_fmt_x(f, pc + 1 - base);
+        lg_fmt_x(f, pc - base); /* the call site, as `lockgraph report` prints it */
         lg_fmt_c(f, ')');
     }
     lg_fmt_c(f, '\n');
@@ -76,6 +77,10 @@ static void stack(struct lg_fmt *f, const struct lg_report_stack *s)
     }
     for (uint32_t i = 0; i < s->n; i++)
         frame(f, (int)i, s->pcs[i]);
+    if (s->cut) {
+        prefix(f);
+        lg_fmt_s(f, "    (outer frames unknown: taken in a call that had returned)\n");
+    }
 }
 
 static void thread_name(struct lg_fmt *f, const struct lg_report_thread *t)
@@ -119,7 +124,7 @@ static void lock_desc(struct lg_fmt *f, const struct lg_report_lock *l)
         const char *name = lg_elf_object(l->addr, &off);
         lg_fmt_s(f, " (");
         if (name) {
-            lg_fmt_s(f, name);
+            lg_fmt_symbol(f, name);
             if (off) {
                 lg_fmt_c(f, '+');
                 lg_fmt_x(f, off);
@@ -303,6 +308,13 @@ void lg_plat_report(const struct lg_report *fi)
         deadlock(&f, fi);
     else
         single(&f, fi);
+    /* the last line says where file:line come from: the shim names frames from
+     * symbol tables only (no debug information in the process) */
+    prefix(&f);
+    lg_fmt_s(&f, "  source lines: lockgraph report ");
+    const char *log = lg_log_current_path();
+    lg_fmt_s(&f, log ? log : "LOG");
+    lg_fmt_c(&f, '\n');
     lg_tool_lock_take(&write_lock);
     size_t done = 0;
     while (done < f.len) {

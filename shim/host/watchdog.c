@@ -33,7 +33,6 @@
 #include "shim.h"
 
 #include <fcntl.h>
-#include <libunwind.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,7 +186,7 @@ static void capture_handler(int sig, siginfo_t *si, void *uc)
     void *buf[LG_MAX_DEPTH_RAW];
     /* libunwind locks its own mutexes: forward them untracked */
     struct lg_guard g = lg_guard_enter(t);
-    int n = unw_backtrace(buf, LG_MAX_DEPTH_RAW);
+    int n = lg_plat_unwind_raw(buf, LG_MAX_DEPTH_RAW);
     lg_guard_leave(t, g);
     uintptr_t lo, hi;
     lg_shim_self_range(&lo, &hi);

@@ -47,6 +47,8 @@ GENERATED = {"lg_commit.h"}
 BUILT_SEVERAL_WAYS = {
     "tests/run/data/hello.c",             # dynamic, static, ASan, $ORIGIN runpath
     "tests/symbolize/data/symtest_lib.c",  # two builds with different build-ids
+    "tests/programs/capture_helper.c",     # -O0 and -O2 (it_capture.py)
+    "tests/programs/capture_helper.cpp",   # -O0 and -O2 (it_capture.py)
 }
 
 

@@ -101,14 +101,20 @@ uintptr_t lg_plat_frame_slot(uintptr_t addr)
     return atomic_load(&fake_slot);
 }
 
-/* No stack pointers in the fake: held locks keep their one-frame call site. */
-int lg_plat_backtrace_sp(uintptr_t *pcs, uintptr_t *sps, int max)
+/* No frame bounds in the fake: held locks keep their one-frame call site, marked
+ * cut. */
+int lg_plat_backtrace_frames(struct lg_plat_frame *f, int max)
 {
-    (void)pcs;
-    (void)sps;
+    (void)f;
     (void)max;
     atomic_fetch_add(&bt_calls, 1);
     probe_core_locks();
+    return 0;
+}
+
+uintptr_t lg_plat_function_of(uintptr_t pc)
+{
+    (void)pc;
     return 0;
 }
 

@@ -197,6 +197,8 @@ static void finding_value(JsonBuilder *b, const lg_finding *f)
             frames_member(b, "held_stack", e->proc, e->held_stack, e->ts);
             if (e->has_wait)
                 wait_members(b, e);
+            const lg_model_stack *hs = e->held_stack ? lg_process_stack(e->proc, e->held_stack) : NULL;
+            bool_member(b, "held_stack_cut", hs && hs->cut);
             json_builder_end_object(b);
         }
         json_builder_end_array(b);

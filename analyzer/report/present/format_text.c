@@ -41,6 +41,10 @@ static void print_stack(FILE *out, const text_opts *o, const lg_process *p, uint
         fprintf(out, "%s(%u runtime frame%s below the thread's entry folded; --verbose shows them)\n",
                 indent, fr->len - shown, fr->len - shown == 1 ? "" : "s");
     g_array_free(fr, TRUE);
+    const lg_model_stack *s = stack ? lg_process_stack(p, stack) : NULL;
+    if (s && s->cut)
+        fprintf(out, "%s(outer frames unknown: taken in a call that had returned before "
+                     "the stack could be kept)\n", indent);
 }
 
 static void print_thread(FILE *out, const text_opts *o, const lg_process *p, uint32_t serial)

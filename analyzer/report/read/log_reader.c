@@ -73,6 +73,13 @@ static gboolean add(const lg_log_record *r, size_t off, void *ctx, char **why)
             s->pcs[i] = lg_log_stack_item(&r->u.stack, i);
         return lg_process_add_stack(p, s, why);
     }
+    case LG_REC_STACK_CUT: {
+        /* a held-lock stack the shim could only keep to its call site */
+        lg_model_stack *s = (lg_model_stack *)lg_process_stack(p, r->u.stack_cut.stack_id);
+        if (s)
+            s->cut = TRUE;
+        return TRUE;
+    }
     case LG_REC_THREAD: {
         const lg_log_thread *x = &r->u.thread;
         lg_model_thread *t = g_new0(lg_model_thread, 1);

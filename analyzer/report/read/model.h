@@ -41,6 +41,7 @@ typedef struct lg_model_stack {
     uint32_t id;
     uint32_t n;
     uint64_t *pcs; /* innermost first, call sites (return address - 1) */
+    gboolean cut;  /* STACK_CUT: the frames above pcs are unknown */
 } lg_model_stack;
 
 typedef struct lg_model_thread {

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Stack capture end to end (issues 9, 10 and 13): each case runs a program of
+tests/programs under `lockgraph run` and reads `lockgraph report --format json`.
+
+  helper-{c,cxx}-{O0,O2}  locks taken in calls that return before the next lock
+      (capture_helper.c/.cpp): every "while holding" stack of the inversion shows
+      the held lock at its own line (@T1_A ...) or is marked cut
+      (held_stack_cut), never at a later line of the same function; C++ live
+      reports name functions demangled, with call-site offsets.
+  daemon  capture_daemon: descriptors 3 and 4 reused by the program; no hang
+      (60 s guard), its pipe and file untouched (exit 0), the inversion found.
+
+usage: it_capture.py --lockgraph BIN --bin-dir DIR --src-dir DIR [--case NAME]"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+CASES = ["helper-c-O0", "helper-c-O2", "helper-cxx-O0", "helper-cxx-O2", "daemon"]
+
+
+def markers(path):
+    """@NAME -> line number, from the comments of a test program."""
+    out = {}
+    with open(path) as f:
+        for no, line in enumerate(f, 1):
+            for m in re.finditer(r"@([A-Z0-9_]+)", line):
+                out[m.group(1)] = no
+    return out
+
+
+def run(lockgraph, prog, args, tmp, timeout=60):
+    cmd = [lockgraph, "run", "--output=" + os.path.join(tmp, "lg.%p.log"), "--", prog] + args
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+                       universal_newlines=True)
+    logs = sorted(os.path.join(tmp, n) for n in os.listdir(tmp) if n.startswith("lg."))
+    rep = subprocess.run([lockgraph, "report", "--format", "json"] + logs,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+                         universal_newlines=True)
+    return p, json.loads(rep.stdout)
+
+
+def inversions(report):
+    return [f for f in report.get("findings", []) if f.get("kind") == "lock-order-inversion"]
+
+
+def check_helper(a, lang, opt, tmp):
+    src = os.path.join(a.src_dir, "capture_helper." + ("c" if lang == "c" else "cpp"))
+    mk = markers(src)
+    prog = os.path.join(a.bin_dir, "tp_capture_helper_%s%s" % ("" if lang == "c" else "cxx_", opt))
+    p, rep = run(a.lockgraph, prog, [], tmp)
+    errs = []
+    if p.returncode != 0:
+        errs.append("exit status %d" % p.returncode)
+    inv = inversions(rep)
+    if len(inv) != 1:
+        return errs + ["expected 1 lock-order-inversion, found %d" % len(inv)]
+    # the line each thread function took its held lock on, and its later line
+    if lang == "c":
+        own = {"t1": mk["T1_A"], "t2": mk["T2_C"]}
+        later = {"t1": mk["T1_C"], "t2": mk["T2_A"]}
+    else:
+        own = {"t1": mk["T1_A"], "t2": mk["T2_B"]}
+        later = {"t1": mk["T1_B"], "t2": mk["T2_A"]}
+    seen = set()
+    base = os.path.basename(src)
+    for i, e in enumerate(inv[0]["edges"]):
+        held = e.get("held_stack") or []
+        if not held:
+            errs.append("edge %d: empty held_stack" % i)
+            continue
+        if e.get("held_stack_cut") is True:
+            seen.add("cut")
+            continue
+        for fr in held:
+            fn = fr.get("function") or ""
+            m = re.search(r"(?:^|::)(t[12])(?:\(\))?$", fn)
+            if not m or os.path.basename(fr.get("file") or "") != base:
+                continue
+            t = m.group(1)
+            seen.add(t)
+            if fr.get("line") != own[t]:
+                errs.append("edge %d: held lock of %s shown at line %s, taken at %d%s" % (
+                    i, t, fr.get("line"), own[t],
+                    " (the later line)" if fr.get("line") == later[t] else ""))
+            break
+        else:
+            errs.append("edge %d: uncut held_stack without the thread function: %s" % (
+                i, [fr.get("function") for fr in held]))
+    if lang == "cxx":
+        live = p.stderr
+        if "lock-order-inversion" not in live:
+            errs.append("no live report on stderr")
+        if re.search(r"\b_Z[A-Za-z0-9_]+", live):
+            errs.append("live report has mangled names: %s" %
+                        re.findall(r"\b_Z[A-Za-z0-9_]+", live)[:3])
+        if "bank::" not in live:
+            errs.append("live report does not name bank:: functions")
+        shim_lines = [ln for ln in live.splitlines() if ln.startswith("==lockgraph[")]
+        if not shim_lines or "lockgraph report" not in shim_lines[-1]:
+            errs.append("the live report does not end saying how to get file:line: %r" %
+                        (shim_lines[-1] if shim_lines else None))
+    return errs
+
+
+def check_daemon(a, tmp):
+    data = os.path.join(tmp, "data.bin")
+    try:
+        p, rep = run(a.lockgraph, os.path.join(a.bin_dir, "tp_capture_daemon"), [data], tmp)
+    except subprocess.TimeoutExpired:
+        return ["hung (60 s): the unwinder blocked on the program's descriptor"]
+    errs = []
+    if p.returncode != 0:
+        errs.append("exit status %d: %s" % (p.returncode, {
+            1: "the program's pipe or file was read, written or moved",
+            2: "setup failed"}.get(p.returncode, "?")))
+    inv = inversions(rep)
+    fns = set()
+    for f in inv:
+        for e in f["edges"]:
+            fns.update(fr.get("function") for fr in e.get("stack") or [])
+    if not {"daemon_cd", "daemon_dc"} <= fns:
+        errs.append("inversion daemon_cd/daemon_dc not found (%d inversions)" % len(inv))
+    return errs
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lockgraph", required=True)
+    ap.add_argument("--bin-dir", required=True)
+    ap.add_argument("--src-dir", required=True)
+    ap.add_argument("--case", choices=CASES)
+    a = ap.parse_args()
+    bad = 0
+    for case in [a.case] if a.case else CASES:
+        with tempfile.TemporaryDirectory(prefix="lg-capture-") as tmp:
+            if case == "daemon":
+                errs = check_daemon(a, tmp)
+            else:
+                _, lang, opt = case.split("-")
+                errs = check_helper(a, lang, opt, tmp)
+        print("%s %s%s" % ("FAIL" if errs else "ok", case, "".join("\n  - " + e for e in errs)))
+        bad |= bool(errs)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
