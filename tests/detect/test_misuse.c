@@ -349,7 +349,10 @@ static void test_event_unlock_records_decide(void)
     fake_assert_log_valid();
 }
 
-static void do_destroy(struct lg_thread *t, void *p) { lg_check_destroy(t, (uintptr_t)p); }
+static void do_destroy(struct lg_thread *t, void *p)
+{
+    lg_check_destroy(t, (uintptr_t)p, LG_KIND_MUTEX, (struct lg_lock_word){LG_WORD_HELD, 0});
+}
 
 /* D1 / D2 through the event. */
 static void test_event_destroy(void)
