@@ -13,7 +13,9 @@ static const char *level_of(int kind)
     switch (kind) {
     case LG_FIND_LONG_HOLD: return "note";
     case LG_FIND_BAD_UNLOCK:
-    case LG_FIND_DESTROY_LOCKED: return "warning";
+    case LG_FIND_DESTROY_LOCKED:
+    case LG_FIND_BAD_COND_WAIT:
+    case LG_FIND_USE_AFTER_DESTROY: return "warning";
     default: return "error";
     }
 }
@@ -27,6 +29,9 @@ static const char *describe_kind(int kind)
     case LG_FIND_BAD_UNLOCK: return "Unlock of a lock the thread does not hold";
     case LG_FIND_DESTROY_LOCKED: return "A lock destroyed while held";
     case LG_FIND_LONG_HOLD: return "A lock held longer than the threshold";
+    case LG_FIND_BAD_COND_WAIT: return "A condition wait with a mutex the thread does not hold";
+    case LG_FIND_USE_AFTER_DESTROY: return "A lock used after it was destroyed";
+    case LG_FIND_FORK_HELD_LOCK: return "A fork child took a lock another thread held at the fork";
     }
     return "unknown";
 }
