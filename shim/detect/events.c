@@ -289,7 +289,9 @@ int lg_cond_wait_begin(struct lg_thread *t, uintptr_t m, uint8_t kind, lg_subkin
     int not_mutex = l && l->kind != LG_KIND_MUTEX && l->kind != LG_KIND_MTX;
     struct lg_thread *owner = l ? atomic_load_explicit(&l->owner, memory_order_relaxed) : NULL;
     lg_cond_facts f = {.holds = !not_mutex && lg_released(t, m), .not_mutex = (uint8_t)not_mutex,
-                       .records_other = owner && owner != t, .caller = t->tid, .word = word};
+                       .records_other = owner && owner != t, .caller = t->tid, .word = word,
+                       .owner_checked = l && (l->subkind == LG_SUB_ERRORCHECK ||
+                                              l->subkind == LG_SUB_RECURSIVE)};
     lg_misuse_verdict v;
     lg_misuse_cond_wait(&f, &v);
     if (l && v.released) {

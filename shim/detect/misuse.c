@@ -117,7 +117,7 @@ void lg_misuse_cond_wait(const lg_cond_facts *f, lg_misuse_verdict *out)
         out->finding = LG_FIND_BAD_COND_WAIT;
         out->flags = LG_FINDF_NOT_OWNER;
         out->once = 1;
-        out->released = 1;
+        out->released = !f->owner_checked;
         out->detail = "condition wait with a mutex held by another thread:";
     } else {
         nothing(LG_MISUSE_C5, out);

@@ -55,7 +55,9 @@
  *     records' owner is another thread: bad-cond-wait flagged not-owner.  glibc
  *     ends that thread's hold (released: the records' owner is dropped, and the
  *     holder's entry becomes a phantom its release must not count) and the wait
- *     returns with m locked by the caller.
+ *     returns with m locked by the caller; unless m's type checks its owner
+ *     (error-checking, recursive): then glibc refuses with EPERM and nothing is
+ *     released.
  *  C5 The word names the caller (a hold the records never saw) or nobody, with no
  *     other owner in the records: nothing, as U3/U4.
  *  C2-C4 are reported once per lock instance.  In every mutex case (all but C2)
@@ -147,6 +149,7 @@ typedef struct lg_cond_facts {
     uint8_t holds;         /* the caller's held stack lists the mutex */
     uint8_t not_mutex;     /* the records know the object as another kind of lock */
     uint8_t records_other; /* the records' exclusive owner is another thread */
+    uint8_t owner_checked; /* m's type checks its owner at unlock (errorcheck, recursive) */
     uint32_t caller;       /* the caller's tid */
     struct lg_lock_word word;
 } lg_cond_facts;

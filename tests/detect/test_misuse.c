@@ -431,6 +431,12 @@ static void test_cond_rules(void)
     assert_bad_cond(&v, LG_MISUSE_C4, LG_FINDF_NOT_OWNER, 1, 1);
     v = cond(0, 0, 1, LG_WORD_HELD, 0);
     assert_bad_cond(&v, LG_MISUSE_C4, LG_FINDF_NOT_OWNER, 1, 1);
+    /* ... a type that checks its owner: glibc refuses (EPERM), nothing released */
+    lg_cond_facts checked = {.caller = CALLER, .owner_checked = 1,
+                             .word = {LG_WORD_OWNED, CALLER + 1}};
+    memset(&v, 0xa5, sizeof v);
+    lg_misuse_cond_wait(&checked, &v);
+    assert_bad_cond(&v, LG_MISUSE_C4, LG_FINDF_NOT_OWNER, 0, 1);
     /* C5: the caller's untracked hold, or nobody named */
     v = cond(0, 0, 0, LG_WORD_OWNED, CALLER);
     assert_cond_quiet(&v, LG_MISUSE_C5);
