@@ -118,7 +118,10 @@ enum lg_retire_reason {
     X(LG_FIND_SELF_DEADLOCK, 3, "self-deadlock")                    \
     X(LG_FIND_BAD_UNLOCK, 4, "bad-unlock")                          \
     X(LG_FIND_DESTROY_LOCKED, 5, "destroy-locked")                  \
-    X(LG_FIND_LONG_HOLD, 6, "long-hold")
+    X(LG_FIND_LONG_HOLD, 6, "long-hold")                            \
+    X(LG_FIND_BAD_COND_WAIT, 7, "bad-cond-wait")                    \
+    X(LG_FIND_USE_AFTER_DESTROY, 8, "use-after-destroy")            \
+    X(LG_FIND_FORK_HELD_LOCK, 9, "fork-held-lock")
 #define LG_COUNT_ROW_(id, value, name) +1
 enum lg_finding_kind {
     LG_FINDING_KINDS(LG_ENUM_ROW_)
@@ -134,10 +137,11 @@ enum lg_finding_kind {
     X(LG_FINDF_STILL_HELD, 0x8, "still_held") /* long-hold reported while the lock is still held */ \
     X(LG_FINDF_CROSS_RUN, 0x10, "cross_run")  /* analyzer only: halves seen in different processes */ \
     X(LG_FINDF_BUDGET, 0x20, "budget")        /* rule search hit its budget: reported conservatively */ \
-    X(LG_FINDF_NOT_OWNER, 0x40, "not_owner")  /* bad-unlock: the lock was held by another thread */ \
+    X(LG_FINDF_NOT_OWNER, 0x40, "not_owner")  /* bad-unlock, bad-cond-wait: the lock was held by another thread */ \
     X(LG_FINDF_JOIN, 0x80, "join")            /* deadlock: the cycle passes through pthread_join */ \
     /* recorded but not printed live (a repeat at a site already reported) */      \
-    X(LG_FINDF_QUIET, 0x100, "quiet")
+    X(LG_FINDF_QUIET, 0x100, "quiet")                                               \
+    X(LG_FINDF_NOT_MUTEX, 0x200, "not_mutex") /* bad-cond-wait: the "mutex" is another kind of lock */
 enum lg_finding_flag { LG_FINDING_FLAGS(LG_ENUM_ROW_) };
 #define LG_FINDF_LOG_ONLY ((unsigned)LG_FINDF_QUIET)
 

@@ -57,9 +57,12 @@ static inline int lg_bad_timeout(int check_clock, clockid_t clk, const struct ti
 /* ---- what the lock word says at an unlock (misuse.h, rules U1-U5) ---------------- */
 
 /* A mutex: __lock is 0 when free; __owner is the owner's tid, written just after
- * the lock is taken (so briefly 0 while locked). */
+ * the lock is taken (so briefly 0 while locked); pthread_mutex_destroy sets __kind
+ * to -1 (glibc >= 2.26), which every later lock call refuses with EINVAL. */
 static inline struct lg_lock_word lg_mutex_word(const pthread_mutex_t *m)
 {
+    if (__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == -1)
+        return (struct lg_lock_word){LG_WORD_DESTROYED, 0};
     int lock = __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED);
     int owner = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
     if (lock == 0)

@@ -124,13 +124,28 @@ void lg_block_end(struct lg_thread *t, struct lg_lockrec *l);
 /* Unlock of a lock t does not hold per its records (lg_released said 0): word is
  * what glibc's lock word says (misuse.h, rules U1-U5). */
 void lg_bad_unlock(struct lg_thread *t, uintptr_t addr, uint8_t kind, struct lg_lock_word word);
-/* Before a destroy: destroy-locked if the records show the lock held (D1-D2). */
-void lg_check_destroy(struct lg_thread *t, uintptr_t addr);
+/* Before a destroy: destroy-locked if the records show the lock held (D1-D2), or
+ * use-after-destroy if it was destroyed already (X1-X3).  word: the lock word of
+ * the kind (what lg_destroyed_use needs). */
+void lg_check_destroy(struct lg_thread *t, uintptr_t addr, uint8_t kind,
+                      struct lg_lock_word word);
+/* A call on the lock at addr that found no live instance there: a lock or unlock
+ * glibc refused (EINVAL), an acquisition or a destroy with no live record.  If the
+ * address's last instance was destroyed and not re-initialised or freed since
+ * (misuse.h, X1-X3), reports use-after-destroy once per destroyed instance, with
+ * the stack of the use and the destroy's call site, and returns 1 (the caller's
+ * other checks do not apply); else 0.  word: the lock word (decides for mutexes). */
+int lg_destroyed_use(struct lg_thread *t, uintptr_t addr, uint8_t kind, struct lg_lock_word word,
+                     enum lg_use_op op);
 
 /* ---- the end of lock instances ----------------------------------------------------- */
 
-/* The instance at addr ends (reason LG_RETIRE_DESTROY or LG_RETIRE_REINIT). */
+/* The instance at addr ends (reason LG_RETIRE_DESTROY or LG_RETIRE_REINIT; a
+ * re-init also clears a destroyed mark). */
 void lg_lock_end(struct lg_thread *t, uintptr_t addr, int reason);
+/* A destroy at pc succeeded: the instance ends, marked destroyed for
+ * lg_destroyed_use (stack-resident locks excepted). */
+void lg_lock_destroyed(struct lg_thread *t, uintptr_t addr, uintptr_t pc);
 /* The memory [lo, hi) is freed or unmapped: the locks in it end.  Needs no thread
  * (a thread past its end still frees memory); costs one bitmap test when the range
  * never held a heap lock. */
@@ -141,10 +156,14 @@ void lg_memory_freed(uintptr_t lo, uintptr_t hi);
 /* pthread_join(th) at pc: published as a wait on the joined thread. */
 void lg_join_begin(struct lg_thread *t, uintptr_t th, uintptr_t pc);
 void lg_join_end(struct lg_thread *t);
-/* A condition wait with mutex m: m is released (returns 1 if t held it) and the
- * wait is published; lg_cond_wait_end clears it (also when the wait is cancelled).
- * The caller re-acquires m with lg_acquired if the wait returned with it held. */
-int lg_cond_wait_begin(struct lg_thread *t, uintptr_t m, uint8_t kind, lg_subkind_fn subkind);
+/* A condition wait with mutex m (word: m's lock word): checked (misuse.h, C1-C5:
+ * bad-cond-wait when the caller does not hold m), m is released as glibc releases
+ * it (the caller's hold, or another thread's), and the wait is published;
+ * lg_cond_wait_end clears it (also when the wait is cancelled).  Returns 1 if the
+ * wait returns with m held by the caller (m is a mutex): the caller then records
+ * the re-acquisition with lg_acquired when the wait returned with it locked. */
+int lg_cond_wait_begin(struct lg_thread *t, uintptr_t m, uint8_t kind, lg_subkind_fn subkind,
+                       struct lg_lock_word word);
 void lg_cond_wait_end(struct lg_thread *t);
 
 #include "fastpath.h"

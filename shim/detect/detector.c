@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "detector.h"
+#include "fork_held.h"
 #include "arena.h"
 #include "graph.h"
 #include "hmap.h"
@@ -570,6 +571,11 @@ int lg_heap_may_hold_locks(uintptr_t lo, uintptr_t hi)
 static void retire_freed_heap_lock(struct lg_lockrec *l, void *arg)
 {
     (void)arg;
+    if (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_DEAD) {
+        /* destroyed, then freed: the memory may hold a new lock (events.c) */
+        atomic_fetch_and(&l->flags, (uint16_t)~LG_LR_DESTROYED);
+        return;
+    }
     if (!(atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_HEAP))
         return;
     atomic_store_explicit(&l->owner, NULL, memory_order_relaxed);
@@ -599,9 +605,13 @@ size_t lg_retire_range(uintptr_t lo, uintptr_t hi)
         uintptr_t a = page << 12 > lo ? page << 12 : lo;
         uintptr_t end = (page + 1) << 12 < hi ? (page + 1) << 12 : hi;
         for (a &= ~(uintptr_t)3; a < end; a += 4) { /* spinlocks are 4-byte aligned */
-            struct lg_lockrec *l = lg_table_find(a);
+            struct lg_lockrec *l = lg_table_find_any(a);
             if (!l)
                 continue;
+            if (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_DEAD) {
+                retire_freed_heap_lock(l, NULL); /* a destroyed mark goes */
+                continue;
+            }
             /* freeing a held lock is its own bug; its holder's entry goes too */
             atomic_store_explicit(&l->owner, NULL, memory_order_relaxed);
             retire_record(l, LG_RETIRE_FREED);
@@ -739,8 +749,13 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
         retire_record(l, LG_RETIRE_STACK);
         l = NULL;
     }
-    if (__builtin_expect(!l, 0))
+    if (__builtin_expect(!l, 0)) {
+        /* acquired: a mutex's word cannot say destroyed (glibc refuses those) */
+        lg_destroyed_use(t, addr, kind, (struct lg_lock_word){LG_WORD_HELD, 0}, LG_USE_LOCK);
         l = create_lock(t, addr, kind, subkind, &cap);
+    }
+    if (l && (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_FORK_HELD))
+        lg_fork_held_use(t, l, mode, 0);
     if (l)
         lg_stat_add(&l->acq, 1);
     if (l && !relock(t, l, mode)) {
@@ -847,6 +862,13 @@ static void release_held(struct lg_thread *t, uint32_t i)
         retire_record(l, LG_RETIRE_DESTROY);
 }
 
+/* An exclusive entry of t's whose hold another thread's condition wait ended. */
+static int phantom(const struct lg_thread *t, const struct lg_held *h)
+{
+    return (atomic_load_explicit(&h->lock->flags, memory_order_relaxed) & LG_LR_STOLEN) &&
+           h->mode != LG_MODE_READ && atomic_load_explicit(&h->lock->owner, memory_order_relaxed) != t;
+}
+
 int lg_release_slow(struct lg_thread *t, uintptr_t addr)
 {
     struct lg_guard g = lg_guard_enter(t);
@@ -856,7 +878,15 @@ int lg_release_slow(struct lg_thread *t, uintptr_t addr)
         if (t->held[i].lock->addr == addr)
             break;
     int held = i < n;
-    if (held && t->held[i].depth)
+    if (held && phantom(t, &t->held[i])) {
+        /* another thread's condition wait ended this hold (misuse.h, C4): not a
+         * release of this thread's, nothing to count; the caller checks the unlock */
+        if (i == n - 1)
+            __atomic_store_n(&t->nheld, n - 1, __ATOMIC_RELEASE);
+        else
+            remove_held(t, i);
+        held = 0;
+    } else if (held && t->held[i].depth)
         t->held[i].depth--;
     else if (held)
         release_held(t, i);
@@ -914,6 +944,7 @@ void lg_detector_after_fork_child(struct lg_thread *self)
     /* the watchdog did not survive the fork: no pass is running here */
     if (atomic_load(&lg_wd_pass) & 1)
         atomic_fetch_add(&lg_wd_pass, 1);
+    lg_fork_held_snapshot(self);
     for (struct lg_thread *t = lg_thread_first(); t; t = t->next_all)
         if (t != self)
             atomic_store(&t->alive, 0);

@@ -6,6 +6,8 @@
 #include "detect.h"
 #include "arena.h"
 #include "detector.h"
+#include "fork_held.h"
+#include "graph.h"
 #include "lock_table.h"
 #include "misuse.h"
 #include "host.h"
@@ -45,9 +47,11 @@ struct lg_thread *lg_thread_start(const struct lg_spawn *s, uintptr_t self)
  * one report, not a flood. */
 static int first_time(struct lg_lockrec *l, uint8_t finding)
 {
-    uint16_t bit = finding == LG_FIND_SELF_DEADLOCK ? LG_LR_SAID_SELF
-                   : finding == LG_FIND_BAD_UNLOCK  ? LG_LR_SAID_UNLOCK
-                                                    : LG_LR_SAID_DESTROY;
+    uint16_t bit = finding == LG_FIND_SELF_DEADLOCK     ? LG_LR_SAID_SELF
+                   : finding == LG_FIND_BAD_UNLOCK      ? LG_LR_SAID_UNLOCK
+                   : finding == LG_FIND_BAD_COND_WAIT   ? LG_LR_SAID_COND
+                   : finding == LG_FIND_USE_AFTER_DESTROY ? LG_LR_SAID_UAD
+                                                        : LG_LR_SAID_DESTROY;
     return !(atomic_fetch_or(&l->flags, bit) & bit);
 }
 
@@ -63,6 +67,8 @@ struct lg_lockrec *lg_block_begin(struct lg_thread *t, uintptr_t addr, uint8_t k
     struct lg_guard g = lg_guard_enter(t);
     struct lg_lockrec *l = lg_lock_of(t, addr, kind, subkind);
     lg_misuse_verdict v = {0};
+    if (l && (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_FORK_HELD))
+        lg_fork_held_use(t, l, mode, 1);
     if (l) {
         struct lg_thread *owner = atomic_load_explicit(&l->owner, memory_order_relaxed);
         int i = lg_held_index(t, l);
@@ -111,6 +117,10 @@ void lg_block_end(struct lg_thread *t, struct lg_lockrec *l)
 void lg_bad_unlock(struct lg_thread *t, uintptr_t addr, uint8_t kind, struct lg_lock_word word)
 {
     struct lg_guard g = lg_guard_enter(t);
+    if (!lg_table_find(addr) && lg_destroyed_use(t, addr, kind, word, LG_USE_UNLOCK)) {
+        lg_guard_leave(t, g);
+        return;
+    }
     struct lg_thread *owner = NULL;
     if (word.state == LG_WORD_NO_OWNER) {
         struct lg_lockrec *known = lg_table_find(addr);
@@ -149,10 +159,15 @@ static int held_by_anyone(struct lg_lockrec *l, uint32_t *stack)
     return 0;
 }
 
-void lg_check_destroy(struct lg_thread *t, uintptr_t addr)
+void lg_check_destroy(struct lg_thread *t, uintptr_t addr, uint8_t kind,
+                      struct lg_lock_word word)
 {
     struct lg_guard g = lg_guard_enter(t);
     struct lg_lockrec *l = lg_table_find(addr);
+    if (!l && lg_destroyed_use(t, addr, kind, word, LG_USE_DESTROY)) {
+        lg_guard_leave(t, g);
+        return;
+    }
     uint32_t held_stack = 0;
     lg_misuse_verdict v;
     lg_misuse_destroy(l && held_by_anyone(l, &held_stack), &v);
@@ -167,8 +182,80 @@ void lg_check_destroy(struct lg_thread *t, uintptr_t addr)
 void lg_lock_end(struct lg_thread *t, uintptr_t addr, int reason)
 {
     struct lg_guard g = lg_guard_enter(t);
+    /* a re-init makes a destroyed lock usable again */
+    struct lg_lockrec *d = lg_table_find_any(addr);
+    if (d && (atomic_load_explicit(&d->flags, memory_order_relaxed) & LG_LR_DESTROYED))
+        atomic_fetch_and(&d->flags, (uint16_t)~LG_LR_DESTROYED);
     lg_lock_retire(addr, reason);
     lg_guard_leave(t, g);
+}
+
+/* ---- use after destroy -------------------------------------------------------------
+ * A destroy marks the instance's record (LG_LR_DESTROYED) and leaves it in its
+ * table slot, where a lookup that misses finds it: no memory beyond the record that
+ * exists anyway, nothing on the fast path (a destroyed instance is not live, so
+ * every use of its address already takes a slow path).  The mark goes with a
+ * re-init (lg_lock_end), the free or unmap of its memory (lg_retire_range), or the
+ * next instance at the address, which replaces the record in its slot.  Locks on a
+ * thread's stack are not marked: a later frame may put a new lock at the same
+ * address with no event to say so.
+ *
+ * The destroy's call site, for the report, is kept in a small direct-mapped table
+ * by record id (a capture at every destroy would cost a stack walk each): a site
+ * overwritten by another destroy is reported as unknown (0), never as the wrong one. */
+#define DESTROY_SITES 1024u
+static struct {
+    _Atomic uint32_t id;
+    uintptr_t pc;
+} destroy_site[DESTROY_SITES];
+
+void lg_lock_destroyed(struct lg_thread *t, uintptr_t addr, uintptr_t pc)
+{
+    struct lg_guard g = lg_guard_enter(t);
+    struct lg_lockrec *l = lg_table_find(addr);
+    if (l && !(atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_STACK)) {
+        uint32_t k = l->id % DESTROY_SITES;
+        atomic_store_explicit(&destroy_site[k].id, 0, memory_order_relaxed);
+        __atomic_store_n(&destroy_site[k].pc, pc, __ATOMIC_RELAXED);
+        atomic_store_explicit(&destroy_site[k].id, l->id, memory_order_release);
+        atomic_fetch_or(&l->flags, LG_LR_DESTROYED);
+    }
+    lg_lock_retire(addr, LG_RETIRE_DESTROY);
+    lg_guard_leave(t, g);
+}
+
+static uint32_t destroy_stack(const struct lg_lockrec *d)
+{
+    uint32_t k = d->id % DESTROY_SITES;
+    if (atomic_load_explicit(&destroy_site[k].id, memory_order_acquire) != d->id)
+        return 0;
+    uintptr_t pc = __atomic_load_n(&destroy_site[k].pc, __ATOMIC_RELAXED);
+    if (atomic_load_explicit(&destroy_site[k].id, memory_order_relaxed) != d->id)
+        return 0;
+    lg_graph_lock();
+    uint32_t id = lg_stack_or_site(0, pc);
+    lg_graph_unlock();
+    return id;
+}
+
+int lg_destroyed_use(struct lg_thread *t, uintptr_t addr, uint8_t kind, struct lg_lock_word word,
+                     enum lg_use_op op)
+{
+    struct lg_lockrec *d = lg_table_find_any(addr);
+    uint16_t f = d ? atomic_load_explicit(&d->flags, memory_order_relaxed) : 0;
+    int marked = (f & (LG_LR_DEAD | LG_LR_DESTROYED)) == (LG_LR_DEAD | LG_LR_DESTROYED);
+    if (!marked)
+        return 0; /* X1, without a guard: every first use of a lock comes here */
+    struct lg_guard g = lg_guard_enter(t);
+    lg_misuse_verdict v;
+    lg_misuse_destroyed_use(marked, kind == LG_KIND_MUTEX || kind == LG_KIND_MTX, word, op, &v);
+    if (v.forget)
+        atomic_fetch_and(&d->flags, (uint16_t)~LG_LR_DESTROYED);
+    if (should_report(d, &v))
+        lg_report_lock_finding(t, v.finding, v.flags, d, lg_capture_stack(), destroy_stack(d),
+                               0, v.detail);
+    lg_guard_leave(t, g);
+    return v.finding != 0;
 }
 
 /* lg_memory_freed is in detector.c, beside the page bitmap it tests first. */
@@ -185,15 +272,44 @@ void lg_join_begin(struct lg_thread *t, uintptr_t th, uintptr_t pc)
 
 void lg_join_end(struct lg_thread *t) { atomic_store(&t->wait.joining, 0); }
 
-int lg_cond_wait_begin(struct lg_thread *t, uintptr_t m, uint8_t kind, lg_subkind_fn subkind)
+/* The holder's acquisition stack of l, if `owner` (another thread) lists it. */
+static uint32_t holder_stack(struct lg_thread *owner, const struct lg_lockrec *l)
+{
+    if (!owner)
+        return 0;
+    struct lg_held *h = lg_held_find(owner, l);
+    if (!h)
+        return 0;
+    struct lg_held e = *h; /* racy view: the owner may be releasing it */
+    return e.lock == l ? lg_held_stack_id(&e) : 0;
+}
+
+int lg_cond_wait_begin(struct lg_thread *t, uintptr_t m, uint8_t kind, lg_subkind_fn subkind,
+                       struct lg_lock_word word)
 {
     struct lg_guard g = lg_guard_enter(t);
     struct lg_lockrec *l = lg_lock_of(t, m, kind, subkind);
-    int had = lg_released(t, m);
+    int not_mutex = l && l->kind != LG_KIND_MUTEX && l->kind != LG_KIND_MTX;
+    struct lg_thread *owner = l ? atomic_load_explicit(&l->owner, memory_order_relaxed) : NULL;
+    lg_cond_facts f = {.holds = !not_mutex && lg_released(t, m), .not_mutex = (uint8_t)not_mutex,
+                       .records_other = owner && owner != t, .caller = t->tid, .word = word,
+                       .owner_checked = l && (l->subkind == LG_SUB_ERRORCHECK ||
+                                              l->subkind == LG_SUB_RECURSIVE)};
+    lg_misuse_verdict v;
+    lg_misuse_cond_wait(&f, &v);
+    if (l && v.released) {
+        /* glibc ends the other thread's hold: it is a phantom from now on, which
+         * its own release (slow path, LG_LR_STOLEN) drops without counting */
+        atomic_fetch_or(&l->flags, LG_LR_STOLEN);
+        atomic_store_explicit(&l->owner, NULL, memory_order_relaxed);
+    }
+    if (l && should_report(l, &v))
+        lg_report_lock_finding(t, v.finding, v.flags, l, lg_capture_stack(),
+                               owner != t ? holder_stack(owner, l) : 0, 0, v.detail);
     atomic_fetch_add(&t->wait.seq, 1); /* a new wait, as far as the watchdog can tell */
     atomic_store(&t->wait.cond_mutex, l);
     lg_guard_leave(t, g);
-    return had;
+    return v.relocks;
 }
 
 void lg_cond_wait_end(struct lg_thread *t) { atomic_store(&t->wait.cond_mutex, NULL); }

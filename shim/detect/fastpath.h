@@ -89,9 +89,11 @@ static inline __attribute__((always_inline)) void lg_acquired(struct lg_thread *
             for (uint32_t i = 0; i < n; i++)
                 relock |= t->held[i].lock == l;
     }
-    /* stack-resident locks always take the slow path: it checks their frame */
+    /* stack-resident locks always take the slow path: it checks their frame (and so
+     * do locks a fork child must not take: fork_held.h) */
     if (__builtin_expect(!l || relock || n == t->cap ||
-                             (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_STACK),
+                             (atomic_load_explicit(&l->flags, memory_order_relaxed) &
+                              (LG_LR_STACK | LG_LR_FORK_HELD)),
                          0)) {
         lg_acquire_slow(t, addr, kind, subkind, mode, ctxflags, pc, sp);
         return;
@@ -112,7 +114,7 @@ static inline __attribute__((always_inline)) int lg_released(struct lg_thread *t
     struct lg_held *h = &t->held[n - 1];
     if (__builtin_expect(!n || h->lock->addr != addr || h->depth ||
                              (atomic_load_explicit(&h->lock->flags, memory_order_relaxed) &
-                              (LG_LR_HELD_DESTROY | LG_LR_LONG_LIVE)),
+                              (LG_LR_HELD_DESTROY | LG_LR_LONG_LIVE | LG_LR_STOLEN)),
                          0))
         return lg_release_slow(t, addr);
     struct lg_lockrec *l = h->lock;

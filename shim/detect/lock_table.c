@@ -102,7 +102,8 @@ void lg_table_each_in_range(uintptr_t lo, uintptr_t hi,
     for (size_t i = 0; i <= t->mask; i++) {
         struct lg_lockrec *r = atomic_load_explicit(&t->slot[i], memory_order_acquire);
         if (r && r->addr >= lo && r->addr < hi &&
-            !(atomic_load_explicit(&r->flags, memory_order_relaxed) & LG_LR_DEAD))
+            (atomic_load_explicit(&r->flags, memory_order_relaxed) &
+             (LG_LR_DEAD | LG_LR_DESTROYED)) != LG_LR_DEAD)
             fn(r, arg);
     }
 }

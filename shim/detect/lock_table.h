@@ -41,6 +41,19 @@ static inline __attribute__((always_inline)) struct lg_lockrec *lg_table_find(ui
             return (atomic_load_explicit(&r->flags, memory_order_relaxed) & LG_LR_DEAD) ? NULL : r;
     }
 }
+/* The record in addr's slot, live or retired, or NULL: what a miss of
+ * lg_table_find leaves behind (the misuse checks read a retired record's marks). */
+static inline struct lg_lockrec *lg_table_find_any(uintptr_t addr)
+{
+    struct lg_table *t = atomic_load_explicit(&lg_table_current, memory_order_acquire);
+    if (!t)
+        return NULL;
+    for (size_t i = lg_table_hash(addr);; i++) {
+        struct lg_lockrec *r = atomic_load_explicit(&t->slot[i & t->mask], memory_order_acquire);
+        if (!r || r->addr == addr)
+            return r;
+    }
+}
 /* Under the table lock: the live record for addr, or a new one made by `make`
  * (which returns it filled; it is called with the table lock held and must not
  * unwind).  `made` tells which happened. */
@@ -48,8 +61,9 @@ typedef struct lg_lockrec *(*lg_make_fn)(uintptr_t addr, struct lg_lockrec *prev
 struct lg_lockrec *lg_table_get(uintptr_t addr, lg_make_fn make, void *arg, int *made);
 /* Calls fn on every record ever created (for statistics), in id order. */
 void lg_table_each(void (*fn)(struct lg_lockrec *, void *), void *arg);
-/* Calls fn on every live record whose address lies in [lo, hi), by a walk of the
- * current table's slots: O(table size) whatever the size of the range.  A record
+/* Calls fn on every live record whose address lies in [lo, hi), and on every
+ * retired one still marked LG_LR_DESTROYED (its mark must go with the memory), by
+ * a walk of the current table's slots: O(table size) whatever the size of the range.  A record
  * inserted by another thread during the walk may be missed (the caller frees the
  * memory it would live in: a use after free of the program's). */
 void lg_table_each_in_range(uintptr_t lo, uintptr_t hi,

@@ -76,6 +76,7 @@ void lg_misuse_unlock(struct lg_lock_word w, uint32_t caller, int records_other,
             nothing(LG_MISUSE_U5, out);
         return;
     case LG_WORD_HELD:
+    case LG_WORD_DESTROYED: /* the use-after-destroy check decides */
         break;
     }
     nothing(LG_MISUSE_U4, out);
@@ -91,4 +92,69 @@ void lg_misuse_destroy(int held, lg_misuse_verdict *out)
     out->finding = LG_FIND_DESTROY_LOCKED;
     out->once = 1;
     out->detail = "destroy of a lock that is held:";
+}
+
+void lg_misuse_cond_wait(const lg_cond_facts *f, lg_misuse_verdict *out)
+{
+    if (f->not_mutex) {
+        nothing(LG_MISUSE_C2, out);
+        out->finding = LG_FIND_BAD_COND_WAIT;
+        out->flags = LG_FINDF_NOT_MUTEX;
+        out->once = 1;
+        out->detail = "condition wait with a lock that is not a mutex:";
+        return;
+    }
+    if (f->holds) {
+        nothing(LG_MISUSE_C1, out);
+    } else if (f->word.state == LG_WORD_UNLOCKED) {
+        nothing(LG_MISUSE_C3, out);
+        out->finding = LG_FIND_BAD_COND_WAIT;
+        out->once = 1;
+        out->detail = "condition wait with a mutex the caller does not hold:";
+    } else if ((f->word.state == LG_WORD_OWNED && f->word.owner != f->caller) ||
+               (f->word.state == LG_WORD_HELD && f->records_other)) {
+        nothing(LG_MISUSE_C4, out);
+        out->finding = LG_FIND_BAD_COND_WAIT;
+        out->flags = LG_FINDF_NOT_OWNER;
+        out->once = 1;
+        out->released = !f->owner_checked;
+        out->detail = "condition wait with a mutex held by another thread:";
+    } else {
+        nothing(LG_MISUSE_C5, out);
+    }
+    out->relocks = 1;
+}
+
+void lg_misuse_destroyed_use(int marked, int word_kind, struct lg_lock_word word,
+                             enum lg_use_op op, lg_misuse_verdict *out)
+{
+    static const char *const what[] = {"lock of a destroyed lock:",
+                                       "unlock of a destroyed lock:",
+                                       "destroy of a destroyed lock:"};
+    if (!marked) {
+        nothing(LG_MISUSE_X1, out);
+        return;
+    }
+    if (word_kind && word.state != LG_WORD_DESTROYED) {
+        nothing(LG_MISUSE_X2, out);
+        out->forget = 1;
+        return;
+    }
+    nothing(LG_MISUSE_X3, out);
+    out->finding = LG_FIND_USE_AFTER_DESTROY;
+    out->once = 1;
+    out->detail = what[op <= LG_USE_DESTROY ? op : 0];
+}
+
+void lg_misuse_fork_held(int blocks, uint8_t held_mode, uint8_t mode, lg_misuse_verdict *out)
+{
+    if (!blocks && held_mode == LG_MODE_READ && mode == LG_MODE_READ) {
+        nothing(LG_MISUSE_F2, out);
+        return;
+    }
+    nothing(LG_MISUSE_F1, out);
+    out->finding = LG_FIND_FORK_HELD_LOCK;
+    out->once = 1;
+    out->detail = blocks ? "fork child blocks on a lock another parent thread held at the fork:"
+                         : "fork child takes a lock another parent thread held at the fork:";
 }

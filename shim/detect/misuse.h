@@ -1,5 +1,5 @@
-/* The misuse rules: what a lock call that the thread's own holds make suspicious
- * amounts to under glibc's semantics.  The core gathers the facts (its records of
+/* The misuse rules: what a lock call that the thread's own holds (or the lock's
+ * history: a destroy, a fork) make suspicious amounts to under glibc's semantics.  The core gathers the facts (its records of
  * who holds what, and what glibc's lock word says, read by the hook); these
  * functions decide.  tests/detect/test_misuse.c states each rule.
  *
@@ -31,7 +31,8 @@
  *  U3 Locked by the caller itself: no misuse, a hold the records never saw (taken
  *     before the shim started, or inside the shim).
  *  U4 Locked, and the word does not say by whom (read-locked, or an owner not yet
- *     written): nothing, rather than risk a false report.
+ *     written), or the word says destroyed (X1-X3 decide): nothing, rather than
+ *     risk a false report.
  *  U5 Locked, and this kind of lock has no owner in its word (spinlock): the
  *     records decide; another thread owning it is U2, anything else is nothing.
  *  U1, U2 and U5 are reported once per lock instance.
@@ -40,6 +41,44 @@
  *  D1 A lock the records show held (an exclusive owner, or an entry in a live
  *     thread's held stack): destroy-locked, reported once per lock instance.
  *  D2 Otherwise (never seen, or held by no one): nothing.
+ *
+ * Condition wait with the "mutex" m (lg_misuse_cond_wait).  glibc checks ownership
+ * only for error-checking mutexes: it unlocks m whoever holds it, waits, and locks
+ * m again for the caller.  "word" is m's lock word as a mutex.
+ *  C1 The caller holds m (its held stack lists it): the normal case, nothing.
+ *  C2 The records know m as another kind of lock (rwlock, spinlock, FILE lock):
+ *     bad-cond-wait flagged not-mutex.  glibc reads the object's bytes as a mutex;
+ *     the model changes nothing (no release, no re-acquisition).
+ *  C3 The word says unlocked: bad-cond-wait (un-held).  The unlock changes nothing,
+ *     and the wait returns with m locked by the caller.
+ *  C4 The word names another thread, or says locked without a name while the
+ *     records' owner is another thread: bad-cond-wait flagged not-owner.  glibc
+ *     ends that thread's hold (released: the records' owner is dropped, and the
+ *     holder's entry becomes a phantom its release must not count) and the wait
+ *     returns with m locked by the caller; unless m's type checks its owner
+ *     (error-checking, recursive): then glibc refuses with EPERM and nothing is
+ *     released.
+ *  C5 The word names the caller (a hold the records never saw) or nobody, with no
+ *     other owner in the records: nothing, as U3/U4.
+ *  C2-C4 are reported once per lock instance.  In every mutex case (all but C2)
+ *  the wait returns (success, timeout) with m held by the caller: `relocks`.
+ *
+ * Use of a destroyed lock (lg_misuse_destroyed_use): a lock, unlock or destroy
+ * found no live record for the address, and the records mark its last instance
+ * destroyed (a destroy, and no re-init, free or unmap since).  Kinds whose destroy
+ * marks the object itself (glibc sets a mutex's kind to -1) say more: the word.
+ *  X1 Not marked: nothing.
+ *  X2 Marked, a mutex kind, and the word does not say destroyed: the object was
+ *     set up again by assignment (PTHREAD_MUTEX_INITIALIZER); nothing, and the
+ *     mark goes (forget).
+ *  X3 Otherwise: use-after-destroy, once per destroyed instance.
+ *
+ * A lock held at a fork by a thread the child does not have (lg_misuse_fork_held),
+ * met in the child:
+ *  F1 The child blocks on it, or takes it where either mode is not a read lock
+ *     (taken at all only when the records lag behind glibc): fork-held-lock, once
+ *     per lock.  The hold never ends in the child.
+ *  F2 A read lock of a lock read-held at the fork: granted, nothing yet.
  *
  * Invariants: pure functions of their arguments: no allocation, no locking, no
  * global state, constant time.  Reporting once per lock instance is the caller's
@@ -55,7 +94,8 @@ enum lg_word_state {
     LG_WORD_UNLOCKED = 0,
     LG_WORD_OWNED = 1,    /* locked exclusively by the thread whose tid is `owner` */
     LG_WORD_HELD = 2,     /* locked, the word does not say by whom */
-    LG_WORD_NO_OWNER = 3  /* locked, and this kind of lock never records an owner */
+    LG_WORD_NO_OWNER = 3, /* locked, and this kind of lock never records an owner */
+    LG_WORD_DESTROYED = 4 /* destroyed (a mutex's kind is -1): no state to read */
 };
 
 struct lg_lock_word {
@@ -67,7 +107,10 @@ enum lg_misuse_rule {
     LG_MISUSE_R1 = 1, LG_MISUSE_R2, LG_MISUSE_R3, LG_MISUSE_R4, LG_MISUSE_R5,
     LG_MISUSE_R6, LG_MISUSE_R7,
     LG_MISUSE_U1, LG_MISUSE_U2, LG_MISUSE_U3, LG_MISUSE_U4, LG_MISUSE_U5,
-    LG_MISUSE_D1, LG_MISUSE_D2
+    LG_MISUSE_D1, LG_MISUSE_D2,
+    LG_MISUSE_C1, LG_MISUSE_C2, LG_MISUSE_C3, LG_MISUSE_C4, LG_MISUSE_C5,
+    LG_MISUSE_X1, LG_MISUSE_X2, LG_MISUSE_X3,
+    LG_MISUSE_F1, LG_MISUSE_F2
 };
 
 /* The facts about a re-lock (lg_misuse_relock). */
@@ -87,7 +130,9 @@ typedef struct lg_misuse_verdict {
     uint16_t flags;      /* its LG_FINDF_* */
     uint8_t once;        /* report only the first time per lock instance */
     uint8_t hang;        /* the call never returns: the deadlock policy follows the report */
-    uint8_t released;    /* glibc releases a lock another thread owns (U2): drop that owner */
+    uint8_t released;    /* glibc releases a lock another thread owns (U2, C4): drop that owner */
+    uint8_t relocks;     /* cond wait: the wait returns with the mutex held by the caller */
+    uint8_t forget;      /* X2: the destroyed mark is stale, clear it */
     const char *detail;  /* the finding's wording, NULL without a finding */
 } lg_misuse_verdict;
 
@@ -98,5 +143,26 @@ void lg_misuse_unlock(struct lg_lock_word w, uint32_t caller, int records_other,
                       lg_misuse_verdict *out);
 /* held: the records show the lock held by some thread. */
 void lg_misuse_destroy(int held, lg_misuse_verdict *out);
+
+/* The facts about a condition wait (lg_misuse_cond_wait). */
+typedef struct lg_cond_facts {
+    uint8_t holds;         /* the caller's held stack lists the mutex */
+    uint8_t not_mutex;     /* the records know the object as another kind of lock */
+    uint8_t records_other; /* the records' exclusive owner is another thread */
+    uint8_t owner_checked; /* m's type checks its owner at unlock (errorcheck, recursive) */
+    uint32_t caller;       /* the caller's tid */
+    struct lg_lock_word word;
+} lg_cond_facts;
+void lg_misuse_cond_wait(const lg_cond_facts *f, lg_misuse_verdict *out);
+
+/* What a call on a destroyed lock was (the finding's wording). */
+enum lg_use_op { LG_USE_LOCK = 0, LG_USE_UNLOCK = 1, LG_USE_DESTROY = 2 };
+/* marked: the records mark the address's last instance destroyed.  word_kind: the
+ * lock is of a kind whose word shows a destroy (mutex, mtx_t); word: that word. */
+void lg_misuse_destroyed_use(int marked, int word_kind, struct lg_lock_word word,
+                             enum lg_use_op op, lg_misuse_verdict *out);
+/* blocks: the child is about to wait for the lock; else it took it.  held_mode:
+ * the parent thread's mode at the fork; mode: the child's request. */
+void lg_misuse_fork_held(int blocks, uint8_t held_mode, uint8_t mode, lg_misuse_verdict *out);
 
 #endif

@@ -48,6 +48,14 @@ struct lg_edge;
 #define LG_LR_LONG_LIVE 0x80u    /* a hold of it was reported live as long: report its end */
 #define LG_LR_LONG_LOUD 0x100u   /* ... and that report was printed (first at its site) */
 #define LG_LR_ONPATH 0x200u      /* graph search: on the current path (under the graph lock) */
+#define LG_LR_STOLEN 0x400u      /* another thread's condition wait ended a hold of it (C4):
+                                    releases take the slow path, which drops phantoms */
+#define LG_LR_SAID_COND 0x800u   /* bad-cond-wait reported for this instance */
+#define LG_LR_DESTROYED 0x1000u  /* with DEAD: ended by a destroy, and no re-init or free
+                                    since (a use is a use after destroy) */
+#define LG_LR_SAID_UAD 0x2000u   /* use-after-destroy reported for this (dead) instance */
+#define LG_LR_FORK_HELD 0x4000u  /* fork child: held at the fork by a thread the child does
+                                    not have (fork_held.h); acquisitions take the slow path */
 #define LG_LR_LONG_DEADLOCK 0x8000u /* with LONG_LIVE: the hold is part of a deadlock report,
                                        so its end is not reported as a long hold */
 

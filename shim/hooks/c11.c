@@ -26,6 +26,9 @@ static int lock(mtx_t *m, const struct timespec *at, uintptr_t pc)
     }
     if (r == thrd_success)
         lg_acquired(t, LG_ADDR(m), LG_KIND_MTX, lg_mutex_subkind, LG_MODE_EXCL, flags, pc);
+    else if (r == thrd_error) /* glibc refuses a destroyed mutex */
+        lg_destroyed_use(t, LG_ADDR(m), LG_KIND_MTX, lg_mutex_word((pthread_mutex_t *)m),
+                         LG_USE_LOCK);
     return r;
 }
 
@@ -43,6 +46,9 @@ LG_EXPORT int mtx_trylock(mtx_t *m)
     if (t && r == thrd_success)
         lg_acquired(t, LG_ADDR(m), LG_KIND_MTX, lg_mutex_subkind, LG_MODE_EXCL, LG_CTXF_TRY,
                     LG_CALLER_PC());
+    else if (t && r == thrd_error)
+        lg_destroyed_use(t, LG_ADDR(m), LG_KIND_MTX, lg_mutex_word((pthread_mutex_t *)m),
+                         LG_USE_LOCK);
     return r;
 }
 
@@ -66,8 +72,8 @@ LG_EXPORT void mtx_destroy(mtx_t *m)
 {
     struct lg_thread *t = lg_hook_thread();
     if (t) {
-        lg_check_destroy(t, LG_ADDR(m));
-        lg_lock_end(t, LG_ADDR(m), LG_RETIRE_DESTROY);
+        lg_check_destroy(t, LG_ADDR(m), LG_KIND_MTX, lg_mutex_word((pthread_mutex_t *)m));
+        lg_lock_destroyed(t, LG_ADDR(m), LG_CALLER_PC());
     }
     REAL(mtx_destroy)(m);
 }

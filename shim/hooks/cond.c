@@ -7,6 +7,11 @@
  * A cancelled wait re-acquires M and unwinds: the cleanup handler clears the
  * published wait (the cleanup that unlocks M then finds M untracked but owned by
  * this thread in glibc's state, which is no misuse).
+ *
+ * glibc checks no ownership (error-checking mutexes aside): a wait with a mutex the
+ * caller does not hold still unlocks it, whoever holds it, and returns with it
+ * locked by the caller.  lg_cond_wait_begin reports that (bad-cond-wait) and models
+ * it; the re-acquisition below is then recorded whether or not the caller held M.
  */
 #define _GNU_SOURCE
 #include "hook.h"
@@ -54,13 +59,14 @@ static int wait(const struct call *k, uintptr_t pc)
         return call_real(k);
     int c11 = k->fn == W_CND || k->fn == W_CND_TIMED;
     uint8_t kind = c11 ? LG_KIND_MTX : LG_KIND_MUTEX;
-    int had = lg_cond_wait_begin(t, LG_ADDR(k->m), kind, lg_mutex_subkind);
+    int relocks = lg_cond_wait_begin(t, LG_ADDR(k->m), kind, lg_mutex_subkind,
+                                     lg_mutex_word((const pthread_mutex_t *)k->m));
     int r = call_guarded(t, k);
     /* the mutex is held again after success, a timeout, or (robust) EOWNERDEAD */
     int relocked = c11 ? (r == thrd_success || r == thrd_timedout)
                        : (r == 0 || r == ETIMEDOUT || r == EOWNERDEAD);
     lg_cond_wait_end(t);
-    if (had && relocked)
+    if (relocks && relocked)
         lg_acquired(t, LG_ADDR(k->m), kind, lg_mutex_subkind, LG_MODE_EXCL, 0, pc);
     return r;
 }

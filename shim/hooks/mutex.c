@@ -23,6 +23,8 @@ LG_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
     }
     if (acquired(r))
         lg_acquired(t, LG_ADDR(m), LG_KIND_MUTEX, lg_mutex_subkind, LG_MODE_EXCL, 0, pc);
+    else if (r == EINVAL) /* glibc refuses a destroyed mutex */
+        lg_destroyed_use(t, LG_ADDR(m), LG_KIND_MUTEX, lg_mutex_word(m), LG_USE_LOCK);
     return r;
 }
 
@@ -33,6 +35,8 @@ LG_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
     if (t && acquired(r))
         lg_acquired(t, LG_ADDR(m), LG_KIND_MUTEX, lg_mutex_subkind, LG_MODE_EXCL, LG_CTXF_TRY,
                     LG_CALLER_PC());
+    else if (t && r == EINVAL)
+        lg_destroyed_use(t, LG_ADDR(m), LG_KIND_MUTEX, lg_mutex_word(m), LG_USE_LOCK);
     return r;
 }
 
@@ -54,6 +58,8 @@ static int timed(pthread_mutex_t *m, int use_clock, clockid_t clk, const struct 
     if (acquired(r))
         lg_acquired(t, LG_ADDR(m), LG_KIND_MUTEX, lg_mutex_subkind, LG_MODE_EXCL, LG_CTXF_TIMED,
                     pc);
+    else if (r == EINVAL)
+        lg_destroyed_use(t, LG_ADDR(m), LG_KIND_MUTEX, lg_mutex_word(m), LG_USE_LOCK);
     return r;
 }
 
@@ -90,10 +96,10 @@ LG_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 {
     struct lg_thread *t = lg_hook_thread();
     if (t)
-        lg_check_destroy(t, LG_ADDR(m));
+        lg_check_destroy(t, LG_ADDR(m), LG_KIND_MUTEX, lg_mutex_word(m));
     int r = REAL(pthread_mutex_destroy)(m);
     if (t && r == 0)
-        lg_lock_end(t, LG_ADDR(m), LG_RETIRE_DESTROY);
+        lg_lock_destroyed(t, LG_ADDR(m), LG_CALLER_PC());
     return r;
 }
 

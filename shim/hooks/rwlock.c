@@ -110,9 +110,9 @@ LG_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *rw)
 {
     struct lg_thread *t = lg_hook_thread();
     if (t)
-        lg_check_destroy(t, LG_ADDR(rw));
+        lg_check_destroy(t, LG_ADDR(rw), LG_KIND_RWLOCK, lg_rwlock_word(rw));
     int r = REAL(pthread_rwlock_destroy)(rw);
     if (t && r == 0)
-        lg_lock_end(t, LG_ADDR(rw), LG_RETIRE_DESTROY);
+        lg_lock_destroyed(t, LG_ADDR(rw), LG_CALLER_PC());
     return r;
 }

@@ -54,9 +54,9 @@ LG_EXPORT int pthread_spin_destroy(pthread_spinlock_t *s)
 {
     struct lg_thread *t = lg_hook_thread();
     if (t)
-        lg_check_destroy(t, LG_ADDR(s));
+        lg_check_destroy(t, LG_ADDR(s), LG_KIND_SPIN, lg_spin_word(s));
     int r = REAL(pthread_spin_destroy)(s);
     if (t && r == 0)
-        lg_lock_end(t, LG_ADDR(s), LG_RETIRE_DESTROY);
+        lg_lock_destroyed(t, LG_ADDR(s), LG_CALLER_PC());
     return r;
 }

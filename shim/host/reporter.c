@@ -290,8 +290,17 @@ static void single(struct lg_fmt *f, const struct lg_report *fi)
     stack(f, &it->stack);
     if (it->other_stack.id || it->other_stack.site) {
         prefix(f);
-        lg_fmt_s(f, "    the lock had been acquired at:\n");
+        lg_fmt_s(f, fi->kind == LG_FIND_USE_AFTER_DESTROY ? "    the lock had been destroyed at:\n"
+                    : fi->kind == LG_FIND_FORK_HELD_LOCK  ? "    the process forked at:\n"
+                                                          : "    the lock had been acquired at:\n");
         stack(f, &it->other_stack);
+    }
+    if (fi->kind == LG_FIND_FORK_HELD_LOCK && fi->n > 1) { /* item 1: the holder */
+        prefix(f);
+        lg_fmt_s(f, "    held at the fork by ");
+        thread_name(f, &fi->items[1].thread);
+        lg_fmt_s(f, ", which had acquired it at:\n");
+        stack(f, &fi->items[1].stack);
     }
 }
 

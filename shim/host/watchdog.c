@@ -377,6 +377,11 @@ static void check_long_holds(uint64_t now)
             struct lg_held e = h[i]; /* racy copy: checked below */
             if (!e.lock || !e.start || now < e.start || now - e.start < lg_cfg.hold_threshold_ns)
                 continue;
+            /* a hold another thread's condition wait ended (misuse.h, C4) */
+            if ((atomic_load_explicit(&e.lock->flags, memory_order_relaxed) & LG_LR_STOLEN) &&
+                e.mode != LG_MODE_READ && atomic_load_explicit(&e.lock->owner,
+                                                               memory_order_relaxed) != t)
+                continue;
             uint16_t f = atomic_fetch_or(&e.lock->flags, LG_LR_LONG_LIVE);
             if (f & LG_LR_LONG_LIVE)
                 continue; /* this hold was reported already */

@@ -7,7 +7,7 @@
 
 static void test_kinds(void)
 {
-    g_assert_cmpint(LG_FIND_KIND_MAX, ==, 6);
+    g_assert_cmpint(LG_FIND_KIND_MAX, ==, 9);
     for (int k = 1; k <= LG_FIND_KIND_MAX; k++) {
         const char *n = lg_finding_kind_name(k);
         g_assert_cmpstr(n, !=, "unknown");
@@ -21,7 +21,8 @@ static void test_kinds(void)
     g_assert_cmpint(lg_finding_kind_from_name("all"), ==, 0);
     g_assert_cmpstr(lg_finding_kind_list(), ==,
                     "lock-order-inversion, deadlock, self-deadlock, bad-unlock, "
-                    "destroy-locked, long-hold");
+                    "destroy-locked, long-hold, bad-cond-wait, use-after-destroy, "
+                    "fork-held-lock");
 }
 
 static void test_flags(void)
@@ -36,7 +37,8 @@ static void test_flags(void)
         prev = bit;
     }
     g_assert_cmpstr(s->str, ==,
-                    "single_thread,timed,orphaned,still_held,cross_run,budget,not_owner,join");
+                    "single_thread,timed,orphaned,still_held,cross_run,budget,not_owner,join,"
+                    "not_mutex");
     g_string_free(s, TRUE);
 }
 

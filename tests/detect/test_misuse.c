@@ -1,8 +1,11 @@
 /* Detection core: the misuse rules (misuse.h), one case per numbered rule, called
  * directly; then the same rules as the events apply them (lg_block_begin,
- * lg_bad_unlock, lg_check_destroy) with a fake host: once-per-lock reports, the
- * deadlock policy after a wait that never ends, the nest-safe guard and errno. */
+ * lg_bad_unlock, lg_check_destroy, lg_cond_wait_begin, lg_destroyed_use,
+ * lg_fork_held_use) with a fake host: once-per-lock reports, the deadlock policy
+ * after a wait that never ends, the model after a condition wait, the marks a
+ * destroy and a fork leave, the nest-safe guard and errno. */
 #include "fake_host.h"
+#include "fork_held.h"
 #include "lock_table.h"
 #include "misuse.h"
 
@@ -349,7 +352,10 @@ static void test_event_unlock_records_decide(void)
     fake_assert_log_valid();
 }
 
-static void do_destroy(struct lg_thread *t, void *p) { lg_check_destroy(t, (uintptr_t)p); }
+static void do_destroy(struct lg_thread *t, void *p)
+{
+    lg_check_destroy(t, (uintptr_t)p, LG_KIND_MUTEX, (struct lg_lock_word){LG_WORD_HELD, 0});
+}
 
 /* D1 / D2 through the event. */
 static void test_event_destroy(void)
@@ -367,6 +373,353 @@ static void test_event_destroy(void)
     fake_unlock(a, &lk[0]);
     fake_worker_stop(a);
     fake_worker_stop(b);
+}
+
+/* ---- lg_misuse_cond_wait directly ------------------------------------------------ */
+
+#define CALLER 100u
+
+static lg_misuse_verdict cond(int holds, int not_mutex, int records_other,
+                              enum lg_word_state st, uint32_t owner)
+{
+    lg_cond_facts f = {.holds = (uint8_t)holds, .not_mutex = (uint8_t)not_mutex,
+                       .records_other = (uint8_t)records_other, .caller = CALLER,
+                       .word = {st, owner}};
+    lg_misuse_verdict v;
+    memset(&v, 0xa5, sizeof v);
+    lg_misuse_cond_wait(&f, &v);
+    return v;
+}
+
+static void assert_cond_quiet(const lg_misuse_verdict *v, enum lg_misuse_rule rule)
+{
+    g_assert_cmpint(v->rule, ==, rule);
+    assert_no_finding(v);
+    g_assert_cmpuint(v->relocks, ==, 1);
+}
+
+static void assert_bad_cond(const lg_misuse_verdict *v, enum lg_misuse_rule rule,
+                            uint16_t flags, int released, int relocks)
+{
+    g_assert_cmpint(v->rule, ==, rule);
+    g_assert_cmpuint(v->finding, ==, LG_FIND_BAD_COND_WAIT);
+    g_assert_cmpuint(v->flags, ==, flags);
+    g_assert_cmpuint(v->once, ==, 1);
+    g_assert_cmpuint(v->hang, ==, 0);
+    g_assert_cmpuint(v->released, ==, released);
+    g_assert_cmpuint(v->relocks, ==, relocks);
+    g_assert_nonnull(v->detail);
+}
+
+/* C1-C5: who holds the mutex decides; every mutex case re-locks for the caller. */
+static void test_cond_rules(void)
+{
+    lg_misuse_verdict v = cond(1, 0, 0, LG_WORD_OWNED, CALLER);
+    assert_cond_quiet(&v, LG_MISUSE_C1);
+    /* C2: not a mutex, whatever the rest says; the model is left alone */
+    v = cond(0, 1, 0, LG_WORD_UNLOCKED, 0);
+    assert_bad_cond(&v, LG_MISUSE_C2, LG_FINDF_NOT_MUTEX, 0, 0);
+    v = cond(1, 1, 1, LG_WORD_OWNED, 7);
+    assert_bad_cond(&v, LG_MISUSE_C2, LG_FINDF_NOT_MUTEX, 0, 0);
+    /* C3: unlocked (the records' owner lags behind the word: the word wins) */
+    v = cond(0, 0, 0, LG_WORD_UNLOCKED, 0);
+    assert_bad_cond(&v, LG_MISUSE_C3, 0, 0, 1);
+    v = cond(0, 0, 1, LG_WORD_UNLOCKED, 0);
+    assert_bad_cond(&v, LG_MISUSE_C3, 0, 0, 1);
+    /* C4: another thread, named by the word or by the records */
+    v = cond(0, 0, 0, LG_WORD_OWNED, CALLER + 1);
+    assert_bad_cond(&v, LG_MISUSE_C4, LG_FINDF_NOT_OWNER, 1, 1);
+    v = cond(0, 0, 1, LG_WORD_HELD, 0);
+    assert_bad_cond(&v, LG_MISUSE_C4, LG_FINDF_NOT_OWNER, 1, 1);
+    /* ... a type that checks its owner: glibc refuses (EPERM), nothing released */
+    lg_cond_facts checked = {.caller = CALLER, .owner_checked = 1,
+                             .word = {LG_WORD_OWNED, CALLER + 1}};
+    memset(&v, 0xa5, sizeof v);
+    lg_misuse_cond_wait(&checked, &v);
+    assert_bad_cond(&v, LG_MISUSE_C4, LG_FINDF_NOT_OWNER, 0, 1);
+    /* C5: the caller's untracked hold, or nobody named */
+    v = cond(0, 0, 0, LG_WORD_OWNED, CALLER);
+    assert_cond_quiet(&v, LG_MISUSE_C5);
+    v = cond(0, 0, 0, LG_WORD_HELD, 0);
+    assert_cond_quiet(&v, LG_MISUSE_C5);
+    v = cond(0, 0, 0, LG_WORD_DESTROYED, 0);
+    assert_cond_quiet(&v, LG_MISUSE_C5);
+}
+
+/* X1-X3: the records' mark, and for mutexes the word. */
+static void test_destroyed_use_rules(void)
+{
+    lg_misuse_verdict v;
+    struct lg_lock_word destroyed = {LG_WORD_DESTROYED, 0}, unlocked = {LG_WORD_UNLOCKED, 0};
+    memset(&v, 0xa5, sizeof v);
+    lg_misuse_destroyed_use(0, 1, destroyed, LG_USE_LOCK, &v);
+    g_assert_cmpint(v.rule, ==, LG_MISUSE_X1);
+    assert_no_finding(&v);
+    g_assert_cmpuint(v.forget, ==, 0);
+    memset(&v, 0xa5, sizeof v);
+    lg_misuse_destroyed_use(1, 1, unlocked, LG_USE_LOCK, &v); /* re-set by assignment */
+    g_assert_cmpint(v.rule, ==, LG_MISUSE_X2);
+    assert_no_finding(&v);
+    g_assert_cmpuint(v.forget, ==, 1);
+    memset(&v, 0xa5, sizeof v);
+    lg_misuse_destroyed_use(1, 1, destroyed, LG_USE_UNLOCK, &v);
+    g_assert_cmpint(v.rule, ==, LG_MISUSE_X3);
+    g_assert_cmpuint(v.finding, ==, LG_FIND_USE_AFTER_DESTROY);
+    g_assert_cmpuint(v.once, ==, 1);
+    g_assert_cmpuint(v.forget, ==, 0);
+    g_assert_cmpstr(v.detail, ==, "unlock of a destroyed lock:");
+    /* a kind whose word shows no destroy: the mark decides */
+    lg_misuse_destroyed_use(1, 0, unlocked, LG_USE_DESTROY, &v);
+    g_assert_cmpint(v.rule, ==, LG_MISUSE_X3);
+    g_assert_cmpstr(v.detail, ==, "destroy of a destroyed lock:");
+    lg_misuse_destroyed_use(1, 0, unlocked, LG_USE_LOCK, &v);
+    g_assert_cmpstr(v.detail, ==, "lock of a destroyed lock:");
+}
+
+/* F1-F2: a wait, or any non-read pairing, reports; read after read does not. */
+static void test_fork_held_rules(void)
+{
+    lg_misuse_verdict v;
+    static const uint8_t modes[] = {LG_MODE_EXCL, LG_MODE_READ, LG_MODE_WRITE, LG_MODE_SPIN};
+    for (size_t i = 0; i < sizeof modes; i++)
+        for (size_t j = 0; j < sizeof modes; j++)
+            for (int blocks = 0; blocks < 2; blocks++) {
+                memset(&v, 0xa5, sizeof v);
+                lg_misuse_fork_held(blocks, modes[i], modes[j], &v);
+                int quiet = !blocks && modes[i] == LG_MODE_READ && modes[j] == LG_MODE_READ;
+                g_assert_cmpint(v.rule, ==, quiet ? LG_MISUSE_F2 : LG_MISUSE_F1);
+                g_assert_cmpuint(v.finding, ==, quiet ? 0 : LG_FIND_FORK_HELD_LOCK);
+                g_assert_cmpuint(v.flags, ==, 0);
+                g_assert_cmpuint(v.hang, ==, 0);
+            }
+}
+
+/* ---- the same rules through the events --------------------------------------------- */
+
+struct cond_step {
+    void *m;
+    struct lg_lock_word word;
+    int relocks;
+};
+
+static void do_cond(struct lg_thread *t, void *p)
+{
+    struct cond_step *s = p;
+    s->relocks = lg_cond_wait_begin(t, (uintptr_t)s->m, LG_KIND_MUTEX, sub_normal, s->word);
+    lg_cond_wait_end(t);
+}
+
+/* C4: the holder's hold ends with the wait (no owner, its entry a phantom that its
+ * release drops without counting); the waiter holds the mutex after the wait. */
+static void test_event_cond_other_owner(void)
+{
+    static char lk[1];
+    fake_worker *a = fake_worker_start(), *b = fake_worker_start();
+    fake_lock(a, lk, 0x600060);
+    struct lg_thread *ta = fake_worker_thread(a), *tb = fake_worker_thread(b);
+    guint r0 = fake_report_count();
+    struct cond_step s = {lk, {LG_WORD_OWNED, ta->tid}, -1};
+    fake_worker_run(b, do_cond, &s);
+    g_assert_cmpint(s.relocks, ==, 1);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 1);
+    const fake_report *f = fake_report_at(r0);
+    g_assert_cmpuint(f->kind, ==, LG_FIND_BAD_COND_WAIT);
+    g_assert_cmpuint(f->flags, ==, LG_FINDF_NOT_OWNER);
+    g_assert_cmpuint(f->items[0].thread, ==, fake_worker_serial(b));
+    g_assert_true(fake_stack_is_of(f->items[0].other_stack, 0x600060)); /* the holder's */
+    struct lg_lockrec *l = lg_table_find((uintptr_t)lk);
+    g_assert_null(atomic_load(&l->owner));
+    /* the wait returned with the mutex locked for b */
+    fake_acquire(b, lk, LG_KIND_MUTEX, sub_normal, LG_MODE_EXCL, 0, 0x600061);
+    g_assert_true(atomic_load(&l->owner) == tb);
+    /* a's unlock is no release of a's (the hook then checks it as an unlock) */
+    g_assert_cmpint(fake_unlock(a, lk), ==, 0);
+    g_assert_cmpuint(ta->nheld, ==, 0);
+    g_assert_true(atomic_load(&l->owner) == tb);
+    g_assert_cmpint(fake_unlock(b, lk), ==, 1);
+    /* once per lock instance */
+    fake_lock(a, lk, 0x600060);
+    fake_worker_run(b, do_cond, &s);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 1);
+    fake_worker_stop(a);
+    fake_worker_stop(b);
+    fake_assert_log_valid();
+}
+
+/* C3 and C2 through the event: reported once each; a non-mutex is left alone. */
+static void test_event_cond_unheld_not_mutex(void)
+{
+    static char lk[1], rw[1];
+    fake_worker *b = fake_worker_start();
+    struct lg_thread *tb = fake_worker_thread(b);
+    guint r0 = fake_report_count();
+    struct cond_step s = {lk, {LG_WORD_UNLOCKED, 0}, -1};
+    fake_worker_run(b, do_cond, &s);
+    g_assert_cmpint(s.relocks, ==, 1);
+    fake_worker_run(b, do_cond, &s);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 1);
+    g_assert_cmpuint(fake_report_at(r0)->kind, ==, LG_FIND_BAD_COND_WAIT);
+    g_assert_cmpuint(fake_report_at(r0)->flags, ==, 0);
+    /* an rwlock the caller write-holds, passed as the mutex: still held after */
+    fake_acquire(b, rw, LG_KIND_RWLOCK, NULL, LG_MODE_WRITE, 0, 0x600062);
+    struct cond_step w = {rw, {LG_WORD_OWNED, tb->tid}, -1};
+    fake_worker_run(b, do_cond, &w);
+    g_assert_cmpint(w.relocks, ==, 0);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 2);
+    g_assert_cmpuint(fake_report_at(r0 + 1)->flags, ==, LG_FINDF_NOT_MUTEX);
+    g_assert_cmpuint(tb->nheld, ==, 1);
+    g_assert_cmpint(fake_unlock(b, rw), ==, 1);
+    fake_worker_stop(b);
+    fake_assert_log_valid();
+}
+
+struct use_step {
+    void *lock;
+    uint8_t kind;
+    struct lg_lock_word word;
+    int destroyed;
+};
+
+static void do_destroyed(struct lg_thread *t, void *p)
+{
+    lg_lock_destroyed(t, (uintptr_t)p, 0x600070);
+}
+
+static void do_use(struct lg_thread *t, void *p)
+{
+    struct use_step *s = p;
+    s->destroyed = lg_destroyed_use(t, (uintptr_t)s->lock, s->kind, s->word, LG_USE_LOCK);
+}
+
+static void do_reinit(struct lg_thread *t, void *p)
+{
+    lg_lock_end(t, (uintptr_t)p, LG_RETIRE_REINIT);
+}
+
+/* Lock, unlock, destroy, then a use: X3 with both stacks, once; the next
+ * instance at the address starts clean. */
+static void test_event_use_after_destroy(void)
+{
+    static char lk[1];
+    fake_worker *a = fake_worker_start();
+    fake_acquire(a, lk, LG_KIND_SPIN, NULL, LG_MODE_SPIN, 0, 0x600071);
+    fake_unlock(a, lk);
+    struct lg_lockrec *old = lg_table_find((uintptr_t)lk);
+    fake_worker_run(a, do_destroyed, lk);
+    g_assert_null(lg_table_find((uintptr_t)lk));
+    g_assert_true(lg_table_find_any((uintptr_t)lk) == old);
+    guint r0 = fake_report_count();
+    struct use_step s = {lk, LG_KIND_SPIN, {LG_WORD_UNLOCKED, 0}, -1};
+    fake_worker_run(a, do_use, &s);
+    g_assert_cmpint(s.destroyed, ==, 1);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 1);
+    const fake_report *f = fake_report_at(r0);
+    g_assert_cmpuint(f->kind, ==, LG_FIND_USE_AFTER_DESTROY);
+    g_assert_true(f->items[0].lock == old);
+    const uintptr_t site = 0x600070;
+    g_assert_true(fake_stack_is(f->items[0].other_stack, &site, 1)); /* the destroy's */
+    fake_worker_run(a, do_use, &s);
+    g_assert_cmpint(s.destroyed, ==, 1);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 1);
+    /* glibc let the spinlock be taken: a new instance, said already for the old one */
+    fake_acquire(a, lk, LG_KIND_SPIN, NULL, LG_MODE_SPIN, 0, 0x600072);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 1);
+    struct lg_lockrec *now = lg_table_find((uintptr_t)lk);
+    g_assert_true(now != old);
+    g_assert_cmpuint(now->gen, ==, old->gen + 1);
+    fake_unlock(a, lk);
+    fake_worker_stop(a);
+    fake_assert_log_valid();
+}
+
+/* What ends the mark: a re-init, the free of the memory, a mutex word that is no
+ * longer destroyed (assignment of an initializer). */
+static void test_event_destroy_mark_ends(void)
+{
+    static char lk[2];
+    char *heap = g_malloc(64);
+    fake_worker *a = fake_worker_start();
+    void *locks[3] = {&lk[0], &lk[1], heap + 8};
+    for (int i = 0; i < 3; i++) {
+        fake_acquire(a, locks[i], i == 1 ? LG_KIND_MUTEX : LG_KIND_RWLOCK, NULL,
+                     LG_MODE_WRITE, 0, 0x600073);
+        fake_unlock(a, locks[i]);
+        fake_worker_run(a, do_destroyed, locks[i]);
+    }
+    guint r0 = fake_report_count();
+    fake_worker_run(a, do_reinit, &lk[0]);
+    struct use_step s = {&lk[0], LG_KIND_RWLOCK, {LG_WORD_UNLOCKED, 0}, -1};
+    fake_worker_run(a, do_use, &s);
+    g_assert_cmpint(s.destroyed, ==, 0);
+    struct use_step m = {&lk[1], LG_KIND_MUTEX, {LG_WORD_UNLOCKED, 0}, -1};
+    fake_worker_run(a, do_use, &m);
+    g_assert_cmpint(m.destroyed, ==, 0);
+    m.word.state = LG_WORD_DESTROYED; /* the mark went with the assignment */
+    fake_worker_run(a, do_use, &m);
+    g_assert_cmpint(m.destroyed, ==, 0);
+    lg_memory_freed((uintptr_t)heap, (uintptr_t)heap + 64);
+    struct use_step h = {heap + 8, LG_KIND_RWLOCK, {LG_WORD_UNLOCKED, 0}, -1};
+    fake_worker_run(a, do_use, &h);
+    g_assert_cmpint(h.destroyed, ==, 0);
+    g_assert_cmpuint(fake_report_count(), ==, r0);
+    fake_worker_stop(a);
+    g_free(heap);
+    fake_assert_log_valid();
+}
+
+static void do_snapshot(struct lg_thread *t, void *p)
+{
+    (void)p;
+    struct lg_guard g = lg_guard_enter(t);
+    lg_fork_held_snapshot(t);
+    lg_guard_leave(t, g);
+}
+
+/* The snapshot keeps other threads' holds (not the forking thread's); the child's
+ * first wait for one reports with the fork's stack and the holder's, once. */
+static void test_event_fork_held(void)
+{
+    static char lk[1], own[1], rw[1];
+    fake_worker *a = fake_worker_start(), *b = fake_worker_start();
+    fake_lock(a, lk, 0x600080);
+    fake_acquire(a, rw, LG_KIND_RWLOCK, NULL, LG_MODE_READ, 0, 0x600081);
+    fake_lock(b, own, 0x600082);
+    fake_worker_run(b, do_snapshot, NULL);
+    g_assert_cmpuint(lg_fork_held_count(), ==, 2);
+    g_assert_true(atomic_load(&lg_table_find((uintptr_t)lk)->flags) & LG_LR_FORK_HELD);
+    g_assert_false(atomic_load(&lg_table_find((uintptr_t)own)->flags) & LG_LR_FORK_HELD);
+    guint r0 = fake_report_count();
+    /* the forking thread's own lock: nothing */
+    g_assert_cmpint(fake_unlock(b, own), ==, 1);
+    fake_lock(b, own, 0x600083);
+    g_assert_cmpint(fake_unlock(b, own), ==, 1);
+    /* a read lock of a read-held rwlock is granted: nothing yet */
+    fake_acquire(b, rw, LG_KIND_RWLOCK, NULL, LG_MODE_READ, 0, 0x600084);
+    g_assert_cmpint(fake_unlock(b, rw), ==, 1);
+    g_assert_cmpuint(fake_report_count(), ==, r0);
+    struct step s = {lk, LG_KIND_MUTEX, LG_MODE_EXCL, 0, sub_normal, NULL, 0, -1};
+    block(b, &s);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 1);
+    const fake_report *f = fake_report_at(r0);
+    g_assert_cmpuint(f->kind, ==, LG_FIND_FORK_HELD_LOCK);
+    g_assert_cmpuint(f->n, ==, 2);
+    g_assert_cmpuint(f->items[0].thread, ==, fake_worker_serial(b));
+    g_assert_cmpuint(f->items[0].other_stack, !=, 0); /* the fork's */
+    g_assert_cmpuint(f->items[1].thread, ==, fake_worker_serial(a));
+    g_assert_true(fake_stack_is_of(f->items[1].stack, 0x600080)); /* the holder's */
+    g_assert_false(atomic_load(&lg_table_find((uintptr_t)lk)->flags) & LG_LR_FORK_HELD);
+    block(b, &s);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 1);
+    /* a write lock of the read-held rwlock: reported */
+    fake_acquire(b, rw, LG_KIND_RWLOCK, NULL, LG_MODE_WRITE, 0, 0x600085);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 2);
+    g_assert_cmpuint(fake_report_at(r0 + 1)->kind, ==, LG_FIND_FORK_HELD_LOCK);
+    fake_unlock(b, rw);
+    fake_unlock(a, rw);
+    fake_unlock(a, lk);
+    fake_worker_stop(a);
+    fake_worker_stop(b);
+    fake_assert_log_valid();
 }
 
 /* The guard nests: an inner pair never lowers the outer one, and errno comes back. */
@@ -418,5 +771,13 @@ int main(int argc, char **argv)
     g_test_add_func("/core/misuse/events/unlock-records-decide", test_event_unlock_records_decide);
     g_test_add_func("/core/misuse/events/destroy", test_event_destroy);
     g_test_add_func("/core/misuse/events/guard-nests", test_guard_nests);
+    g_test_add_func("/core/misuse/cond/c1-c5", test_cond_rules);
+    g_test_add_func("/core/misuse/destroyed-use/x1-x3", test_destroyed_use_rules);
+    g_test_add_func("/core/misuse/fork-held/f1-f2", test_fork_held_rules);
+    g_test_add_func("/core/misuse/events/cond-other-owner", test_event_cond_other_owner);
+    g_test_add_func("/core/misuse/events/cond-unheld-not-mutex", test_event_cond_unheld_not_mutex);
+    g_test_add_func("/core/misuse/events/use-after-destroy", test_event_use_after_destroy);
+    g_test_add_func("/core/misuse/events/destroy-mark-ends", test_event_destroy_mark_ends);
+    g_test_add_func("/core/misuse/events/fork-held", test_event_fork_held);
     return g_test_run();
 }

@@ -17,11 +17,12 @@ DUMP_TIMEOUT = 120
 # constants, not read from the binary at import: ctest lists the cases at configure
 # time, before lockgraph is built.
 KINDS = ("lock-order-inversion", "deadlock", "self-deadlock", "bad-unlock",
-         "destroy-locked", "long-hold")
+         "destroy-locked", "long-hold", "bad-cond-wait", "use-after-destroy",
+         "fork-held-lock")
 KIND_CODE = {k: i + 1 for i, k in enumerate(KINDS)}
 FLAG_BITS = {"single_thread": 0x1, "timed": 0x2, "orphaned": 0x4, "still_held": 0x8,
              "cross_run": 0x10, "budget": 0x20, "not_owner": 0x40, "join": 0x80,
-             "quiet": 0x100}
+             "quiet": 0x100, "not_mutex": 0x200}
 END_REASONS = {"exit": 1, "deadlock": 2, "exec": 3}
 
 

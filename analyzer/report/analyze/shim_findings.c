@@ -107,7 +107,9 @@ static void add_items(lg_finding *f, const lg_process *p, const lg_shim_finding 
         }
         g_free(ord);
     } else {
-        for (uint32_t k = 0; k < sf->n && k < 1; k++) {
+        /* fork-held-lock: item 1 is the parent thread that held the lock */
+        uint32_t nitems = sf->kind == LG_FIND_FORK_HELD_LOCK ? 2 : 1;
+        for (uint32_t k = 0; k < sf->n && k < nitems; k++) {
             int li = lock_index(f, p, sf->items[k].lock);
             add_edge(f, p, sf, &sf->items[k], li, -1);
         }

@@ -111,6 +111,17 @@ static char *shim_message(const lg_finding *f)
                             : "bad-unlock: a thread released a lock it does not hold");
     case LG_FIND_DESTROY_LOCKED:
         return g_strdup("destroy-locked: a lock was destroyed while held");
+    case LG_FIND_BAD_COND_WAIT:
+        return g_strdup((f->flags & LG_FINDF_NOT_MUTEX)
+                            ? "bad-cond-wait: a condition wait was given a lock that is not a mutex"
+                        : (f->flags & LG_FINDF_NOT_OWNER)
+                            ? "bad-cond-wait: a condition wait with a mutex held by another thread"
+                            : "bad-cond-wait: a condition wait with a mutex the thread does not hold");
+    case LG_FIND_USE_AFTER_DESTROY:
+        return g_strdup("use-after-destroy: a lock was used after it was destroyed");
+    case LG_FIND_FORK_HELD_LOCK:
+        return g_strdup("fork-held-lock: a fork child took a lock another thread held at the "
+                        "fork (it is never released there)");
     case LG_FIND_LONG_HOLD: /* the numbers merged over every report of this hold */
         return g_strdup_printf("long-hold: lock held for up to %" G_GUINT64_FORMAT
                                " ms (%" G_GUINT64_FORMAT " time%s over the threshold)",

@@ -293,6 +293,8 @@ static const char *verb_of(int kind)
     case LG_FIND_SELF_DEADLOCK: return "re-acquires";
     case LG_FIND_BAD_UNLOCK: return "unlocks";
     case LG_FIND_DESTROY_LOCKED: return "destroys";
+    case LG_FIND_BAD_COND_WAIT: return "waits with";
+    case LG_FIND_USE_AFTER_DESTROY: return "uses";
     case LG_FIND_LONG_HOLD: return "holds";
     default: return "takes";
     }

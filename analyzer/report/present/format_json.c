@@ -220,6 +220,16 @@ static void finding_value(JsonBuilder *b, const lg_finding *f)
             frames_member(b, "stack", e->proc, e->stack, e->ts);
             frames_member(b, "other_stack", e->proc, e->held_stack, e->ts);
         }
+        if (f->kind == LG_FIND_FORK_HELD_LOCK && f->edges->len > 1) {
+            /* the parent thread that held the lock at the fork */
+            const lg_fedge *h = &g_array_index(f->edges, lg_fedge, 1);
+            json_builder_set_member_name(b, "holder");
+            json_builder_begin_object(b);
+            json_builder_set_member_name(b, "thread");
+            thread_value(b, h->proc, h->thread);
+            frames_member(b, "stack", h->proc, h->stack, h->ts);
+            json_builder_end_object(b);
+        }
         if (f->kind == LG_FIND_LONG_HOLD) {
             int_member(b, "hold_ms", (int64_t)f->value);
             int_member(b, "count", (int64_t)f->count);

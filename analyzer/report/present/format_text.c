@@ -326,10 +326,15 @@ static void print_finding(FILE *out, const text_opts *o, const lg_finding *f, un
             fprintf(out, "      while holding %s, taken at:\n", from);
             print_stack(out, o, e->proc, e->held_stack, e->ts, "        ");
         } else {
-            fprintf(out, "      at:\n");
+            int fork = f->kind == LG_FIND_FORK_HELD_LOCK;
+            /* fork-held-lock: edge 0 is the child's use, edge 1 the parent's holder */
+            fprintf(out, "      %s\n", fork && i == 1 ? "held it at the fork, taken at:" : "at:");
             print_stack(out, o, e->proc, e->stack, e->ts, "        ");
             if (e->held_stack) {
-                fprintf(out, "      the lock was taken at:\n");
+                fprintf(out, "      %s\n", f->kind == LG_FIND_USE_AFTER_DESTROY
+                                               ? "the lock was destroyed at:"
+                                           : fork ? "the process forked at:"
+                                                  : "the lock was taken at:");
                 print_stack(out, o, e->proc, e->held_stack, e->ts, "        ");
             }
         }
