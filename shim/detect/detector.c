@@ -9,6 +9,7 @@
 #include "records.h"
 #include "report_view.h"
 #include "seen.h"
+#include "validated.h"
 
 #include <errno.h>
 #include <string.h>
@@ -502,8 +503,10 @@ static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, ui
     if (chain)
         lg_graph_acquire(t, t->held, t->nheld, chain, l, mode, flags, cap->id, &pending);
     lg_graph_unlock();
-    if (chain)
+    if (chain) {
         chain_add(t, key);
+        lg_validated_note(key, t->serial);
+    }
     report_pending(&pending);
 }
 
@@ -552,7 +555,10 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
                 n = t->nheld;
                 key = lg_chain_step(n ? t->held[n - 1].key : 0, l, mode, ctxflags);
             }
-            if (n && !lg_chain_seen(t, key))
+            /* other threads' validation counts too (validated.h) */
+            if (n && !lg_chain_seen(t, key) && lg_validated_skip(key, t->serial))
+                chain_add(t, key);
+            else if (n && !lg_chain_seen(t, key))
                 validate(t, l, mode, ctxflags, key, &cap);
         }
         if (__builtin_expect(n < t->cap, 1) || grow_held(t) == 0)
