@@ -344,6 +344,8 @@ static void blocking_context(struct lg_edge *e, struct lg_pending *out)
         check_cycles(e, 1, out);
 }
 
+#define CHAIN_SHARED UINT32_MAX
+
 void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t n,
                       struct lg_chain *chain, struct lg_lockrec *to, uint8_t to_mode,
                       uint16_t flags, uint32_t stack, struct lg_pending *out)
@@ -369,7 +371,9 @@ void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t 
         if (made)
             lg_rec_edge(e, now);
         struct lg_ctx *c = NULL;
-        if (chain->used && may_repeat) /* a fresh chain has no duplicates */
+        /* chain->used: the one thread whose contexts refer to the chain, or
+         * CHAIN_SHARED; a chain this thread never used has none of its contexts */
+        if (may_repeat && (chain->used == t->serial || chain->used == CHAIN_SHARED))
             for (c = e->ctx; c; c = c->next)
                 if (c->thread == t->serial && c->chain == chain->id && c->from_mode == h->mode &&
                     c->to_mode == to_mode && c->flags == flags)
@@ -394,7 +398,7 @@ void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t 
         e->ctx_tail = c;
         e->nctx++;
         lg_rec_context(e, c, now);
-        chain->used = 1;
+        chain->used = !chain->used || chain->used == t->serial ? t->serial : CHAIN_SHARED;
         if (!(flags & LG_CTXF_TRY))
             blocking_context(e, out);
     }

@@ -20,6 +20,7 @@ _Static_assert(sizeof(struct lg_onode) == 32, "order node is 32 bytes (memory pe
 _Static_assert(sizeof(struct lg_oedge) == 16, "order edge is 16 bytes (memory per edge)");
 
 #define LABEL_LIMIT (1ull << 62)
+#define LABEL_END_STEP (1ull << 32)
 #define NODE_MASK ((1u << LG_ORDER_NODE_CHUNK_BITS) - 1)
 #define EDGE_MASK ((1u << LG_ORDER_EDGE_CHUNK_BITS) - 1)
 #define MARK_F 1u
@@ -163,10 +164,20 @@ static void link_after(struct lg_order *o, uint32_t pos, uint32_t x)
         o->tail = x;
     uint64_t lo = pos ? N(pos)->label : 0;
     uint64_t hi = nx ? N(nx)->label : LABEL_LIMIT;
-    if (hi - lo >= 2)
-        n->label = lo + (hi - lo) / 2;
-    else
+    if (hi - lo < 2) {
         relabel_from(o, x, lo);
+        return;
+    }
+    /* at either end a fixed step, not half the room left: appending must not
+     * exhaust the labels in 62 steps */
+    if (!pos && !nx)
+        n->label = LABEL_LIMIT / 2;
+    else if (!nx && hi - lo > 2 * LABEL_END_STEP)
+        n->label = lo + LABEL_END_STEP;
+    else if (!pos && hi > 2 * LABEL_END_STEP)
+        n->label = hi - LABEL_END_STEP;
+    else
+        n->label = lo + (hi - lo) / 2;
 }
 
 /* ---- searches ---------------------------------------------------------------- */
