@@ -12,25 +12,30 @@
  *    missed: the edges and their first contexts are there).
  *
  * Invariants
- *  - Keys are only added, never removed; a slot's key is written once (CAS from 0),
- *    then its first thread, then (CAS from 0) its second.  A reader that sees a key
- *    before its threads reads "not validated" and validates itself: harmless.
+ *  - Keys are only added, never removed.  A slot is one 64-bit word (the key's high
+ *    48 bits, a 15-bit tag of the first thread, a "second thread" bit), written by
+ *    CAS from 0 and then at most once more (the bit): a reader sees it whole.  Two
+ *    threads whose serials are equal modulo 32767 share a tag, so the second of them
+ *    may be taken for the first and skip (the loss described above, no more).
  *  - No lock on any path: lookups are plain atomic loads, insertions CAS.
- *  - Bounded memory: LG_VALIDATED_SLOTS slots of 16 bytes (16 MiB of address space,
- *    mapped at the first insertion, pages touched as keys arrive) and at most
- *    LG_VALIDATED_PROBES probes per call.  When a key finds no free slot within its
- *    probes it is not shared: the thread keeps it in its own chain set, and other
- *    threads validate it themselves (the behaviour before this set existed).  Such
- *    misses are counted in lg_validated_full().
- *  - Cost: O(1) expected per call (linear probing in one cache line or two).
- *  - Async-signal-safe (no locks, no allocation after the first insertion).
+ *  - Memory follows the keys: levels of 2^13, 2^14, ... 2^20 slots of 8 bytes,
+ *    each mapped when the one before has no free slot within LG_VALIDATED_PROBES
+ *    of a new key (about 2 x 8 bytes per key; at most 16 MiB in all).  Lookups
+ *    probe the levels newest first.  When the last level has no room the key is
+ *    not shared: the thread keeps it in its own chain set, and other threads
+ *    validate it themselves (the behaviour before this set existed); such misses
+ *    are counted (lg_validated_full).
+ *  - Cost: O(1) expected per call: at most LG_VALIDATED_LEVELS levels, each probed
+ *    linearly within a cache line or two.
+ *  - Async-signal-safe: no locks; a new level is one mmap.
  */
 #ifndef LOCKGRAPH_VALIDATED_H
 #define LOCKGRAPH_VALIDATED_H
 
 #include <stdint.h>
 
-#define LG_VALIDATED_SLOTS (1u << 20)
+#define LG_VALIDATED_LEVEL0_BITS 13
+#define LG_VALIDATED_LEVELS 8
 #define LG_VALIDATED_PROBES 32u
 
 /* 1 if thread `serial` need not validate chain key `key`. */
