@@ -16,7 +16,8 @@ usage() {
     cat <<'EOF'
 usage: bench/run.sh [--quick] [--build-dir DIR] [--reps N] [--real-reps N]
                     [--benches "a b ..."] [--no-tsan] [--no-helgrind] [--no-real]
-                    [--no-memcached] [--no-latency] [--no-report-time] [--raw FILE]
+                    [--no-memcached] [--no-latency] [--no-report-time] [--no-graph]
+                    [--raw FILE]
   --quick         small iteration counts, 2 repetitions, 8 MB inputs (CI smoke run)
   --build-dir     build tree holding bin/lockbench and lib/liblockgraph*.so
                   (default: the first of build-bench, build-*, build under the repo
@@ -25,6 +26,7 @@ usage: bench/run.sh [--quick] [--build-dir DIR] [--reps N] [--real-reps N]
   --real-reps N   repetitions for pigz/xz/memcached (default 3, quick 1)
   --benches LIST  subset of: a b c d e e2 f g
   --no-report-time  skip `lockgraph report` on a hand-over-hand cycle of N locks
+  --no-graph      skip (h) many locks and the stress program
   --raw FILE      also keep every raw measurement line in FILE
   --commit TEXT   what to print as the commit (when the build is of an export,
                   not of this working tree)
@@ -34,7 +36,8 @@ EOF
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 quick=0 build= reps= real_reps= benches="a b c d e e2 f g"
-do_tsan=1 do_helgrind=1 do_real=1 do_memcached=1 do_latency=1 do_report_time=1 raw_out= commit=
+do_tsan=1 do_helgrind=1 do_real=1 do_memcached=1 do_latency=1 do_report_time=1 do_graph=1
+raw_out= commit=
 while [ $# -gt 0 ]; do
     case "$1" in
     --quick) quick=1 ;;
@@ -48,6 +51,7 @@ while [ $# -gt 0 ]; do
     --no-memcached) do_memcached=0 ;;
     --no-latency) do_latency=0 ;;
     --no-report-time) do_report_time=0 ;;
+    --no-graph) do_graph=0 ;;
     --raw) raw_out=$2; shift ;;
     --commit) commit=$2; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -58,9 +62,11 @@ done
 if [ "$quick" = 1 ]; then
     reps=${reps:-2} real_reps=${real_reps:-1}
     lb_args=(--quick) data_mb=8 mc_requests=20000 mc_seconds=20 lat_reps=1 hoh_sizes="20000"
+    h_iters=2000 stress_ops=20000 mc_tp_seconds=5
 else
     reps=${reps:-5} real_reps=${real_reps:-3}
     lb_args=() data_mb=100 mc_requests=300000 mc_seconds=60 lat_reps=3 hoh_sizes="20000 200000"
+    h_iters=20000 stress_ops=100000 mc_tp_seconds=60
 fi
 
 if [ -z "$build" ]; then
@@ -350,6 +356,90 @@ if [ $do_real = 1 ]; then
     echo
 fi
 
+# ------------------------------------------- (h) many locks, and the stress program
+# (h): bench/manylock.c natively, under lockgraph and as a ThreadSanitizer build;
+# stress: bench/rwstress.c natively and under lockgraph.  Wall and process CPU
+# seconds of the whole run, each variant alternated within a repetition.
+
+# TSan maps its shadow at fixed addresses: with a large vm.mmap_rnd_bits (Linux 6.5+
+# defaults on some distributions) a binary can die at start with "unexpected memory
+# mapping".  Then it is run without address randomisation (setarch -R), which does
+# not change what it measures.
+tsan_prefix=()
+tsan_usable() { # tsan_usable BINARY ARGS...: sets tsan_prefix, 0 if it runs
+    "$@" >/dev/null 2>"$tmp/tsan.probe" && { tsan_prefix=(); return 0; }
+    if grep -q "unexpected memory mapping" "$tmp/tsan.probe" && command -v setarch >/dev/null &&
+        setarch "$(uname -m)" -R "$@" >/dev/null 2>&1; then
+        tsan_prefix=(setarch "$(uname -m)" -R)
+        return 0
+    fi
+    return 1
+}
+
+# run_prog VARIANT KEY CMD...: one run; the line must be "bench=... wall_s=W cpu_s=C ..."
+run_prog() {
+    local v=$1 k=$2 envs line rc
+    shift 2
+    mapfile -t envs < <(variant_env "$v")
+    [ "$v" = tsan ] && set -- "${tsan_prefix[@]}" "$@"
+    line=$(run_env "${envs[@]}" "$@" 2>"$tmp/err.$v.$k")
+    rc=$?
+    rm -f "$tmp"/lglog/*
+    if [ $rc -ne 0 ] || ! [[ "$line" =~ ^bench=[a-z]+\ wall_s=([0-9.]+)\ cpu_s=([0-9.]+)\  ]]; then
+        fail "$k under $v: exit $rc, output '${line:0:200}'"
+        tail -5 "$tmp/err.$v.$k" | sed 's/^/    /' >&2
+        return 1
+    fi
+    echo "$v ${k}_wall ${BASH_REMATCH[1]} -" >>"$raw"
+    echo "$v ${k}_cpu ${BASH_REMATCH[2]} -" >>"$raw"
+}
+
+if [ $do_graph = 1 ] && [ -x "$build/bin/manylock" ] && [ -x "$build/bin/rwstress" ]; then
+    echo "many locks and stress ..." >&2
+    h_variants=(native)
+    [ -n "$LG" ] && h_variants+=(lockgraph)
+    h_tsan=0
+    if [ $do_tsan = 1 ] && [ -x "$build/bin/manylock-tsan" ] && tsan_usable "$build/bin/manylock-tsan" 10; then
+        h_tsan=1 h_variants+=(tsan)
+    fi
+    for ((r = 1; r <= real_reps; r++)); do
+        for v in "${h_variants[@]}"; do
+            bin=$build/bin/manylock
+            [ "$v" = tsan ] && bin=$build/bin/manylock-tsan
+            run_prog "$v" h "$bin" "$h_iters"
+            [ "$v" = tsan ] || run_prog "$v" stress "$build/bin/rwstress" "$stress_ops"
+        done
+    done
+    echo "## (h) many locks and the stress program (seconds; median (min–max) of $real_reps)"
+    echo
+    echo "(h): 1000 mutexes, 4 threads × $h_iters iterations of 2–4 nested in increasing order from random starts, a hand-over-hand walk of all 1000 every 200.  Stress: 4096 rwlocks, 4 threads × $stress_ops random lock/trylock/unlock/destroy in one global order.${tsan_prefix[*]:+  (TSan run under \`${tsan_prefix[*]}\`.)}"
+    echo
+    echo "| program | time | native | lockgraph | lockgraph / native |$([ $h_tsan = 1 ] && echo ' TSan | lockgraph / TSan |') target | |"
+    echo "|---|---|---|---|---|$([ $h_tsan = 1 ] && echo '---|---|')---|---|"
+    for k in h_wall h_cpu stress_wall stress_cpu; do
+        n=$(med native $k) l=$(med lockgraph $k) ts=$(med tsan $k)
+        row="| ${k%_*} | ${k#*_} | $(fmt "$(stats native $k)") | $(fmt "$(stats lockgraph $k)") | $(ratio "$l" "$n") |"
+        case $k in
+        h_*)
+            [ $h_tsan = 1 ] && row+=" $(fmt "$(stats tsan $k)") | $(ratio "$l" "$ts") |"
+            v=
+            [ -n "$l" ] && [ -n "$ts" ] && v=$(awk -v a="$l" -v b="$ts" 'BEGIN { if (b > 0) printf "%.4f", a / b }')
+            row+=" ≤ TSan | $(verdict "$v" 1) |" ;;
+        stress_wall)
+            [ $h_tsan = 1 ] && row+=" | |"
+            lim=$(awk -v n="${n:-0}" 'BEGIN { printf "%.3f", 10 * n + 1 }')
+            v=
+            [ -n "$l" ] && v=$(awk -v a="$l" -v b="$lim" 'BEGIN { printf "%.4f", a / b }')
+            row+=" ≤ 10 × native + 1 s ($lim s) | $(verdict "$v" 1) |" ;;
+        *)
+            [ $h_tsan = 1 ] && row+=" | |"
+            row+=" | |" ;;
+        esac
+        echo "$row"
+    done
+    echo
+fi
+
 # -------------------------------------------------------------------- memcached
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -363,7 +453,8 @@ start_memcached() {
     for ((tries = 0; tries < 20; tries++)); do
         p=$((20000 + (RANDOM * 32768 + RANDOM + $$) % 10000))
         port_free $p || continue
-        local args=(-t 2 -p "$p" -l 127.0.0.1 -U 0 -m 64)
+        local args=(-p "$p" -l 127.0.0.1 -U 0 -m 64)
+        [ -n "$mc_threads" ] && args+=(-t "$mc_threads")
         [ "$(id -u)" = 0 ] && args+=(-u root)
         (
             for kv in "$@"; do export "$kv"; done
@@ -399,6 +490,7 @@ stop_memcached() {
     server_pid=
     rm -f "$tmp"/lglog/*
 }
+mc_threads=2
 proc_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
 
 # mc_load VARIANT SUFFIX: one measured load on the running server; records client
@@ -477,6 +569,42 @@ if [ $do_real = 1 ] && [ $do_memcached = 1 ]; then
         echo "memcached: not installed, skipped"
         echo
     fi
+fi
+
+# Throughput at memcached's default thread count (4) and at -t 2: one server per
+# variant and thread count, filled, then $mc_tp_seconds s of load; requests/s.
+if [ $do_real = 1 ] && [ $do_memcached = 1 ] && command -v memcached >/dev/null && [ -n "$LG" ]; then
+    echo "memcached throughput ..." >&2
+    for thr in "" 2; do
+        for v in native lockgraph; do
+            mc_threads=$thr
+            mapfile -t envs < <(variant_env "$v")
+            start_memcached "${envs[@]}" || continue
+            if ! "$build/bin/memload" -p "$mc_port" -f >/dev/null 2>>"$tmp/real.err"; then
+                fail "memcached ($v, threads ${thr:-default}): prefill failed"; stop_memcached; continue
+            fi
+            line=$("$build/bin/memload" -p "$mc_port" -F -c 8 -n 1000000000 -t "$mc_tp_seconds" 2>>"$tmp/real.err")
+            if [[ "$line" =~ req_per_s=([0-9]+) ]]; then
+                echo "$v mc_tp_${thr:-default} ${BASH_REMATCH[1]} -" >>"$raw"
+            else
+                fail "memcached throughput ($v): load generator output '${line:0:200}'"
+            fi
+            stop_memcached
+        done
+    done
+    mc_threads=2
+    echo "## memcached throughput ($mc_tp_seconds s of load per server, 8 connections, 90 % get)"
+    echo
+    echo "| threads | native req/s | lockgraph req/s | lockgraph / native | target | |"
+    echo "|---|---|---|---|---|---|"
+    for thr in default 2; do
+        n=$(med native mc_tp_$thr) l=$(med lockgraph mc_tp_$thr)
+        pct= v=
+        [ -n "$n" ] && [ -n "$l" ] && pct=$(awk -v a="$l" -v b="$n" 'BEGIN { if (b > 0) printf "%.1f", 100 * a / b }')
+        [ -n "$pct" ] && v=$(awk -v p="$pct" 'BEGIN { printf "%.4f", 90 / (p > 0 ? p : 0.0001) }')
+        echo "| $([ $thr = default ] && echo 'default (4)' || echo "-t $thr") | ${n:-n/a} | ${l:-n/a} | ${pct:+$pct %} | ≥ 90 % | $(verdict "$v" 1) |"
+    done
+    echo
 fi
 
 # ------------------------------------------------------------- deadlock latency

@@ -12,6 +12,7 @@
 #include "seen.h"
 #include "tool_lock.h"
 #include "stack_cut.h"
+#include "validated.h"
 
 #include <errno.h>
 #include <string.h>
@@ -713,8 +714,10 @@ static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, ui
     if (lg_rec_contexts_written() != contexts)
         t->in_graph = 1; /* a context names it: its identity outlives it */
     lg_graph_unlock();
-    if (chain)
+    if (chain) {
         chain_add(t, key);
+        lg_validated_note(key, t->serial);
+    }
     report_pending(&pending);
 }
 
@@ -768,7 +771,10 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
                 n = t->nheld;
                 key = lg_chain_step(n ? t->held[n - 1].key : 0, l, mode, ctxflags);
             }
-            if (n && !lg_chain_seen(t, key))
+            /* other threads' validation counts too (validated.h) */
+            if (n && !lg_chain_seen(t, key) && lg_validated_skip(key, t->serial))
+                chain_add(t, key);
+            else if (n && !lg_chain_seen(t, key))
                 validate(t, l, mode, ctxflags, key, &cap);
         }
         if (__builtin_expect(n < t->cap, 1) || grow_held(t) == 0)

@@ -2,6 +2,7 @@
 #include "arena.h"
 #include "id_dir.h"
 #include "lock_table.h"
+#include "order.h"
 #include "host.h"
 #include "seen.h"
 #include "tool_lock.h"
@@ -11,9 +12,9 @@
 static lg_tool_lock glock;
 static struct lg_hmap stacks, chains, edges;
 static struct lg_seen reported; /* signatures of the cycles reported */
+static struct lg_seen judged;   /* (cycle, its stored contexts) the rules judged */
 static lg_id_dir stack_dir, chain_dir;
 static uint32_t nstacks, nchains, nedges;
-static uint32_t epoch;
 
 struct lg_stack {
     struct lg_hnode h;
@@ -136,9 +137,14 @@ static struct lg_edge *edge_get(struct lg_lockrec *from, struct lg_lockrec *to, 
 }
 
 /* ---- cycle search ------------------------------------------------------------
- * On a new edge or context F -> T, the cycles it can close are the simple paths
- * T ~> F.  First a memoised reachability pass marks the locks that can reach F
- * (linear), then paths are enumerated only through those, under a step budget. */
+ * Only edges with a blocking context (not only ever taken by trylock) can lie on a
+ * cycle the rules report (cycle_rules.h, rule 1), so only they enter the order
+ * (order.h).  An edge whose ends are in different components lies on no cycle and
+ * costs nothing more; one inside a component lies on some cycle, and the cycles it
+ * closes are the simple paths T ~> F inside that component, enumerated under the
+ * step budget. */
+
+static struct lg_order order;
 
 /* "on the current path" is a flag bit: other threads update the same flags word
  * (atomically) outside the graph lock */
@@ -186,76 +192,6 @@ struct frame {
     struct lg_edge *via;  /* edge chosen from this lock on the current path */
 };
 
-#define REACH_YES(ep) (((uint32_t)(ep) << 1) | 1u)
-#define REACH_NO(ep) ((uint32_t)(ep) << 1)
-
-static struct scratch sc_seen;
-
-/* Marks lock->visit = REACH_YES(epoch) for every lock from which target is
- * reachable (among those reachable from start).  A depth-first pass settles most
- * answers; a node whose only way out goes through a node still in progress gets
- * "no" too early, so a fixpoint pass over the nodes seen corrects those. */
-static int mark_reach(struct lg_lockrec *start, struct lg_lockrec *target, uint64_t *steps)
-{
-    size_t depth = 0, nseen = 0;
-    struct frame *st = scratch(&sc_path, 64 * sizeof *st);
-    struct lg_lockrec **seen = scratch(&sc_seen, 64 * sizeof *seen);
-    if (!st || !seen)
-        return -1;
-    target->visit = REACH_YES(epoch);
-    if (start == target)
-        return 1;
-    start->visit = REACH_NO(epoch);
-    seen[nseen++] = start;
-    st[0] = (struct frame){start, start->out, NULL};
-    for (;;) {
-        if (++*steps > LG_CYCLE_STEP_BUDGET)
-            return -1;
-        struct frame *f = &st[depth];
-        if (!f->it) {
-            struct lg_lockrec *done = f->lock;
-            if (depth == 0)
-                break;
-            depth--;
-            if (done->visit & 1u)
-                st[depth].lock->visit = REACH_YES(epoch);
-            st[depth].it = st[depth].it->next_out;
-            continue;
-        }
-        struct lg_lockrec *n = f->it->to;
-        if ((n->visit >> 1) == epoch) {
-            if (n->visit & 1u)
-                f->lock->visit = REACH_YES(epoch);
-            f->it = f->it->next_out;
-            continue;
-        }
-        n->visit = REACH_NO(epoch);
-        st = scratch(&sc_path, (depth + 2) * sizeof *st);
-        seen = scratch(&sc_seen, (nseen + 1) * sizeof *seen);
-        if (!st || !seen)
-            return -1;
-        seen[nseen++] = n;
-        st[++depth] = (struct frame){n, n->out, NULL};
-    }
-    for (int changed = 1; changed;) {
-        changed = 0;
-        for (size_t i = 0; i < nseen; i++) {
-            if (seen[i]->visit & 1u)
-                continue;
-            for (struct lg_edge *e = seen[i]->out; e; e = e->next_out) {
-                if (++*steps > LG_CYCLE_STEP_BUDGET)
-                    return -1;
-                if (e->to->visit == REACH_YES(epoch)) {
-                    seen[i]->visit = REACH_YES(epoch);
-                    changed = 1;
-                    break;
-                }
-            }
-        }
-    }
-    return (start->visit & 1u) != 0;
-}
-
 static uint64_t cycle_signature(struct frame *path, uint32_t n)
 {
     uint32_t min = 0;
@@ -277,6 +213,11 @@ static void evaluate(struct frame *path, uint32_t n, struct lg_pending *out)
     size_t nctx = 0;
     for (uint32_t i = 0; i < n; i++)
         nctx += path[i].via->nctx < LG_MAX_CTX ? path[i].via->nctx : LG_MAX_CTX;
+    /* Settled once: contexts are only ever appended, so (cycle, number of stored
+     * contexts on its edges) names exactly the input of the rules.  A cycle they
+     * filtered is judged again only when one of its edges has a context more. */
+    if (!lg_seen_add(&judged, lg_mix64(sig ^ (uint64_t)nctx * 0x9E3779B97F4A7C15ull)))
+        return;
     size_t need = n * (sizeof(lg_rule_lock) + sizeof(lg_rule_edge) + sizeof(uint32_t)) +
                   nctx * sizeof(lg_rule_ctx) + lg_rules_scratch_size(n) + 64;
     unsigned char *mem = scratch(&sc_rules, need);
@@ -328,128 +269,17 @@ static void evaluate(struct frame *path, uint32_t n, struct lg_pending *out)
     out->tail = &f->next;
 }
 
-/* ---- strongly connected components ----------------------------------------
- * A new context on an existing edge can only close a cycle the edge already lies
- * on.  Without this, a program holding many locks in a consistent order (a DAG of
- * n^2 edges) would search the whole graph again for each new context.  The
- * components are recomputed (Tarjan, iterative) only once the edge count has
- * doubled since the last computation, so their cost is amortised; in between, a
- * stale answer is not trusted and the bounded search runs instead. */
+/* An edge is in the search graph once it has a blocking context. */
+static int blocking(const struct lg_edge *e) { return lg_order_has(&order, e->id); }
 
-static uint32_t *scc_of;      /* component of each lock id */
-static size_t scc_cap;        /* entries in scc_of */
-static uint32_t scc_edges;    /* edge count when computed; 0 = never */
-static uint32_t scc_locks;    /* lock ids covered by the computation */
-static int scc_dirty;         /* an edge added since may have closed a cycle */
-
-struct tframe {
-    struct lg_lockrec *lock;
-    struct lg_edge *it;
-};
-
-static void compute_scc(void)
+/* The cycles through e = F -> T: simple paths T ~> F over blocking edges, inside
+ * F's component (every lock on such a cycle is in it, and every lock of it reaches
+ * F), so the walk never leaves the strongly connected part of the graph that e is
+ * in.  exact: the order knows the component (else, without memory for the order,
+ * the walk is not confined and only the budget bounds it). */
+static void check_cycles(struct lg_edge *e, int exact, struct lg_pending *out)
 {
-    uint32_t nlocks = lg_table_count();
-    size_t need = (size_t)nlocks + 1;
-    if (need > scc_cap) {
-        size_t cap = scc_cap ? scc_cap : 4096;
-        while (cap < need)
-            cap *= 2;
-        uint32_t *n = lg_map(cap * sizeof *n);
-        if (!n)
-            return;
-        if (scc_of)
-            lg_discard(scc_of, scc_cap * sizeof *scc_of);
-        scc_of = n;
-        scc_cap = cap;
-    }
-    /* index and lowlink per lock id, and the Tarjan stack, in scratch memory */
-    uint32_t *index = scratch(&sc_rules, need * 2 * sizeof(uint32_t) + need * sizeof(void *));
-    struct tframe *call = scratch(&sc_path, need * sizeof(struct tframe));
-    if (!index || !call)
-        return;
-    uint32_t *low = index + need;
-    struct lg_lockrec **stk = (struct lg_lockrec **)(low + need);
-    memset(index, 0, need * 2 * sizeof(uint32_t));
-    uint32_t next_index = 1, sp = 0, ncomp = 0;
-    for (uint32_t id = 1; id <= nlocks; id++) {
-        struct lg_lockrec *root = lg_table_by_id(id);
-        if (!root || index[id])
-            continue;
-        size_t depth = 0;
-        call[0] = (struct tframe){root, root->out};
-        index[id] = low[id] = next_index++;
-        stk[sp++] = root;
-        set_onpath(root, 1);
-        for (;;) {
-            struct tframe *f = &call[depth];
-            if (f->it) {
-                struct lg_lockrec *w = f->it->to;
-                f->it = f->it->next_out;
-                if (!index[w->id]) {
-                    index[w->id] = low[w->id] = next_index++;
-                    stk[sp++] = w;
-                    set_onpath(w, 1);
-                    call[++depth] = (struct tframe){w, w->out};
-                } else if (onpath(w) && index[w->id] < low[f->lock->id]) {
-                    low[f->lock->id] = index[w->id];
-                }
-                continue;
-            }
-            struct lg_lockrec *v = f->lock;
-            if (low[v->id] == index[v->id]) {
-                ncomp++;
-                struct lg_lockrec *w;
-                do {
-                    w = stk[--sp];
-                    set_onpath(w, 0);
-                    scc_of[w->id] = ncomp;
-                } while (w != v);
-            }
-            if (depth == 0)
-                break;
-            depth--;
-            uint32_t u = call[depth].lock->id;
-            if (low[v->id] < low[u])
-                low[u] = low[v->id];
-        }
-    }
-    scc_edges = nedges;
-    scc_locks = nlocks;
-    scc_dirty = 0;
-}
-
-/* Components only merge when an added edge closes a cycle, which the search run
- * for every new edge notices (scc_dirty); until then the last computation stays
- * exact, and a lock created since is a component of its own. */
-static int may_be_on_cycle(const struct lg_edge *e)
-{
-    if (!e->to->out)
-        return 0;
-    if (scc_edges == 0 || scc_dirty)
-        compute_scc();
-    if (scc_edges == 0 || scc_dirty)
-        return 1; /* no memory for the components: let the bounded search decide */
-    if (e->from->id > scc_locks || e->to->id > scc_locks)
-        return 0;
-    return scc_of[e->from->id] == scc_of[e->to->id];
-}
-
-static void check_cycles(struct lg_edge *e, struct lg_pending *out)
-{
-    if (!e->to->out)
-        return;
     uint64_t steps = 0;
-    epoch = (epoch + 1) & 0x7fffffffu;
-    if (epoch == 0)
-        epoch = 1;
-    int reach = mark_reach(e->to, e->from, &steps);
-    if (reach != 0)
-        scc_dirty = 1; /* a cycle (or, out of budget, maybe one) runs through e */
-    if (reach < 0)
-        lg_loss_count(LG_LOSS_SEARCHES_CUT);
-    if (reach <= 0)
-        return;
     struct frame *p = scratch(&sc_path, 64 * sizeof *p);
     if (!p)
         return;
@@ -471,6 +301,8 @@ static void check_cycles(struct lg_edge *e, struct lg_pending *out)
             continue;
         }
         f->it = ed->next_out;
+        if (!blocking(ed))
+            continue;
         struct lg_lockrec *n = ed->to;
         if (n == e->from) {
             f->via = ed;
@@ -478,7 +310,7 @@ static void check_cycles(struct lg_edge *e, struct lg_pending *out)
             found++;
             continue;
         }
-        if (onpath(n) || n->visit != REACH_YES(epoch))
+        if (onpath(n) || (exact && !lg_order_same(&order, n->id, e->from->id)))
             continue;
         f->via = ed;
         p = scratch(&sc_path, (depth + 2) * sizeof *p);
@@ -493,11 +325,41 @@ static void check_cycles(struct lg_edge *e, struct lg_pending *out)
     set_onpath(e->from, 0);
 }
 
+/* A blocking context was added to e: put e in the order if it is new there, and
+ * search for the cycles it closes if it lies on one. */
+static void blocking_context(struct lg_edge *e, struct lg_pending *out)
+{
+    int on_cycle;
+    if (blocking(e)) {
+        on_cycle = lg_order_same(&order, e->from->id, e->to->id);
+    } else {
+        on_cycle = lg_order_add(&order, e->id, e->from->id, e->to->id);
+        if (on_cycle < 0) { /* no memory for the order: the budget alone bounds it */
+            lg_loss_count(LG_LOSS_SEARCHES_CUT);
+            check_cycles(e, 0, out);
+            return;
+        }
+    }
+    if (on_cycle)
+        check_cycles(e, 1, out);
+}
+
+#define CHAIN_SHARED UINT32_MAX
+
 void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t n,
                       struct lg_chain *chain, struct lg_lockrec *to, uint8_t to_mode,
                       uint16_t flags, uint32_t stack, struct lg_pending *out)
 {
     uint64_t now = lg_plat_now();
+    /* A thread validates each chain key once (its chain set, and validated.h), and
+     * the key names the chain, the lock, its mode and flags: a context that thread
+     * already has on an edge can only come again when two keys name one chain,
+     * i.e. when a held lock's own flags (trylock, timed: part of the key, not of
+     * the chain) differ.  Only then are the edge's contexts searched for it (up to
+     * LG_MAX_CTX of them: without this, hot edges made every new chain linear). */
+    int may_repeat = 0;
+    for (uint32_t i = 0; i < n; i++)
+        may_repeat |= held[i].flags & 3u;
     for (uint32_t i = 0; i < n; i++) {
         const struct lg_held *h = &held[i];
         if (h->lock == to)
@@ -509,7 +371,9 @@ void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t 
         if (made)
             lg_rec_edge(e, now);
         struct lg_ctx *c = NULL;
-        if (chain->used) /* a chain no context refers to yet cannot be a duplicate */
+        /* chain->used: the one thread whose contexts refer to the chain, or
+         * CHAIN_SHARED; a chain this thread never used has none of its contexts */
+        if (may_repeat && (chain->used == t->serial || chain->used == CHAIN_SHARED))
             for (c = e->ctx; c; c = c->next)
                 if (c->thread == t->serial && c->chain == chain->id && c->from_mode == h->mode &&
                     c->to_mode == to_mode && c->flags == flags)
@@ -534,9 +398,9 @@ void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t 
         e->ctx_tail = c;
         e->nctx++;
         lg_rec_context(e, c, now);
-        chain->used = 1;
-        if (!(flags & LG_CTXF_TRY) && (made || may_be_on_cycle(e)))
-            check_cycles(e, out);
+        chain->used = !chain->used || chain->used == t->serial ? t->serial : CHAIN_SHARED;
+        if (!(flags & LG_CTXF_TRY))
+            blocking_context(e, out);
     }
 }
 
@@ -617,8 +481,6 @@ const char *lg_graph_check_invariants(void)
             continue;
         if (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_ONPATH)
             return "a lock is still marked on a search path";
-        if ((l->visit >> 1) > epoch)
-            return "a lock carries a search mark from a future epoch";
         for (const struct lg_edge *e = l->out; e; e = e->next_out) {
             if (++listed > nedges)
                 return "adjacency lists hold more edges than were made";
@@ -630,6 +492,14 @@ const char *lg_graph_check_invariants(void)
             const char *err = check_contexts(e);
             if (err)
                 return err;
+            int block = 0;
+            for (const struct lg_ctx *c = e->ctx; c; c = c->next)
+                block |= !(c->flags & LG_CTXF_TRY);
+            if (block != blocking(e))
+                return "an edge is in the order iff it has a blocking context: not so";
+            if (block && !lg_order_same(&order, e->from->id, e->to->id) &&
+                lg_order_label(&order, e->from->id) >= lg_order_label(&order, e->to->id))
+                return "a blocking edge goes backwards in the topological order";
         }
     }
     if (listed != nedges)
@@ -653,5 +523,5 @@ const char *lg_graph_check_invariants(void)
     for (uint32_t id = 1; id <= nchains; id++)
         if (!lg_chain_get(id))
             return "a chain id has no chain";
-    return NULL;
+    return lg_order_check(&order);
 }

@@ -18,23 +18,37 @@
  *    cycle is found in; and a cycle is reported only when lg_rules_evaluate says
  *    it can deadlock.  Cycles are not prevented: the graph records what the program
  *    did, the rules judge it.
- *  - A search mark outliving its search: LG_LR_ONPATH is clear and every visit mark
- *    belongs to a finished epoch whenever the graph lock is free
+ *  - A search mark outliving its search: LG_LR_ONPATH is clear whenever the graph
+ *    lock is free.  An edge is in the order iff it has a blocking context, and every
+ *    blocking edge between components goes forward in it
  *    (lg_graph_check_invariants verifies this and the above).
  *
  * Locking: no internal locking.  Everything here except the lock-free getters
  * (lg_stack_get, lg_chain_get, lg_graph_edge_count) must be serialized externally
  * by the graph lock (lg_graph_lock), which threads take only on their slow path
- * with their guard set.  Every log record describing the graph is written under it
- * too, so the log's "define before use" order holds.
+ * with their guard set, and only for a chain key neither they nor two other threads
+ * validated (validated.h).  Every log record describing the graph is written under
+ * it too, so the log's "define before use" order holds.
+ *
+ * Cycle check (order.h)
+ *  - Only edges with a blocking context (not trylock-only) can lie on a reported
+ *    cycle (cycle_rules.h rule 1); only they enter the search graph, whose strongly
+ *    connected components are kept in a dynamic topological order.
+ *  - A new blocking edge costs O(1) when it agrees with the order, else a two-way
+ *    search of the affected region only (the smaller side of it), never a walk of
+ *    the reachable graph.  Components merge when an edge closes a cycle.
+ *  - A new blocking context runs the path search only when its edge's ends share a
+ *    component, and the search stays inside that component.
+ *  - Settled once: a cycle is judged by the rules once per number of contexts
+ *    stored on its edges (contexts are append-only, so that is its whole input);
+ *    a filtered cycle is not judged again until one of its edges gains a context.
  *
  * Complexity: memory O(locks + edges + contexts + stacks + chains), all from the
- * arena and never freed.  A new edge costs a reachability pass (linear in the part
- * of the graph reachable from its target) plus path enumeration, both under the
- * work bounds below; a new context on a known edge costs a search only when the
- * edge may lie on a cycle (strongly connected components, recomputed amortised).
- * Works well on the sparse graphs programs make; a dense graph hits the bounds,
- * and the offline report (with larger bounds) is the complete answer.
+ * arena and never freed; the order adds 32 bytes per lock with an edge and 16 per
+ * blocking edge.  A new context whose edge lies on no cycle costs O(1) plus, for
+ * an edge new to the order that goes against it, the affected region; one on a
+ * cycle costs a path enumeration inside its component under the work bounds in
+ * caps.h (the offline report, with larger bounds, is the complete answer).
  */
 #ifndef LOCKGRAPH_GRAPH_H
 #define LOCKGRAPH_GRAPH_H

@@ -166,7 +166,7 @@ struct lg_edge {
 struct lg_chain {
     struct lg_hnode h;        /* keyed by the chain key */
     uint32_t id, n;
-    uint32_t used;        /* some context refers to it (a fresh chain has no duplicates) */
+    uint32_t used;        /* serial of the one thread with contexts on it, UINT32_MAX: several */
     lg_held_lock locks[]; /* oldest first */
 };
 

@@ -66,6 +66,37 @@ static void test_same_chain_no_work(void)
     fake_assert_log_valid();
 }
 
+/* A chain two threads validated is not validated by a third (validated.h): no
+ * graph work, no stack captured, no record; a fourth lock order that only the third
+ * thread takes is still recorded as usual. */
+static void test_validation_shared(void)
+{
+    static uint64_t lk[4];
+    void *L[3] = {&lk[0], &lk[1], &lk[2]};
+    fake_worker *t1 = fake_worker_start(), *t2 = fake_worker_start(), *t3 = fake_worker_start();
+    lock_all(t1, L, 3, 0x705000);
+    unlock_all(t1, L, 3);
+    size_t m2 = fake_log_len();
+    lock_all(t2, L, 3, 0x706000);
+    unlock_all(t2, L, 3);
+    g_assert_cmpuint(fake_log_count(m2, LG_REC_CONTEXT), ==, 3); /* the second thread */
+    size_t m3 = fake_log_len();
+    unsigned bt = fake_backtrace_calls();
+    lock_all(t3, L, 3, 0x707000);
+    unlock_all(t3, L, 3);
+    g_assert_cmpuint(fake_log_len(), ==, m3);
+    g_assert_cmpuint(fake_backtrace_calls(), ==, bt);
+    /* the third thread's own new chain [0, 1] + 3 is validated by it */
+    void *M[3] = {&lk[0], &lk[1], &lk[3]};
+    lock_all(t3, M, 3, 0x708000);
+    unlock_all(t3, M, 3);
+    g_assert_cmpuint(fake_log_count(m3, LG_REC_CONTEXT), ==, 2);
+    fake_worker_stop(t1);
+    fake_worker_stop(t2);
+    fake_worker_stop(t3);
+    fake_assert_log_valid();
+}
+
 /* A known edge seen from a new held set: a CHAIN and a CONTEXT, no EDGE. */
 static void test_known_edge_new_chain(void)
 {
@@ -416,6 +447,7 @@ int main(int argc, char **argv)
     fake_set_stack_bounds(0, 0);
     g_test_add_func("/core/chains/same-chain-no-work", test_same_chain_no_work);
     g_test_add_func("/core/chains/known-edge-new-chain", test_known_edge_new_chain);
+    g_test_add_func("/core/chains/validation-shared", test_validation_shared);
     g_test_add_func("/core/chains/release-out-of-order", test_release_out_of_order);
     g_test_add_func("/core/chains/thousand-held", test_thousand_held);
     g_test_add_func("/core/chains/recursive-relock", test_recursive_relock);

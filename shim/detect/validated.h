@@ -1,0 +1,49 @@
+/* The chains validated by any thread: a lock-free set of chain keys (held set +
+ * the lock acquired, fastpath.h lg_chain_step) shared by all threads, so that a
+ * chain other threads already put in the graph does not take the graph lock again.
+ *
+ * What is shared
+ *  - Each key remembers the first two distinct threads (serials) that validated it.
+ *    A thread skips validation when it is one of them, or when both are set: the
+ *    graph then holds the chain's contexts from two threads, which keeps the rules'
+ *    preference for distinct threads (cycle_rules.h) for every two-lock cycle.  A
+ *    third thread's contexts on that chain are not recorded: a report of a cycle of
+ *    three or more locks may name fewer distinct threads than ran it (never a cycle
+ *    missed: the edges and their first contexts are there).
+ *
+ * Invariants
+ *  - Keys are only added, never removed.  A slot is one 64-bit word (the key's high
+ *    48 bits, a 15-bit tag of the first thread, a "second thread" bit), written by
+ *    CAS from 0 and then at most once more (the bit): a reader sees it whole.  Two
+ *    threads whose serials are equal modulo 32767 share a tag, so the second of them
+ *    may be taken for the first and skip (the loss described above, no more).
+ *  - No lock on any path: lookups are plain atomic loads, insertions CAS.
+ *  - Memory follows the keys: levels of 2^13, 2^14, ... 2^20 slots of 8 bytes,
+ *    each mapped when the one before has no free slot within LG_VALIDATED_PROBES
+ *    of a new key (about 2 x 8 bytes per key; at most 16 MiB in all).  Lookups
+ *    probe the levels newest first.  When the last level has no room the key is
+ *    not shared: the thread keeps it in its own chain set, and other threads
+ *    validate it themselves (the behaviour before this set existed); such misses
+ *    are counted (lg_validated_full).
+ *  - Cost: O(1) expected per call: at most LG_VALIDATED_LEVELS levels, each probed
+ *    linearly within a cache line or two.
+ *  - Async-signal-safe: no locks; a new level is one mmap.
+ */
+#ifndef LOCKGRAPH_VALIDATED_H
+#define LOCKGRAPH_VALIDATED_H
+
+#include <stdint.h>
+
+#define LG_VALIDATED_LEVEL0_BITS 13
+#define LG_VALIDATED_LEVELS 8
+#define LG_VALIDATED_PROBES 32u
+
+/* 1 if thread `serial` need not validate chain key `key`. */
+int lg_validated_skip(uint64_t key, uint32_t serial);
+/* Thread `serial` has validated `key` (its contexts are in the graph). */
+void lg_validated_note(uint64_t key, uint32_t serial);
+/* Keys stored, and keys not stored for want of a free slot (statistics). */
+uint64_t lg_validated_count(void);
+uint64_t lg_validated_full(void);
+
+#endif
