@@ -2,6 +2,7 @@
 #include "log_builder.h"
 #include "log_codec.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static bad_log *add(GPtrArray *out, const char *name, lgb *b, int torn, size_t offset,
@@ -76,7 +77,10 @@ GPtrArray *bad_logs_make(void)
     b = prefix(&at);
     lgb_record(b, 99, "abc", 3);
     lgb_mutex(b, 3);
-    add(out, "unknown_type.log", b, 0, at, "expected a record type 1..15, found 99", 0);
+    static char unknown_type[64]; /* the range grows with each new record type */
+    snprintf(unknown_type, sizeof unknown_type, "expected a record type 1..%d, found 99",
+             LG_REC_TYPE_MAX);
+    add(out, "unknown_type.log", b, 0, at, unknown_type, 0);
 
     /* the file ends inside a record: the process was killed mid-write */
     b = prefix(&at);
@@ -112,6 +116,12 @@ GPtrArray *bad_logs_make(void)
     lgb_record(b, LG_REC_LOCK, "\x01\x02\x03", 3);
     lgb_mutex(b, 3);
     add(out, "short_payload.log", b, 0, at, "expected a complete LOCK payload", 0);
+
+    /* an UNTRACED record cut after its reason (CRC valid): no path */
+    b = prefix(&at);
+    lgb_record(b, LG_REC_UNTRACED, "\x01\0\0\0\0\0\0\0\x01", 9);
+    lgb_mutex(b, 3);
+    add(out, "short_untraced.log", b, 0, at, "expected a complete UNTRACED payload", 0);
 
     /* records before HEADER */
     b = lgb_new();

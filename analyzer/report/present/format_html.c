@@ -4,6 +4,7 @@
  * source lines around each acquisition (html_source.h), the contention table, and
  * check boxes that show or hide findings by kind.  Everything that comes from the
  * logs, the binaries or the sources is escaped (html_escape.h). */
+#include "coverage_notes.h"
 #include "finding_message.h"
 #include "formats.h"
 #include "frames.h"
@@ -471,6 +472,21 @@ static void tile(FILE *out, const char *id, unsigned n, const char *one, const c
             n == 1 ? one : many);
 }
 
+/* Programs exec'd without the shim: a warning under the table of logs. */
+static void html_untraced(FILE *out, const lg_analysis *a)
+{
+    for (guint i = 0; i < a->procs->len; i++) {
+        const lg_process *p = g_ptr_array_index(a->procs, i);
+        for (guint k = 0; k < p->untraced->len; k++) {
+            char *m = lg_untraced_message(g_ptr_array_index(p->untraced, k));
+            fprintf(out, "<p class=\"warn\">");
+            esc(out, m);
+            fprintf(out, " (exec'd by pid %u); nothing of it is in this report</p>\n", p->pid);
+            g_free(m);
+        }
+    }
+}
+
 static void write_summary(html_doc *d, const lg_analysis *a, unsigned total, gboolean verbose)
 {
     FILE *out = d->out;
@@ -511,6 +527,7 @@ static void write_summary(html_doc *d, const lg_analysis *a, unsigned total, gbo
                 p->truncated ? ", truncated (torn tail)" : "");
     }
     fprintf(out, "</table>\n");
+    html_untraced(out, a);
 
     fprintf(out, "</section>\n");
 }
