@@ -280,6 +280,20 @@ def check_untraced_static(run):
         raise Failure("the log has no UNTRACED record before its END:\n" + dump[-2000:])
 
 
+def check_unseen_glib(run):
+    """A GLib program with no lock lockgraph could see from libglib: the report says
+    so (text and JSON inputs[].unseen_libraries), so its 0 findings is not a pass."""
+    paths = [l.path for l in run.logs]
+    doc = json.loads(run.tool(["report", "--format", "json"] + paths).stdout)
+    notes = [u for i in doc["inputs"] for u in i.get("unseen_libraries", [])]
+    if len(notes) != 1 or "libglib-2.0.so" not in notes[0]["path"] \
+            or notes[0]["extent"] != "internal":
+        raise Failure("JSON inputs[].unseen_libraries: %s" % notes)
+    text = run.tool(["report"] + paths).stdout.decode(errors="replace")
+    if notes[0]["message"] not in text or "recorded no lock from it" not in text:
+        raise Failure("the text report does not note libglib:\n" + text)
+
+
 def check_contention(run):
     """Four customers queued ~1.5 s behind the payer: the statistics of seats_lock
     show at least 4 contended acquisitions, a wait and a hold of more than 1 s (the
@@ -434,6 +448,7 @@ CASES = [
          check=check_exec_untraced),
     Case("untraced_static_exec", "tp_static_wrapper", opts=["--error-exitcode", "9"], exit=9,
          nlogs=1, min_locks=0, end_reason=END_EXEC, check=check_untraced_static),
+    Case("unseen_glib_note", "tp_unseen_glib", min_locks=0, check=check_unseen_glib),
     Case("dlopen", "tp_dlopen_main",
          expect=[inversion(2, ["main_a_then_plugin", "plugin_lock_then_call"], None,
                            module="libtp_plugin.so", locks=["lock_a", "plugin_lock"])], min_locks=2),

@@ -12,6 +12,24 @@ char *lg_untraced_why(const lg_untraced *u)
     return g_strdup_printf("reason %u", u->reason);
 }
 
+const char *lg_unseen_extent_name(const lg_unseen_note *n)
+{
+    return n->lib->extent == LG_UNSEEN_INTERNAL ? "internal" : "all";
+}
+
+char *lg_unseen_message(const lg_process *p, const lg_unseen_note *n)
+{
+    if (n->lib->extent == LG_UNSEEN_INTERNAL)
+        return g_strdup_printf("pid %u loaded %s, whose own use of its locks (%s) lockgraph "
+                               "cannot see, and recorded no lock from it: no finding there "
+                               "does not mean it was checked",
+                               p->pid, n->module->path, n->lib->locks);
+    return g_strdup_printf("pid %u loaded %s, whose locks (%s) lockgraph cannot see, and "
+                           "recorded no lock from it: no finding there does not mean it was "
+                           "checked (annotate them: docs/shim.md)",
+                           p->pid, n->module->path, n->lib->locks);
+}
+
 char *lg_untraced_message(const lg_untraced *u)
 {
     char *why = lg_untraced_why(u);

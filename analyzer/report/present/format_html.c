@@ -472,7 +472,8 @@ static void tile(FILE *out, const char *id, unsigned n, const char *one, const c
             n == 1 ? one : many);
 }
 
-/* Programs exec'd without the shim: a warning under the table of logs. */
+/* Programs exec'd without the shim, and libraries whose locks were not seen: a
+ * warning each under the table of logs. */
 static void html_untraced(FILE *out, const lg_analysis *a)
 {
     for (guint i = 0; i < a->procs->len; i++) {
@@ -484,6 +485,15 @@ static void html_untraced(FILE *out, const lg_analysis *a)
             fprintf(out, " (exec'd by pid %u); nothing of it is in this report</p>\n", p->pid);
             g_free(m);
         }
+        GArray *notes = lg_unseen_notes(p);
+        for (guint k = 0; k < notes->len; k++) {
+            char *m = lg_unseen_message(p, &g_array_index(notes, lg_unseen_note, k));
+            fprintf(out, "<p class=\"warn\">");
+            esc(out, m);
+            fprintf(out, "</p>\n");
+            g_free(m);
+        }
+        g_array_free(notes, TRUE);
     }
 }
 

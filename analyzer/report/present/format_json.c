@@ -246,6 +246,28 @@ static void untraced_member(JsonBuilder *b, const lg_process *p)
     json_builder_end_array(b);
 }
 
+/* Libraries with locks the shim cannot see, from which nothing was recorded;
+ * always present, [] when none. */
+static void unseen_member(JsonBuilder *b, const lg_process *p)
+{
+    json_builder_set_member_name(b, "unseen_libraries");
+    json_builder_begin_array(b);
+    GArray *notes = lg_unseen_notes(p);
+    for (guint i = 0; i < notes->len; i++) {
+        const lg_unseen_note *n = &g_array_index(notes, lg_unseen_note, i);
+        json_builder_begin_object(b);
+        str_member(b, "path", n->module->path);
+        str_member(b, "locks", n->lib->locks);
+        str_member(b, "extent", lg_unseen_extent_name(n));
+        char *m = lg_unseen_message(p, n);
+        str_member(b, "message", m);
+        g_free(m);
+        json_builder_end_object(b);
+    }
+    g_array_free(notes, TRUE);
+    json_builder_end_array(b);
+}
+
 void lg_format_json(FILE *out, const lg_analysis *a, const lg_format_opts *o)
 {
     JsonBuilder *b = json_builder_new();
@@ -302,6 +324,7 @@ void lg_format_json(FILE *out, const lg_analysis *a, const lg_format_opts *o)
             int_member(b, lg_loss_counter_name(c), (int64_t)p->losses[c]);
         json_builder_end_object(b);
         untraced_member(b, p);
+        unseen_member(b, p);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);

@@ -171,6 +171,18 @@ static void print_untraced(FILE *out, const lg_process *p)
     }
 }
 
+/* Libraries with locks the shim cannot see, from which nothing was recorded. */
+static void print_unseen(FILE *out, const lg_process *p)
+{
+    GArray *notes = lg_unseen_notes(p);
+    for (guint i = 0; i < notes->len; i++) {
+        char *m = lg_unseen_message(p, &g_array_index(notes, lg_unseen_note, i));
+        fprintf(out, "  lockgraph: %s\n", m);
+        g_free(m);
+    }
+    g_array_free(notes, TRUE);
+}
+
 void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o)
 {
     unsigned total = 0;
@@ -201,6 +213,7 @@ void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o)
                            : ", no END record");
         print_losses(out, p);
         print_untraced(out, p);
+        print_unseen(out, p);
     }
 
     unsigned no = 1;
