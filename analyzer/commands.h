@@ -24,6 +24,8 @@ typedef struct lg_run_summary {
     unsigned findings;       /* reported (not suppressed) findings, every kind */
     unsigned failing;        /* those of a --fail-on kind */
     unsigned by_kind[16];    /* reported findings per kind (index: the kind's code) */
+    unsigned untraced;       /* programs exec'd without the shim (UNTRACED records) */
+    char untraced_first[1200]; /* the first one: "PATH was not traced: WHY" */
 } lg_run_summary;
 
 /* lg_report_check, and what it counted.  Prints nothing but errors. */

@@ -50,6 +50,7 @@ enum lg_rec_type {
     LG_REC_STATS = 13,        /* per-lock statistics snapshot (latest wins) */
     LG_REC_END = 14,          /* clean end of the process image */
     LG_REC_LOSSES = 15,       /* what the shim itself lost (only when something was) */
+    LG_REC_UNTRACED = 16,     /* this image exec'd a program the shim cannot enter */
     LG_REC_STACK_CUT = 17,    /* a STACK whose outer frames are unknown (held-lock stacks) */
     LG_REC_WAITS = 18,        /* how long each thread of the deadlock FINDING before it waited */
     LG_REC_TYPE_MAX = 18
@@ -67,7 +68,10 @@ enum lg_rec_type {
     X(LG_KIND_RWLOCK, 2, "rwlock")   /* pthread_rwlock_t (std::shared_mutex) */ \
     X(LG_KIND_SPIN, 3, "spinlock")   /* pthread_spinlock_t */        \
     X(LG_KIND_MTX, 4, "mtx")         /* C11 mtx_t */                 \
-    X(LG_KIND_FILE, 5, "file")       /* stdio FILE lock (flockfile) */
+    X(LG_KIND_FILE, 5, "file")       /* stdio FILE lock (flockfile) */ \
+    /* a program's own lock, described by <lockgraph/annotate.h> (16: apart from \
+     * the kinds of hooked APIs, which count up from 6) */          \
+    X(LG_KIND_ANNOTATED, 16, "annotated")
 #define LG_ENUM_ROW_(id, value, name) id = value,
 enum lg_lock_kind { LG_LOCK_KINDS(LG_ENUM_ROW_) };
 
@@ -173,6 +177,7 @@ enum lg_finding_flag { LG_FINDING_FLAGS(LG_ENUM_ROW_) };
  *               u64 wait_total_ns, u64 wait_max_ns, u64 hold_total_ns, u64 hold_max_ns}
  * END           u64 ts, u8 reason (1 exit, 2 deadlock policy, 3 exec)
  * LOSSES        u64 ts, u32 n, n x {u32 counter, u64 value}   (cumulative; latest wins)
+ * UNTRACED      u64 ts, u8 reason (LG_UNTRACED_*), str path   (before END exec)
  * WAITS         u64 ts, u32 n, n x {u32 thread_serial, u8 flags, u64 waited_ns, u64 held_ns}
  *               (follows a deadlock FINDING: item i describes its item i)
  *
@@ -194,6 +199,13 @@ enum lg_finding_flag { LG_FINDING_FLAGS(LG_ENUM_ROW_) };
     X(LG_END_DEADLOCK, 2, "deadlock") /* the deadlock policy ended the process */ \
     X(LG_END_EXEC, 3, "exec")         /* the image was replaced by exec */
 enum lg_end_reason { LG_END_REASONS(LG_ENUM_ROW_) };
+
+/* UNTRACED.reason: why the program this image is about to exec will run without
+ * the shim (reports word them: "PATH was not traced: statically linked"). */
+#define LG_UNTRACED_REASONS(X)                                                  \
+    X(LG_UNTRACED_STATIC, 1, "static")  /* no PT_INTERP: no dynamic loader */   \
+    X(LG_UNTRACED_SETID, 2, "setid")    /* setuid/setgid: LD_PRELOAD ignored */
+enum lg_untraced_reason { LG_UNTRACED_REASONS(LG_ENUM_ROW_) };
 
 /* LOSSES.counter: what the shim could not record or check, counted since the log
  * began (records dropped) or since the process image began (the rest; a fork child

@@ -11,6 +11,7 @@ static const char *const type_names[LG_REC_TYPE_MAX + 1] = {
     [LG_REC_LOCK] = "LOCK", [LG_REC_LOCK_RETIRE] = "LOCK_RETIRE", [LG_REC_EDGE] = "EDGE",
     [LG_REC_CHAIN] = "CHAIN", [LG_REC_CONTEXT] = "CONTEXT", [LG_REC_FINDING] = "FINDING",
     [LG_REC_STATS] = "STATS", [LG_REC_END] = "END", [LG_REC_LOSSES] = "LOSSES",
+    [LG_REC_UNTRACED] = "UNTRACED",
     [LG_REC_WAITS] = "WAITS",
     [LG_REC_STACK_CUT] = "STACK_CUT",
 };
@@ -250,6 +251,14 @@ void lg_encode_waits_item(lg_enc *e, const lg_log_wait *w)
     lg_enc_u64(e, w->held_ns);
 }
 
+void lg_encode_untraced(lg_enc *e, void *buf, size_t cap, const lg_log_untraced *r)
+{
+    lg_enc_begin(e, buf, cap, LG_REC_UNTRACED);
+    lg_enc_u64(e, r->ts);
+    lg_enc_u8(e, r->reason);
+    lg_enc_bytes(e, r->path.p, r->path.n);
+}
+
 /* ---- decoders ----------------------------------------------------------------- */
 
 /* A payload being decoded, with the field read last: when the codec reports an
@@ -439,6 +448,13 @@ static void dec_waits(struct rd *r, lg_log_waits *o)
     o->items = list(r, "n", &o->n, LG_ITEM_SIZE_WAIT);
 }
 
+static void dec_untraced(struct rd *r, lg_log_untraced *o)
+{
+    o->ts = u64(r, "ts");
+    o->reason = u8(r, "reason");
+    o->path = bytes(r, "path");
+}
+
 static int fail(lg_log_error *err, size_t where, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -477,6 +493,7 @@ int lg_log_decode(uint16_t type, const void *payload, size_t len, lg_log_record 
     case LG_REC_LOSSES: dec_losses(&r, &out->u.losses); break;
     case LG_REC_WAITS: dec_waits(&r, &out->u.waits); break;
     case LG_REC_STACK_CUT: dec_stack_cut(&r, &out->u.stack_cut); break;
+    case LG_REC_UNTRACED: dec_untraced(&r, &out->u.untraced); break;
     default:
         return fail(err, 0, "expected a record type 1..%d, found %u", LG_REC_TYPE_MAX, type);
     }

@@ -189,6 +189,11 @@ typedef struct lg_log_waits {
     const unsigned char *items; /* decoded: n lg_log_wait */
 } lg_log_waits;
 
+typedef struct lg_log_untraced {
+    uint64_t ts;
+    uint8_t reason; /* lg_untraced_reason; readers keep reasons they do not know */
+    lg_bytes path;  /* the program exec'd, as resolved (PATH searched) */
+} lg_log_untraced;
 /* Any record, as the decoder returns it. */
 typedef struct lg_log_record {
     uint16_t type; /* lg_rec_type */
@@ -210,6 +215,7 @@ typedef struct lg_log_record {
         lg_log_losses losses;
         lg_log_waits waits;
         lg_log_stack_cut stack_cut;
+        lg_log_untraced untraced;
     } u;
 } lg_log_record;
 
@@ -245,6 +251,7 @@ void lg_encode_losses(lg_enc *e, void *buf, size_t cap, const lg_log_losses *r);
 void lg_encode_losses_item(lg_enc *e, const lg_log_loss *l);
 void lg_encode_waits(lg_enc *e, void *buf, size_t cap, const lg_log_waits *r);
 void lg_encode_waits_item(lg_enc *e, const lg_log_wait *w);
+void lg_encode_untraced(lg_enc *e, void *buf, size_t cap, const lg_log_untraced *r);
 
 /* ---- decoders ------------------------------------------------------------------- */
 

@@ -11,6 +11,7 @@
 
 static const char *const kind_names[LG_FIND_KIND_MAX + 1] = {LG_FINDING_KINDS(NAME_AT_VALUE)};
 static const char *const end_names[] = {LG_END_REASONS(NAME_AT_VALUE)};
+static const char *const untraced_names[] = {LG_UNTRACED_REASONS(NAME_AT_VALUE)};
 static const char *const mode_names[] = {LG_MODES(NAME_AT_VALUE)};
 static const char *const lock_kind_names[] = {LG_LOCK_KINDS(NAME_AT_VALUE)};
 static const char *const subkind_names[] = {LG_LOCK_SUBKINDS(NAME_AT_VALUE)};
@@ -79,6 +80,11 @@ const char *lg_subkind_name(int subkind)
 
 const char *lg_end_reason_name(int reason) { return lookup(end_names, COUNT(end_names), reason); }
 
+const char *lg_untraced_reason_name(int reason)
+{
+    return lookup(untraced_names, COUNT(untraced_names), reason);
+}
+
 const char *lg_finding_flag_at(unsigned i, uint32_t *bit)
 {
     for (size_t r = 0; r < COUNT(flag_rows); r++) {
@@ -101,10 +107,12 @@ void lg_names_each(void (*row)(const char *list, unsigned value, const char *nam
 #define LOCK_KIND_ROW(id, value, name) row("lock-kind", value, name, ctx);
 #define SUBKIND_ROW(id, value, name) row("subkind", value, name, ctx);
 #define MODE_ROW(id, value, name) row("mode", value, name, ctx);
+#define UNTRACED_ROW(id, value, name) row("untraced", value, name, ctx);
     LG_FINDING_KINDS(KIND_ROW)
     LG_FINDING_FLAGS(FLAG_EACH)
     LG_END_REASONS(END_ROW)
     LG_LOCK_KINDS(LOCK_KIND_ROW)
     LG_LOCK_SUBKINDS(SUBKIND_ROW)
     LG_MODES(MODE_ROW)
+    LG_UNTRACED_REASONS(UNTRACED_ROW)
 }

@@ -25,6 +25,7 @@ const char *lg_mode_name(int mode);           /* "mutex", "read", "write", "spin
 const char *lg_lock_kind_name(int kind);      /* "mutex", "rwlock", "spinlock", "mtx", "file" */
 const char *lg_subkind_name(int subkind);     /* "normal", "recursive", ... "prefer-reader" */
 const char *lg_end_reason_name(int reason);   /* "exit", "deadlock", "exec"; "unknown" */
+const char *lg_untraced_reason_name(int reason); /* "static", "setid"; "unknown" */
 
 /* Finding flags, in bit order: the i-th flag (i from 0) that reports print (the
  * log-only markers, LG_FINDF_LOG_ONLY, are skipped).  Returns its name and sets
@@ -33,7 +34,7 @@ const char *lg_finding_flag_at(unsigned i, uint32_t *bit);
 
 /* Every row of every list, for `lockgraph dump --names`: calls row() once per row,
  * list by list, with the list's name ("kind", "flag", "end", "lock-kind", "subkind",
- * "mode"), the value as the log holds it, and the name.  Log-only flags included. */
+ * "mode", "untraced"), the value as the log holds it, and the name.  Log-only flags included. */
 void lg_names_each(void (*line)(const char *list, unsigned value, const char *name, void *ctx),
                    void *ctx);
 

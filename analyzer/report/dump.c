@@ -66,6 +66,10 @@ static void dump(FILE *out, const lg_process *p)
             g_string_free(s, TRUE);
         }
     }
+    for (guint i = 0; i < p->untraced->len; i++) {
+        const lg_untraced *u = g_ptr_array_index(p->untraced, i);
+        fprintf(out, "untraced reason=%s path=%s\n", lg_untraced_reason_name(u->reason), u->path);
+    }
     for (guint i = 0; i < p->findings->len; i++) {
         const lg_shim_finding *f = g_ptr_array_index(p->findings, i);
         fprintf(out, "finding kind=%s flags=0x%x value=%" G_GINT64_MODIFIER "u items=%u detail=%s\n",
@@ -237,6 +241,10 @@ static void record_fields(GString *s, const lg_log_record *r)
             g_string_append_printf(s, "%s%u:%u:%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, SEP(i),
                                    x.thread_serial, x.flags, x.waited_ns, x.held_ns);
         }
+        break;
+    case LG_REC_UNTRACED:
+        U("ts", r->u.untraced.ts), U("reason", r->u.untraced.reason);
+        put_str(s, "path", r->u.untraced.path);
         break;
     }
 }

@@ -1,5 +1,6 @@
 /* `lockgraph report` and lg_report_check: read logs, analyze, suppress, print,
  * and turn the result into the exit status (docs/cli.md). */
+#include "coverage_notes.h"
 #include "analysis.h"
 #include "fail_on.h"
 #include "formats.h"
@@ -239,6 +240,16 @@ int lg_report_summary(const char *const *logs, size_t nlogs, const char *fail_on
         out->findings += a->counts[k];
         if (lg_kind_set_has(fail, k))
             out->failing += a->counts[k];
+    }
+    for (guint i = 0; i < a->procs->len; i++) {
+        const lg_process *p = g_ptr_array_index(a->procs, i);
+        for (guint k = 0; k < p->untraced->len; k++) {
+            if (!out->untraced++) {
+                char *m = lg_untraced_message(g_ptr_array_index(p->untraced, k));
+                g_strlcpy(out->untraced_first, m, sizeof out->untraced_first);
+                g_free(m);
+            }
+        }
     }
     out->status = status_of(a, fail, trouble);
     lg_analysis_free(a);

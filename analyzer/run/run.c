@@ -5,7 +5,8 @@
  * shim with the same variables behaves the same) and watches the outcome:
  *  - exit status: PROG's (128+N if signal N ended it), unless the run ended by the
  *    shim's deadlock policy (then that status, whatever --error-exitcode says), or
- *    --error-exitcode N is given and the run's logs hold a --fail-on finding (then N);
+ *    --error-exitcode N is given and PROG or a program it exec'd ran untraced, or the
+ *    run's logs hold a --fail-on finding (then N);
  *  - it learns which logs the run wrote from the run index (run_index.h), which is
  *    also how it notices that the shim never loaded.
  */
@@ -38,8 +39,9 @@ static const char run_description[] =
     "An option given here overrides the variable; the variable applies otherwise.\n"
     "\n"
     "Exit status: PROG's own, or 128+N if signal N killed it; the deadlock exit\n"
-    "code if the shim ended PROG after a deadlock; N from --error-exitcode if the\n"
-    "logs of this run hold a finding of a --fail-on kind; 2 for a bad option or a\n"
+    "code if the shim ended PROG after a deadlock; N from --error-exitcode if PROG\n"
+    "or a program it exec'd ran without the shim (static, setuid), or if the logs\n"
+    "of this run hold a finding of a --fail-on kind; 2 for a bad option or a\n"
     "missing shim or ASan runtime; 127 if PROG cannot be found, 126 if it cannot\n"
     "be executed.\n"
     "\n"
@@ -313,6 +315,12 @@ static int decide_status(const run_opts *o, const char *prog, char **logs, int w
     if (untraced) {
         fprintf(stderr, "lockgraph: exit status %d: %s was not traced (%s); nothing was "
                         "checked (--error-exitcode)\n", o->error_status, prog, untraced);
+        status = o->error_status;
+    } else if (sum.untraced) {
+        /* a program of the run went unchecked: the run as a whole was not checked */
+        fprintf(stderr, "lockgraph: exit status %d: %s%s; nothing was checked in it "
+                        "(--error-exitcode)\n", o->error_status, sum.untraced_first,
+                sum.untraced > 1 ? " (and more programs)" : "");
         status = o->error_status;
     } else if (sum.unreadable || sum.status == 2) {
         fprintf(stderr, "lockgraph: exit status %d: %u of the run's logs could not be read; "

@@ -386,6 +386,17 @@ void lg_rec_module_unload(uint32_t module_id, uint64_t ts)
     lg_graph_unlock();
 }
 
+void lg_rec_untraced(int reason, const char *path)
+{
+    unsigned char buf[LG_REC_HEADER_SIZE + 16 + 1024]; /* longer paths: dropped, counted */
+    lg_enc e;
+    lg_graph_lock();
+    lg_encode_untraced(&e, buf, sizeof buf,
+                       &(lg_log_untraced){lg_plat_now(), (uint8_t)reason, lg_bytes_of(path)});
+    emit(&e);
+    lg_graph_unlock();
+}
+
 void lg_rec_finish(int reason)
 {
     lg_graph_lock();

@@ -68,6 +68,9 @@ void lg_rec_start(const lg_log_header *h);
 /* A loaded module; segs[0..m->nseg). */
 void lg_rec_module(const lg_log_module *m, const lg_log_segment *segs);
 void lg_rec_module_unload(uint32_t module_id, uint64_t ts);
+/* This image is about to exec `path`, which will run without the shim (reason:
+ * LG_UNTRACED_*).  Written before the END record of the exec. */
+void lg_rec_untraced(int reason, const char *path);
 /* The image's last records: STATS, LOSSES and END, then lg_plat_log_end, all under
  * one hold of the graph lock so that no record lands after the file is cut. */
 void lg_rec_finish(int reason);

@@ -193,7 +193,9 @@ static void capture_handler(int sig, siginfo_t *si, void *uc)
     /* frame 0 is this handler; the next shim frame is the hook the thread is
      * blocked in: keep what lies beyond it (libc's futex wait is noise here) */
     int first = 1;
-    int in_hook = atomic_load(&t->wait.lock) || atomic_load(&t->wait.cond_mutex) ||
+    /* an annotated lock (annotate.h) blocks in the program's own code: no hook */
+    struct lg_lockrec *wl = atomic_load(&t->wait.lock);
+    int in_hook = (wl && wl->kind != LG_KIND_ANNOTATED) || atomic_load(&t->wait.cond_mutex) ||
                   atomic_load(&t->wait.joining);
     while (in_hook && first < n && ((uintptr_t)buf[first] < lo || (uintptr_t)buf[first] >= hi))
         first++;

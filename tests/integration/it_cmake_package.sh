@@ -13,7 +13,8 @@ trap 'rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 mv "$tmp/prefix" "$tmp/moved"
 mkdir "$tmp/proj"
-cp "$demos/bank_transfer.c" "$demos/bank_transfer_fixed.c" "$tmp/proj/"
+cp "$demos/bank_transfer.c" "$demos/bank_transfer_fixed.c" "$demos/annotated_spinlock_fixed.c" \
+  "$tmp/proj/"
 cat >"$tmp/proj/CMakeLists.txt" <<'CMAKE'
 cmake_minimum_required(VERSION 3.20)
 project(uses_lockgraph C)
@@ -26,7 +27,12 @@ foreach(p bank_transfer bank_transfer_fixed)
   target_link_libraries(${p} PRIVATE Threads::Threads)
   add_test(NAME ${p} COMMAND ${p})
 endforeach()
-lockgraph_test_targets(TARGETS bank_transfer bank_transfer_fixed ERROR_EXITCODE 66
+# <lockgraph/annotate.h> through the package's header-only target
+add_executable(annotated_spinlock_fixed annotated_spinlock_fixed.c)
+target_link_libraries(annotated_spinlock_fixed PRIVATE Threads::Threads lockgraph::annotate)
+add_test(NAME annotated_spinlock_fixed COMMAND annotated_spinlock_fixed)
+lockgraph_test_targets(TARGETS bank_transfer bank_transfer_fixed annotated_spinlock_fixed
+                       ERROR_EXITCODE 66
                        OUTPUT_DIR ${CMAKE_BINARY_DIR}/lg)
 CMAKE
 cmake -S "$tmp/proj" -B "$tmp/proj/b" -Dlockgraph_DIR="$tmp/moved/lib/cmake/lockgraph" >"$tmp/cfg.log" 2>&1 ||
@@ -36,6 +42,8 @@ cmake --build "$tmp/proj/b" >"$tmp/build.log" 2>&1 || { echo "FAIL: build"; cat 
   echo "FAIL: ctest passed although bank_transfer has a lock-order inversion"; cat "$tmp/ctest.log"; exit 1; }
 grep -q "bank_transfer_fixed .*Passed" "$tmp/ctest.log" ||
   { echo "FAIL: the fixed twin did not pass"; cat "$tmp/ctest.log"; exit 1; }
+grep -q "annotated_spinlock_fixed .*Passed" "$tmp/ctest.log" ||
+  { echo "FAIL: the annotated fixed twin did not pass"; cat "$tmp/ctest.log"; exit 1; }
 grep -Eq "bank_transfer \.+\*+Failed" "$tmp/ctest.log" ||
   { echo "FAIL: the buggy program did not fail"; cat "$tmp/ctest.log"; exit 1; }
 # the test ran through the moved lockgraph with the chosen status

@@ -253,6 +253,47 @@ def check_exec_untraced(run):
                       % run.logs[0].end_reason)
 
 
+def check_untraced_static(run):
+    """The traced shell execs a static program: said live, in its log (UNTRACED
+    before END exec), by the report (text and JSON), and by the run's status line."""
+    static = os.path.join(run.bin_dir, "tp_static_hello")
+    said = "%s was not traced: statically linked" % static
+    out, err = run.stdout.decode(errors="replace"), run.stderr.decode(errors="replace")
+    if "static hello" not in out:
+        raise Failure("the static program did not run:\n" + out)
+    if not re.search(r"^==lockgraph\[\d+\]== " + re.escape(said) + "$", err, re.M):
+        raise Failure("no live line '%s' on stderr:\n%s" % (said, err))
+    if not re.search(r"^lockgraph: exit status 9: " + re.escape(said) + r"; nothing was checked",
+                     err, re.M):
+        raise Failure("the run's status line does not name the untraced program:\n" + err)
+    paths = [l.path for l in run.logs]
+    text = run.tool(["report"] + paths).stdout.decode(errors="replace")
+    if said not in text:
+        raise Failure("the text report does not say '%s':\n%s" % (said, text))
+    doc = json.loads(run.tool(["report", "--format", "json"] + paths).stdout)
+    got = [u for i in doc["inputs"] for u in i.get("untraced", [])]
+    if got != [{"path": static, "reason": "static", "message": said}]:
+        raise Failure("JSON inputs[].untraced: %s" % got)
+    dump = run.tool(["dump", "--format", "records"] + paths).stdout.decode(errors="replace")
+    kinds = [l.split()[0] for l in dump.splitlines() if l.split()]
+    if "UNTRACED" not in kinds or kinds.index("UNTRACED") > kinds.index("END"):
+        raise Failure("the log has no UNTRACED record before its END:\n" + dump[-2000:])
+
+
+def check_unseen_glib(run):
+    """A GLib program with no lock lockgraph could see from libglib: the report says
+    so (text and JSON inputs[].unseen_libraries), so its 0 findings is not a pass."""
+    paths = [l.path for l in run.logs]
+    doc = json.loads(run.tool(["report", "--format", "json"] + paths).stdout)
+    notes = [u for i in doc["inputs"] for u in i.get("unseen_libraries", [])]
+    if len(notes) != 1 or "libglib-2.0.so" not in notes[0]["path"] \
+            or notes[0]["extent"] != "internal":
+        raise Failure("JSON inputs[].unseen_libraries: %s" % notes)
+    text = run.tool(["report"] + paths).stdout.decode(errors="replace")
+    if notes[0]["message"] not in text or "recorded no lock from it" not in text:
+        raise Failure("the text report does not note libglib:\n" + text)
+
+
 def check_contention(run):
     """Four customers queued ~1.5 s behind the payer: the statistics of seats_lock
     show at least 4 contended acquisitions, a wait and a hold of more than 1 s (the
@@ -275,6 +316,37 @@ def check_contention(run):
     if not m or "seats_lock" not in m.group(1):
         raise Failure("the text report's contention table does not start with seats_lock:"
                       "\n" + text[-3000:])
+
+
+def annotated_report(run):
+    paths = [l.path for l in run.logs]
+    return json.loads(run.tool(["report", "--format", "json"] + paths).stdout)
+
+
+def check_annotated_kind(run):
+    """The futex locks are reported as what they are: lock kind "annotated"."""
+    kinds = {(s.get("lock") or {}).get("name"): (s.get("lock") or {}).get("kind")
+             for s in annotated_report(run).get("statistics", [])}
+    for name in ("fx_a", "fx_b"):
+        if kinds.get(name) != "annotated":
+            raise Failure("lock %s has kind %r, expected \"annotated\" (locks: %s)"
+                          % (name, kinds.get(name), kinds))
+
+
+def check_annotated_stats(run):
+    """fx_a: taken by the holder and three waiters (4 acquisitions), the waiters
+    blocked (3 contended), held 800 ms once (the statistics' hold time is measured
+    with the shim's coarse tick: >= 700 ms; the long-hold finding checks the precise
+    800), waited for more than 500 ms."""
+    stats = [s for s in annotated_report(run).get("statistics", [])
+             if (s.get("lock") or {}).get("name") == "fx_a"]
+    if len(stats) != 1:
+        raise Failure("expected one statistics entry for fx_a, got %d" % len(stats))
+    st = stats[0]
+    if not (st.get("acquisitions") == 4 and st.get("contended", 0) >= 3
+            and st.get("hold_max_ns", 0) >= 7e8 and st.get("wait_max_ns", 0) >= 5e8):
+        raise Failure("fx_a statistics do not show the queue: %s"
+                      % {k: v for k, v in st.items() if k != "lock"})
 
 
 def check_deadlock_fast(run):
@@ -446,6 +518,12 @@ CASES = [
          allow=["lock-order-inversion", "long-hold"], min_locks=2,
          check=check_deadlock_fast),
 
+    Case("demo_annotated_spinlock", "annotated_spinlock",
+         expect=[inversion(2, ["move_stock", "move_stock"], "annotated_spinlock.c",
+                           locks=["store", "warehouse"])],
+         min_locks=2),
+    Case("demo_annotated_spinlock_fixed", "annotated_spinlock_fixed", min_locks=2),
+
     # purpose-built programs
     Case("abba", "tp_abba", expect=[inversion(2, ["worker_ab", "worker_ba"], "abba.c", locks=["lock_a", "lock_b"])],
          min_locks=2),
@@ -499,6 +577,9 @@ CASES = [
     Case("exec_untraced", "tp_exec_traced", args=["@bin/tp_abba"],
          opts=["--trace-children=no"], nlogs=1, end_reason=END_EXEC,
          check=check_exec_untraced),
+    Case("untraced_static_exec", "tp_static_wrapper", opts=["--error-exitcode", "9"], exit=9,
+         nlogs=1, min_locks=0, end_reason=END_EXEC, check=check_untraced_static),
+    Case("unseen_glib_note", "tp_unseen_glib", min_locks=0, check=check_unseen_glib),
     Case("dlopen", "tp_dlopen_main",
          expect=[inversion(2, ["main_a_then_plugin", "plugin_lock_then_call"], None,
                            module="libtp_plugin.so", locks=["lock_a", "plugin_lock"])], min_locks=2),
@@ -538,6 +619,29 @@ CASES = [
          expect=[Expect("long-hold", funcs=["hold_config_lock"], src="long_hold.c",
                         locks=["config_lock"], fields=one_hold_of(800))]),
     Case("stdout_identical", "tp_stdout_text", min_locks=0, check=check_stdout_identical),
+    # a futex mutex of the program's own, described with <lockgraph/annotate.h>
+    Case("annotated_futex_abba", "tp_annotated_futex", args=["abba"],
+         expect=[inversion(2, ["fx_worker_ab", "fx_worker_ba"], "annotated_futex.c",
+                           locks=["fx_a", "fx_b"])], min_locks=2,
+         check=check_annotated_kind),
+    Case("annotated_futex_ordered", "tp_annotated_futex", args=["ordered"], min_locks=2),
+    Case("annotated_futex_trylock", "tp_annotated_futex", args=["trylock"], min_locks=2,
+         filtered={"trylock": 1}),
+    Case("annotated_futex_recursive", "tp_annotated_futex", args=["recursive"], min_locks=2),
+    Case("annotated_futex_deadlock", "tp_annotated_futex", args=["deadlock"], exit=86,
+         end_reason=END_DEADLOCK,
+         expect=[Expect("deadlock", nlocks=2, funcs=["fx_worker_ab", "fx_worker_ba"],
+                        src="annotated_futex.c", distinct_threads=True, locks=["fx_a", "fx_b"],
+                        noflags=["single_thread", "timed", "orphaned"],
+                        # a held lock's site is one pc: inside fx_lock, not its caller
+                        held_too=False)],
+         allow=["lock-order-inversion", "long-hold"], min_locks=2,
+         check=check_deadlock_fast),
+    Case("annotated_futex_long_hold", "tp_annotated_futex", args=["long-hold"],
+         opts=["--hold-threshold-ms", "500"],
+         expect=[Expect("long-hold", funcs=["fx_hold_a"], src="annotated_futex.c",
+                        locks=["fx_a"], fields=one_hold_of(800))],
+         check=check_annotated_stats),
     Case("lock_address_reuse_stack", "tp_lock_reuse", args=["stack"], min_locks=3,
          check=check_reuse_happened),
     Case("lock_address_reuse_heap", "tp_lock_reuse", args=["heap"], min_locks=3,

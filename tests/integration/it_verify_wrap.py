@@ -126,6 +126,20 @@ def main():
     edge("s_outer", "s_lock", "spin", "spin", kind="spinlock")           # lock
     edge("s_outer", "s_try", "spin", "spin", ["try"])                    # trylock
     retired("s_lock", "destroy")                                         # init + destroy
+    # lockgraph_annotate_* (<lockgraph/annotate.h>)
+    edge("a_outer", "a_lock", "mutex", "mutex", kind="annotated")        # before/after_lock
+    edge("a_outer", "a_try", "mutex", "mutex", ["try"])                  # TRY
+    edge("a_outer", "a_read", "mutex", "read")                           # READ
+    edge("a_outer", "a_timed", "mutex", "mutex", ["timed"])              # TIMED
+    edge("a_outer", "a_rec", "mutex", "mutex")
+    if any(e[0] == addr["a_lock"] for e in edges):                       # before_unlock
+        failures.append("before_unlock: a_lock still held afterwards")
+    if "annotated recursive levels=2 then 1 1" not in other:             # RECURSIVE_*
+        failures.append("recursive levels through the shim: %s" % other)
+    a_rec = [l for l in locks if l["addr"] == addr["a_rec"]]
+    if not a_rec or any(l["subkind"] != "recursive" for l in a_rec):
+        failures.append("create(WRITE_REENTRANT): a_rec is not recursive: %s" % a_rec)
+    retired("a_gone", "destroy")                                         # destroy
     # pthread_cond_*: the re-acquire of the mutex while another lock is held
     edge("wake_h", "wake_m", "mutex", "mutex")                           # wait
     edge("t_h", "t_m", "mutex", "mutex")                                 # timedwait

@@ -9,6 +9,7 @@ REC_TYPES = {"HEADER": 1, "MODULE": 2, "MODULE_UNLOAD": 3, "STACK": 4, "THREAD":
              "THREAD_EXIT": 6, "LOCK": 7, "LOCK_RETIRE": 8, "EDGE": 9, "CHAIN": 10,
              "CONTEXT": 11, "FINDING": 12, "STATS": 13, "END": 14, "LOSSES": 15,
              "STACK_CUT": 17, "WAITS": 18}
+REC_TYPES["UNTRACED"] = 16  # an exec'd program the shim cannot enter
 DUMP_TIMEOUT = 120
 
 # The names of the contract the drivers match live reports and records against: the

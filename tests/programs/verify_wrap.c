@@ -12,6 +12,8 @@
  * without the hooks neither would have an END, as no destructor runs).  Every
  * image prints "image N pid P", the last one also "child C". */
 #define _GNU_SOURCE
+#include <lockgraph/annotate.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -142,6 +144,48 @@ static void spins(void)
         pthread_spin_unlock(&s_try);
     pthread_spin_unlock(&s_outer);
     pthread_spin_destroy(&s_lock);                /* retired (reason 1) */
+}
+
+/* <lockgraph/annotate.h>: the annotation entry points (lockgraph_annotate_*), on
+ * plain words that stand for a program's own locks. */
+static void annotated(void)
+{
+    static int a_outer, a_lock, a_try, a_read, a_timed, a_rec, a_gone;
+    name("a_outer", &a_outer), name("a_lock", &a_lock), name("a_try", &a_try);
+    name("a_read", &a_read), name("a_timed", &a_timed), name("a_rec", &a_rec);
+    name("a_gone", &a_gone);
+    lockgraph_create(&a_rec, LOCKGRAPH_WRITE_REENTRANT);          /* create */
+    lockgraph_before_lock(&a_outer, 0);
+    lockgraph_after_lock(&a_outer, 0, 1);
+    lockgraph_before_lock(&a_lock, 0);                           /* before_lock */
+    lockgraph_after_lock(&a_lock, 0, 1);                         /* after_lock */
+    lockgraph_before_unlock(&a_lock, 0);                         /* before_unlock */
+    lockgraph_after_unlock(&a_lock, 0);                          /* after_unlock */
+    lockgraph_before_lock(&a_try, LOCKGRAPH_TRY);                /* a -> a (try) */
+    lockgraph_after_lock(&a_try, LOCKGRAPH_TRY, 1);
+    lockgraph_before_unlock(&a_try, 0);
+    lockgraph_before_lock(&a_read, LOCKGRAPH_READ);              /* a -> read */
+    lockgraph_after_lock(&a_read, LOCKGRAPH_READ, 1);
+    lockgraph_before_unlock(&a_read, LOCKGRAPH_READ);
+    lockgraph_before_lock(&a_timed, LOCKGRAPH_TIMED);            /* a -> a (timed) */
+    lockgraph_after_lock(&a_timed, LOCKGRAPH_TIMED, 1);
+    lockgraph_before_unlock(&a_timed, 0);
+    /* the recursive lock taken twice: one level released by RECURSIVE_UNLOCK
+     * counts 2, re-acquired by RECURSIVE_LOCK, released plainly */
+    lockgraph_before_lock(&a_rec, 0);
+    lockgraph_after_lock(&a_rec, 0, 1);
+    lockgraph_before_lock(&a_rec, 0);
+    lockgraph_after_lock(&a_rec, 0, 1);
+    int levels = lockgraph_before_unlock(&a_rec, LOCKGRAPH_RECURSIVE_UNLOCK);
+    lockgraph_after_lock(&a_rec, LOCKGRAPH_RECURSIVE_LOCK, levels);
+    int one = lockgraph_before_unlock(&a_rec, 0);
+    int other = lockgraph_before_unlock(&a_rec, 0);
+    printf("annotated recursive levels=%d then %d %d\n", levels, one, other);
+    lockgraph_before_unlock(&a_outer, 0);
+    lockgraph_before_lock(&a_gone, 0);
+    lockgraph_after_lock(&a_gone, 0, 1);
+    lockgraph_before_unlock(&a_gone, 0);
+    lockgraph_destroy(&a_gone, 0);                               /* destroy */
 }
 
 /* A wait re-acquires its mutex while `hold` is held: the edge hold -> mutex exists
@@ -349,6 +393,7 @@ int main(int argc, char **argv)
     consistent();
     rwlocks();
     spins();
+    annotated();
     condvars();
     condwait();
     c11();

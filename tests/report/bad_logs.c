@@ -2,6 +2,7 @@
 #include "log_builder.h"
 #include "log_codec.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static bad_log *add(GPtrArray *out, const char *name, lgb *b, int torn, size_t offset,
@@ -137,6 +138,12 @@ GPtrArray *bad_logs_make(void)
     lgb_record(b, LG_REC_LOCK, "\x01\x02\x03", 3);
     lgb_mutex(b, 3);
     add(out, "short_payload.log", b, 0, at, "expected a complete LOCK payload", 0);
+
+    /* an UNTRACED record cut after its reason (CRC valid): no path */
+    b = prefix(&at);
+    lgb_record(b, LG_REC_UNTRACED, "\x01\0\0\0\0\0\0\0\x01", 9);
+    lgb_mutex(b, 3);
+    add(out, "short_untraced.log", b, 0, at, "expected a complete UNTRACED payload", 0);
 
     /* records before HEADER */
     b = lgb_new();

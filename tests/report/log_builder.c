@@ -367,6 +367,16 @@ void lgb_end(lgb *b, uint8_t reason)
     finish(b, &r);
 }
 
+void lgb_untraced(lgb *b, uint8_t reason, const char *path)
+{
+    rec r;
+    begin(&r, LG_REC_UNTRACED);
+    lg_enc_u64(&r.e, b->ts);
+    lg_enc_u8(&r.e, reason);
+    lg_enc_str(&r.e, path);
+    finish(b, &r);
+}
+
 void lgb_losses(lgb *b, uint32_t n, const lg_log_loss *l)
 {
     rec r;

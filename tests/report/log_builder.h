@@ -76,6 +76,8 @@ void lgb_stats(lgb *b, uint32_t n, const lg_lock_stats *s);
 void lgb_end(lgb *b, uint8_t reason);
 /* A LOSSES record: the shim's own counters (counter, value) pairs. */
 void lgb_losses(lgb *b, uint32_t n, const lg_log_loss *l);
+/* An UNTRACED record: this image execs `path`, which runs without the shim. */
+void lgb_untraced(lgb *b, uint8_t reason, const char *path);
 
 /* The formats tests' scenario: a log of pid 321 (run id, exe given) whose stacks
  * 1..n are the one-frame stacks of fns[0..n) (symbolized: functions of the test);

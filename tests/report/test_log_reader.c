@@ -197,6 +197,28 @@ static void test_every_prefix_is_safe(void)
     lgb_free(b);
 }
 
+/* UNTRACED records: each exec'd program that ran without the shim, in log order,
+ * with its reason; one this reader does not know is kept as its number. */
+static void test_untraced(void)
+{
+    lgb *b = lgb_new();
+    lgb_header(b, 77, "run-u", "/bin/sh");
+    lgb_untraced(b, LG_UNTRACED_STATIC, "/usr/bin/foo");
+    lgb_untraced(b, 9, "/usr/bin/bar");
+    lgb_end(b, LG_END_EXEC);
+    lg_process *p = lgb_read(b, "untraced.log", 0);
+    g_assert_cmpuint(p->untraced->len, ==, 2);
+    const lg_untraced *u = g_ptr_array_index(p->untraced, 0);
+    g_assert_cmpstr(u->path, ==, "/usr/bin/foo");
+    g_assert_cmpuint(u->reason, ==, LG_UNTRACED_STATIC);
+    u = g_ptr_array_index(p->untraced, 1);
+    g_assert_cmpstr(u->path, ==, "/usr/bin/bar");
+    g_assert_cmpuint(u->reason, ==, 9);
+    g_assert_cmpuint(p->end_reason, ==, LG_END_EXEC);
+    lg_process_free(p);
+    lgb_free(b);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -204,6 +226,7 @@ int main(int argc, char **argv)
     g_test_add_func("/log_reader/module-at-time", test_module_at_time);
     g_test_add_func("/log_reader/site-class-key-ignores-aslr", test_site_class_key_ignores_aslr);
     g_test_add_func("/log_reader/bad-logs", test_bad_logs);
+    g_test_add_func("/log_reader/untraced", test_untraced);
     g_test_add_func("/log_reader/torn-tail-keeps-records", test_torn_tail_keeps_records);
     g_test_add_func("/log_reader/every-prefix-is-safe", test_every_prefix_is_safe);
     return g_test_run();

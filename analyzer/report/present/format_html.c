@@ -6,6 +6,7 @@
  * logs, the binaries or the sources is escaped (html_escape.h). */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 
+#include "coverage_notes.h"
 #include "finding_message.h"
 #include "formats.h"
 #include "frames.h"
@@ -500,6 +501,31 @@ static void tile(FILE *out, const char *id, unsigned n, const char *one, const c
             n == 1 ? one : many);
 }
 
+/* Programs exec'd without the shim, and libraries whose locks were not seen: a
+ * warning each under the table of logs. */
+static void html_untraced(FILE *out, const lg_analysis *a)
+{
+    for (guint i = 0; i < a->procs->len; i++) {
+        const lg_process *p = g_ptr_array_index(a->procs, i);
+        for (guint k = 0; k < p->untraced->len; k++) {
+            char *m = lg_untraced_message(g_ptr_array_index(p->untraced, k));
+            fprintf(out, "<p class=\"warn\">");
+            esc(out, m);
+            fprintf(out, " (exec'd by pid %u); nothing of it is in this report</p>\n", p->pid);
+            g_free(m);
+        }
+        GArray *notes = lg_unseen_notes(p);
+        for (guint k = 0; k < notes->len; k++) {
+            char *m = lg_unseen_message(p, &g_array_index(notes, lg_unseen_note, k));
+            fprintf(out, "<p class=\"warn\">");
+            esc(out, m);
+            fprintf(out, "</p>\n");
+            g_free(m);
+        }
+        g_array_free(notes, TRUE);
+    }
+}
+
 static void write_summary(html_doc *d, const lg_analysis *a, unsigned total, gboolean verbose)
 {
     FILE *out = d->out;
@@ -540,6 +566,7 @@ static void write_summary(html_doc *d, const lg_analysis *a, unsigned total, gbo
                 p->truncated ? ", truncated (torn tail)" : "");
     }
     fprintf(out, "</table>\n");
+    html_untraced(out, a);
 
     fprintf(out, "</section>\n");
 }

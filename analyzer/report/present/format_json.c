@@ -1,4 +1,5 @@
 /* JSON report (docs/json-report.md, schema_version 1). */
+#include "coverage_notes.h"
 #include "finding_message.h"
 #include "formats.h"
 #include "frames.h"
@@ -254,6 +255,48 @@ void lg_json_write(FILE *out, JsonBuilder *b)
     g_object_unref(b);
 }
 
+/* Programs this process exec'd that ran without the shim (UNTRACED records);
+ * always present, [] when none. */
+static void untraced_member(JsonBuilder *b, const lg_process *p)
+{
+    json_builder_set_member_name(b, "untraced");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < p->untraced->len; i++) {
+        const lg_untraced *u = g_ptr_array_index(p->untraced, i);
+        json_builder_begin_object(b);
+        str_member(b, "path", u->path);
+        const char *name = lg_untraced_reason_name(u->reason);
+        str_member(b, "reason", strcmp(name, "unknown") ? name : "unknown");
+        char *m = lg_untraced_message(u);
+        str_member(b, "message", m);
+        g_free(m);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
+/* Libraries with locks the shim cannot see, from which nothing was recorded;
+ * always present, [] when none. */
+static void unseen_member(JsonBuilder *b, const lg_process *p)
+{
+    json_builder_set_member_name(b, "unseen_libraries");
+    json_builder_begin_array(b);
+    GArray *notes = lg_unseen_notes(p);
+    for (guint i = 0; i < notes->len; i++) {
+        const lg_unseen_note *n = &g_array_index(notes, lg_unseen_note, i);
+        json_builder_begin_object(b);
+        str_member(b, "path", n->module->path);
+        str_member(b, "locks", n->lib->locks);
+        str_member(b, "extent", lg_unseen_extent_name(n));
+        char *m = lg_unseen_message(p, n);
+        str_member(b, "message", m);
+        g_free(m);
+        json_builder_end_object(b);
+    }
+    g_array_free(notes, TRUE);
+    json_builder_end_array(b);
+}
+
 void lg_format_json(FILE *out, const lg_analysis *a, const lg_format_opts *o)
 {
     JsonBuilder *b = json_builder_new();
@@ -309,6 +352,8 @@ void lg_format_json(FILE *out, const lg_analysis *a, const lg_format_opts *o)
         for (unsigned c = 1; c <= LG_LOSS_COUNTER_MAX; c++)
             int_member(b, lg_loss_counter_name(c), (int64_t)p->losses[c]);
         json_builder_end_object(b);
+        untraced_member(b, p);
+        unseen_member(b, p);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);

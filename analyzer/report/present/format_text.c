@@ -1,3 +1,4 @@
+#include "coverage_notes.h"
 #include "finding_message.h"
 #include "formats.h"
 #include "frames.h"
@@ -421,6 +422,30 @@ static void print_losses(FILE *out, const lg_process *p)
                 p->pid, n, n == 1 ? "" : "es", n == 1 ? "its" : "their");
 }
 
+/* Programs this process exec'd that ran without the shim: nothing of theirs is in
+ * the report. */
+static void print_untraced(FILE *out, const lg_process *p)
+{
+    for (guint i = 0; i < p->untraced->len; i++) {
+        char *m = lg_untraced_message(g_ptr_array_index(p->untraced, i));
+        fprintf(out, "  lockgraph: %s (exec'd by pid %u); nothing of it is in this report\n", m,
+                p->pid);
+        g_free(m);
+    }
+}
+
+/* Libraries with locks the shim cannot see, from which nothing was recorded. */
+static void print_unseen(FILE *out, const lg_process *p)
+{
+    GArray *notes = lg_unseen_notes(p);
+    for (guint i = 0; i < notes->len; i++) {
+        char *m = lg_unseen_message(p, &g_array_index(notes, lg_unseen_note, i));
+        fprintf(out, "  lockgraph: %s\n", m);
+        g_free(m);
+    }
+    g_array_free(notes, TRUE);
+}
+
 void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o)
 {
     const text_opts to = {.verbose = o->verbose};
@@ -466,6 +491,8 @@ void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o)
                 p->has_end ? (p->end_reason == LG_END_DEADLOCK ? ", ended by deadlock policy" : "")
                            : ", no END record");
         print_losses(out, p);
+        print_untraced(out, p);
+        print_unseen(out, p);
     }
 
     unsigned no = 1;

@@ -193,6 +193,14 @@ static gboolean add(const lg_log_record *r, size_t off, void *ctx, char **why)
                 p->losses[y.counter] = y.value;
         }
         return TRUE;
+    case LG_REC_UNTRACED: {
+        lg_untraced *u = g_new0(lg_untraced, 1);
+        u->path = g_strndup((const char *)r->u.untraced.path.p, r->u.untraced.path.n);
+        u->reason = r->u.untraced.reason;
+        u->ts = r->u.untraced.ts;
+        g_ptr_array_add(p->untraced, u);
+        return TRUE;
+    }
     }
     return TRUE;
 }

@@ -65,6 +65,12 @@ void lg_shim_finding_free(lg_shim_finding *f)
     g_free(f);
 }
 
+static void lg_untraced_free(lg_untraced *u)
+{
+    g_free(u->path);
+    g_free(u);
+}
+
 lg_process *lg_process_new(const char *path, unsigned index)
 {
     lg_process *p = g_new0(lg_process, 1);
@@ -87,6 +93,7 @@ lg_process *lg_process_new(const char *path, unsigned index)
     p->edge_ids = g_hash_table_new(g_int_hash, g_int_equal);
     p->findings = g_ptr_array_new_with_free_func((GDestroyNotify)lg_shim_finding_free);
     p->stats = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+    p->untraced = g_ptr_array_new_with_free_func((GDestroyNotify)lg_untraced_free);
     return p;
 }
 
@@ -107,6 +114,7 @@ void lg_process_free(lg_process *p)
     g_ptr_array_free(p->edges, TRUE);
     g_ptr_array_free(p->findings, TRUE);
     g_hash_table_destroy(p->stats);
+    g_ptr_array_free(p->untraced, TRUE);
     g_free(p->path);
     g_free(p->run_id);
     g_free(p->exe);

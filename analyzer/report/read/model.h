@@ -157,7 +157,18 @@ typedef struct lg_process {
     /* What the shim itself lost (the latest LOSSES record; all 0 when none), indexed
      * by lg_loss_counter.  Counters this reader does not know are ignored. */
     uint64_t losses[LG_LOSS_COUNTER_MAX + 1];
+    /* Programs this image exec'd that ran without the shim (UNTRACED records, in log
+     * order; owns). */
+    GPtrArray *untraced; /* lg_untraced* */
 } lg_process;
+
+/* An UNTRACED record: `path` ran untraced, for `reason` (lg_untraced_reason; a
+ * reason this reader does not know is kept as its number). */
+typedef struct lg_untraced {
+    char *path;
+    uint8_t reason;
+    uint64_t ts;
+} lg_untraced;
 
 lg_process *lg_process_new(const char *path, unsigned index);
 void lg_process_free(lg_process *p);
