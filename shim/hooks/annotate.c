@@ -121,7 +121,7 @@ LG_EXPORT void lockgraph_annotate_destroy(void *lock, unsigned flags)
     struct lg_thread *t = lg_hook_thread();
     if (!t)
         return;
-    lg_check_destroy(t, LG_ADDR(lock));
+    lg_check_destroy(t, LG_ADDR(lock), LG_KIND_ANNOTATED, (struct lg_lock_word){LG_WORD_NO_OWNER, 0});
     lg_lock_end(t, LG_ADDR(lock), LG_RETIRE_DESTROY);
     unmark_reentrant(LG_ADDR(lock));
 }

@@ -91,7 +91,7 @@ LG_EXPORT void g_mutex_clear(void *m)
 {
     struct lg_thread *t = lg_hook_thread();
     if (t)
-        lg_check_destroy(t, LG_ADDR(m));
+        lg_check_destroy(t, LG_ADDR(m), LG_KIND_MUTEX, gmutex_word(m));
     GREAL(g_mutex_clear)(m);
     if (t)
         lg_lock_end(t, LG_ADDR(m), LG_RETIRE_DESTROY);
@@ -107,7 +107,7 @@ LG_EXPORT void g_cond_wait(void *c, void *m)
         return;
     }
     uintptr_t pc = LG_CALLER_PC();
-    int had = lg_cond_wait_begin(t, LG_ADDR(m), LG_KIND_MUTEX, NULL);
+    int had = lg_cond_wait_begin(t, LG_ADDR(m), LG_KIND_MUTEX, NULL, gmutex_word(m));
     GREAL(g_cond_wait)(c, m);
     lg_cond_wait_end(t);
     if (had)
@@ -121,7 +121,7 @@ LG_EXPORT int g_cond_wait_until(void *c, void *m, int64_t end_time)
     if (!t)
         return GREAL(g_cond_wait_until)(c, m, end_time);
     uintptr_t pc = LG_CALLER_PC();
-    int had = lg_cond_wait_begin(t, LG_ADDR(m), LG_KIND_MUTEX, NULL);
+    int had = lg_cond_wait_begin(t, LG_ADDR(m), LG_KIND_MUTEX, NULL, gmutex_word(m));
     int r = GREAL(g_cond_wait_until)(c, m, end_time);
     lg_cond_wait_end(t);
     if (had)

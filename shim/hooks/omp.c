@@ -159,7 +159,8 @@ static void destroy_lock(void *lk, int nest)
 {
     struct lg_thread *t = lg_hook_thread();
     if (t)
-        lg_check_destroy(t, LG_ADDR(lk));
+        /* the records decide destroy-locked; the word is not read for an OpenMP lock */
+        lg_check_destroy(t, LG_ADDR(lk), LG_KIND_MUTEX, (struct lg_lock_word){LG_WORD_HELD, 0});
     nest ? OREAL(omp_destroy_nest_lock)(lk) : OREAL(omp_destroy_lock)(lk);
     if (t)
         lg_lock_end(t, LG_ADDR(lk), LG_RETIRE_DESTROY);

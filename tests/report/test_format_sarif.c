@@ -552,11 +552,13 @@ static void test_deadlock_and_misuse(void)
 {
     lgb *b = base_log();
     /* the shim's deadlock: "ab" holds A (stack 4) blocked on B (stack 1); "ba" the other way */
-    lg_item dl[2] = {{2, A, B, 1, 4, LG_MODE_EXCL | LG_MODE_EXCL << 4},
-                     {3, B, A, 2, 5, LG_MODE_EXCL | LG_MODE_EXCL << 4}};
+    lg_item dl[2] = {{.thread = 2, .lock = A, .other_lock = B, .stack = 1, .other_stack = 4,
+                      .mode = LG_MODE_EXCL | LG_MODE_EXCL << 4},
+                     {.thread = 3, .lock = B, .other_lock = A, .stack = 2, .other_stack = 5,
+                      .mode = LG_MODE_EXCL | LG_MODE_EXCL << 4}};
     lgb_finding(b, LG_FIND_DEADLOCK, 0, 0, "deadlock at 0x7f00dead0040 (pid 4242)", 2, dl);
     /* a bad unlock of A at stack 2, A taken at stack 4 */
-    lg_item bu = {3, A, 0, 2, 4, LG_MODE_EXCL};
+    lg_item bu = {.thread = 3, .lock = A, .stack = 2, .other_stack = 4, .mode = LG_MODE_EXCL};
     lgb_finding(b, LG_FIND_BAD_UNLOCK, LG_FINDF_NOT_OWNER, 0, "", 1, &bu);
     lgb_end(b, LG_END_DEADLOCK);
     lg_analysis *a = lgb_analyze(&b, 1, NULL);
