@@ -189,28 +189,31 @@ static const lg_sarif_rule rules[] = {
      .name = "BadCondWait",
      .level = "warning", .severity = "warning", .precision = "high",
      .tags = {"concurrency", "correctness", NULL},
-     .short_description = "A condition variable waited on with a wrong mutex",
+     .short_description = "A condition wait with a mutex the thread does not hold",
      .full_description =
-         "A thread waited on a condition variable with a mutex it did not hold, or with "
-         "a different mutex than other waiters of the same condition variable.",
+         "A thread waited on a condition variable with a mutex it did not hold: a mutex "
+         "nobody held, one held by another thread, or an object that is not a mutex (an "
+         "rwlock or a spinlock passed as the mutex).",
      .help_text =
-         "What: the wait at this location broke the condition-variable protocol: the "
-         "mutex passed was not held by the thread, or the condition variable is used with "
-         "more than one mutex.\n"
-         "Why it matters: POSIX makes both undefined; wake-ups can be lost and the "
-         "predicate read without protection, so threads hang or act on stale state.\n"
-         "What to do: always lock the mutex that protects the predicate before waiting, "
-         "wait in a loop that re-checks the predicate, and use one mutex per condition "
-         "variable.",
+         "What: the wait at this location passed a mutex the calling thread did not hold "
+         "(the finding's flags say which form: not_owner when another thread held it, "
+         "not_mutex when the object is not a mutex).\n"
+         "Why it matters: POSIX makes this undefined and glibc does not check it: the "
+         "wait unlocks a mutex the caller does not own (possibly another thread's) and "
+         "re-locks it on return, so the predicate is read unprotected, wake-ups can be "
+         "lost and another thread's critical section is silently broken.\n"
+         "What to do: lock the mutex that protects the predicate before waiting, in the "
+         "same thread, and wait in a loop that re-checks the predicate.",
      .help_markdown =
-         "**What.** The wait at this location broke the condition-variable protocol: the "
-         "mutex passed was not held by the thread, or the condition variable is used with "
-         "more than one mutex.\n\n"
-         "**Why it matters.** POSIX makes both undefined; wake-ups can be lost and the "
-         "predicate read without protection, so threads hang or act on stale state.\n\n"
-         "**What to do.** Always lock the mutex that protects the predicate before "
-         "waiting, wait in a loop that re-checks the predicate, and use one mutex per "
-         "condition variable."},
+         "**What.** The wait at this location passed a mutex the calling thread did not "
+         "hold (the finding's flags say which form: `not_owner` when another thread held "
+         "it, `not_mutex` when the object is not a mutex).\n\n"
+         "**Why it matters.** POSIX makes this undefined and glibc does not check it: the "
+         "wait unlocks a mutex the caller does not own (possibly another thread's) and "
+         "re-locks it on return, so the predicate is read unprotected, wake-ups can be "
+         "lost and another thread's critical section is silently broken.\n\n"
+         "**What to do.** Lock the mutex that protects the predicate before waiting, in "
+         "the same thread, and wait in a loop that re-checks the predicate."},
     {.kind = "use-after-destroy",
      .name = "UseAfterDestroy",
      .level = "warning", .severity = "warning", .precision = "high",
@@ -242,7 +245,9 @@ static const lg_sarif_rule rules[] = {
          "The process forked while a thread other than the forking one held a lock; the "
          "child gets the lock locked, with no thread that could ever release it.",
      .help_text =
-         "What: fork() at this location copied a lock that another thread held.\n"
+         "What: a fork child took (or blocked on), at this location, a lock that another "
+         "thread of the parent held at the fork; the finding also shows the fork's stack "
+         "and the holder's acquisition.\n"
          "Why it matters: the child has only the forking thread, so the copied lock stays "
          "locked for ever; the child hangs as soon as it takes it (often inside malloc "
          "or stdio).\n"
@@ -250,7 +255,9 @@ static const lg_sarif_rule rules[] = {
          "between fork() and exec(), prefer posix_spawn, or take and release the locks "
          "around fork with pthread_atfork.",
      .help_markdown =
-         "**What.** `fork()` at this location copied a lock that another thread held.\n\n"
+         "**What.** A fork child took (or blocked on), at this location, a lock that "
+         "another thread of the parent held at the fork; the finding also shows the "
+         "fork's stack and the holder's acquisition.\n\n"
          "**Why it matters.** The child has only the forking thread, so the copied lock "
          "stays locked for ever; the child hangs as soon as it takes it (often inside "
          "`malloc` or stdio).\n\n"
