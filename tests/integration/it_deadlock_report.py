@@ -100,14 +100,14 @@ def main():
         p, lines, doc = run(lockgraph, a.bin_dir, "hazard_abba", tmp)
         deadlock_checks("hazard_abba", lines, doc, 0, ["lock", "lock"])
         check(p.returncode == 86, "hazard_abba: exit %d, expected 86" % p.returncode)
-        check(lines and re.match(r"^deadlock: lockgraph ends the process with exit status 86\b",
+        check(lines and re.match(r"^the deadlock policy ends the process with exit status 86\b",
                                  lines[-1]),
               "hazard_abba: last live line does not name the status: %s" % lines[-1:])
 
         p, lines, doc = run(lockgraph, a.bin_dir, "hazard_timed_cycle", tmp)
         deadlock_checks("hazard_timed_cycle", lines, doc, 1, ["lock", "lock"])
         check(p.returncode == 0, "hazard_timed_cycle: exit %d, expected 0" % p.returncode)
-        check(not any(l.startswith("deadlock: lockgraph ends") for l in lines),
+        check(not any(l.startswith("the deadlock policy ends") for l in lines),
               "hazard_timed_cycle: a timed deadlock must not end the process")
         check(not [f for f in doc["findings"] if f["kind"] == "long-hold"],
               "hazard_timed_cycle: both holds belong to the deadlock, yet long-hold findings: %s"
