@@ -338,6 +338,8 @@ static void test_budgets(void)
     lgb_free(b);
 }
 
+#include "lsan_graphviz.h" /* the HTML scenario test renders through Graphviz */
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);

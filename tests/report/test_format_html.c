@@ -363,20 +363,7 @@ static void test_cross_run(void)
     lgb_free(l[1]);
 }
 
-/* Under LeakSanitizer (the ASan pass): Graphviz measures label text with its pango
- * plugin, and fontconfig, pango and cairo keep process-lifetime caches that they never
- * free.  Those libraries' allocations are not this project's leaks; everything else
- * is still checked.  (Unused without a sanitizer.) */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:libfontconfig.so\n"
-           "leak:libpango-1.0.so\n"
-           "leak:libpangoft2-1.0.so\n"
-           "leak:libpangocairo-1.0.so\n"
-           "leak:libcairo.so\n"
-           "leak:libgvplugin_pango.so\n";
-}
+#include "lsan_graphviz.h"
 
 int main(int argc, char **argv)
 {
