@@ -708,10 +708,7 @@ static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, ui
     if (!cap->id)
         cap->id = lg_stack_intern(cap->pcs, cap->n);
     struct lg_chain *chain = lg_chain_intern(t->held, t->nheld);
-    uint64_t contexts = lg_rec_contexts_written();
-    if (chain)
-        lg_graph_acquire(t, t->held, t->nheld, chain, l, mode, flags, cap->id, &pending);
-    if (lg_rec_contexts_written() != contexts)
+    if (chain && lg_graph_acquire(t, t->held, t->nheld, chain, l, mode, flags, cap->id, &pending))
         t->in_graph = 1; /* a context names it: its identity outlives it */
     lg_graph_unlock();
     if (chain) {
@@ -868,8 +865,7 @@ static void release_held(struct lg_thread *t, uint32_t i)
         retire_record(l, LG_RETIRE_DESTROY);
 }
 
-/* An exclusive entry of t's whose hold another thread's condition wait ended. */
-static int phantom(const struct lg_thread *t, const struct lg_held *h)
+int lg_held_phantom(const struct lg_thread *t, const struct lg_held *h)
 {
     return (atomic_load_explicit(&h->lock->flags, memory_order_relaxed) & LG_LR_STOLEN) &&
            h->mode != LG_MODE_READ && atomic_load_explicit(&h->lock->owner, memory_order_relaxed) != t;
@@ -884,7 +880,7 @@ int lg_release_slow(struct lg_thread *t, uintptr_t addr)
         if (t->held[i].lock->addr == addr)
             break;
     int held = i < n;
-    if (held && phantom(t, &t->held[i])) {
+    if (held && lg_held_phantom(t, &t->held[i])) {
         /* another thread's condition wait ended this hold (misuse.h, C4): not a
          * release of this thread's, nothing to count; the caller checks the unlock */
         if (i == n - 1)

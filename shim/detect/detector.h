@@ -56,6 +56,9 @@ struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
 /* t's held entry for l (the newest if l is listed twice), or NULL.  Safe from
  * another thread (the watchdog): the entry is then a racy view to re-check. */
 struct lg_held *lg_held_find(const struct lg_thread *t, const struct lg_lockrec *l);
+/* An exclusive entry of t's whose hold another thread's condition wait ended
+ * (misuse.h, C4): t no longer holds it, whatever its held stack says. */
+int lg_held_phantom(const struct lg_thread *t, const struct lg_held *h);
 /* Index of lock in t's held stack, or -1 (lg_held_find, for the owning thread). */
 int lg_held_index(const struct lg_thread *t, const struct lg_lockrec *l);
 /* The instance at addr ends (destroy, re-init, freed memory).  The caller raises

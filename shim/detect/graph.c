@@ -346,7 +346,7 @@ static void blocking_context(struct lg_edge *e, struct lg_pending *out)
 
 #define CHAIN_SHARED UINT32_MAX
 
-void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t n,
+int lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t n,
                       struct lg_chain *chain, struct lg_lockrec *to, uint8_t to_mode,
                       uint16_t flags, uint32_t stack, struct lg_pending *out)
 {
@@ -357,7 +357,7 @@ void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t 
      * i.e. when a held lock's own flags (trylock, timed: part of the key, not of
      * the chain) differ.  Only then are the edge's contexts searched for it (up to
      * LG_MAX_CTX of them: without this, hot edges made every new chain linear). */
-    int may_repeat = 0;
+    int may_repeat = 0, stored = 0;
     for (uint32_t i = 0; i < n; i++)
         may_repeat |= held[i].flags & 3u;
     for (uint32_t i = 0; i < n; i++) {
@@ -367,7 +367,7 @@ void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t 
         int made;
         struct lg_edge *e = edge_get(h->lock, to, &made);
         if (!e)
-            return;
+            return stored;
         if (made)
             lg_rec_edge(e, now);
         struct lg_ctx *c = NULL;
@@ -387,7 +387,7 @@ void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t 
         }
         c = lg_arena_alloc(sizeof *c);
         if (!c)
-            return;
+            return stored;
         *c = (struct lg_ctx){.thread = t->serial, .chain = chain->id, .from_mode = h->mode,
                              .to_mode = to_mode, .flags = flags, .stack = stack,
                              .held_stack = lg_stack_or_site(h->stack, h->pc)};
@@ -398,10 +398,12 @@ void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t 
         e->ctx_tail = c;
         e->nctx++;
         lg_rec_context(e, c, now);
+        stored++;
         chain->used = !chain->used || chain->used == t->serial ? t->serial : CHAIN_SHARED;
         if (!(flags & LG_CTXF_TRY))
             blocking_context(e, out);
     }
+    return stored;
 }
 
 /* Fork child: re-emit every definition into the new log, in dependency order

@@ -80,8 +80,9 @@ struct lg_pending {
 
 /* Records that thread t, holding held[0..n) (chain `chain`), acquired `to` in
  * to_mode with ctx flags; adds edges held[i] -> to and contexts, emits records,
- * and checks new cycles, appending real ones to `out`. */
-void lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t n,
+ * and checks new cycles, appending real ones to `out`.  Returns the number of
+ * contexts stored (each names t, whose identity must then outlive it). */
+int lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t n,
                       struct lg_chain *chain, struct lg_lockrec *to, uint8_t to_mode,
                       uint16_t flags, uint32_t stack, struct lg_pending *out);
 

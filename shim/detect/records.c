@@ -123,13 +123,8 @@ void lg_rec_chain(const struct lg_chain *c)
     emit(&e);
 }
 
-static uint64_t contexts_written; /* under the graph lock */
-
-uint64_t lg_rec_contexts_written(void) { return contexts_written; }
-
 void lg_rec_context(const struct lg_edge *ed, const struct lg_ctx *c, uint64_t ts)
 {
-    contexts_written++;
     unsigned char buf[64];
     lg_enc e;
     lg_encode_context(&e, buf, sizeof buf,

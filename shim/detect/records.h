@@ -48,8 +48,6 @@ void lg_rec_retire(const struct lg_lockrec *l, uint64_t ts, int reason);
 void lg_rec_edge(const struct lg_edge *e, uint64_t ts);
 void lg_rec_chain(const struct lg_chain *c);
 void lg_rec_context(const struct lg_edge *e, const struct lg_ctx *c, uint64_t ts);
-/* CONTEXT records written so far (under the graph lock): tells whether a call wrote one */
-uint64_t lg_rec_contexts_written(void);
 void lg_rec_thread(const struct lg_thread *t, uint64_t ts);
 void lg_rec_thread_exit(const struct lg_thread *t, uint64_t ts);
 void lg_rec_finding(const struct lg_live_finding *f, uint64_t ts);

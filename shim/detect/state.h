@@ -66,7 +66,6 @@ struct lg_lockrec {
     uint8_t kind, subkind;
     _Atomic uint16_t flags;
     uint32_t first_stack;
-    uint32_t visit; /* graph search mark (under the graph lock) */
     uint32_t frame_ret; /* LG_LR_STACK: low half of the owning frame's return address */
     struct lg_edge *out; /* out-edges (under the graph lock) */
     uintptr_t frame_slot; /* LG_LR_STACK: where that return address is stored */

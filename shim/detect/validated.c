@@ -14,7 +14,7 @@
 
 static _Atomic(_Atomic uint64_t *) level[LG_VALIDATED_LEVELS];
 static _Atomic int nlevels;
-static _Atomic uint64_t count, full;
+static _Atomic uint64_t full;
 
 static inline uint64_t tag_of(uint32_t serial) { return serial % TAG_MASK + 1; }
 static inline size_t level_slots(int lv) { return (size_t)1 << (LG_VALIDATED_LEVEL0_BITS + lv); }
@@ -76,10 +76,8 @@ static int insert_in(int lv, uint64_t key, uint32_t serial)
         _Atomic uint64_t *s = &t[i & mask];
         uint64_t w = atomic_load_explicit(s, memory_order_acquire);
         if (!w && atomic_compare_exchange_strong_explicit(s, &w, mine, memory_order_acq_rel,
-                                                          memory_order_acquire)) {
-            atomic_fetch_add_explicit(&count, 1, memory_order_relaxed);
+                                                          memory_order_acquire))
             return 1;
-        }
         if ((w & KEY_MASK) == (key & KEY_MASK)) { /* another thread put it here meanwhile */
             note_second(s, serial);
             return 1;
@@ -127,5 +125,4 @@ void lg_validated_note(uint64_t key, uint32_t serial)
     }
 }
 
-uint64_t lg_validated_count(void) { return atomic_load(&count); }
 uint64_t lg_validated_full(void) { return atomic_load(&full); }

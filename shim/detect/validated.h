@@ -42,8 +42,7 @@
 int lg_validated_skip(uint64_t key, uint32_t serial);
 /* Thread `serial` has validated `key` (its contexts are in the graph). */
 void lg_validated_note(uint64_t key, uint32_t serial);
-/* Keys stored, and keys not stored for want of a free slot (statistics). */
-uint64_t lg_validated_count(void);
+/* Keys not stored for want of a free slot (statistics). */
 uint64_t lg_validated_full(void);
 
 #endif

@@ -139,21 +139,16 @@ static void unset_lock(void *lk, int nest)
 LG_EXPORT void omp_unset_lock(void *lk) { unset_lock(lk, 0); }
 LG_EXPORT void omp_unset_nest_lock(void *lk) { unset_lock(lk, 1); }
 
-LG_EXPORT void omp_init_lock(void *lk)
+static void init_lock(void *lk, int nest)
 {
     struct lg_thread *t = lg_hook_thread();
     if (t)
         lg_lock_end(t, LG_ADDR(lk), LG_RETIRE_REINIT);
-    OREAL(omp_init_lock)(lk);
+    nest ? OREAL(omp_init_nest_lock)(lk) : OREAL(omp_init_lock)(lk);
 }
 
-LG_EXPORT void omp_init_nest_lock(void *lk)
-{
-    struct lg_thread *t = lg_hook_thread();
-    if (t)
-        lg_lock_end(t, LG_ADDR(lk), LG_RETIRE_REINIT);
-    OREAL(omp_init_nest_lock)(lk);
-}
+LG_EXPORT void omp_init_lock(void *lk) { init_lock(lk, 0); }
+LG_EXPORT void omp_init_nest_lock(void *lk) { init_lock(lk, 1); }
 
 static void destroy_lock(void *lk, int nest)
 {

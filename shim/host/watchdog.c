@@ -380,9 +380,7 @@ static void check_long_holds(uint64_t now)
             if (!e.lock || !e.start || now < e.start || now - e.start < lg_cfg.hold_threshold_ns)
                 continue;
             /* a hold another thread's condition wait ended (misuse.h, C4) */
-            if ((atomic_load_explicit(&e.lock->flags, memory_order_relaxed) & LG_LR_STOLEN) &&
-                e.mode != LG_MODE_READ && atomic_load_explicit(&e.lock->owner,
-                                                               memory_order_relaxed) != t)
+            if (lg_held_phantom(t, &e))
                 continue;
             uint16_t f = atomic_fetch_or(&e.lock->flags, LG_LR_LONG_LIVE);
             if (f & LG_LR_LONG_LIVE)
