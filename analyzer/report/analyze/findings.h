@@ -99,6 +99,7 @@ typedef struct lg_analysis {
     GArray *stats;         /* lg_stat_row, sorted by contention */
     gboolean truncated;    /* cycle enumeration hit its budget somewhere */
     unsigned truncated_why;/* LG_TRUNC_* bits: which budget */
+    uint64_t cycle_limit;  /* LG_TRUNC_CYCLES: the reported-cycle budget that was hit */
     uint64_t filtered_repeats; /* filtered cycles over the same lock classes, with the
                                   same verdict, as one already listed: counted in its
                                   occurrences, not listed again */

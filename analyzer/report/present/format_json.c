@@ -76,6 +76,9 @@ static void frames_member(JsonBuilder *b, const char *name, const lg_process *p,
     json_builder_end_array(b);
 }
 
+/* Milliseconds with microsecond precision, as JSON durations are written. */
+static double ms_of(uint64_t ns) { return (double)(ns / 1000u) / 1000.0; }
+
 /* A deadlock edge's WAITS facts (docs/json-report.md). */
 static void wait_members(JsonBuilder *b, const lg_fedge *e)
 {
@@ -83,10 +86,10 @@ static void wait_members(JsonBuilder *b, const lg_fedge *e)
                           : (e->wait_flags & LG_WAITF_COND) ? "cond"
                                                             : "lock");
     json_builder_set_member_name(b, "waited_ms");
-    json_builder_add_double_value(b, (double)(e->waited_ns / 1000u) / 1000.0);
+    json_builder_add_double_value(b, ms_of(e->waited_ns));
     json_builder_set_member_name(b, "held_ms");
     if (e->held_ns)
-        json_builder_add_double_value(b, (double)(e->held_ns / 1000u) / 1000.0);
+        json_builder_add_double_value(b, ms_of(e->held_ns));
     else
         json_builder_add_null_value(b);
 }
@@ -265,8 +268,7 @@ static void untraced_member(JsonBuilder *b, const lg_process *p)
         const lg_untraced *u = g_ptr_array_index(p->untraced, i);
         json_builder_begin_object(b);
         str_member(b, "path", u->path);
-        const char *name = lg_untraced_reason_name(u->reason);
-        str_member(b, "reason", strcmp(name, "unknown") ? name : "unknown");
+        str_member(b, "reason", lg_untraced_reason_name(u->reason));
         char *m = lg_untraced_message(u);
         str_member(b, "message", m);
         g_free(m);

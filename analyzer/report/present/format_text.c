@@ -474,8 +474,9 @@ void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o)
         fprintf(out, "  truncated: cycle enumeration stopped at its budget after %" G_GUINT64_FORMAT
                      " cycles; more cycles may exist\n", a->cycles);
         if (a->truncated_why & LG_TRUNC_CYCLES)
-            fprintf(out, "    (a lock-order graph gave 10 000 reported cycles: the findings above "
-                         "are real, further cycles of that graph were not examined)\n");
+            fprintf(out, "    (a lock-order graph gave %" G_GUINT64_FORMAT " reported cycles: "
+                         "the findings above are real, further cycles of that graph were not "
+                         "examined)\n", a->cycle_limit);
         if (a->truncated_why & LG_TRUNC_RULES)
             fprintf(out, "    (the rules' work budget for a graph ran out: its cycles examined so "
                          "far are above; its other cycles, through the same locks, were not "
