@@ -8,7 +8,7 @@
  *   thread_exit (a thread other than main calls exit), abort_handled (SIGABRT
  *   handler calls _exit), sigterm_default (killed by SIGTERM with the default
  *   action), sigkill (killed by SIGKILL).
- * tests/soak/soak.py runs each under the shim and checks which logs are finished
+ * tests/soak/server_cases.py runs each under the shim and checks which logs are finished
  * (docs/shim.md, "How a log ends"). */
 #define _GNU_SOURCE
 #include <pthread.h>

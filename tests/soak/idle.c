@@ -5,7 +5,7 @@
  *
  * Takes N mutexes once each (and starts a thread, so that the shim's watchdog runs
  * and writes periodic statistics), sleeps SECONDS, takes mutex 0 once more, sleeps
- * SECONDS again and exits.  tests/soak/soak.py runs it with a short
+ * SECONDS again and exits.  tests/soak/server_cases.py runs it with a short
  * LOCKGRAPH_SNAPSHOT_INTERVAL_MS and checks that each lock's statistics are written
  * once, and mutex 0's twice (it moved once). */
 #include <pthread.h>

@@ -4,7 +4,7 @@
  * Thread "first" takes a then b and ends (joined); thread "second" (which gets the
  * slot "first" had) takes b then a: a lock-order inversion whose two sides are the
  * two threads, named.  Then a fork child takes a then b and exits: its log replays
- * the history, "first" included.  tests/soak/soak.py checks the live report names
+ * the history, "first" included.  tests/soak/server_cases.py checks the live report names
  * both threads and that every log reads. */
 #define _GNU_SOURCE
 #include <pthread.h>

@@ -151,6 +151,8 @@ def check_same(a, b, kind):
 def check_multitool(path):
     doc = json.load(open(path))
     bad = []
+    if not doc.get("runs"):
+        fail("%s: the multitool's output has no run: nothing was validated" % path)
     for run in doc.get("runs", []):
         for r in run.get("results", []):
             level = r.get("level", "warning")  # SARIF's default level
