@@ -72,7 +72,12 @@ void lg_plat_stack_bounds(uintptr_t *lo, uintptr_t *hi)
  *    (~1 us a frame), and it gives each frame's CFA and function start, which the
  *    held-stack check needs.  It is looked up in libgcc_s itself: libunwind.so
  *    exports unversioned _Unwind_* of its own, which are far slower (~20 us a
- *    frame through unw_step) and use the pipe. */
+ *    frame through unw_step) and use the pipe.
+ * libunwind is not a link dependency of the shim but opened RTLD_LOCAL: as a
+ * dependency of a preloaded library it would join the global scope ahead of
+ * libgcc_s whenever the program does not link libgcc_s itself (a C program using a
+ * C++ library), and its unversioned _Unwind_RaiseException would then run the
+ * program's C++ exceptions, re-entering the shim from inside libunwind's locks. */
 
 typedef int (*unwind_backtrace_fn)(_Unwind_Trace_Fn, void *);
 typedef uintptr_t (*unwind_get_fn)(struct _Unwind_Context *);
@@ -85,6 +90,12 @@ static struct {
     unwind_get_ipinfo_fn ipinfo;
     unwind_enclosing_fn enclosing;
 } gcc;
+
+static struct {
+    int (*backtrace)(void **, int);
+    int (*set_caching_policy)(unw_addr_space_t, unw_caching_policy_t);
+    unw_addr_space_t *local_as;
+} unw;
 
 static int unw_pipe[2] = {-1, -1};
 static dev_t unw_dev;
@@ -110,6 +121,18 @@ void lg_plat_unwind_init(void)
         if (!gcc.cfa || !gcc.region_start || !gcc.ipinfo || !gcc.enclosing)
             gcc.backtrace = NULL;
     }
+    /* The symbol names behind libunwind.h's macros (UNW_LOCAL_ONLY: _ULx86_64_...) */
+#define LG_UNW_STR_(x) #x
+#define LG_UNW_STR(x) LG_UNW_STR_(x)
+    void *u = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+    if (u) {
+        unw.backtrace = (int (*)(void **, int))dlsym(u, "unw_backtrace");
+        unw.set_caching_policy = (int (*)(unw_addr_space_t, unw_caching_policy_t))dlsym(
+            u, LG_UNW_STR(unw_set_caching_policy));
+        unw.local_as = (unw_addr_space_t *)dlsym(u, LG_UNW_STR(unw_local_addr_space));
+    }
+    if (!unw.backtrace || !unw.set_caching_policy || !unw.local_as)
+        return; /* libgcc's unwinder alone */
     /* libunwind makes its pipe (pipe2, the two lowest free descriptors) at its
      * first call, which is the caching-policy call below: find out which two
      * numbers those are first.  If they turn out not to be a fresh non-blocking
@@ -122,7 +145,7 @@ void lg_plat_unwind_init(void)
         close(probe[0]);
         close(probe[1]);
     }
-    unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+    unw.set_caching_policy(*unw.local_as, UNW_CACHE_PER_THREAD);
     struct stat a, b;
     if (probe[0] >= 0 && fstat(probe[0], &a) == 0 && fstat(probe[1], &b) == 0 &&
         S_ISFIFO(a.st_mode) && a.st_ino == b.st_ino && a.st_dev == b.st_dev &&
@@ -182,7 +205,7 @@ static _Unwind_Reason_Code gcc_step(struct _Unwind_Context *ctx, void *arg)
 int lg_plat_unwind_raw(void **buf, int max)
 {
     if (unw_safe())
-        return unw_backtrace(buf, max);
+        return unw.backtrace(buf, max);
     if (!gcc.backtrace)
         return 0;
     struct gcc_walk w = {NULL, buf, 0, max};

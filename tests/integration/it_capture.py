@@ -90,6 +90,11 @@ def check_helper(a, lang, opt, tmp):
         else:
             errs.append("edge %d: uncut held_stack without the thread function: %s" % (
                 i, [fr.get("function") for fr in held]))
+    # Positive control: a cut is allowed only where the lock was taken in a call
+    # that returned.  t2 takes its held lock in its own frame in C, and through
+    # std::lock_guard inlined into it at -O2, so that stack must come back whole.
+    if (lang == "c" or opt == "O2") and "t2" not in seen:
+        errs.append("the held stack of t2's own lock (line %d) is cut or missing" % own["t2"])
     if lang == "cxx":
         live = p.stderr
         if "lock-order-inversion" not in live:
