@@ -9,6 +9,10 @@ tests/programs under `lockgraph run` and reads `lockgraph report --format json`.
       reports name functions demangled, with call-site offsets.
   daemon  capture_daemon: descriptors 3 and 4 reused by the program; no hang
       (60 s guard), its pipe and file untouched (exit 0), the inversion found.
+  cxx-throw-from-c  capture_throw: a C program without libgcc_s of its own calls a
+      C++ library that throws inside a lock; it finishes (60 s guard) with every
+      exception caught, and libstdc++'s _Unwind_RaiseException binds to libgcc_s
+      (LD_DEBUG=bindings), not to a libunwind the shim brought in.
 
 usage: it_capture.py --lockgraph BIN --bin-dir DIR --src-dir DIR [--case NAME]"""
 import argparse
@@ -19,7 +23,8 @@ import subprocess
 import sys
 import tempfile
 
-CASES = ["helper-c-O0", "helper-c-O2", "helper-cxx-O0", "helper-cxx-O2", "daemon"]
+CASES = ["helper-c-O0", "helper-c-O2", "helper-cxx-O0", "helper-cxx-O2", "daemon",
+         "cxx-throw-from-c"]
 
 
 def markers(path):
@@ -132,6 +137,27 @@ def check_daemon(a, tmp):
     return errs
 
 
+def check_throw(a, tmp):
+    env = dict(os.environ, LD_DEBUG="bindings")
+    cmd = [a.lockgraph, "run", "--output=" + os.path.join(tmp, "lg.%p.log"), "--",
+           os.path.join(a.bin_dir, "tp_capture_throw")]
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
+                           universal_newlines=True, env=env)
+    except subprocess.TimeoutExpired:
+        return ["hung (60 s): the program's exceptions re-entered the shim's unwinder"]
+    errs = []
+    if p.returncode != 0 or "caught 2000" not in p.stdout:
+        errs.append("exit status %d, output %r" % (p.returncode, p.stdout.strip()))
+    binds = re.findall(r"binding file \S*libstdc\+\+\S* \[\d+\] to (\S+) \[\d+\]: "
+                       r"normal symbol `_Unwind_RaiseException'", p.stderr)
+    if not binds:
+        errs.append("no LD_DEBUG binding of libstdc++'s _Unwind_RaiseException seen")
+    elif not all("libgcc_s" in b for b in binds):
+        errs.append("libstdc++'s _Unwind_RaiseException bound to %s" % sorted(set(binds)))
+    return errs
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lockgraph", required=True)
@@ -144,6 +170,8 @@ def main():
         with tempfile.TemporaryDirectory(prefix="lg-capture-") as tmp:
             if case == "daemon":
                 errs = check_daemon(a, tmp)
+            elif case == "cxx-throw-from-c":
+                errs = check_throw(a, tmp)
             else:
                 _, lang, opt = case.split("-")
                 errs = check_helper(a, lang, opt, tmp)
