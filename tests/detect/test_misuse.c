@@ -646,6 +646,25 @@ static void test_event_destroy_mark_ends(void)
         fake_unlock(a, locks[i]);
         fake_worker_run(a, do_destroyed, locks[i]);
     }
+    /* positive control: the same three kinds, destroyed the same way but not
+     * ended, are caught at their next use */
+    static char ctl[2];
+    char *cheap = g_malloc(64);
+    void *controls[3] = {&ctl[0], &ctl[1], cheap + 8};
+    for (int i = 0; i < 3; i++) {
+        fake_acquire(a, controls[i], i == 1 ? LG_KIND_MUTEX : LG_KIND_RWLOCK, NULL,
+                     LG_MODE_WRITE, 0, 0x600074);
+        fake_unlock(a, controls[i]);
+        fake_worker_run(a, do_destroyed, controls[i]);
+    }
+    guint c0 = fake_report_count();
+    for (int i = 0; i < 3; i++) {
+        struct use_step c = {controls[i], i == 1 ? LG_KIND_MUTEX : LG_KIND_RWLOCK,
+                             {i == 1 ? LG_WORD_DESTROYED : LG_WORD_UNLOCKED, 0}, -1};
+        fake_worker_run(a, do_use, &c);
+        g_assert_cmpint(c.destroyed, ==, 1);
+    }
+    g_assert_cmpuint(fake_report_count(), ==, c0 + 3);
     guint r0 = fake_report_count();
     fake_worker_run(a, do_reinit, &lk[0]);
     struct use_step s = {&lk[0], LG_KIND_RWLOCK, {LG_WORD_UNLOCKED, 0}, -1};
@@ -664,6 +683,7 @@ static void test_event_destroy_mark_ends(void)
     g_assert_cmpuint(fake_report_count(), ==, r0);
     fake_worker_stop(a);
     g_free(heap);
+    g_free(cheap);
     fake_assert_log_valid();
 }
 
