@@ -116,3 +116,31 @@ void lg_names_each(void (*row)(const char *list, unsigned value, const char *nam
     LG_MODES(MODE_ROW)
     LG_UNTRACED_REASONS(UNTRACED_ROW)
 }
+
+static unsigned put(char *out, unsigned cap, unsigned at, const char *s, unsigned n)
+{
+    for (unsigned i = 0; i < n && at + 1 < cap; i++)
+        out[at++] = s[i];
+    if (cap)
+        out[at < cap ? at : cap - 1] = 0;
+    return at;
+}
+
+unsigned lg_omp_critical_name(const char *sym, char *out, unsigned cap)
+{
+    static const char user[] = ".gomp_critical_user_", var[] = ".var", head[] = "omp critical";
+    if (!sym)
+        return 0;
+    if (strcmp(sym, "lg_omp_critical") == 0)
+        return put(out, cap, 0, head, sizeof head - 1);
+    if (strncmp(sym, user, sizeof user - 1) != 0 || !sym[sizeof user - 1])
+        return 0;
+    const char *name = sym + sizeof user - 1;
+    size_t n = strlen(name);
+    if (n > sizeof var - 1 && strcmp(name + n - (sizeof var - 1), var) == 0)
+        n -= sizeof var - 1;
+    unsigned at = put(out, cap, 0, head, sizeof head - 1);
+    at = put(out, cap, at, "(", 1);
+    at = put(out, cap, at, name, (unsigned)n);
+    return put(out, cap, at, ")", 1);
+}

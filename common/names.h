@@ -7,7 +7,7 @@
  * JSON, messages, live reports and `lockgraph dump --names` (which the Python test
  * drivers read) all print from these.
  *
- * No allocation, no locking, no libc beyond strcmp: the shim calls these from its
+ * No allocation, no locking, no libc beyond string functions: the shim calls these from its
  * reporter, where a signal handler may run.  Lookups are linear in the (tiny) lists.
  */
 #ifndef LOCKGRAPH_NAMES_H
@@ -31,6 +31,15 @@ const char *lg_untraced_reason_name(int reason); /* "static", "setid"; "unknown"
  * log-only markers, LG_FINDF_LOG_ONLY, are skipped).  Returns its name and sets
  * *bit, or NULL past the last one.  Iterate with `for (i = 0; (n = ...(i, &b)); i++)`. */
 const char *lg_finding_flag_at(unsigned i, uint32_t *bit);
+
+/* The name OpenMP's critical section has in the program, from the symbol of its
+ * lock: GCC's `#pragma omp critical(NAME)` locks the common symbol
+ * .gomp_critical_user_NAME (clang's: .gomp_critical_user_NAME.var), and the shim
+ * models the unnamed section by its object lg_omp_critical (shim/hooks/omp.c).
+ * Writes "omp critical(NAME)" or "omp critical" into out (NUL-terminated, cut to
+ * cap) and returns its length; 0 for any other symbol.  Live and offline reports
+ * name these locks alike through it. */
+unsigned lg_omp_critical_name(const char *sym, char *out, unsigned cap);
 
 /* Every row of every list, for `lockgraph dump --names`: calls row() once per row,
  * list by list, with the list's name ("kind", "flag", "end", "lock-kind", "subkind",

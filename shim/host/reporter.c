@@ -122,8 +122,12 @@ static void lock_desc(struct lg_fmt *f, const struct lg_report_lock *l)
     if (mod) {
         uintptr_t off;
         const char *name = lg_elf_object(l->addr, &off);
+        char critical[128];
         lg_fmt_s(f, " (");
-        if (name) {
+        if (name && !off && lg_omp_critical_name(name, critical, sizeof critical)) {
+            lg_fmt_s(f, critical);
+            lg_fmt_s(f, " in ");
+        } else if (name) {
             lg_fmt_symbol(f, name);
             if (off) {
                 lg_fmt_c(f, '+');

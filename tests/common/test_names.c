@@ -77,6 +77,26 @@ static void test_each(void)
     g_string_free(s, TRUE);
 }
 
+/* OpenMP critical sections: GCC's and clang's symbols, the shim's unnamed one,
+ * anything else refused, and a short buffer cut but terminated. */
+static void test_omp_critical(void)
+{
+    char b[64];
+    g_assert_cmpuint(lg_omp_critical_name(".gomp_critical_user_alpha", b, sizeof b), ==, 19);
+    g_assert_cmpstr(b, ==, "omp critical(alpha)");
+    g_assert_cmpuint(lg_omp_critical_name(".gomp_critical_user_beta.var", b, sizeof b), >, 0);
+    g_assert_cmpstr(b, ==, "omp critical(beta)");
+    g_assert_cmpuint(lg_omp_critical_name("lg_omp_critical", b, sizeof b), >, 0);
+    g_assert_cmpstr(b, ==, "omp critical");
+    g_assert_cmpuint(lg_omp_critical_name(".gomp_critical_user_", b, sizeof b), ==, 0);
+    g_assert_cmpuint(lg_omp_critical_name("gomp_critical_user_x", b, sizeof b), ==, 0);
+    g_assert_cmpuint(lg_omp_critical_name("la", b, sizeof b), ==, 0);
+    g_assert_cmpuint(lg_omp_critical_name(NULL, b, sizeof b), ==, 0);
+    char small[8];
+    lg_omp_critical_name(".gomp_critical_user_alpha", small, sizeof small);
+    g_assert_cmpstr(small, ==, "omp cri");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -84,5 +104,6 @@ int main(int argc, char **argv)
     g_test_add_func("/names/flags", test_flags);
     g_test_add_func("/names/others", test_others);
     g_test_add_func("/names/each", test_each);
+    g_test_add_func("/names/omp-critical", test_omp_critical);
     return g_test_run();
 }

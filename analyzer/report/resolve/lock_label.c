@@ -6,24 +6,6 @@
 
 #include <string.h>
 
-/* OpenMP's critical sections, named as the program wrote them: GCC's
- * `#pragma omp critical(NAME)` locks the common symbol .gomp_critical_user_NAME
- * (clang's: .gomp_critical_user_NAME.var), and the shim models the unnamed section
- * by its object lg_omp_critical (shim/hooks/omp.c).  NULL for any other symbol. */
-static char *omp_critical_name(const char *sym)
-{
-    static const char user[] = ".gomp_critical_user_";
-    if (strcmp(sym, "lg_omp_critical") == 0)
-        return g_strdup("omp critical");
-    if (strncmp(sym, user, sizeof user - 1) != 0 || !sym[sizeof user - 1])
-        return NULL;
-    const char *name = sym + sizeof user - 1;
-    size_t n = strlen(name);
-    if (n > 4 && strcmp(name + n - 4, ".var") == 0)
-        n -= 4;
-    return g_strdup_printf("omp critical(%.*s)", (int)n, name);
-}
-
 char *lg_lock_name(const lg_process *p, const lg_lock *l)
 {
     if (l->class_type != LG_CLASS_STATIC || !l->class_module)
@@ -34,9 +16,9 @@ char *lg_lock_name(const lg_process *p, const lg_lock *l)
     const lg_sym *s = lg_symbols_lookup(m, l->class_offset);
     if (!s->function)
         return NULL;
-    char *critical = s->sym_offset ? NULL : omp_critical_name(s->function);
-    if (critical)
-        return critical;
+    char critical[256];
+    if (!s->sym_offset && lg_omp_critical_name(s->function, critical, sizeof critical))
+        return g_strdup(critical);
     /* an element of an array or a member of a struct: say which */
     return s->sym_offset ? g_strdup_printf("%s+0x%" G_GINT64_MODIFIER "x", s->function, s->sym_offset)
                          : g_strdup(s->function);
