@@ -447,19 +447,48 @@ static struct lg_lockrec *make_record(uintptr_t addr, struct lg_lockrec *prev, v
 
 struct capture {
     uint32_t n;
-    uint32_t id; /* interned id once known */
+    uint32_t id;    /* interned id once known */
+    uint8_t cut;    /* no room to unwind: pcs holds the call site alone */
+    uintptr_t site; /* the acquisition's call site when known, else 0 */
     uintptr_t pcs[LG_MAX_DEPTH];
 };
+
+/* The calling thread's stack has room for an unwind.  A thread made with a small
+ * stack (PTHREAD_STACK_MIN), or a signal handler on a small alternate stack, must
+ * not overflow it in the shim: there the capture keeps the call site alone,
+ * marked cut (docs/shim.md "Stack capture"). */
+static int unwind_room(void)
+{
+    const struct lg_thread *t = lg_tls_self;
+    return lg_plat_unwind_room(t ? t->stack_lo : 0, t ? t->stack_hi : 0);
+}
 
 static void capture(struct capture *c)
 {
     if (c->n)
         return;
+    if (!unwind_room()) {
+        c->cut = 1;
+        c->pcs[0] = c->site;
+        c->n = c->site != 0;
+        return;
+    }
     int depth = lg_cfg.stack_depth;
     if (depth < 1 || depth > LG_MAX_DEPTH)
         depth = LG_DEFAULT_STACK_DEPTH;
     int n = lg_plat_backtrace(c->pcs, depth);
     c->n = n > 0 ? (uint32_t)n : 0;
+}
+
+/* Interned id of a capture (under the graph lock). */
+static uint32_t capture_id(struct capture *c)
+{
+    if (!c->id) {
+        c->id = lg_stack_intern(c->pcs, c->n);
+        if (c->cut && c->n)
+            lg_stack_mark_cut(c->id);
+    }
+    return c->id;
 }
 
 static struct lg_lockrec *create_lock(struct lg_thread *t, uintptr_t addr, uint8_t kind,
@@ -470,7 +499,7 @@ static struct lg_lockrec *create_lock(struct lg_thread *t, uintptr_t addr, uint8
     int cls = lg_plat_classify(addr, &module, &offset, 1);
     struct make_args a = {kind, subkind, 0, 0};
     int on_stack = addr >= t->stack_lo && addr < t->stack_hi;
-    if (on_stack)
+    if (on_stack && unwind_room())
         a.frame_slot = lg_plat_frame_slot(addr);
     on_stack = on_stack && a.frame_slot;
     if (cls != LG_CLASS_STATIC)
@@ -480,9 +509,7 @@ static struct lg_lockrec *create_lock(struct lg_thread *t, uintptr_t addr, uint8
     int made;
     struct lg_lockrec *l = lg_table_get(addr, make_record, &a, &made);
     if (l && made) {
-        if (!cap->id)
-            cap->id = lg_stack_intern(cap->pcs, cap->n);
-        l->first_stack = cap->id;
+        l->first_stack = capture_id(cap);
         lg_rec_lock(l, lg_plat_now(), cls, module, offset,
                     cls == LG_CLASS_STATIC ? 0 : cap->id);
     }
@@ -505,7 +532,8 @@ struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
     }
     if (!l) {
         struct capture cap;
-        cap.n = cap.id = 0;
+        cap.n = cap.id = cap.cut = 0;
+        cap.site = 0;
         l = create_lock(t, addr, kind, subkind, &cap);
     }
     lg_guard_leave(t, g);
@@ -661,7 +689,7 @@ static void report_pending(struct lg_pending *p)
  * in a callee) the outer frames are unknown: the stack is the call site alone,
  * recorded as cut (lg_stack_mark_cut), never frames from another moment.
  * docs/shim.md "Held-lock stacks" says what remains ambiguous. */
-static void held_stacks(struct lg_thread *t)
+__attribute__((noinline)) static void held_stacks(struct lg_thread *t)
 {
     uint32_t need = 0;
     for (uint32_t i = 0; i < t->nheld; i++)
@@ -703,10 +731,15 @@ static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, ui
     pending.head = NULL;
     pending.tail = &pending.head;
     capture(cap);
-    held_stacks(t);
+    if (!cap->cut)
+        held_stacks(t);
     lg_graph_lock();
-    if (!cap->id)
-        cap->id = lg_stack_intern(cap->pcs, cap->n);
+    capture_id(cap);
+    for (uint32_t i = 0; cap->cut && i < t->nheld; i++) /* no room for held_stacks */
+        if (!t->held[i].stack && t->held[i].sp) {
+            t->held[i].stack = lg_stack_intern(&t->held[i].pc, 1);
+            lg_stack_mark_cut(t->held[i].stack);
+        }
     struct lg_chain *chain = lg_chain_intern(t->held, t->nheld);
     if (chain && lg_graph_acquire(t, t->held, t->nheld, chain, l, mode, flags, cap->id, &pending))
         t->in_graph = 1; /* a context names it: its identity outlives it */
@@ -743,7 +776,8 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
 {
     struct lg_guard g = lg_guard_enter(t);
     struct capture cap;
-    cap.n = cap.id = 0;
+    cap.n = cap.id = cap.cut = 0;
+    cap.site = pc;
     struct lg_lockrec *l = lg_table_find(addr);
     if (l && frame_replaced(l)) {
         retire_record(l, LG_RETIRE_STACK);
@@ -901,10 +935,11 @@ int lg_release_slow(struct lg_thread *t, uintptr_t addr)
 uint32_t lg_capture_stack(void)
 {
     struct capture cap;
-    cap.n = cap.id = 0;
+    cap.n = cap.id = cap.cut = 0;
+    cap.site = 0;
     capture(&cap);
     lg_graph_lock();
-    uint32_t id = lg_stack_intern(cap.pcs, cap.n);
+    uint32_t id = capture_id(&cap);
     lg_graph_unlock();
     return id;
 }

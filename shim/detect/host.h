@@ -47,6 +47,14 @@ uintptr_t lg_plat_function_of(uintptr_t pc);
 uintptr_t lg_plat_frame_slot(uintptr_t addr);
 /* The calling thread's stack [lo, hi), or zeros when unknown. */
 void lg_plat_stack_bounds(uintptr_t *lo, uintptr_t *hi);
+/* 1 if the stack the caller runs on has room below it for an unwind (the deepest
+ * capture the slow path makes, unwinder included), 0 if not.  [lo, hi) is the
+ * thread's stack as lg_plat_stack_bounds gave it; when the caller runs elsewhere
+ * (a signal handler's alternate stack is measured; a stack the program made itself
+ * cannot be, and is assumed large enough). */
+int lg_plat_unwind_room(uintptr_t lo, uintptr_t hi);
+/* Bytes of stack below the caller's frame, SIZE_MAX when unknown (as above). */
+size_t lg_plat_stack_room(uintptr_t lo, uintptr_t hi);
 
 /* ---- time and threads ------------------------------------------------------------ */
 

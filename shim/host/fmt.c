@@ -1,4 +1,7 @@
 #include "fmt.h"
+#include "detect.h"
+#include "host.h"
+#include "state.h"
 
 #include <demangle.h>
 #include <string.h>
@@ -50,7 +53,12 @@ static void demangled_piece(const char *s, size_t n, void *arg)
 
 void lg_fmt_symbol(struct lg_fmt *f, const char *name)
 {
-    if (name && name[0] == '_' && name[1] == 'Z' && strlen(name) <= LG_FMT_DEMANGLE_MAX) {
+    /* the demangler's arrays must fit the stack we run on, with the room a
+     * capture needs left over (a thread made with a tiny stack) */
+    const struct lg_thread *t = lg_tls_self;
+    size_t len = name ? strlen(name) : 0;
+    if (name && name[0] == '_' && name[1] == 'Z' && len <= LG_FMT_DEMANGLE_MAX &&
+        lg_plat_stack_room(t ? t->stack_lo : 0, t ? t->stack_hi : 0) >= 80 * len + 16384) {
         size_t at = f->len;
         if (cplus_demangle_v3_callback(name, DMGL_PARAMS | DMGL_ANSI, demangled_piece, f))
             return;

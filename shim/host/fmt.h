@@ -18,7 +18,9 @@ void lg_fmt_c(struct lg_fmt *f, char c);
 /* A symbol name, C++ names demangled ("bank::Account::transfer_to(bank::Account&,
  * long)") with libiberty's callback demangler, which works in stack arrays sized by
  * the name and never allocates; names longer than LG_FMT_DEMANGLE_MAX (about 70
- * bytes of stack per character) and names it cannot parse are printed as they are. */
+ * bytes of stack per character), names whose arrays the stack we run on has no room
+ * for (a thread made with a small stack) and names it cannot parse are printed as
+ * they are. */
 #define LG_FMT_DEMANGLE_MAX 256
 void lg_fmt_symbol(struct lg_fmt *f, const char *name);
 

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <sys/stat.h>
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -54,6 +55,30 @@ void lg_plat_stack_bounds(uintptr_t *lo, uintptr_t *hi)
         *hi = (uintptr_t)base + size;
     }
     pthread_attr_destroy(&a);
+}
+
+/* What the deepest slow-path capture uses below the hook's frame: the detector's
+ * frames, the held-stack walk and libunwind's or libgcc's unwinder, with the live
+ * report of a finding (measured at ~15 KiB with a painted stack, docs/shim.md
+ * "Stack capture"), and a margin. */
+#define LG_UNWIND_ROOM (24u * 1024u)
+
+size_t lg_plat_stack_room(uintptr_t lo, uintptr_t hi)
+{
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    if (sp > lo && sp <= hi)
+        return sp - lo;
+    stack_t ss;
+    if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK)) {
+        uintptr_t base = (uintptr_t)ss.ss_sp;
+        return sp > base ? sp - base : 0;
+    }
+    return SIZE_MAX;
+}
+
+int lg_plat_unwind_room(uintptr_t lo, uintptr_t hi)
+{
+    return lg_plat_stack_room(lo, hi) >= LG_UNWIND_ROOM;
 }
 
 /* ---- unwinding --------------------------------------------------------------------
@@ -171,10 +196,17 @@ static int unw_safe(void)
     return 0;
 }
 
+/* A walk with libgcc's unwinder.  Frames are filtered as they are visited rather
+ * than copied and filtered after: a slow-path capture may run on a small thread
+ * stack (PTHREAD_STACK_MIN), so no walk keeps a second array of frames. */
 struct gcc_walk {
-    struct lg_plat_frame *f;
-    void **raw;
-    int n, max;
+    struct lg_plat_frame *f; /* frames mode: the kept frames */
+    void **raw;              /* raw mode: return addresses, nothing skipped */
+    int n, max, visited;
+    uintptr_t lo, hi;  /* frames mode: call sites in [lo, hi) (the shim) are skipped */
+    int last_kept;     /* the frame visited last was kept: this one's sp is its CFA */
+    uintptr_t addr;    /* slot mode (f and raw NULL): the stack address looked up */
+    uintptr_t slot;    /* slot mode: the result */
 };
 
 /* In a backtrace callback, _Unwind_GetCFA is the CFA of the frame just visited
@@ -186,16 +218,27 @@ static _Unwind_Reason_Code gcc_step(struct _Unwind_Context *ctx, void *arg)
     int before = 0;
     uintptr_t ip = gcc.ipinfo(ctx, &before);
     uintptr_t sp = gcc.cfa(ctx);
-    if (w->f && w->n)
+    if (w->last_kept && w->f)
         w->f[w->n - 1].cfa = sp;
-    if (!ip || w->n >= w->max)
+    if (w->last_kept && !w->f && !w->raw && sp > w->addr) {
+        w->slot = sp - sizeof(uintptr_t); /* the kept frame holding addr */
+        return _URC_END_OF_STACK;
+    }
+    w->last_kept = 0;
+    if (!ip || w->n >= w->max || w->visited++ >= LG_MAX_DEPTH_RAW)
         return _URC_END_OF_STACK;
     if (w->raw) {
         w->raw[w->n++] = (void *)(before ? ip + 1 : ip); /* as unw_backtrace gives */
         return _URC_NO_REASON;
     }
+    uintptr_t pc = before ? ip : ip - 1;
+    if (pc >= w->lo && pc < w->hi) /* our frames: hooks, the thread trampoline */
+        return _URC_NO_REASON;
+    w->last_kept = 1;
+    if (!w->f)
+        return _URC_NO_REASON;
     struct lg_plat_frame *f = &w->f[w->n++];
-    f->pc = before ? ip : ip - 1;
+    f->pc = pc;
     f->sp = sp;
     f->cfa = 0; /* the outermost frame's stays unknown */
     f->fn = gcc.region_start(ctx);
@@ -208,7 +251,7 @@ int lg_plat_unwind_raw(void **buf, int max)
         return unw.backtrace(buf, max);
     if (!gcc.backtrace)
         return 0;
-    struct gcc_walk w = {NULL, buf, 0, max};
+    struct gcc_walk w = {.raw = buf, .max = max};
     gcc.backtrace(gcc_step, &w);
     return w.n;
 }
@@ -237,16 +280,10 @@ int lg_plat_backtrace_frames(struct lg_plat_frame *f, int max)
 {
     if (!gcc.backtrace)
         return 0;
-    struct lg_plat_frame all[LG_MAX_DEPTH_RAW];
-    struct gcc_walk w = {all, NULL, 0, LG_MAX_DEPTH_RAW};
+    struct gcc_walk w = {.f = f, .max = max};
+    lg_shim_self_range(&w.lo, &w.hi);
     gcc.backtrace(gcc_step, &w);
-    uintptr_t lo, hi;
-    lg_shim_self_range(&lo, &hi);
-    int k = 0;
-    for (int i = 0; i < w.n && k < max; i++)
-        if (all[i].pc < lo || all[i].pc >= hi)
-            f[k++] = all[i];
-    return k;
+    return w.n;
 }
 
 uintptr_t lg_plat_function_of(uintptr_t pc)
@@ -258,10 +295,10 @@ uintptr_t lg_plat_function_of(uintptr_t pc)
  * caller's; the call pushed its return address just below the caller's. */
 uintptr_t lg_plat_frame_slot(uintptr_t addr)
 {
-    struct lg_plat_frame f[LG_MAX_DEPTH_RAW];
-    int n = lg_plat_backtrace_frames(f, LG_MAX_DEPTH_RAW);
-    for (int i = 0; i < n; i++)
-        if (f[i].cfa > addr)
-            return f[i].cfa - sizeof(uintptr_t);
-    return 0;
+    if (!gcc.backtrace)
+        return 0;
+    struct gcc_walk w = {.max = LG_MAX_DEPTH_RAW, .addr = addr};
+    lg_shim_self_range(&w.lo, &w.hi);
+    gcc.backtrace(gcc_step, &w);
+    return w.slot;
 }

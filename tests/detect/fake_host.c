@@ -240,6 +240,25 @@ void fake_set_stack_bounds(uintptr_t lo, uintptr_t hi)
 
 void fake_set_real_stack_bounds(void) { atomic_store(&bounds_real, 1); }
 
+/* Room to unwind unless a test takes it away (fake_set_unwind_room). */
+static _Atomic int unwind_room = 1;
+
+void fake_set_unwind_room(int room) { atomic_store(&unwind_room, room); }
+
+int lg_plat_unwind_room(uintptr_t lo, uintptr_t hi)
+{
+    (void)lo;
+    (void)hi;
+    return atomic_load(&unwind_room);
+}
+
+size_t lg_plat_stack_room(uintptr_t lo, uintptr_t hi)
+{
+    (void)lo;
+    (void)hi;
+    return atomic_load(&unwind_room) ? SIZE_MAX : 0;
+}
+
 void lg_plat_stack_bounds(uintptr_t *lo, uintptr_t *hi)
 {
     if (atomic_load(&bounds_real)) {

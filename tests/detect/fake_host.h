@@ -64,6 +64,9 @@ void fake_add_static_range(uintptr_t lo, uintptr_t hi, uint32_t module);
 void fake_set_stack_bounds(uintptr_t lo, uintptr_t hi);
 /* From now on, each thread attached gets its real stack (pthread_getattr_np). */
 void fake_set_real_stack_bounds(void);
+/* lg_plat_unwind_room's answer (1 by default): 0 makes every capture keep only the
+ * call site, marked cut, as on a thread with a tiny stack. */
+void fake_set_unwind_room(int room);
 
 /* ---- captured log --------------------------------------------------------------- */
 size_t fake_log_len(void);

@@ -5,6 +5,7 @@
 #include "fake_host.h"
 #include "graph.h"
 #include "lock_table.h"
+#include "stack_cut.h"
 
 static uint64_t id_of(const void *addr)
 {
@@ -441,6 +442,50 @@ static void test_context_bound(void)
     fake_assert_log_valid();
 }
 
+/* No room on the stack to unwind (a thread made with PTHREAD_STACK_MIN): nothing
+ * is unwound, and every stack recorded is the acquisition's call site alone,
+ * marked cut, for the new lock, the new chain and the held lock alike. */
+static void test_no_room_to_unwind(void)
+{
+    static uint64_t lk[2];
+    fake_set_unwind_room(0);
+    fake_worker *t = fake_worker_start();
+    size_t mark = fake_log_len();
+    unsigned bt = fake_backtrace_calls();
+    fake_lock(t, &lk[0], 0x715000);
+    fake_lock(t, &lk[1], 0x715010);
+    fake_unlock(t, &lk[1]);
+    fake_unlock(t, &lk[0]);
+    g_assert_cmpuint(fake_backtrace_calls(), ==, bt);
+    GArray *recs = fake_log_records(mark);
+    guint nctx = 0, nlock = 0;
+    for (guint i = 0; i < recs->len; i++) {
+        const fake_rec *r = &g_array_index(recs, fake_rec, i);
+        if (r->type == LG_REC_CONTEXT) {
+            nctx++;
+            const uintptr_t to = 0x715010, held = 0x715000;
+            g_assert_true(fake_stack_is(r->u.ctx.stack, &to, 1));
+            g_assert_true(lg_stack_is_cut(r->u.ctx.stack));
+            g_assert_true(fake_stack_is(r->u.ctx.held_stack, &held, 1));
+            g_assert_true(lg_stack_is_cut(r->u.ctx.held_stack));
+        }
+        nlock += r->type == LG_REC_LOCK;
+    }
+    g_assert_cmpuint(nctx, ==, 1);
+    g_assert_cmpuint(nlock, ==, 2);
+    g_array_free(recs, TRUE);
+    /* with room again, the next new chain is unwound as usual */
+    fake_set_unwind_room(1);
+    static uint64_t lk2;
+    fake_lock(t, &lk[0], 0x716000);
+    fake_lock(t, &lk2, 0x716010);
+    fake_unlock(t, &lk2);
+    fake_unlock(t, &lk[0]);
+    g_assert_cmpuint(fake_backtrace_calls(), >, bt);
+    fake_worker_stop(t);
+    fake_assert_log_valid();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -454,5 +499,6 @@ int main(int argc, char **argv)
     g_test_add_func("/core/chains/nested-read", test_nested_read);
     g_test_add_func("/core/chains/phantom-dropped", test_phantom_dropped);
     g_test_add_func("/core/chains/context-bound", test_context_bound);
+    g_test_add_func("/core/chains/no-room-to-unwind", test_no_room_to_unwind);
     return g_test_run();
 }

@@ -13,6 +13,10 @@ tests/programs under `lockgraph run` and reads `lockgraph report --format json`.
       C++ library that throws inside a lock; it finishes (60 s guard) with every
       exception caught, and libstdc++'s _Unwind_RaiseException binds to libgcc_s
       (LD_DEBUG=bindings), not to a libunwind the shim brought in.
+  small-stacks  capture_small_stack: threads made with PTHREAD_STACK_MIN and a
+      handler on a 16 KiB alternate stack take new chains; exit 0 (no stack
+      overflow), and the inversion a/b is found, with the stacks it could not
+      capture marked cut.
 
 usage: it_capture.py --lockgraph BIN --bin-dir DIR --src-dir DIR [--case NAME]"""
 import argparse
@@ -24,7 +28,7 @@ import sys
 import tempfile
 
 CASES = ["helper-c-O0", "helper-c-O2", "helper-cxx-O0", "helper-cxx-O2", "daemon",
-         "cxx-throw-from-c"]
+         "cxx-throw-from-c", "small-stacks"]
 
 
 def markers(path):
@@ -158,6 +162,27 @@ def check_throw(a, tmp):
     return errs
 
 
+def check_small_stacks(a, tmp):
+    try:
+        p, rep = run(a.lockgraph, os.path.join(a.bin_dir, "tp_capture_small_stack"), [], tmp)
+    except subprocess.TimeoutExpired:
+        return ["hung (60 s)"]
+    errs = []
+    if p.returncode != 0 or "done" not in p.stdout:
+        errs.append("exit status %d (-11: the shim overflowed a small stack)" % p.returncode)
+    inv = inversions(rep)
+    if len(inv) != 1:
+        return errs + ["expected 1 lock-order-inversion, found %d" % len(inv)]
+    for i, e in enumerate(inv[0]["edges"]):
+        # no room to unwind: the acquisition keeps its call site, marked cut
+        if e.get("held_stack_cut") is not True:
+            errs.append("edge %d: held stack not marked cut on a %s" % (i, "small stack"))
+        fns = [fr.get("function") for fr in e.get("stack") or []]
+        if not fns or fns[0] not in ("a_then_b", "b_then_a"):
+            errs.append("edge %d: acquisition stack %s does not start at its call site" % (i, fns))
+    return errs
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lockgraph", required=True)
@@ -172,6 +197,8 @@ def main():
                 errs = check_daemon(a, tmp)
             elif case == "cxx-throw-from-c":
                 errs = check_throw(a, tmp)
+            elif case == "small-stacks":
+                errs = check_small_stacks(a, tmp)
             else:
                 _, lang, opt = case.split("-")
                 errs = check_helper(a, lang, opt, tmp)
