@@ -744,14 +744,19 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
     struct lg_guard g = lg_guard_enter(t);
     struct capture cap;
     cap.n = cap.id = 0;
-    struct lg_lockrec *l = lg_table_find(addr);
+    /* one probe: the live record, or the retired one a destroyed-use check reads */
+    struct lg_lockrec *any = lg_table_find_any(addr);
+    struct lg_lockrec *l =
+        any && !(atomic_load_explicit(&any->flags, memory_order_relaxed) & LG_LR_DEAD) ? any : NULL;
     if (l && frame_replaced(l)) {
         retire_record(l, LG_RETIRE_STACK);
         l = NULL;
     }
     if (__builtin_expect(!l, 0)) {
         /* acquired: a mutex's word cannot say destroyed (glibc refuses those) */
-        lg_destroyed_use(t, addr, kind, (struct lg_lock_word){LG_WORD_HELD, 0}, LG_USE_LOCK);
+        if (any)
+            lg_destroyed_use_of(t, any, kind, (struct lg_lock_word){LG_WORD_HELD, 0},
+                                LG_USE_LOCK);
         l = create_lock(t, addr, kind, subkind, &cap);
     }
     if (l && (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_FORK_HELD))
