@@ -12,6 +12,7 @@
 #include "seen.h"
 #include "tool_lock.h"
 #include "stack_cut.h"
+#include "stack_depot.h"
 #include "validated.h"
 
 #include <errno.h>
@@ -696,19 +697,38 @@ static void held_stacks(struct lg_thread *t)
     }
 }
 
+/* A new chain: its contexts go into the graph.  The acquisition's stack is the
+ * one captured for this acquisition (a first use captured it already), or, when
+ * the code path is in the stack depot, the stack first seen on that path (the
+ * contexts say so: LG_CTXF_STACK_FIRST), with no capture.  Held stacks are
+ * unaffected: held_stacks gives each hold its own or a cut one. */
 static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, uint8_t flags,
-                     uint64_t key, struct capture *cap)
+                     uint64_t key, uintptr_t pc, struct capture *cap)
 {
     struct lg_pending pending;
     pending.head = NULL;
     pending.tail = &pending.head;
-    capture(cap);
+    const struct lg_held *top = &t->held[t->nheld - 1];
+    uint64_t path = lg_depot_key(pc, l->kind, mode, flags, top->pc, top->lock->kind, top->mode);
+    uint16_t ctxflags = flags;
+    /* the depot's stack is the path's, not this acquisition's: it goes into the
+     * contexts only, never into cap (whose id becomes the held entry's stack) */
+    uint32_t stack = !cap->n && path ? lg_depot_find(path) : 0;
+    if (stack)
+        ctxflags |= LG_CTXF_STACK_FIRST;
+    else
+        capture(cap);
     held_stacks(t);
     lg_graph_lock();
-    if (!cap->id)
-        cap->id = lg_stack_intern(cap->pcs, cap->n);
+    if (!stack) {
+        if (!cap->id)
+            cap->id = lg_stack_intern(cap->pcs, cap->n);
+        stack = cap->id;
+        if (path && stack)
+            lg_depot_put(path, stack);
+    }
     struct lg_chain *chain = lg_chain_intern(t->held, t->nheld);
-    if (chain && lg_graph_acquire(t, t->held, t->nheld, chain, l, mode, flags, cap->id, &pending))
+    if (chain && lg_graph_acquire(t, t->held, t->nheld, chain, l, mode, ctxflags, stack, &pending))
         t->in_graph = 1; /* a context names it: its identity outlives it */
     lg_graph_unlock();
     if (chain) {
@@ -777,7 +797,7 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
             if (n && !lg_chain_seen(t, key) && lg_validated_skip(key, t->serial))
                 chain_add(t, key);
             else if (n && !lg_chain_seen(t, key))
-                validate(t, l, mode, ctxflags, key, &cap);
+                validate(t, l, mode, ctxflags, key, pc, &cap);
         }
         if (__builtin_expect(n < t->cap, 1) || grow_held(t) == 0)
             lg_push_held(t, n, l, key, pc, sp, cap.id, mode, ctxflags);
