@@ -661,8 +661,10 @@ static void report_pending(struct lg_pending *p)
  * taken in a helper that has returned, std::mutex::lock at -O0, a lock_guard made
  * in a callee) the outer frames are unknown: the stack is the call site alone,
  * recorded as cut (lg_stack_mark_cut), never frames from another moment.
- * docs/shim.md "Held-lock stacks" says what remains ambiguous. */
-static void held_stacks(struct lg_thread *t)
+ * docs/shim.md "Held-lock stacks" says what remains ambiguous.
+ * The walk is the current stack: when one is made and cap is still empty, it is
+ * also the acquisition's own stack (one unwind instead of two). */
+static void held_stacks(struct lg_thread *t, struct capture *cap)
 {
     uint32_t need = 0;
     for (uint32_t i = 0; i < t->nheld; i++)
@@ -674,6 +676,10 @@ static void held_stacks(struct lg_thread *t)
     int depth = lg_cfg.stack_depth < 1 || lg_cfg.stack_depth > LG_MAX_DEPTH ? LG_DEFAULT_STACK_DEPTH
                                                                           : lg_cfg.stack_depth;
     int n = lg_plat_backtrace_frames(f, LG_MAX_DEPTH);
+    if (cap && !cap->n && !cap->id && n > 0) {
+        for (int x = 0; x < n && cap->n < (uint32_t)depth; x++)
+            cap->pcs[cap->n++] = f[x].pc;
+    }
     for (uint32_t i = 0; i < t->nheld; i++) {
         struct lg_held *h = &t->held[i];
         if (h->stack || !h->sp)
@@ -697,11 +703,12 @@ static void held_stacks(struct lg_thread *t)
     }
 }
 
-/* A new chain: its contexts go into the graph.  The acquisition's stack is the
- * one captured for this acquisition (a first use captured it already), or, when
- * the code path is in the stack depot, the stack first seen on that path (the
- * contexts say so: LG_CTXF_STACK_FIRST), with no capture.  Held stacks are
- * unaffected: held_stacks gives each hold its own or a cut one. */
+/* A new chain: its contexts go into the graph.  The acquisition's stack is its
+ * own when one is at hand (a first use captured it; or held_stacks had to walk
+ * the stack for a held lock, and that walk is this acquisition's stack too), or,
+ * when the code path is in the stack depot, the stack first seen on that path
+ * (the contexts say so: LG_CTXF_STACK_FIRST), with no capture; else a capture.
+ * Held stacks are unaffected: held_stacks gives each hold its own or a cut one. */
 static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, uint8_t flags,
                      uint64_t key, uintptr_t pc, struct capture *cap)
 {
@@ -711,6 +718,7 @@ static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, ui
     const struct lg_held *top = &t->held[t->nheld - 1];
     uint64_t path = lg_depot_key(pc, l->kind, mode, flags, top->pc, top->lock->kind, top->mode);
     uint16_t ctxflags = flags;
+    held_stacks(t, cap);
     /* the depot's stack is the path's, not this acquisition's: it goes into the
      * contexts only, never into cap (whose id becomes the held entry's stack) */
     uint32_t stack = !cap->n && path ? lg_depot_find(path) : 0;
@@ -718,7 +726,6 @@ static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, ui
         ctxflags |= LG_CTXF_STACK_FIRST;
     else
         capture(cap);
-    held_stacks(t);
     lg_graph_lock();
     if (!stack) {
         if (!cap->id)
