@@ -100,6 +100,9 @@ enum lg_mode { LG_MODES(LG_ENUM_ROW_) };
 /* CONTEXT.flags: how the acquired ("to") lock was taken in this context. */
 #define LG_CTXF_TRY 0x1u   /* trylock: cannot block, so the edge cannot close a deadlock */
 #define LG_CTXF_TIMED 0x2u /* timed/clock lock: a deadlock through it ends in a timeout */
+/* The context's stack is the one first seen on its code path (the shim's stack
+ * depot, docs/shim.md "Stack depot"), not captured for this context. */
+#define LG_CTXF_STACK_FIRST 0x4u
 
 /* LOCK class key types (LOCK.class_type). */
 enum lg_class_type {

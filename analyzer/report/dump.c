@@ -23,6 +23,7 @@ static void flags_ctx(GString *s, uint16_t f)
 {
     g_string_append(s, (f & LG_CTXF_TRY) ? " try" : "");
     g_string_append(s, (f & LG_CTXF_TIMED) ? " timed" : "");
+    g_string_append(s, (f & LG_CTXF_STACK_FIRST) ? " stack_first_seen" : "");
 }
 
 static const char *end_name(const lg_process *p)

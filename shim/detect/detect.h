@@ -137,6 +137,10 @@ void lg_check_destroy(struct lg_thread *t, uintptr_t addr, uint8_t kind,
  * other checks do not apply); else 0.  word: the lock word (decides for mutexes). */
 int lg_destroyed_use(struct lg_thread *t, uintptr_t addr, uint8_t kind, struct lg_lock_word word,
                      enum lg_use_op op);
+/* The same for a caller that has already probed the table: d is what
+ * lg_table_find_any(addr) returned (a first use's one probe serves both). */
+int lg_destroyed_use_of(struct lg_thread *t, struct lg_lockrec *d, uint8_t kind,
+                        struct lg_lock_word word, enum lg_use_op op);
 
 /* ---- the end of lock instances ----------------------------------------------------- */
 

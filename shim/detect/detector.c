@@ -12,6 +12,7 @@
 #include "seen.h"
 #include "tool_lock.h"
 #include "stack_cut.h"
+#include "stack_depot.h"
 #include "validated.h"
 
 #include <errno.h>
@@ -688,8 +689,10 @@ static void report_pending(struct lg_pending *p)
  * taken in a helper that has returned, std::mutex::lock at -O0, a lock_guard made
  * in a callee) the outer frames are unknown: the stack is the call site alone,
  * recorded as cut (lg_stack_mark_cut), never frames from another moment.
- * docs/shim.md "Held-lock stacks" says what remains ambiguous. */
-__attribute__((noinline)) static void held_stacks(struct lg_thread *t)
+ * docs/shim.md "Held-lock stacks" says what remains ambiguous.
+ * The walk is the current stack: when one is made and cap is still empty, it is
+ * also the acquisition's own stack (one unwind instead of two). */
+__attribute__((noinline)) static void held_stacks(struct lg_thread *t, struct capture *cap)
 {
     uint32_t need = 0;
     for (uint32_t i = 0; i < t->nheld; i++)
@@ -701,6 +704,10 @@ __attribute__((noinline)) static void held_stacks(struct lg_thread *t)
     int depth = lg_cfg.stack_depth < 1 || lg_cfg.stack_depth > LG_MAX_DEPTH ? LG_DEFAULT_STACK_DEPTH
                                                                           : lg_cfg.stack_depth;
     int n = lg_plat_backtrace_frames(f, LG_MAX_DEPTH);
+    if (cap && !cap->n && !cap->id && n > 0) {
+        for (int x = 0; x < n && cap->n < (uint32_t)depth; x++)
+            cap->pcs[cap->n++] = f[x].pc;
+    }
     for (uint32_t i = 0; i < t->nheld; i++) {
         struct lg_held *h = &t->held[i];
         if (h->stack || !h->sp)
@@ -724,24 +731,44 @@ __attribute__((noinline)) static void held_stacks(struct lg_thread *t)
     }
 }
 
+/* A new chain: its contexts go into the graph.  The acquisition's stack is its
+ * own when one is at hand (a first use captured it; or held_stacks had to walk
+ * the stack for a held lock, and that walk is this acquisition's stack too), or,
+ * when the code path is in the stack depot, the stack first seen on that path
+ * (the contexts say so: LG_CTXF_STACK_FIRST), with no capture; else a capture.
+ * Held stacks are unaffected: held_stacks gives each hold its own or a cut one. */
 static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, uint8_t flags,
-                     uint64_t key, struct capture *cap)
+                     uint64_t key, uintptr_t pc, struct capture *cap)
 {
     struct lg_pending pending;
     pending.head = NULL;
     pending.tail = &pending.head;
-    capture(cap);
-    if (!cap->cut)
-        held_stacks(t);
+    const struct lg_held *top = &t->held[t->nheld - 1];
+    uint64_t path = lg_depot_key(pc, l->kind, mode, flags, top->pc, top->lock->kind, top->mode);
+    uint16_t ctxflags = flags;
+    int room = unwind_room();
+    if (room)
+        held_stacks(t, cap);
+    /* the depot's stack is the path's, not this acquisition's: it goes into the
+     * contexts only, never into cap (whose id becomes the held entry's stack) */
+    uint32_t stack = !cap->n && path ? lg_depot_find(path) : 0;
+    if (stack)
+        ctxflags |= LG_CTXF_STACK_FIRST;
+    else
+        capture(cap);
     lg_graph_lock();
-    capture_id(cap);
-    for (uint32_t i = 0; cap->cut && i < t->nheld; i++) /* no room for held_stacks */
+    for (uint32_t i = 0; !room && i < t->nheld; i++) /* no room for held_stacks */
         if (!t->held[i].stack && t->held[i].sp) {
             t->held[i].stack = lg_stack_intern(&t->held[i].pc, 1);
             lg_stack_mark_cut(t->held[i].stack);
         }
+    if (!stack) {
+        stack = capture_id(cap);
+        if (path && stack && !cap->cut) /* a call site alone is no path's stack */
+            lg_depot_put(path, stack);
+    }
     struct lg_chain *chain = lg_chain_intern(t->held, t->nheld);
-    if (chain && lg_graph_acquire(t, t->held, t->nheld, chain, l, mode, flags, cap->id, &pending))
+    if (chain && lg_graph_acquire(t, t->held, t->nheld, chain, l, mode, ctxflags, stack, &pending))
         t->in_graph = 1; /* a context names it: its identity outlives it */
     lg_graph_unlock();
     if (chain) {
@@ -778,14 +805,19 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
     struct capture cap;
     cap.n = cap.id = cap.cut = 0;
     cap.site = pc;
-    struct lg_lockrec *l = lg_table_find(addr);
+    /* one probe: the live record, or the retired one a destroyed-use check reads */
+    struct lg_lockrec *any = lg_table_find_any(addr);
+    struct lg_lockrec *l =
+        any && !(atomic_load_explicit(&any->flags, memory_order_relaxed) & LG_LR_DEAD) ? any : NULL;
     if (l && frame_replaced(l)) {
         retire_record(l, LG_RETIRE_STACK);
         l = NULL;
     }
     if (__builtin_expect(!l, 0)) {
         /* acquired: a mutex's word cannot say destroyed (glibc refuses those) */
-        lg_destroyed_use(t, addr, kind, (struct lg_lock_word){LG_WORD_HELD, 0}, LG_USE_LOCK);
+        if (any)
+            lg_destroyed_use_of(t, any, kind, (struct lg_lock_word){LG_WORD_HELD, 0},
+                                LG_USE_LOCK);
         l = create_lock(t, addr, kind, subkind, &cap);
     }
     if (l && (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_FORK_HELD))
@@ -806,7 +838,7 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
             if (n && !lg_chain_seen(t, key) && lg_validated_skip(key, t->serial))
                 chain_add(t, key);
             else if (n && !lg_chain_seen(t, key))
-                validate(t, l, mode, ctxflags, key, &cap);
+                validate(t, l, mode, ctxflags, key, pc, &cap);
         }
         if (__builtin_expect(n < t->cap, 1) || grow_held(t) == 0)
             lg_push_held(t, n, l, key, pc, sp, cap.id, mode, ctxflags);

@@ -241,7 +241,12 @@ static uint32_t destroy_stack(const struct lg_lockrec *d)
 int lg_destroyed_use(struct lg_thread *t, uintptr_t addr, uint8_t kind, struct lg_lock_word word,
                      enum lg_use_op op)
 {
-    struct lg_lockrec *d = lg_table_find_any(addr);
+    return lg_destroyed_use_of(t, lg_table_find_any(addr), kind, word, op);
+}
+
+int lg_destroyed_use_of(struct lg_thread *t, struct lg_lockrec *d, uint8_t kind,
+                        struct lg_lock_word word, enum lg_use_op op)
+{
     uint16_t f = d ? atomic_load_explicit(&d->flags, memory_order_relaxed) : 0;
     int marked = (f & (LG_LR_DEAD | LG_LR_DESTROYED)) == (LG_LR_DEAD | LG_LR_DESTROYED);
     if (!marked)

@@ -261,7 +261,8 @@ static void evaluate(struct frame *path, uint32_t n, struct lg_pending *out)
         f->items[i] = (struct lg_finding_item){
             .thread = c->thread, .lock = path[i].lock, .other = path[(i + 1) % n].lock,
             .stack = c->stack, .other_stack = c->held_stack,
-            .mode = (uint8_t)(c->to_mode | c->from_mode << 4)};
+            .mode = (uint8_t)(c->to_mode | c->from_mode << 4),
+            .stack_first = (c->flags & LG_CTXF_STACK_FIRST) != 0};
     }
     lg_rec_finding(f, lg_plat_now());
     f->next = NULL;
@@ -376,7 +377,8 @@ int lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t n
         if (may_repeat && (chain->used == t->serial || chain->used == CHAIN_SHARED))
             for (c = e->ctx; c; c = c->next)
                 if (c->thread == t->serial && c->chain == chain->id && c->from_mode == h->mode &&
-                    c->to_mode == to_mode && c->flags == flags)
+                    c->to_mode == to_mode &&
+                    (c->flags & ~LG_CTXF_STACK_FIRST) == (flags & ~LG_CTXF_STACK_FIRST))
                     break;
         if (c)
             continue;

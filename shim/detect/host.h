@@ -83,6 +83,8 @@ struct lg_report_stack {
     const uintptr_t *pcs; /* call sites, innermost first */
     uintptr_t site;       /* when n == 0: the one call site known, or 0 */
     uint8_t cut;          /* the frames above pcs are unknown (detect/stack_cut.h) */
+    uint8_t first_seen;   /* the stack first seen on this code path, not this event's
+                           * own (detect/stack_depot.h) */
 };
 
 struct lg_report_lock {

@@ -24,6 +24,7 @@ struct lg_finding_item {
     uint32_t stack, other_stack;
     uintptr_t pc, other_pc;   /* for the live report when no stack was captured */
     uint8_t mode;             /* to_mode | from_mode << 4 for edges */
+    uint8_t stack_first;      /* `stack` is its code path's first seen (LG_CTXF_STACK_FIRST) */
     /* deadlock items (the WAITS record): LG_WAITF_*, and for how long it had
      * waited and had held `lock` when the deadlock was confirmed */
     uint8_t wait_flags;

@@ -36,6 +36,7 @@ static void view_stack(struct lg_report_stack *v, uint32_t id, uintptr_t site)
     v->pcs = lg_stack_get(id, &v->n);
     v->site = site;
     v->cut = (uint8_t)lg_stack_is_cut(id);
+    v->first_seen = 0;
 }
 
 static void view_lock(struct lg_report_lock *v, const struct lg_lockrec *l)
@@ -72,6 +73,7 @@ void lg_report_live(const struct lg_live_finding *f)
         view_lock(&it[i].lock, s->lock);
         view_lock(&it[i].other, s->other);
         view_stack(&it[i].stack, s->stack, s->pc);
+        it[i].stack.first_seen = s->stack_first;
         view_stack(&it[i].other_stack, s->other_stack, s->other_pc);
         it[i].mode = s->mode;
         it[i].wait_flags = s->wait_flags;

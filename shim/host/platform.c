@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -85,13 +86,19 @@ int lg_plat_unwind_room(uintptr_t lo, uintptr_t hi)
  * Two unwinders, chosen by measurement (docs/shim.md "Stack capture"):
  *  - libunwind's unw_backtrace, for full stacks: its per-thread trace cache makes a
  *    warm capture ~0.9 us with no system call (sigprocmask only on a cache miss,
- *    around ld.so's dl_iterate_phdr).  But libunwind validates memory through a
- *    private pipe (opened at its init, read and written on every validated access,
- *    and closed and re-made if a read fails), so a program that closes every
- *    descriptor and reuses the numbers would have libunwind read, write or close
- *    the program's own files.  The pipe is therefore identified once at init
- *    (unwind_init) and checked (fstat, device and inode of both ends) before every
- *    use; once it is gone, libunwind is never called again in this process.
+ *    around ld.so's dl_iterate_phdr).  libunwind validates memory it is unsure of
+ *    through a private pipe (written on a validated read, closed and re-made if a
+ *    read of it fails), so a program that closes every descriptor and reuses the
+ *    numbers would have libunwind read, write or close the program's own files.
+ *    libunwind reaches that pipe only from its local address space's access_mem
+ *    accessor, so the shim replaces that accessor at init (own_access_mem: the
+ *    same reads, with validation by process_vm_readv on the process itself, no
+ *    descriptor): libunwind then never touches its pipe again, whatever the
+ *    program does with the numbers, and a capture costs no system call for it.
+ *    Where the accessor cannot be replaced (a libunwind whose as_arg packing is
+ *    not 1.6's), the old way is kept: the pipe is identified at init and checked
+ *    (fstat, device and inode of both ends) before every use; once it is gone,
+ *    libunwind is never called again in this process.
  *  - libgcc's _Unwind_Backtrace (the unwinder of C++ exceptions, loaded by every
  *    C++ program), for everything else: no descriptor, no signal mask, no cache
  *    (~1 us a frame), and it gives each frame's CFA and function start, which the
@@ -119,12 +126,15 @@ static struct {
 static struct {
     int (*backtrace)(void **, int);
     int (*set_caching_policy)(unw_addr_space_t, unw_caching_policy_t);
+    unw_accessors_t *(*get_accessors)(unw_addr_space_t);
     unw_addr_space_t *local_as;
 } unw;
 
 static int unw_pipe[2] = {-1, -1};
 static dev_t unw_dev;
 static ino_t unw_ino;
+/* 0: libunwind is not used; 1: used while its pipe checks out; 2: used freely,
+ * its memory accessor being own_access_mem (the pipe is never reached) */
 static _Atomic int unw_usable;
 
 static int is_unw_pipe_end(int fd)
@@ -133,6 +143,66 @@ static int is_unw_pipe_end(int fd)
     return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_dev == unw_dev &&
            st.st_ino == unw_ino;
 }
+
+#if UNW_VERSION_MAJOR == 1 && UNW_VERSION_MINOR >= 6
+/* libunwind 1.6-1.8 pass the local accessors an as_arg whose low bit asks for
+ * validation (AS_ARG_VALIDATE_MASK): set when unwind info is missing or guessed,
+ * and on every unw_step with conservative checks (Debian's build). */
+#define LG_UNW_OWN_ACCESS 1
+#define LG_PAGE(a) ((a) & ~(uintptr_t)4095)
+
+/* Pages this thread read through a validation, as libunwind's own cache keeps
+ * them (4, round robin): validated reads are few and fall on a few stack pages. */
+static __thread uintptr_t good_page[4];
+static __thread unsigned good_next;
+
+static int page_known(uintptr_t p)
+{
+    for (int i = 0; i < 4; i++)
+        if (good_page[i] == p)
+            return 1;
+    return 0;
+}
+
+/* One word read with a fault turned into an error: process_vm_readv on the
+ * process itself (the pid read each time: a fork child must not read its
+ * parent).  Refused (seccomp, no such call): unreadable, so libunwind stops
+ * the walk there, as it does at any invalid address. */
+static int read_checked(uintptr_t addr, unw_word_t *val)
+{
+    uintptr_t lo = LG_PAGE(addr), hi = LG_PAGE(addr + sizeof *val - 1);
+    if (lo && page_known(lo) && page_known(hi)) {
+        *val = *(const unw_word_t *)addr;
+        return 0;
+    }
+    if (!lo)
+        return -1;
+    struct iovec local = {val, sizeof *val}, remote = {(void *)addr, sizeof *val};
+    pid_t pid = (pid_t)syscall(SYS_getpid);
+    if (syscall(SYS_process_vm_readv, pid, &local, 1ul, &remote, 1ul, 0ul) != (long)sizeof *val)
+        return -1;
+    good_page[good_next++ % 4] = lo;
+    if (hi != lo)
+        good_page[good_next++ % 4] = hi;
+    return 0;
+}
+
+static int own_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write,
+                          void *arg)
+{
+    (void)as;
+    if (write) {
+        *(unw_word_t *)addr = *val;
+        return 0;
+    }
+    if ((uintptr_t)arg & 1u)
+        return read_checked(addr, val);
+    *val = *(const unw_word_t *)addr;
+    return 0;
+}
+#else
+#define LG_UNW_OWN_ACCESS 0
+#endif
 
 void lg_plat_unwind_init(void)
 {
@@ -154,10 +224,23 @@ void lg_plat_unwind_init(void)
         unw.backtrace = (int (*)(void **, int))dlsym(u, "unw_backtrace");
         unw.set_caching_policy = (int (*)(unw_addr_space_t, unw_caching_policy_t))dlsym(
             u, LG_UNW_STR(unw_set_caching_policy));
+        unw.get_accessors = (unw_accessors_t * (*)(unw_addr_space_t))dlsym(
+            u, LG_UNW_STR(unw_get_accessors));
         unw.local_as = (unw_addr_space_t *)dlsym(u, LG_UNW_STR(unw_local_addr_space));
     }
     if (!unw.backtrace || !unw.set_caching_policy || !unw.local_as)
         return; /* libgcc's unwinder alone */
+#if LG_UNW_OWN_ACCESS
+    /* unw_get_accessors initialises libunwind (its pipe is made here, and never
+     * used afterwards) and returns the local address space's own accessor table */
+    unw_accessors_t *acc = unw.get_accessors ? unw.get_accessors(*unw.local_as) : NULL;
+    if (acc && acc->access_mem) {
+        __atomic_store_n(&acc->access_mem, own_access_mem, __ATOMIC_RELEASE);
+        unw.set_caching_policy(*unw.local_as, UNW_CACHE_PER_THREAD);
+        atomic_store(&unw_usable, 2);
+        return;
+    }
+#endif
     /* libunwind makes its pipe (pipe2, the two lowest free descriptors) at its
      * first call, which is the caching-policy call below: find out which two
      * numbers those are first.  If they turn out not to be a fresh non-blocking
@@ -183,13 +266,14 @@ void lg_plat_unwind_init(void)
     }
 }
 
-/* libunwind may be called: its pipe is still its own.  Once not, never again (the
- * program owns those numbers now, and libunwind would only re-make its pipe after
- * closing them). */
+/* libunwind may be called: it never reaches its pipe, or the pipe is still its
+ * own.  Once not, never again (the program owns those numbers now, and libunwind
+ * would only re-make its pipe after closing them). */
 static int unw_safe(void)
 {
-    if (!atomic_load_explicit(&unw_usable, memory_order_relaxed))
-        return 0;
+    int u = atomic_load_explicit(&unw_usable, memory_order_relaxed);
+    if (u != 1)
+        return u;
     if (is_unw_pipe_end(unw_pipe[0]) && is_unw_pipe_end(unw_pipe[1]))
         return 1;
     atomic_store(&unw_usable, 0);

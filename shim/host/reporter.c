@@ -191,7 +191,8 @@ static void inversion(struct lg_fmt *f, const struct lg_report *fi)
         lg_fmt_u(f, it->lock.id);
         lg_fmt_s(f, " (");
         lg_fmt_s(f, lg_mode_name(it->mode >> 4));
-        lg_fmt_s(f, "), at:\n");
+        /* a depot stack: where this code path was first seen, not this acquisition */
+        lg_fmt_s(f, it->stack.first_seen ? "), first seen at:\n" : "), at:\n");
         stack(f, &it->stack);
         held_since(f, it);
     }

@@ -118,9 +118,12 @@ uintptr_t lg_plat_function_of(uintptr_t pc)
     return 0;
 }
 
+static _Atomic unsigned capture_calls;
+
 int lg_plat_backtrace(uintptr_t *pcs, int max)
 {
     atomic_fetch_add(&bt_calls, 1);
+    atomic_fetch_add(&capture_calls, 1);
     probe_core_locks();
     pthread_mutex_lock(&fake_mu);
     int n = cur_depth < max ? cur_depth : max;
@@ -130,6 +133,7 @@ int lg_plat_backtrace(uintptr_t *pcs, int max)
 }
 
 unsigned fake_backtrace_calls(void) { return atomic_load(&bt_calls); }
+unsigned fake_capture_calls(void) { return atomic_load(&capture_calls); }
 
 int fake_stack_is(uint32_t id, const uintptr_t *pcs, uint32_t n)
 {

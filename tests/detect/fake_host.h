@@ -27,6 +27,8 @@ void fake_set_stack(const uintptr_t *pcs, int n);
 #define FAKE_FRAMES 3
 void fake_stack_of(uintptr_t pc, uintptr_t out[FAKE_FRAMES]);
 unsigned fake_backtrace_calls(void);
+/* Of those, the full-stack captures (lg_plat_backtrace; not the held-stack walks). */
+unsigned fake_capture_calls(void);
 /* 1 if interned stack `id` is exactly pcs[0..n). */
 int fake_stack_is(uint32_t id, const uintptr_t *pcs, uint32_t n);
 /* 1 if interned stack `id` is fake_stack_of(pc). */

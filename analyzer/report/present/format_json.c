@@ -196,6 +196,7 @@ static void finding_value(JsonBuilder *b, const lg_finding *f)
                        e->acquired_mode ? lg_mode_name(e->acquired_mode) : NULL);
             bool_member(b, "timed", (e->ctx_flags & LG_CTXF_TIMED) != 0);
             bool_member(b, "trylock", (e->ctx_flags & LG_CTXF_TRY) != 0);
+            bool_member(b, "stack_first_seen", (e->ctx_flags & LG_CTXF_STACK_FIRST) != 0);
             process_member(b, e->proc);
             frames_member(b, "stack", e->proc, e->stack, e->ts);
             frames_member(b, "held_stack", e->proc, e->held_stack, e->ts);

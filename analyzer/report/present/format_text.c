@@ -321,8 +321,10 @@ static void print_finding(FILE *out, const text_opts *o, const lg_finding *f, un
         if (e->has_wait)
             print_wait(out, e);
         if (e->to >= 0) {
-            fprintf(out, "      %s L%d at:\n",
-                    f->kind == LG_FIND_DEADLOCK ? "blocked waiting for" : "acquired", e->to);
+            /* a stack from the shim's depot: this code path's first, not this edge's */
+            fprintf(out, "      %s L%d %s:\n",
+                    f->kind == LG_FIND_DEADLOCK ? "blocked waiting for" : "acquired", e->to,
+                    (e->ctx_flags & LG_CTXF_STACK_FIRST) ? "first seen at" : "at");
             print_stack(out, o, e->proc, e->stack, e->ts, "        ");
             fprintf(out, "      while holding %s, taken at:\n", from);
             print_stack(out, o, e->proc, e->held_stack, e->ts, "        ");
