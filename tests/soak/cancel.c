@@ -171,7 +171,8 @@ static void run_victim(const char *name, void *(*fn)(void *), void *arg, int wan
         sleep_ms(1);
     int blocked = wait_sleeping(victim_tid);
     if (fn == cond_victim) /* inner is free only while the victim waits on cv */
-        blocked = blocked && pthread_mutex_trylock(&inner) == 0 && pthread_mutex_unlock(&inner) == 0;
+        blocked = blocked && pthread_mutex_trylock(&inner) == 0 &&
+                  pthread_mutex_unlock(&inner) == 0;
     sleep_ms(20);
     snprintf(what, sizeof what, "%s: the victim was blocked when cancelled", name);
     check(blocked && task_state(victim_tid) == 'S', what);

@@ -22,7 +22,8 @@ static int rounds;
 static long sums[2];
 static char pad[3001];
 
-__attribute__((noinline)) static long nest(int depth, pthread_mutex_t *o, pthread_mutex_t *m, long v)
+__attribute__((noinline)) static long nest(int depth, pthread_mutex_t *o, pthread_mutex_t *m,
+                                          long v)
 {
     if (depth > 0)
         return nest(depth - 1, o, m, v + depth) + 1;

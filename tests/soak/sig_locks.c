@@ -125,7 +125,8 @@ int main(int argc, char **argv)
         pthread_mutex_unlock(&a);
         if (++n % 1024 == 0) {
             clock_gettime(CLOCK_MONOTONIC, &now);
-            if ((double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9 >= seconds)
+            double el = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+            if (el >= seconds)
                 __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
         }
     }

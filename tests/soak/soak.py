@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The soak and fault suite of issue 13 (docs/ci.md, "The soak and fault suite").
+"""The soak and fault suite of issue 13 (docs/performance.md, "The soak and fault suite").
 
   servers    memcached (bin/memload drives it) and soak_tpr_server, a thread-per-
              request server, both under the shim and under load for the whole
@@ -568,7 +568,9 @@ def case_cancel(a, tmp):
     logs = logs_in(tmp)
     st, doc, err = report(a, logs)
     fs = findings(doc)
-    about = lambda f: {l.get("name") for l in ([f.get("lock")] if f.get("lock") else f.get("cycle", []))}
+    def about(f):
+        locks = [f["lock"]] if f.get("lock") else f.get("cycle", [])
+        return {lk.get("name") for lk in locks}
     leak = [f for f in fs if about(f) == {"leaked"}]
     other = [(f["kind"], sorted(about(f))) for f in fs if about(f) != {"leaked"}]
     check(st in (0, 1) and not other, "report: no finding about the released locks (%s)" % other)
