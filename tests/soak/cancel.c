@@ -17,8 +17,9 @@
  * condvar's mutex, or saw the thread's state) and that each join returns
  * PTHREAD_CANCELED with its cleanup handlers run; then it takes every lock but
  * leaked in the victims' order, holds none for 2 hold thresholds (the driver sets
- * LOCKGRAPH_HOLD_THRESHOLD_MS=300 and LOCKGRAPH_DEADLOCK_MS=500), and finally tries
- * leaked with a 1 s timedlock (ETIMEDOUT expected: the lock really is leaked; the
+ * LOCKGRAPH_HOLD_THRESHOLD_MS=2000: well above the program's own holds even on a
+ * busy machine, and LOCKGRAPH_DEADLOCK_MS=500), and finally tries leaked with a
+ * 2 s timedlock (ETIMEDOUT expected: the lock really is leaked; the
  * shim reports the wait as a deadlock on a lock whose owner exited, [orphaned]).
  * Prints one "ok: ..." line per check, "cancel: finished" and exits 0; a failed
  * check prints "FAIL: ..." and exits 1.  Expected findings: about leaked only. */
@@ -146,7 +147,7 @@ static char task_state(pid_t tid)
 
 static int wait_sleeping(pid_t tid)
 {
-    for (int i = 0; i < 500; i++) {
+    for (int i = 0; i < 5000; i++) { /* 10 s: a busy machine may be slow to get there */
         if (task_state(tid) == 'S')
             return 1;
         sleep_ms(2);
@@ -209,10 +210,10 @@ int main(void)
     pthread_mutex_unlock(&outer);
     check(pthread_mutex_trylock(&busy) == 0, "busy is free");
     pthread_mutex_unlock(&busy);
-    sleep_ms(700);
+    sleep_ms(4500);
     struct timespec dl;
     clock_gettime(CLOCK_REALTIME, &dl);
-    dl.tv_sec += 1; /* two deadlock verdicts (LOCKGRAPH_DEADLOCK_MS=500) */
+    dl.tv_sec += 2; /* four deadlock verdicts (LOCKGRAPH_DEADLOCK_MS=500) */
     if (dl.tv_nsec >= 1000000000L) {
         dl.tv_sec++;
         dl.tv_nsec -= 1000000000L;
