@@ -22,7 +22,9 @@
  *    the real unlock (so no other thread can take the lock and push it while this
  *    thread still lists it).
  *  - The steady state (fastpath.h: lock known, chain validated, LIFO release) takes
- *    no lock, allocates nothing, makes no call, touches neither the guard nor errno.
+ *    no lock, allocates nothing, makes no call and leaves errno alone; it raises the
+ *    guard only while it writes a held-stack entry (a same-thread signal handler
+ *    must not push into a half-written entry).
  *  - Every event keeps the caller's errno.
  */
 #ifndef LOCKGRAPH_DETECT_H

@@ -38,11 +38,19 @@ static inline int lg_chain_seen(const struct lg_thread *t, uint64_t key)
 }
 
 /* Pushes entry n of t's held stack (the caller made sure it fits) and takes
- * ownership: shared by the inline and the slow acquisition. */
+ * ownership: shared by the inline and the slow acquisition.  The guard is raised
+ * while entry n is written and published: a signal handler that locks on this
+ * thread in between would push its own lock into the same entry, and the entry
+ * published afterwards would name a lock of the handler's (held forever, false
+ * edges from it).  The handler's locks go untracked instead, as anywhere inside the
+ * shim.  The slow path has the guard raised already: it is put back as found. */
 static inline __attribute__((always_inline)) void
 lg_push_held(struct lg_thread *t, uint32_t n, struct lg_lockrec *l, uint64_t key, uintptr_t pc,
              uintptr_t sp, uint32_t stack, uint8_t mode, uint8_t ctxflags)
 {
+    int raised = t->in_shim;
+    t->in_shim = 1;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     struct lg_held *h = &t->held[n];
     h->lock = l;
     h->key = key;
@@ -56,6 +64,8 @@ lg_push_held(struct lg_thread *t, uint32_t n, struct lg_lockrec *l, uint64_t key
     __atomic_store_n(&t->nheld, n + 1, __ATOMIC_RELEASE);
     if (mode != LG_MODE_READ)
         atomic_store_explicit(&l->owner, t, memory_order_relaxed);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    t->in_shim = raised;
 }
 
 /* Statistics counters: relaxed load + store, not a locked read-modify-write (a

@@ -14,11 +14,13 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #define CHUNK (1u << 20)
+#define DISK_FLOOR (2u << 20) /* free space the log leaves to the program */
 
 static int log_fd = -1;
 static dev_t log_dev;
@@ -164,6 +166,14 @@ static int reserve(size_t need)
     if (getrlimit(RLIMIT_FSIZE, &fs) == 0 && fs.rlim_cur != RLIM_INFINITY &&
         (rlim_t)(start + len) > fs.rlim_cur)
         return stop_logging("the log would exceed the file size limit (ulimit -f)");
+    /* The filesystem is shared with the program: the log never takes its last
+     * DISK_FLOOR bytes, so that a program writing to a nearly full disk still gets
+     * them (without this the 1 MiB chunks took the space its own writes needed). */
+    struct statvfs vfs;
+    size_t grow = start + len > file_size ? start + len - file_size : 0;
+    if (grow && fstatvfs(log_fd, &vfs) == 0 &&
+        (uint64_t)vfs.f_bavail * vfs.f_frsize < (uint64_t)grow + DISK_FLOOR)
+        return stop_logging("no space for the log (it leaves the filesystem's last 2 MiB free)");
     if (posix_fallocate(log_fd, (off_t)start, (off_t)len) != 0)
         return stop_logging("no space for the log");
     file_size = start + len;

@@ -49,6 +49,7 @@ BUILT_SEVERAL_WAYS = {
     "tests/symbolize/data/symtest_lib.c",  # two builds with different build-ids
     "tests/programs/capture_helper.c",     # -O0 and -O2 (it_capture.py)
     "tests/programs/capture_helper.cpp",   # -O0 and -O2 (it_capture.py)
+    "tests/soak/soak_plugin.c",            # plugins a and b (soak.py, case dlclose)
 }
 
 
