@@ -425,6 +425,7 @@ struct make_args {
     uint8_t kind;
     lg_subkind_fn subkind;
     uint16_t flags;
+    uint8_t log_flags;
     uintptr_t frame_slot;
 };
 
@@ -439,6 +440,7 @@ static struct lg_lockrec *make_record(uintptr_t addr, struct lg_lockrec *prev, v
     l->kind = a->kind;
     l->subkind = a->subkind ? a->subkind(addr) : 0;
     atomic_store_explicit(&l->flags, a->flags, memory_order_relaxed);
+    l->log_flags = a->log_flags;
     l->frame_slot = a->frame_slot;
     if (a->frame_slot)
         l->frame_ret = (uint32_t)*(const uintptr_t *)a->frame_slot;
@@ -462,19 +464,28 @@ static void capture(struct capture *c)
     c->n = n > 0 ? (uint32_t)n : 0;
 }
 
+/* A new record for the lock at addr, at its first use, or at its init (at_init): a
+ * heap or stack lock's class is then the init's stack (LG_LOCKF_INIT_SITE), which
+ * is the same for every object a constructor makes, wherever each is first locked.
+ * A static lock's class is its place in the module whatever the call, so an init
+ * of one makes no record (NULL): its first use does, as if it had no init. */
 static struct lg_lockrec *create_lock(struct lg_thread *t, uintptr_t addr, uint8_t kind,
-                                      lg_subkind_fn subkind, struct capture *cap)
+                                      lg_subkind_fn subkind, struct capture *cap, int at_init)
 {
     uint32_t module = 0;
     uint64_t offset = 0;
     int cls = lg_plat_classify(addr, &module, &offset, 1);
-    struct make_args a = {kind, subkind, 0, 0};
+    if (at_init && cls == LG_CLASS_STATIC)
+        return NULL;
+    struct make_args a = {kind, subkind, 0, 0, 0};
     int on_stack = addr >= t->stack_lo && addr < t->stack_hi;
     if (on_stack)
         a.frame_slot = lg_plat_frame_slot(addr);
     on_stack = on_stack && a.frame_slot;
     if (cls != LG_CLASS_STATIC)
         a.flags = on_stack ? LG_LR_STACK : LG_LR_HEAP;
+    if (at_init)
+        a.log_flags = LG_LOCKF_INIT_SITE;
     capture(cap);
     lg_graph_lock();
     int made;
@@ -506,10 +517,28 @@ struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
     if (!l) {
         struct capture cap;
         cap.n = cap.id = 0;
-        l = create_lock(t, addr, kind, subkind, &cap);
+        l = create_lock(t, addr, kind, subkind, &cap, 0);
     }
     lg_guard_leave(t, g);
     return l;
+}
+
+/* (detect.h) After lg_lock_end, so the address has no live instance unless another
+ * thread used it meanwhile (a racy init): that one is kept, as a use would keep it. */
+void lg_lock_init(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind)
+{
+    struct lg_guard g = lg_guard_enter(t);
+    struct lg_lockrec *l = lg_table_find(addr);
+    if (l && frame_replaced(l)) {
+        retire_record(l, LG_RETIRE_STACK);
+        l = NULL;
+    }
+    if (!l) {
+        struct capture cap;
+        cap.n = cap.id = 0;
+        create_lock(t, addr, kind, subkind, &cap, 1);
+    }
+    lg_guard_leave(t, g);
 }
 
 static void retire_record(struct lg_lockrec *l, int reason)
@@ -752,7 +781,7 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
     if (__builtin_expect(!l, 0)) {
         /* acquired: a mutex's word cannot say destroyed (glibc refuses those) */
         lg_destroyed_use(t, addr, kind, (struct lg_lock_word){LG_WORD_HELD, 0}, LG_USE_LOCK);
-        l = create_lock(t, addr, kind, subkind, &cap);
+        l = create_lock(t, addr, kind, subkind, &cap, 0);
     }
     if (l && (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_FORK_HELD))
         lg_fork_held_use(t, l, mode, 0);
