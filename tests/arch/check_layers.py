@@ -49,6 +49,8 @@ BUILT_SEVERAL_WAYS = {
     "tests/symbolize/data/symtest_lib.c",  # two builds with different build-ids
     "tests/programs/capture_helper.c",     # -O0 and -O2 (it_capture.py)
     "tests/programs/capture_helper.cpp",   # -O0 and -O2 (it_capture.py)
+    "tests/programs/two_ctors.c",          # -O0 and -O2 (it_init_site.py)
+    "tests/programs/two_ctors.cpp",        # -O0 and -O2 (it_init_site.py)
 }
 
 
