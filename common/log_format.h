@@ -87,7 +87,10 @@ enum lg_lock_kind { LG_LOCK_KINDS(LG_ENUM_ROW_) };
     X(LG_SUB_RW_PREFER_WRITER, 0x11, "prefer-writer")
 enum lg_lock_subkind { LG_LOCK_SUBKINDS(LG_ENUM_ROW_) };
 
-/* LOCK.flags: reserved, written 0 (readers ignore the value). */
+/* LOCK.flags.  Readers ignore bits they do not know (older logs write 0). */
+#define LG_LOCKF_INIT_SITE 0x1u /* class and name from the init site: the record was made by
+                                   a hooked *_init call and class_stack_id (= first_stack_id)
+                                   is the init's stack, not the first use's */
 
 /* How a lock is held or requested.  Values are stable (they are in the log). */
 #define LG_MODES(X)                                                 \
@@ -107,7 +110,8 @@ enum lg_mode { LG_MODES(LG_ENUM_ROW_) };
 /* LOCK class key types (LOCK.class_type). */
 enum lg_class_type {
     LG_CLASS_STATIC = 1, /* lock in a module's data: (module build-id, offset) */
-    LG_CLASS_SITE = 2    /* heap/stack lock: interned stack of its init or first use */
+    LG_CLASS_SITE = 2    /* heap/stack lock: interned stack of its init (LOCK.flags
+                            LG_LOCKF_INIT_SITE) or first use */
 };
 
 /* LOCK_RETIRE.reason */

@@ -144,7 +144,15 @@ int lg_destroyed_use(struct lg_thread *t, uintptr_t addr, uint8_t kind, struct l
 int lg_destroyed_use_of(struct lg_thread *t, struct lg_lockrec *d, uint8_t kind,
                         struct lg_lock_word word, enum lg_use_op op);
 
-/* ---- the end of lock instances ----------------------------------------------------- */
+/* ---- the start and end of lock instances ------------------------------------------- */
+
+/* A *_init of the lock at addr succeeded (after lg_lock_end with LG_RETIRE_REINIT):
+ * a heap or stack lock gets its record now, with the init's stack as its class
+ * (LOCK.flags LG_LOCKF_INIT_SITE), so that every object one constructor makes has
+ * one class however and wherever it is first locked.  A static lock keeps its class
+ * from its place in the module and gets its record at first use.  Costs one stack
+ * capture; holds nothing, so it adds no edge.  subkind reads the initialised object. */
+void lg_lock_init(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind);
 
 /* The instance at addr ends (reason LG_RETIRE_DESTROY or LG_RETIRE_REINIT; a
  * re-init also clears a destroyed mark). */

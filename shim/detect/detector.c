@@ -426,6 +426,7 @@ struct make_args {
     uint8_t kind;
     lg_subkind_fn subkind;
     uint16_t flags;
+    uint8_t log_flags;
     uintptr_t frame_slot;
 };
 
@@ -440,6 +441,7 @@ static struct lg_lockrec *make_record(uintptr_t addr, struct lg_lockrec *prev, v
     l->kind = a->kind;
     l->subkind = a->subkind ? a->subkind(addr) : 0;
     atomic_store_explicit(&l->flags, a->flags, memory_order_relaxed);
+    l->log_flags = a->log_flags;
     l->frame_slot = a->frame_slot;
     if (a->frame_slot)
         l->frame_ret = (uint32_t)*(const uintptr_t *)a->frame_slot;
@@ -481,6 +483,12 @@ static void capture(struct capture *c)
     c->n = n > 0 ? (uint32_t)n : 0;
 }
 
+static void capture_start(struct capture *c, uintptr_t site)
+{
+    c->n = c->id = c->cut = 0;
+    c->site = site;
+}
+
 /* Interned id of a capture (under the graph lock). */
 static uint32_t capture_id(struct capture *c)
 {
@@ -492,19 +500,29 @@ static uint32_t capture_id(struct capture *c)
     return c->id;
 }
 
+
+/* A new record for the lock at addr, at its first use, or at its init (at_init): a
+ * heap or stack lock's class is then the init's stack (LG_LOCKF_INIT_SITE), which
+ * is the same for every object a constructor makes, wherever each is first locked.
+ * A static lock's class is its place in the module whatever the call, so an init
+ * of one makes no record (NULL): its first use does, as if it had no init. */
 static struct lg_lockrec *create_lock(struct lg_thread *t, uintptr_t addr, uint8_t kind,
-                                      lg_subkind_fn subkind, struct capture *cap)
+                                      lg_subkind_fn subkind, struct capture *cap, int at_init)
 {
     uint32_t module = 0;
     uint64_t offset = 0;
     int cls = lg_plat_classify(addr, &module, &offset, 1);
-    struct make_args a = {kind, subkind, 0, 0};
+    if (at_init && cls == LG_CLASS_STATIC)
+        return NULL;
+    struct make_args a = {kind, subkind, 0, 0, 0};
     int on_stack = addr >= t->stack_lo && addr < t->stack_hi;
     if (on_stack && unwind_room())
         a.frame_slot = lg_plat_frame_slot(addr);
     on_stack = on_stack && a.frame_slot;
     if (cls != LG_CLASS_STATIC)
         a.flags = on_stack ? LG_LR_STACK : LG_LR_HEAP;
+    if (at_init)
+        a.log_flags = LG_LOCKF_INIT_SITE;
     capture(cap);
     lg_graph_lock();
     int made;
@@ -533,12 +551,29 @@ struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
     }
     if (!l) {
         struct capture cap;
-        cap.n = cap.id = cap.cut = 0;
-        cap.site = 0;
-        l = create_lock(t, addr, kind, subkind, &cap);
+        capture_start(&cap, 0);
+        l = create_lock(t, addr, kind, subkind, &cap, 0);
     }
     lg_guard_leave(t, g);
     return l;
+}
+
+/* (detect.h) After lg_lock_end, so the address has no live instance unless another
+ * thread used it meanwhile (a racy init): that one is kept, as a use would keep it. */
+void lg_lock_init(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind)
+{
+    struct lg_guard g = lg_guard_enter(t);
+    struct lg_lockrec *l = lg_table_find(addr);
+    if (l && frame_replaced(l)) {
+        retire_record(l, LG_RETIRE_STACK);
+        l = NULL;
+    }
+    if (!l) {
+        struct capture cap;
+        capture_start(&cap, 0);
+        create_lock(t, addr, kind, subkind, &cap, 1);
+    }
+    lg_guard_leave(t, g);
 }
 
 static void retire_record(struct lg_lockrec *l, int reason)
@@ -803,8 +838,7 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
 {
     struct lg_guard g = lg_guard_enter(t);
     struct capture cap;
-    cap.n = cap.id = cap.cut = 0;
-    cap.site = pc;
+    capture_start(&cap, pc);
     /* one probe: the live record, or the retired one a destroyed-use check reads */
     struct lg_lockrec *any = lg_table_find_any(addr);
     struct lg_lockrec *l =
@@ -818,7 +852,7 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
         if (any)
             lg_destroyed_use_of(t, any, kind, (struct lg_lock_word){LG_WORD_HELD, 0},
                                 LG_USE_LOCK);
-        l = create_lock(t, addr, kind, subkind, &cap);
+        l = create_lock(t, addr, kind, subkind, &cap, 0);
     }
     if (l && (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_FORK_HELD))
         lg_fork_held_use(t, l, mode, 0);
@@ -967,8 +1001,7 @@ int lg_release_slow(struct lg_thread *t, uintptr_t addr)
 uint32_t lg_capture_stack(void)
 {
     struct capture cap;
-    cap.n = cap.id = cap.cut = 0;
-    cap.site = 0;
+    capture_start(&cap, 0);
     capture(&cap);
     lg_graph_lock();
     uint32_t id = capture_id(&cap);

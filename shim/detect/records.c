@@ -83,7 +83,7 @@ void lg_rec_lock(const struct lg_lockrec *l, uint64_t ts, int class_type, uint32
     lg_enc e;
     lg_encode_lock(&e, buf, sizeof buf,
                    &(lg_log_lock){.lock_id = l->id, .addr = l->addr, .generation = l->gen,
-                                     .kind = l->kind, .subkind = l->subkind, .flags = 0,
+                                     .kind = l->kind, .subkind = l->subkind, .flags = l->log_flags,
                                      .first_stack_id = l->first_stack, .ts = ts,
                                      .class_type = (uint8_t)class_type,
                                      .class_module_id = module, .class_offset = offset,

@@ -1,8 +1,9 @@
 /* The detector's state: lock records, per-thread held stacks, and the order graph.
  *
  * Invariants (the ones every other file relies on)
- *  - A lock instance is (address, generation).  Its record is created at first use
- *    and never freed; when the instance ends (destroy, re-init, memory freed, stack
+ *  - A lock instance is (address, generation).  Its record is created at its init
+ *    (a hooked *_init call on a heap or stack lock) or else at first use, and never
+ *    freed; when the instance ends (destroy, re-init, memory freed, stack
  *    frame returned) the record is marked LG_LR_DEAD and a later use of the address
  *    creates a new record with generation + 1.  Edges and contexts refer to records,
  *    so a reused address can never join edges of two different instances.
@@ -67,6 +68,7 @@ struct lg_lockrec {
     _Atomic uint16_t flags;
     uint32_t first_stack;
     uint32_t frame_ret; /* LG_LR_STACK: low half of the owning frame's return address */
+    uint8_t log_flags;  /* LOCK.flags (LG_LOCKF_*): set when made, never changed */
     struct lg_edge *out; /* out-edges (under the graph lock) */
     uintptr_t frame_slot; /* LG_LR_STACK: where that return address is stored */
     _Atomic(struct lg_thread *) owner;

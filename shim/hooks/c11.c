@@ -65,7 +65,10 @@ LG_EXPORT int mtx_init(mtx_t *m, int type)
     struct lg_thread *t = lg_hook_thread();
     if (t)
         lg_lock_end(t, LG_ADDR(m), LG_RETIRE_REINIT);
-    return REAL(mtx_init)(m, type);
+    int r = REAL(mtx_init)(m, type);
+    if (t && r == thrd_success) /* the class is the init's stack (detect.h) */
+        lg_lock_init(t, LG_ADDR(m), LG_KIND_MTX, lg_mutex_subkind);
+    return r;
 }
 
 LG_EXPORT void mtx_destroy(mtx_t *m)

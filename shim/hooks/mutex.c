@@ -89,7 +89,10 @@ LG_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *
     struct lg_thread *t = lg_hook_thread();
     if (t)
         lg_lock_end(t, LG_ADDR(m), LG_RETIRE_REINIT);
-    return REAL(pthread_mutex_init)(m, a);
+    int r = REAL(pthread_mutex_init)(m, a);
+    if (t && r == 0) /* the class is the init's stack (detect.h) */
+        lg_lock_init(t, LG_ADDR(m), LG_KIND_MUTEX, lg_mutex_subkind);
+    return r;
 }
 
 LG_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)

@@ -103,7 +103,10 @@ LG_EXPORT int pthread_rwlock_init(pthread_rwlock_t *rw, const pthread_rwlockattr
     struct lg_thread *t = lg_hook_thread();
     if (t)
         lg_lock_end(t, LG_ADDR(rw), LG_RETIRE_REINIT);
-    return REAL(pthread_rwlock_init)(rw, a);
+    int r = REAL(pthread_rwlock_init)(rw, a);
+    if (t && r == 0) /* the class is the init's stack (detect.h) */
+        lg_lock_init(t, LG_ADDR(rw), LG_KIND_RWLOCK, lg_rwlock_subkind);
+    return r;
 }
 
 LG_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *rw)

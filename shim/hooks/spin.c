@@ -47,7 +47,10 @@ LG_EXPORT int pthread_spin_init(pthread_spinlock_t *s, int pshared)
     struct lg_thread *t = lg_hook_thread();
     if (t)
         lg_lock_end(t, LG_ADDR(s), LG_RETIRE_REINIT);
-    return REAL(pthread_spin_init)(s, pshared);
+    int r = REAL(pthread_spin_init)(s, pshared);
+    if (t && r == 0) /* the class is the init's stack (detect.h) */
+        lg_lock_init(t, LG_ADDR(s), LG_KIND_SPIN, NULL);
+    return r;
 }
 
 LG_EXPORT int pthread_spin_destroy(pthread_spinlock_t *s)

@@ -5,6 +5,7 @@
 #include "fake_host.h"
 #include "lock_table.h"
 
+#include <errno.h>
 #include <sys/mman.h>
 
 struct lockrecs {
@@ -463,6 +464,168 @@ static void test_table_growth(void)
     fake_assert_log_valid();
 }
 
+/* ---- classes from the init site (detect.h lg_lock_init) ---------------------------- */
+
+struct init_args {
+    uintptr_t addr;
+    uintptr_t pc; /* the init's fake stack is fake_stack_of(pc) */
+    int err;      /* errno after lg_lock_init (set to 4242 before) */
+};
+
+/* What the init hooks do: end the old instance, then (the real init succeeded) make
+ * the new one. */
+static void do_init(struct lg_thread *t, void *p)
+{
+    struct init_args *a = p;
+    uintptr_t s[FAKE_FRAMES];
+    fake_stack_of(a->pc, s);
+    fake_set_stack(s, FAKE_FRAMES);
+    lg_lock_end(t, a->addr, LG_RETIRE_REINIT);
+    errno = 4242;
+    lg_lock_init(t, a->addr, LG_KIND_MUTEX, NULL);
+    a->err = errno;
+}
+
+static void fake_init(fake_worker *w, void *lock, uintptr_t pc)
+{
+    struct init_args a = {(uintptr_t)lock, pc, 0};
+    fake_worker_run(w, do_init, &a);
+    g_assert_cmpint(a.err, ==, 4242);
+}
+
+/* A heap lock initialized through a hooked call gets its record at the init, with the
+ * init's stack as its class and first stack and LOCK.flags LG_LOCKF_INIT_SITE; its
+ * first use adds nothing; a re-init retires it (REINIT) and makes the next instance
+ * the same way.  Two locks inited at two sites and first used at one site have two
+ * classes. */
+static void test_init_site_class(void)
+{
+    static uint64_t lk[2];
+    void *X = &lk[0], *Y = &lk[1];
+    size_t mark = fake_log_len();
+    fake_worker *t = fake_worker_start();
+    unsigned bt0 = fake_backtrace_calls();
+    fake_init(t, X, 0x651010);
+    g_assert_cmpuint(fake_backtrace_calls(), ==, bt0 + 1); /* one capture per init */
+    struct lg_lockrec *x = lg_table_find((uintptr_t)X);
+    g_assert_nonnull(x);
+    g_assert_cmpuint(x->gen, ==, 1);
+    g_assert_cmpuint(x->log_flags, ==, LG_LOCKF_INIT_SITE);
+    g_assert_cmpuint(atomic_load(&x->flags) & LG_LR_HEAP, !=, 0);
+    fake_init(t, Y, 0x652010);
+    /* both first used at one site */
+    fake_lock(t, X, 0x653010);
+    fake_lock(t, Y, 0x653010);
+    fake_unlock(t, Y);
+    fake_unlock(t, X);
+    g_assert_true(lg_table_find((uintptr_t)X) == x);
+
+    struct lockrecs lr;
+    GArray *recs = records_of(mark, (uintptr_t)X, &lr);
+    g_assert_cmpuint(lr.n, ==, 1);
+    g_assert_cmpuint(lr.r[0]->type, ==, LG_REC_LOCK);
+    g_assert_cmpuint(lr.r[0]->u.lock.flags, ==, LG_LOCKF_INIT_SITE);
+    g_assert_cmpuint(lr.r[0]->u.lock.class_type, ==, LG_CLASS_SITE);
+    g_assert_true(fake_stack_is_of(lr.r[0]->u.lock.class_stack, 0x651010));
+    g_assert_cmpuint(lr.r[0]->u.lock.first_stack, ==, lr.r[0]->u.lock.class_stack);
+    uint32_t x_class = lr.r[0]->u.lock.class_stack;
+    g_array_unref(recs);
+    recs = records_of(mark, (uintptr_t)Y, &lr);
+    g_assert_cmpuint(lr.n, ==, 1);
+    g_assert_true(fake_stack_is_of(lr.r[0]->u.lock.class_stack, 0x652010));
+    g_assert_cmpuint(lr.r[0]->u.lock.class_stack, !=, x_class);
+    g_array_unref(recs);
+
+    /* re-init: the old instance ends, the new one is made at the new init */
+    size_t mid = fake_log_len();
+    fake_init(t, X, 0x654010);
+    struct lg_lockrec *x2 = lg_table_find((uintptr_t)X);
+    g_assert_true(x2 && x2 != x);
+    g_assert_cmpuint(x2->gen, ==, 2);
+    g_assert_cmpuint(atomic_load(&x->flags) & LG_LR_DEAD, !=, 0);
+    recs = fake_log_records(mid);
+    guint retires = 0, locks = 0;
+    for (guint i = 0; i < recs->len; i++) {
+        const fake_rec *r = &g_array_index(recs, fake_rec, i);
+        if (r->type == LG_REC_LOCK_RETIRE && r->u.retire.id == x->id) {
+            retires++;
+            g_assert_cmpuint(r->u.retire.reason, ==, LG_RETIRE_REINIT);
+        } else if (r->type == LG_REC_LOCK) {
+            locks++;
+            g_assert_cmpuint(r->u.lock.id, ==, x2->id);
+            g_assert_cmpuint(r->u.lock.flags, ==, LG_LOCKF_INIT_SITE);
+            g_assert_true(fake_stack_is_of(r->u.lock.class_stack, 0x654010));
+        }
+    }
+    g_assert_cmpuint(retires, ==, 1);
+    g_assert_cmpuint(locks, ==, 1);
+    g_array_unref(recs);
+    fake_worker_stop(t);
+    fake_assert_log_valid();
+}
+
+/* An init of a static lock changes nothing: no record, no capture at the init; the
+ * first use makes it with its static class and LOCK.flags 0. */
+static void test_init_site_static(void)
+{
+    static uint64_t lk[2];
+    fake_add_static_range((uintptr_t)&lk[0], (uintptr_t)&lk[2], 9);
+    size_t mark = fake_log_len();
+    fake_worker *t = fake_worker_start();
+    unsigned bt0 = fake_backtrace_calls();
+    fake_init(t, &lk[1], 0x661010);
+    g_assert_cmpuint(fake_backtrace_calls(), ==, bt0);
+    g_assert_null(lg_table_find((uintptr_t)&lk[1]));
+    g_assert_cmpuint(fake_log_count(mark, LG_REC_LOCK), ==, 0);
+    fake_lock(t, &lk[1], 0x662010);
+    fake_unlock(t, &lk[1]);
+    struct lockrecs lr;
+    GArray *recs = records_of(mark, (uintptr_t)&lk[1], &lr);
+    g_assert_cmpuint(lr.n, ==, 1);
+    g_assert_cmpuint(lr.r[0]->u.lock.flags, ==, 0);
+    g_assert_cmpuint(lr.r[0]->u.lock.class_type, ==, LG_CLASS_STATIC);
+    g_assert_cmpuint(lr.r[0]->u.lock.module, ==, 9);
+    g_assert_true(fake_stack_is_of(lr.r[0]->u.lock.first_stack, 0x662010));
+    g_array_unref(recs);
+    fake_worker_stop(t);
+    fake_assert_log_valid();
+}
+
+/* Destroyed, then initialized again: the destroyed mark goes with the re-init, the new
+ * instance is made at the init, and a use of it is no use after destroy. */
+static void do_destroy(struct lg_thread *t, void *p)
+{
+    lg_lock_destroyed(t, (uintptr_t)p, 0x671090);
+}
+
+static void test_init_site_after_destroy(void)
+{
+    static uint64_t lk[1];
+    void *X = &lk[0];
+    fake_worker *t = fake_worker_start();
+    fake_init(t, X, 0x671010);
+    struct lg_lockrec *x = lg_table_find((uintptr_t)X);
+    g_assert_nonnull(x);
+    fake_worker_run(t, do_destroy, X);
+    g_assert_cmpuint(atomic_load(&x->flags) & (LG_LR_DEAD | LG_LR_DESTROYED), ==,
+                     LG_LR_DEAD | LG_LR_DESTROYED);
+    guint r0 = fake_report_count();
+    size_t mark = fake_log_len();
+    fake_init(t, X, 0x671010);
+    g_assert_cmpuint(atomic_load(&x->flags) & LG_LR_DESTROYED, ==, 0);
+    struct lg_lockrec *x2 = lg_table_find((uintptr_t)X);
+    g_assert_true(x2 && x2 != x);
+    g_assert_cmpuint(x2->gen, ==, 2);
+    g_assert_cmpuint(x2->log_flags, ==, LG_LOCKF_INIT_SITE);
+    fake_lock(t, X, 0x672010);
+    fake_unlock(t, X);
+    g_assert_cmpuint(fake_report_count(), ==, r0);
+    g_assert_cmpuint(fake_log_count(mark, LG_REC_FINDING), ==, 0);
+    g_assert_cmpuint(fake_log_count(mark, LG_REC_LOCK), ==, 1);
+    fake_worker_stop(t);
+    fake_assert_log_valid();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -477,5 +640,8 @@ int main(int argc, char **argv)
     g_test_add_func("/core/generations/static-class", test_static_lock_class);
     g_test_add_func("/core/generations/stack-lock-frame", test_stack_lock_retired_with_frame);
     g_test_add_func("/core/generations/table-growth", test_table_growth);
+    g_test_add_func("/core/generations/init-site-class", test_init_site_class);
+    g_test_add_func("/core/generations/init-site-static", test_init_site_static);
+    g_test_add_func("/core/generations/init-site-after-destroy", test_init_site_after_destroy);
     return g_test_run();
 }

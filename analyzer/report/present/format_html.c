@@ -372,8 +372,8 @@ static void write_locks(html_doc *d, const lg_finding *f)
         fprintf(d->out, "</h4>\n<p class=\"sub\">%s, %s; class <span class=\"mono\">",
                 lg_lock_kind_name(l->lock->kind), lg_subkind_name(l->lock->subkind));
         esc(d->out, l->lock->class_key);
-        fprintf(d->out, "</span>; pid %u</p>\n<details><summary>first used at</summary>\n",
-                l->proc->pid);
+        fprintf(d->out, "</span>; pid %u</p>\n<details><summary>%s at</summary>\n",
+                l->proc->pid, lg_lock_from_init(l->lock) ? "initialized" : "first used");
         write_stack(d, l->proc, l->lock->first_stack, l->lock->ts, FALSE);
         fprintf(d->out, "</details></div>\n");
         g_free(label);

@@ -111,6 +111,9 @@ static void lock_value(JsonBuilder *b, const lg_process *p, const lg_lock *l)
     str_member(b, "kind", lg_lock_kind_name(l->kind));
     str_member(b, "subkind", lg_subkind_name(l->subkind));
     str_member(b, "class", l->class_key);
+    str_member(b, "class_from", l->class_type == LG_CLASS_STATIC ? "static"
+                                : lg_lock_from_init(l)           ? "init"
+                                                                 : "first_use");
     hex_member(b, "address", l->addr);
     int_member(b, "generation", l->generation);
     char *name = lg_lock_name(p, l);

@@ -285,7 +285,8 @@ static void related_locations(sarif_ctx *c, const lg_finding *f)
         if (!l->lock->first_stack)
             continue;
         char *lt = lock_text(f, (int)i);
-        char *m = g_strdup_printf("%s first used here", lt);
+        char *m = g_strdup_printf("%s %s here", lt,
+                                  lg_lock_from_init(l->lock) ? "initialized" : "first used");
         GArray *fr = lg_frames_resolve(l->proc, l->lock->first_stack, l->lock->ts);
         frame_location(c, fr, site_frame(fr), m, id++);
         g_array_free(fr, TRUE);

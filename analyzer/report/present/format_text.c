@@ -287,7 +287,7 @@ static void print_finding(FILE *out, const text_opts *o, const lg_finding *f, un
         fprintf(out, "  L%u: %s (%s, %s) class %s, pid %u\n", i, labels[i],
                 lg_lock_kind_name(l->lock->kind), lg_subkind_name(l->lock->subkind),
                 l->lock->class_key, l->proc->pid);
-        fprintf(out, "      first used at:\n");
+        fprintf(out, "      %s at:\n", lg_lock_from_init(l->lock) ? "initialized" : "first used");
         print_stack(out, o, l->proc, l->lock->first_stack, l->lock->ts, "        ");
     }
     g_strfreev(labels);

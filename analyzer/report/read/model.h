@@ -61,7 +61,7 @@ typedef struct lg_lock {
     uint32_t generation;
     uint8_t kind;    /* enum lg_lock_kind */
     uint8_t subkind; /* enum lg_lock_subkind */
-    uint16_t flags;  /* reserved (LOCK.flags, written 0) */
+    uint16_t flags;  /* LOCK.flags (LG_LOCKF_*; unknown bits ignored) */
     uint32_t first_stack;
     uint64_t ts;
     uint8_t class_type;

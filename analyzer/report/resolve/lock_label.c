@@ -24,6 +24,11 @@ char *lg_lock_name(const lg_process *p, const lg_lock *l)
                          : g_strdup(s->function);
 }
 
+int lg_lock_from_init(const lg_lock *l)
+{
+    return l->class_type == LG_CLASS_SITE && (l->flags & LG_LOCKF_INIT_SITE) && l->class_stack;
+}
+
 char *lg_lock_label(const lg_process *p, const lg_lock *l)
 {
     char *name = lg_lock_name(p, l);
@@ -32,7 +37,11 @@ char *lg_lock_label(const lg_process *p, const lg_lock *l)
         g_free(name);
         return out;
     }
-    GArray *fr = lg_frames_resolve(p, l->first_stack, l->ts);
+    /* a heap or stack lock: named by where its class comes from, the init call
+     * (LOCK.flags LG_LOCKF_INIT_SITE: one constructor, one name for all its
+     * objects) or else the first use */
+    int init = lg_lock_from_init(l);
+    GArray *fr = lg_frames_resolve(p, init ? l->class_stack : l->first_stack, l->ts);
     char *out;
     if (fr->len) {
         lg_user_site u = lg_frames_user_site(fr);
@@ -49,8 +58,8 @@ char *lg_lock_label(const lg_process *p, const lg_lock *l)
         } else {
             site = lg_frame_signature(f);
         }
-        out = g_strdup_printf("%s 0x%" G_GINT64_MODIFIER "x first used in %s",
-                              lg_lock_kind_name(l->kind), l->addr, site);
+        out = g_strdup_printf("%s 0x%" G_GINT64_MODIFIER "x %s %s", lg_lock_kind_name(l->kind),
+                              l->addr, init ? "initialized in" : "first used in", site);
         g_free(site);
     } else {
         out = g_strdup_printf("%s 0x%" G_GINT64_MODIFIER "x", lg_lock_kind_name(l->kind), l->addr);
