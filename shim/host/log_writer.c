@@ -30,6 +30,11 @@ static size_t file_size;   /* what the file was truncated to */
 static char log_path[1200];
 static pid_t log_pid; /* the process the log was opened for */
 static int deferred;  /* fork child: its log is created when first needed */
+/* A fork child's log until the history goes in (lg_plat_log_modules): its few records
+ * (HEADER, UNTRACED, END) are written with pwrite, so that a short log costs no
+ * block reservation, mapping or truncation (the truncation of a mapped, reserved
+ * file alone took milliseconds on ext4). */
+static int direct;
 
 static ssize_t raw_write(int fd, const void *p, size_t n)
 {
@@ -179,8 +184,37 @@ static int reserve(size_t need)
     return 0;
 }
 
+static void direct_write(const void *rec, size_t len)
+{
+    if (log_fd < 0 || check_fd() != 0)
+        return;
+    struct rlimit fs; /* past RLIMIT_FSIZE a write raises SIGXFSZ */
+    if (getrlimit(RLIMIT_FSIZE, &fs) == 0 && fs.rlim_cur != RLIM_INFINITY &&
+        (rlim_t)(used + len) > fs.rlim_cur)
+        return;
+    size_t done = 0;
+    while (done < len) {
+        long r = syscall(SYS_pwrite64, log_fd, (const char *)rec + done, len - done,
+                         (off_t)(used + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        done += (size_t)r;
+    }
+    if (done == len)
+        used += len;
+    else if (ftruncate(log_fd, (off_t)used) != 0) /* no half record */
+        log_fd = -1;
+    file_size = used;
+}
+
 void lg_plat_log(const void *rec, size_t len)
 {
+    if (direct) {
+        direct_write(rec, len);
+        return;
+    }
     if (reserve(len) != 0)
         return;
     memcpy(map + (used - map_off), rec, len);
@@ -192,6 +226,8 @@ void lg_plat_log(const void *rec, size_t len)
  * mapping while the file shrinks under it. */
 void lg_plat_log_end(void)
 {
+    if (file_size == used)
+        return; /* it ends there already (a short fork child's log) */
     if (log_fd >= 0 && check_fd() == 0 && ftruncate(log_fd, (off_t)used) == 0)
         file_size = used;
 }
@@ -296,10 +332,18 @@ void lg_log_fork_child(void)
 int lg_plat_log_create_forked(void)
 {
     deferred = 0;
-    return open_log(1);
+    direct = 1;
+    int r = open_log(1);
+    if (r != 0)
+        direct = 0;
+    return r;
 }
 
-void lg_plat_log_modules(void) { lg_modules_replay(); }
+void lg_plat_log_modules(void)
+{
+    direct = 0; /* the history follows: mapped from here on */
+    lg_modules_replay();
+}
 
 void lg_log_finish(int reason)
 {
