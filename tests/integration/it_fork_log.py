@@ -13,6 +13,8 @@ inversion and N more locks, then forks one child per case.
       every definition of the parent's (each LOCK of the parent, then the new one),
       reads cleanly, and `lockgraph report` on it alone still finds the parent's
       inversion.
+  execfail  the child's exec fails, then it takes a new lock: its log is short up to
+      END(exec), then holds the parent's definitions, the new lock and END(exit).
 
 Not timing-based: it counts records.  usage: it_fork_log.py --lockgraph BIN --shim LIB
 --prog tp_fork_history [--case NAME]"""
@@ -26,7 +28,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lglog  # noqa: E402
 
-CASES = ["exit", "known", "return", "exec", "newlock"]
+CASES = ["exit", "known", "return", "exec", "newlock", "execfail"]
 N = 3000
 HISTORY = {"STACK", "THREAD", "THREAD_EXIT", "LOCK", "LOCK_RETIRE", "EDGE", "CHAIN",
            "CONTEXT", "STATS", "MODULE"}
@@ -71,6 +73,14 @@ def run_case(a, case, tmp):
           "%s: the child's log is finished (%s, %r)" % (case, clog.how, clog.warning))
     names = [r.name for r in clog.records]
     ends = [r for r in clog.records if r.name == "END"]
+    if case == "execfail":
+        check(names[:2] == ["HEADER", "END"] and ends[0].int("reason") == lglog.END_REASONS["exec"],
+              "execfail: the child's log starts HEADER, END(exec) (%s)" % names[:3])
+        check(sum(n == "LOCK" for n in names) == plocks + 1 and names[-1] == "END"
+              and ends[-1].int("reason") == lglog.END_REASONS["exit"],
+              "execfail: then the parent's %d locks, the new one and END(exit) (%d LOCK)"
+              % (plocks, sum(n == "LOCK" for n in names)))
+        return
     if case == "newlock":
         check(sum(n == "LOCK" for n in names) == plocks + 1,
               "newlock: the child's log defines the parent's %d locks and its own (%d)"

@@ -6,6 +6,7 @@
  *   exec     execs /bin/true at once
  *   known    takes a (known lock, nothing held), then _exit(0)
  *   newlock  takes a mutex the parent never used, then _exit(0)
+ *   execfail execs a program that does not exist, then does as newlock
  *   return   returns from main (exit, destructors)
  * Prints "child PID".  Exit status: the child's.  tests/integration/it_fork_log.py
  * checks what the child's log holds (docs/shim.md "fork").
@@ -42,7 +43,7 @@ static void *b_then_a(void *arg)
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: tp_fork_history N exit|exec|known|newlock|return\n");
+        fprintf(stderr, "usage: tp_fork_history N exit|exec|known|newlock|execfail|return\n");
         return 2;
     }
     long n = atol(argv[1]);
@@ -74,7 +75,9 @@ int main(int argc, char **argv)
             pthread_mutex_unlock(&a);
             _exit(0);
         }
-        if (!strcmp(mode, "newlock")) {
+        if (!strcmp(mode, "execfail"))
+            execl("/nonexistent/lockgraph-test", "none", (char *)NULL);
+        if (!strcmp(mode, "newlock") || !strcmp(mode, "execfail")) {
             static pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
             pthread_mutex_lock(&fresh);
             pthread_mutex_unlock(&fresh);
