@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "detector.h"
 #include "elf_symbols.h"
+#include "fork_log.h"
 #include "graph.h"
 #include "lock_table.h"
 #include "records.h"
@@ -167,7 +168,7 @@ void lg_init(void)
     dup_report_fd();
     lg_suppressions_load();
     lg_plat_unwind_init();
-    if (lg_log_open(0) != 0)
+    if (lg_log_open() != 0)
         lg_notice("cannot create the log file (LOCKGRAPH_OUTPUT); recording live reports only");
     lg_modules_rescan();
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
@@ -190,7 +191,11 @@ __attribute__((destructor)) static void lg_dtor(void)
 /* fork: the child must not inherit a shim lock taken by a thread that does not
  * exist in it, so the parent holds them across fork() and the child resets them.
  * The forking thread's guard is raised from prepare to the end of either handler
- * (the child inherits this thread's copy of fork_guard). */
+ * (the child inherits this thread's copy of fork_guard).  The child's log is not
+ * written here: it is created, with the parent's history, when the child first
+ * needs it (detect/fork_log.h), so fork costs the same whatever the history's size.
+ * The graph lock is taken quietly: a fork child that forks again must not write
+ * its own deferred log for that. */
 static __thread struct lg_guard fork_guard;
 
 static void atfork_prepare(void)
@@ -198,7 +203,7 @@ static void atfork_prepare(void)
     struct lg_thread *t = lg_tls_self;
     if (t)
         fork_guard = lg_guard_enter(t);
-    lg_graph_lock();
+    lg_graph_lock_quiet();
 }
 
 static void atfork_parent(void)
@@ -219,12 +224,8 @@ static void atfork_child(void)
     lg_detector_after_fork_child(t);
     lg_modules_after_fork();
     lg_watchdog_after_fork();
-    if (lg_log_open(1) == 0) {
-        lg_modules_replay();
-        lg_graph_lock();
-        lg_detector_replay();
-        lg_graph_unlock();
-    }
+    lg_log_fork_child();
+    lg_fork_log_defer();
     if (t)
         lg_guard_leave(t, fork_guard);
 }

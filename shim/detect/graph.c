@@ -1,5 +1,6 @@
 #include "graph.h"
 #include "arena.h"
+#include "fork_log.h"
 #include "id_dir.h"
 #include "lock_table.h"
 #include "order.h"
@@ -22,7 +23,15 @@ struct lg_stack {
     uintptr_t pcs[];
 };
 
-void lg_graph_lock(void) { lg_tool_lock_take(&glock); }
+/* A fork child's deferred log gets its history here, before the caller changes
+ * anything or writes a record that could cite it (fork_log.h). */
+void lg_graph_lock(void)
+{
+    lg_tool_lock_take(&glock);
+    if (__builtin_expect(lg_fork_log_state != LG_FORK_LOG_WRITTEN, 0))
+        lg_fork_log_write_history();
+}
+void lg_graph_lock_quiet(void) { lg_tool_lock_take(&glock); }
 void lg_graph_unlock(void) { lg_tool_lock_give(&glock); }
 uint32_t lg_graph_edge_count(void) { return nedges; }
 

@@ -59,6 +59,10 @@
 /* LG_MAX_CTX and the search budgets are in caps.h, with their reasons. */
 
 void lg_graph_lock(void);
+/* The same, for the records that end an image (UNTRACED, END and the statistics
+ * before it), which cite no history: a fork child's deferred log stays deferred
+ * (fork_log.h lg_fork_log_ends), and for fork itself (atfork handlers). */
+void lg_graph_lock_quiet(void);
 void lg_graph_unlock(void);
 
 uint32_t lg_stack_intern(const uintptr_t *pcs, uint32_t n); /* 0 without memory */

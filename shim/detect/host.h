@@ -72,6 +72,15 @@ void lg_plat_log(const void *rec, size_t len);
 /* The image's last record (END) has just been written: make the log end there (the
  * shim cuts its file to length).  Called with the graph lock held, like lg_plat_log. */
 void lg_plat_log_end(void);
+/* A fork child's log is wanted (detect/fork_log.h): create it and write its HEADER
+ * (flag forked).  0, or -1 when it cannot be created (records then go nowhere).
+ * Called with the graph lock held, like lg_plat_log: the HEADER goes through
+ * lg_rec_start_locked, and only system calls are used (the child of a
+ * multithreaded parent may still be single-threaded and its libc locks void). */
+int lg_plat_log_create_forked(void);
+/* The module map as MODULE records, into the fork child's log just created (graph
+ * lock held: lg_rec_module_locked). */
+void lg_plat_log_modules(void);
 
 /* A live report: a finding as the host prints it, built by the core from its
  * records with no core lock held.  Everything the host needs is here; the

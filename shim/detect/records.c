@@ -1,5 +1,6 @@
 #include "records.h"
 #include "arena.h"
+#include "fork_log.h"
 #include "lock_table.h"
 #include "graph.h"
 #include "host.h"
@@ -348,26 +349,36 @@ void lg_rec_end(uint64_t ts, int reason)
 
 /* ---- the host's records ---------------------------------------------------------- */
 
-void lg_rec_start(const lg_log_header *h)
+void lg_rec_start_locked(const lg_log_header *h)
 {
     unsigned char buf[LG_REC_HEADER_SIZE + 4096 + 1024 + 256];
     lg_enc e;
-    lg_graph_lock();
     atomic_store_explicit(&losses[LG_LOSS_RECORDS_DROPPED], 0, memory_order_relaxed);
     lg_encode_header(&e, buf, sizeof buf, h);
     emit(&e);
+}
+
+void lg_rec_start(const lg_log_header *h)
+{
+    lg_graph_lock_quiet(); /* a new log: nothing to replay into it */
+    lg_rec_start_locked(h);
     lg_graph_unlock();
 }
 
-void lg_rec_module(const lg_log_module *m, const lg_log_segment *segs)
+void lg_rec_module_locked(const lg_log_module *m, const lg_log_segment *segs)
 {
     unsigned char buf[LG_REC_HEADER_SIZE + 1024 + 32 + 16 * 8];
     lg_enc e;
-    lg_graph_lock();
     lg_encode_module(&e, buf, sizeof buf, m);
     for (uint32_t i = 0; i < m->nseg; i++)
         lg_encode_module_item(&e, &segs[i]);
     emit(&e);
+}
+
+void lg_rec_module(const lg_log_module *m, const lg_log_segment *segs)
+{
+    lg_graph_lock();
+    lg_rec_module_locked(m, segs);
     lg_graph_unlock();
 }
 
@@ -385,7 +396,8 @@ void lg_rec_untraced(int reason, const char *path)
 {
     unsigned char buf[LG_REC_HEADER_SIZE + 16 + 1024]; /* longer paths: dropped, counted */
     lg_enc e;
-    lg_graph_lock();
+    lg_graph_lock_quiet(); /* cites nothing: a deferred fork log needs no history */
+    (void)lg_fork_log_ends();
     lg_encode_untraced(&e, buf, sizeof buf,
                        &(lg_log_untraced){lg_plat_now(), (uint8_t)reason, lg_bytes_of(path)});
     emit(&e);
@@ -394,9 +406,10 @@ void lg_rec_untraced(int reason, const char *path)
 
 void lg_rec_finish(int reason)
 {
-    lg_graph_lock();
+    lg_graph_lock_quiet();
     uint64_t now = lg_plat_now();
-    lg_rec_stats(now);
+    if (lg_fork_log_ends()) /* not in a fork child's short log (fork_log.h) */
+        lg_rec_stats(now);
     lg_rec_end(now, reason);
     lg_plat_log_end();
     lg_graph_unlock();

@@ -9,7 +9,8 @@
  *    the core the log's single writer and keeps its "define before use" order
  *    (state.h).  The host's records (HEADER, MODULE, MODULE_UNLOAD, and the end of an
  *    image) go through the functions at the bottom, which take the graph lock
- *    themselves, so the host never touches it.
+ *    themselves, so the host never touches it (except the *_locked forms, for the
+ *    host's part of a fork child's log, written under the lock: fork_log.h).
  */
 #ifndef LOCKGRAPH_RECORDS_H
 #define LOCKGRAPH_RECORDS_H
@@ -60,15 +61,21 @@ void lg_rec_stats_forget(void);
 void lg_rec_end(uint64_t ts, int reason);
 uint64_t lg_records_dropped(void);
 
-/* ---- the host's records: each takes the graph lock ------------------------------ */
+/* ---- the host's records: each takes the graph lock (but the *_locked forms) ----- */
 /* The first record of a new log (it also restarts the count of dropped records,
  * which is per log). */
 void lg_rec_start(const lg_log_header *h);
+/* The same with the graph lock already held (a fork child's log created when first
+ * needed: detect/fork_log.h). */
+void lg_rec_start_locked(const lg_log_header *h);
 /* A loaded module; segs[0..m->nseg). */
 void lg_rec_module(const lg_log_module *m, const lg_log_segment *segs);
+void lg_rec_module_locked(const lg_log_module *m, const lg_log_segment *segs);
 void lg_rec_module_unload(uint32_t module_id, uint64_t ts);
 /* This image is about to exec `path`, which will run without the shim (reason:
- * LG_UNTRACED_*).  Written before the END record of the exec. */
+ * LG_UNTRACED_*).  Written before the END record of the exec.  This and
+ * lg_rec_finish leave a fork child's deferred log without its history (a short
+ * log: detect/fork_log.h). */
 void lg_rec_untraced(int reason, const char *path);
 /* The image's last records: STATS, LOSSES and END, then lg_plat_log_end, all under
  * one hold of the graph lock so that no record lands after the file is cut. */

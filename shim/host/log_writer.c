@@ -31,6 +31,12 @@ static size_t used;        /* logical end of the log */
 static size_t file_size;   /* what the file was truncated to */
 static char log_path[1200];
 static pid_t log_pid; /* the process the log was opened for */
+static int deferred;  /* fork child: its log is created when first needed */
+/* A fork child's log until the history goes in (lg_plat_log_modules): its few records
+ * (HEADER, UNTRACED, END) are written with pwrite, so that a short log costs no
+ * block reservation, mapping or truncation (the truncation of a mapped, reserved
+ * file alone took milliseconds on ext4). */
+static int direct;
 
 static ssize_t raw_write(int fd, const void *p, size_t n)
 {
@@ -188,8 +194,37 @@ static int reserve(size_t need)
     return 0;
 }
 
+static void direct_write(const void *rec, size_t len)
+{
+    if (log_fd < 0 || check_fd() != 0)
+        return;
+    struct rlimit fs; /* past RLIMIT_FSIZE a write raises SIGXFSZ */
+    if (getrlimit(RLIMIT_FSIZE, &fs) == 0 && fs.rlim_cur != RLIM_INFINITY &&
+        (rlim_t)(used + len) > fs.rlim_cur)
+        return;
+    size_t done = 0;
+    while (done < len) {
+        long r = syscall(SYS_pwrite64, log_fd, (const char *)rec + done, len - done,
+                         (off_t)(used + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        done += (size_t)r;
+    }
+    if (done == len)
+        used += len;
+    else if (ftruncate(log_fd, (off_t)used) != 0) /* no half record */
+        log_fd = -1;
+    file_size = used;
+}
+
 void lg_plat_log(const void *rec, size_t len)
 {
+    if (direct) {
+        direct_write(rec, len);
+        return;
+    }
     if (reserve(len) != 0)
         return;
     memcpy(map + (used - map_off), rec, len);
@@ -201,6 +236,8 @@ void lg_plat_log(const void *rec, size_t len)
  * mapping while the file shrinks under it. */
 void lg_plat_log_end(void)
 {
+    if (file_size == used)
+        return; /* it ends there already (a short fork child's log) */
     if (log_fd >= 0 && check_fd() == 0 && ftruncate(log_fd, (off_t)used) == 0)
         file_size = used;
 }
@@ -221,6 +258,7 @@ static size_t read_file(const char *path, char *buf, size_t cap)
     return n;
 }
 
+/* forked: a fork child's log, created with the graph lock held (fork_log.h) */
 static void write_header(int forked)
 {
     static char cmdline[4096];
@@ -234,7 +272,7 @@ static void write_header(int forked)
     unsigned char fh[LG_FILE_HEADER_SIZE];
     lg_file_header(fh);
     lg_plat_log(fh, sizeof fh); /* the log is new: nothing else writes to it yet */
-    lg_rec_start(&(lg_log_header){
+    lg_log_header h = {
         .pid = (uint32_t)getpid(),
         .ppid = (uint32_t)getppid(),
         .mono_ns = (uint64_t)mono.tv_sec * 1000000000ull + (uint64_t)mono.tv_nsec,
@@ -243,7 +281,11 @@ static void write_header(int forked)
         .flags = forked ? LG_HDRF_FORKED : 0,
         .run_id = lg_bytes_of(lg_settings.run_id),
         .exe = lg_bytes_of(exe),
-        .cmdline = {(const unsigned char *)cmdline, (uint32_t)cn}});
+        .cmdline = {(const unsigned char *)cmdline, (uint32_t)cn}};
+    if (forked)
+        lg_rec_start_locked(&h);
+    else
+        lg_rec_start(&h);
 }
 
 static void add_to_run_index(void)
@@ -263,17 +305,8 @@ static void add_to_run_index(void)
     close(fd);
 }
 
-int lg_log_open(int forked)
+static int open_log(int forked)
 {
-    if (forked) { /* the parent's log: not ours to write, nor to keep open */
-        if (map)
-            syscall(SYS_munmap, map, map_len);
-        if (log_fd >= 0)
-            close(log_fd);
-        map = NULL;
-        map_off = map_len = used = file_size = 0;
-        log_fd = -1;
-    }
     expand(log_path, sizeof log_path - 8, lg_settings.output, getpid());
     int fd = create_unique(log_path, sizeof log_path);
     if (fd < 0) {
@@ -289,9 +322,42 @@ int lg_log_open(int forked)
     return 0;
 }
 
+int lg_log_open(void) { return open_log(0); }
+
+void lg_log_fork_child(void)
+{
+    /* the parent's log: not ours to write, nor to keep open */
+    if (map)
+        syscall(SYS_munmap, map, map_len);
+    if (log_fd >= 0)
+        close(log_fd);
+    map = NULL;
+    map_off = map_len = used = file_size = 0;
+    log_fd = -1;
+    log_path[0] = 0;
+    log_pid = getpid(); /* this image's ends are ours to write (lg_log_end_image) */
+    deferred = 1;
+}
+
+int lg_plat_log_create_forked(void)
+{
+    deferred = 0;
+    direct = 1;
+    int r = open_log(1);
+    if (r != 0)
+        direct = 0;
+    return r;
+}
+
+void lg_plat_log_modules(void)
+{
+    direct = 0; /* the history follows: mapped from here on */
+    lg_modules_replay();
+}
+
 void lg_log_finish(int reason)
 {
-    if (log_fd < 0)
+    if (log_fd < 0 && !deferred)
         return;
     lg_rec_finish(reason); /* statistics, losses, END, then lg_plat_log_end */
 }

@@ -16,14 +16,19 @@
  *  - The descriptor is only used to grow the file; before that it is checked to
  *    still be our file (a daemon may close it or dup2 over it), and if not the file
  *    is reopened by path, leaving the program's descriptor alone.
- *  - A fork child unmaps the parent's log before opening its own.
+ *  - A fork child unmaps the parent's log at the fork and creates its own only when
+ *    the core first needs it (detect/fork_log.h: lg_plat_log_create_forked, with the
+ *    graph lock held, so the HEADER is written with lg_rec_start_locked).
  */
 #ifndef LOCKGRAPH_LOG_WRITER_H
 #define LOCKGRAPH_LOG_WRITER_H
 
 #include <stddef.h>
 
-int lg_log_open(int forked);  /* 0, or -1 (then recording goes nowhere) */
+int lg_log_open(void);  /* 0, or -1 (then recording goes nowhere) */
+/* Fork child (atfork handler): forget the parent's log; this image's own is
+ * created when first needed (then the core calls lg_plat_log_create_forked). */
+void lg_log_fork_child(void);
 void lg_log_finish(int reason); /* statistics + END record */
 /* The same at exec, unless this process is a vfork/posix_spawn child sharing the
  * parent's memory and log (then nothing: the log is the parent's). */

@@ -114,15 +114,19 @@ static int collect_cb(struct dl_phdr_info *info, size_t size, void *arg)
     return 0;
 }
 
-static void emit_module(const struct module *m)
+/* locked: the graph lock is held (a fork child's new log) */
+static void emit_module(const struct module *m, int locked)
 {
     lg_log_segment segs[MAX_SEGS];
     for (uint32_t i = 0; i < m->nseg; i++)
         segs[i] = (lg_log_segment){m->seg[i].vaddr, m->seg[i].memsz};
-    lg_rec_module(&(lg_log_module){.module_id = m->id, .base = m->base, .ts = lg_plat_now(),
-                                      .path = lg_bytes_of(m->path),
-                                      .build_id = {m->bid, m->nbid}, .nseg = m->nseg},
-                  segs);
+    lg_log_module lm = {.module_id = m->id, .base = m->base, .ts = lg_plat_now(),
+                        .path = lg_bytes_of(m->path),
+                        .build_id = {m->bid, m->nbid}, .nseg = m->nseg};
+    if (locked)
+        lg_rec_module_locked(&lm, segs);
+    else
+        lg_rec_module(&lm, segs);
 }
 
 static void emit_unload(const struct module *m) { lg_rec_module_unload(m->id, lg_plat_now()); }
@@ -183,13 +187,15 @@ void lg_modules_rescan(void)
         m->id = have + 1;
         m->seen = 1;
         atomic_store(&m->loaded, 1);
-        emit_module(m);
+        emit_module(m, 0);
         atomic_store(&nmods, ++have);
     }
     for (uint32_t i = 0; i < have; i++)
         if (atomic_load(&mods[i].loaded) && !mods[i].seen) {
-            atomic_store(&mods[i].loaded, 0);
+            /* the record first: it may write a fork child's deferred log, whose
+             * module map (lg_modules_replay) must still define this module */
             emit_unload(&mods[i]);
+            atomic_store(&mods[i].loaded, 0);
         }
     lg_tool_lock_give(&scan_lock);
 }
@@ -199,7 +205,7 @@ void lg_modules_replay(void)
     uint32_t have = atomic_load(&nmods);
     for (uint32_t i = 0; i < have; i++)
         if (atomic_load(&mods[i].loaded))
-            emit_module(&mods[i]);
+            emit_module(&mods[i], 1);
 }
 
 void lg_modules_after_fork(void) { lg_tool_lock_reset(&scan_lock); }

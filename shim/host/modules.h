@@ -23,7 +23,8 @@ void lg_modules_rescan(void);
 int lg_modules_cover(const uintptr_t *pcs, int n);
 /* Module containing pc: its path and base; NULL if none. */
 const char *lg_module_of(uintptr_t pc, uintptr_t *base);
-/* Re-emits MODULE records for the loaded modules (fork child's new log). */
+/* Re-emits MODULE records for the loaded modules (fork child's new log; called
+ * with the graph lock held). */
 void lg_modules_replay(void);
 void lg_modules_after_fork(void);
 

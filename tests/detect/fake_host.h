@@ -75,6 +75,8 @@ size_t fake_log_len(void);
 const unsigned char *fake_log_data(void);
 /* fake_log_len() when the core last called lg_plat_log_end (SIZE_MAX: never). */
 size_t fake_log_cut_at(void);
+/* How often the core asked for a fork child's log (lg_plat_log_create_forked). */
+unsigned fake_log_forked_creations(void);
 
 typedef struct fake_rec {
     uint16_t type;

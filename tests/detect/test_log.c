@@ -4,6 +4,7 @@
  * statistics follow the fake clock. */
 #define _GNU_SOURCE
 #include "fake_host.h"
+#include "fork_log.h"
 #include "graph.h"
 #include "lock_table.h"
 #include "log_codec.h"
@@ -453,6 +454,87 @@ static void test_fork_child_replay(void)
     fake_worker_stop(w);
 }
 
+/* A fork child's log is written when first needed (fork_log.h).  Forked from a worker
+ * thread, so that the child has an attached thread (the forking one) to lock with. */
+struct deferred_args {
+    uint64_t *lk;
+    guint parent_locks;
+};
+
+static guint count_type(const unsigned char *buf, size_t len, uint16_t type)
+{
+    GArray *r = fake_log_records_buf(buf, 0, len);
+    guint n = 0;
+    for (guint i = 0; i < r->len; i++)
+        n += g_array_index(r, fake_rec, i).type == type;
+    g_array_unref(r);
+    return n;
+}
+
+static void deferred_child(struct lg_thread *t, void *p)
+{
+    struct deferred_args *a = p;
+    fflush(NULL);
+    pid_t pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid) {
+        int status = 0;
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+        return;
+    }
+    /* as shim/init.c's atfork handler does */
+    lg_detector_after_fork_child(t);
+    lg_fork_log_defer();
+    fake_log_capture_begin();
+    /* known locks, alone and on a chain this thread validated: nothing to write */
+    lg_acquired(t, (uintptr_t)&a->lk[0], LG_KIND_MUTEX, NULL, LG_MODE_EXCL, 0, 0x8a1010);
+    lg_acquired(t, (uintptr_t)&a->lk[1], LG_KIND_MUTEX, NULL, LG_MODE_EXCL, 0, 0x8a1020);
+    g_assert_true(lg_released(t, (uintptr_t)&a->lk[1]));
+    g_assert_true(lg_released(t, (uintptr_t)&a->lk[0]));
+    size_t len;
+    fake_log_capture_end(&len);
+    g_assert_cmpuint(len, ==, 0);
+    g_assert_cmpuint(fake_log_forked_creations(), ==, 0);
+    /* the image ends (exec): a short log, END without statistics */
+    fake_log_capture_begin();
+    lg_rec_finish(LG_END_EXEC);
+    const unsigned char *buf = fake_log_capture_end(&len);
+    g_assert_cmpuint(fake_log_forked_creations(), ==, 1);
+    g_assert_cmpuint(count_type(buf, len, LG_REC_END), ==, 1);
+    g_assert_cmpuint(count_type(buf, len, LG_REC_STATS), ==, 0);
+    g_assert_cmpuint(lg_fork_log_state, ==, LG_FORK_LOG_SHORT);
+    /* the exec failed and the child takes a new lock: the history first, then it */
+    fake_log_capture_begin();
+    uintptr_t s[FAKE_FRAMES];
+    fake_stack_of(0x8a1030, s);
+    fake_set_stack(s, FAKE_FRAMES);
+    lg_acquired(t, (uintptr_t)&a->lk[2], LG_KIND_MUTEX, NULL, LG_MODE_EXCL, 0, 0x8a1030);
+    buf = fake_log_capture_end(&len);
+    g_assert_cmpuint(fake_log_forked_creations(), ==, 1); /* the file exists already */
+    g_assert_cmpuint(lg_fork_log_state, ==, LG_FORK_LOG_WRITTEN);
+    g_assert_cmpuint(count_type(buf, len, LG_REC_LOCK), ==, a->parent_locks + 1);
+    char *err = fake_log_check_buf(buf, len);
+    g_assert_cmpstr(err, ==, NULL);
+    _exit(0);
+}
+
+static void test_fork_log_deferred(void)
+{
+    static uint64_t lk[3];
+    fake_worker *w = fake_worker_start();
+    fake_lock(w, &lk[0], 0x8a1010);
+    fake_lock(w, &lk[1], 0x8a1020);
+    fake_unlock(w, &lk[1]);
+    fake_unlock(w, &lk[0]);
+    fake_assert_log_valid();
+    struct deferred_args a = {lk, fake_log_count(0, LG_REC_LOCK)};
+    g_assert_cmpuint(a.parent_locks, >=, 2);
+    fake_worker_run(w, deferred_child, &a);
+    fake_worker_stop(w);
+}
+
 /* Statistics: acquisitions (re-locks included) and hold times, which follow the
  * coarse clock the watchdog's tick (lg_tick_ns) provides. */
 static void test_stats(void)
@@ -614,5 +696,6 @@ int main(int argc, char **argv)
     g_test_add_func("/core/log/long-cycle-finding-whole", test_long_cycle_finding_whole);
     g_test_add_func("/core/log/replay-standalone", test_replay_standalone);
     g_test_add_func("/core/log/fork-child-replay", test_fork_child_replay);
+    g_test_add_func("/core/log/fork-log-deferred", test_fork_log_deferred);
     return g_test_run();
 }
