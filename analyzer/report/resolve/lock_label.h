@@ -6,7 +6,8 @@
 
 #include "model.h"
 
-/* Symbol of a static lock, or NULL (newly allocated). */
+/* Name of a static lock: its DWARF path (`m[1]`, `s[2].lk`), else its ELF symbol and
+ * offset (`m+0x28`); NULL for other locks (newly allocated). */
 char *lg_lock_name(const lg_process *p, const lg_lock *l);
 /* Always a short human label (newly allocated). */
 char *lg_lock_label(const lg_process *p, const lg_lock *l);
