@@ -81,14 +81,7 @@ static void index_var(lg_data_index *ix, Dwarf_Die *die, Dwarf_Addr bias)
     Dwarf_Die type;
     Dwarf_Word size;
     if (die_type(die, &type) && dwarf_aggregate_size(&type, &size) == 0)
-        v.size = size;
-    if (!v.size) {
-        /* `T m[]` completed elsewhere: the symbol's size is the object's */
-        GElf_Off off;
-        GElf_Sym sym;
-        if (dwfl_module_addrinfo(ix->mod, v.addr, &off, &sym, NULL, NULL, NULL) && off == 0)
-            v.size = sym.st_size;
-    }
+        v.size = size; /* else 0: `T m[]`, index_symbols takes the symbol's size */
     g_array_append_val(ix->vars, v);
 }
 
@@ -134,26 +127,32 @@ static gint var_cmp(gconstpointer a, gconstpointer b)
 
 /* The ELF symbol of each variable, in one pass over the symbol table: a lookup per
  * variable (dwfl_module_addrinfo) scans the table each time, which made a thousand
- * static locks cost seconds.  A global symbol wins over a local alias. */
+ * static locks cost seconds.  A global symbol wins over a local alias.  A variable
+ * whose type has no size here (`T m[]`, completed in another unit) takes the
+ * symbol's. */
 static void index_symbols(lg_data_index *ix)
 {
-    GHashTable *starts = g_hash_table_new(g_int64_hash, g_int64_equal);
+    GHashTable *starts = g_hash_table_new(g_int64_hash, g_int64_equal); /* addr -> var */
     for (guint i = 0; i < ix->vars->len; i++) {
         data_var *v = &g_array_index(ix->vars, data_var, i);
-        g_hash_table_add(starts, &v->addr);
+        g_hash_table_insert(starts, &v->addr, v);
     }
     int n = dwfl_module_getsymtab(ix->mod);
     for (int i = 1; i < n; i++) {
         GElf_Sym sym;
         GElf_Addr addr;
-        const char *name = dwfl_module_getsym_info(ix->mod, i, &sym, &addr, NULL, NULL, NULL);
+        GElf_Word shndx;
+        const char *name = dwfl_module_getsym_info(ix->mod, i, &sym, &addr, &shndx, NULL, NULL);
         int type = GELF_ST_TYPE(sym.st_info);
         if (!name || !*name || sym.st_shndx == SHN_UNDEF ||
             (type != STT_OBJECT && type != STT_NOTYPE && type != STT_COMMON))
             continue;
         guint64 key = addr;
-        if (!g_hash_table_contains(starts, &key))
+        data_var *v = g_hash_table_lookup(starts, &key);
+        if (!v)
             continue;
+        if (!v->size)
+            v->size = sym.st_size;
         gpointer old = g_hash_table_lookup(ix->symbols, &key);
         if (old && GELF_ST_BIND(sym.st_info) != STB_GLOBAL)
             continue;
