@@ -3,6 +3,7 @@
 
 #include "symbolize.h"
 
+#include "data_path.h"
 #include "demangle.h"
 
 #include <dwarf.h>
@@ -21,6 +22,7 @@ typedef struct sym_module {
     guint8 *bid;         /* build-id of the file on disk; NULL if it has none */
     gsize bid_len;
     GHashTable *by_rel;  /* guint64 rel -> sym_entry */
+    lg_data_index *data; /* its variables (data_path.h); NULL until asked */
 } sym_module;
 
 typedef struct sym_entry {
@@ -63,6 +65,7 @@ static void module_free(gpointer p)
     sym_module *m = p;
     if (m->dwfl)
         dwfl_end(m->dwfl);
+    lg_data_index_free(m->data);
     g_free(m->bid);
     g_hash_table_destroy(m->by_rel);
     g_free(m);
@@ -112,7 +115,7 @@ static gboolean has_no_file(const char *path)
            g_str_has_prefix(path, "linux-gate.so");
 }
 
-static sym_module *module_get(lg_symbolizer *s, const char *path)
+static sym_module *module_open(lg_symbolizer *s, const char *path)
 {
     sym_module *m = g_hash_table_lookup(s->modules, path);
     if (m)
@@ -308,6 +311,23 @@ static sym_entry *resolve(sym_module *m, GElf_Addr rel)
     return e;
 }
 
+static sym_module *module_get(lg_symbolizer *s, const char *path)
+{
+    sym_module *m = g_hash_table_lookup(s->modules, path);
+    if (!m) {
+        char *saved = debuginfod_hide();
+        m = module_open(s, path);
+        debuginfod_restore(saved);
+    }
+    return m;
+}
+
+/* bid_len 0: the log did not record one, nothing to check */
+static gboolean same_build(const sym_module *m, const guint8 *bid, gsize bid_len)
+{
+    return bid_len == 0 || (bid_len == m->bid_len && memcmp(bid, m->bid, bid_len) == 0);
+}
+
 GPtrArray *lg_symbolize(lg_symbolizer *s, const char *path, guint64 base, const guint8 *bid,
                         gsize bid_len, guint64 pc, lg_sym_status *status)
 {
@@ -319,17 +339,12 @@ GPtrArray *lg_symbolize(lg_symbolizer *s, const char *path, guint64 base, const 
         return frames_new();
     }
 
-    sym_module *m = g_hash_table_lookup(s->modules, path);
-    if (!m) {
-        char *saved = debuginfod_hide();
-        m = module_get(s, path);
-        debuginfod_restore(saved);
-    }
+    sym_module *m = module_get(s, path);
     GPtrArray *out;
     if (!m->dwfl) {
         *status = LG_SYM_MODULE_MISSING;
         out = frames_new();
-    } else if (bid_len > 0 && (bid_len != m->bid_len || memcmp(bid, m->bid, bid_len) != 0)) {
+    } else if (!same_build(m, bid, bid_len)) {
         *status = LG_SYM_BUILD_ID_MISMATCH;
         out = frames_new();
     } else {
@@ -347,5 +362,22 @@ GPtrArray *lg_symbolize(lg_symbolizer *s, const char *path, guint64 base, const 
         *status = e->status;
         out = g_ptr_array_ref(e->frames);
     }
+    return out;
+}
+
+char *lg_symbolize_data(lg_symbolizer *s, const char *path, guint64 base, const guint8 *bid,
+                        gsize bid_len, guint64 addr, const guint64 *sizes, gsize nsizes)
+{
+    if (has_no_file(path))
+        return NULL;
+    sym_module *m = module_get(s, path);
+    if (!m->dwfl || !same_build(m, bid, bid_len))
+        return NULL;
+    if (!m->data)
+        m->data = lg_data_index_new(m->mod);
+    /* the index reads the DWARF (maybe a separate debug file) on first use */
+    char *saved = debuginfod_hide();
+    char *out = lg_data_path(m->data, addr - base, sizes, nsizes);
+    debuginfod_restore(saved);
     return out;
 }

@@ -51,4 +51,12 @@ void lg_symbolizer_free(lg_symbolizer *s);
 GPtrArray *lg_symbolize(lg_symbolizer *s, const char *path, guint64 base, const guint8 *bid,
                         gsize bid_len, guint64 pc, lg_sym_status *status);
 
+/* The source-level name of the object at absolute address addr in the static data of
+ * module `path` (same arguments as lg_symbolize), from its DWARF: "m[1]",
+ * "bank::g_accounts[2].mu".  sizes[0..nsizes): the sizes the object may have (see
+ * data_path.h).  NULL when the module has no DWARF, is not the one that ran, or the
+ * address is not exactly such an object (newly allocated). */
+char *lg_symbolize_data(lg_symbolizer *s, const char *path, guint64 base, const guint8 *bid,
+                        gsize bid_len, guint64 addr, const guint64 *sizes, gsize nsizes);
+
 #endif

@@ -349,6 +349,28 @@ def check_annotated_stats(run):
                       % {k: v for k, v in st.items() if k != "lock"})
 
 
+def check_static_array_names(run):
+    """static_array.c: the two elements of `pthread_mutex_t m[4]` are named by their
+    index from the DWARF (m[1], m[3]), in the JSON locks and the text report's
+    message and lock lines, not by symbol+offset (m+0x28, m+0x78)."""
+    paths = [l.path for l in run.logs]
+    findings = [f for f in run.report(paths) if f.get("kind") == "lock-order-inversion"]
+    names = sorted(str((lk or {}).get("name")) for f in findings for lk in f.get("cycle") or [])
+    if names != ["m[1]", "m[3]"]:
+        raise Failure("JSON lock names %s, expected ['m[1]', 'm[3]']" % names)
+    text = run.tool(["report"] + paths).stdout.decode(errors="replace")
+    msg = re.search(r"lock-order inversion over 2 locks: (.*)$", text, re.M)
+    if not msg or msg.group(1) not in ("mutex m[1] -> mutex m[3] -> mutex m[1]",
+                                       "mutex m[3] -> mutex m[1] -> mutex m[3]"):
+        raise Failure("the text report's message does not name mutex m[1] and mutex m[3]:\n"
+                      + text[:3000])
+    for want in ("mutex m[1]", "mutex m[3]"):
+        if not re.search(r"^\s+L[01]: " + re.escape(want) + r" ", text, re.M):
+            raise Failure("no lock line '%s' in the text report:\n%s" % (want, text[:3000]))
+    if re.search(r"(?<![A-Za-z0-9_])m\+0x", text):
+        raise Failure("the text report still names a lock m+0x...:\n" + text[:3000])
+
+
 def check_deadlock_fast(run):
     if run.elapsed > 30:
         raise Failure("the deadlock took %.1f s to be ended (--deadlock-ms is 1000)"
@@ -505,12 +527,12 @@ CASES = [
     # demos
     Case("demo_bank_transfer", "bank_transfer",
          expect=[inversion(2, ["transfer", "transfer"], "bank_transfer.c",
-                                   locks=["alice", "bob"])],
+                                   locks=["alice.lock", "bob.lock"])],
          min_locks=2),
     Case("demo_bank_transfer_fixed", "bank_transfer_fixed", min_locks=2),
     Case("demo_dining_philosophers", "dining_philosophers",
          expect=[inversion(5, ["take_forks"] * 5, "dining_philosophers.c",
-                                   locks=["forks"] * 5)], min_locks=5),
+                                   locks=["forks[%d]" % i for i in range(5)])], min_locks=5),
     Case("demo_dining_philosophers_fixed", "dining_philosophers_fixed", min_locks=5),
     Case("demo_nested_cache", "nested_cache",
          expect=[inversion(2, ["cache_lookup", "cache_evict"], "nested_cache.c",
@@ -547,10 +569,15 @@ CASES = [
          expect=[inversion(2, ["worker_ab", "worker_ba"], "abba.c", locks=["lock_a", "lock_b"],
                            flags=["cross_run"], noflags=["single_thread", "timed", "budget"])],
          live=False, min_locks=4, check=check_cross_run),
+    Case("static_array_names", "tp_static_array",
+         expect=[inversion(2, ["worker_13", "worker_31"], "static_array.c", locks=["m[1]", "m[3]"])],
+         min_locks=2, check=check_static_array_names),
     Case("ring3", "tp_ring", args=["3"],
-         expect=[inversion(3, ["ring_edge_worker"] * 3, "ring.c", locks=["ring_locks"] * 3)], min_locks=3),
+         expect=[inversion(3, ["ring_edge_worker"] * 3, "ring.c",
+                           locks=["ring_locks[%d]" % i for i in range(3)])], min_locks=3),
     Case("ring5", "tp_ring", args=["5"],
-         expect=[inversion(5, ["ring_edge_worker"] * 5, "ring.c", locks=["ring_locks"] * 5)], min_locks=5),
+         expect=[inversion(5, ["ring_edge_worker"] * 5, "ring.c",
+                           locks=["ring_locks[%d]" % i for i in range(5)])], min_locks=5),
     Case("gate_lock", "tp_gate", min_locks=3, filtered={"gate-lock": 1}),
     Case("trylock_backoff", "tp_trylock_backoff", min_locks=2, filtered={"trylock": 1}),
     Case("recursive_relock", "tp_recursive", min_locks=2),

@@ -1,10 +1,45 @@
+/* pthread_rwlock_t, pthread_spinlock_t (lock_sizes) */
+#define _POSIX_C_SOURCE 200809L
+
 #include "lock_label.h"
 #include "frames.h"
 #include "log_format.h"
 #include "names.h"
 #include "symbol_cache.h"
 
+#include <pthread.h>
 #include <string.h>
+#include <threads.h>
+
+/* The sizes a lock of this kind can have, so the DWARF walk stops at the lock (or
+ * a type that is exactly one, like std::mutex) and never names a member inside
+ * it.  LG_KIND_MUTEX also covers GMutex and OpenMP's locks (shim/hooks/glib.c,
+ * omp.c): libgomp's omp_lock_t and omp_nest_lock_t, libomp's pointer-sized ones.
+ * FILE and annotated locks: any size (the outermost object at the address). */
+static size_t lock_sizes(uint8_t kind, uint64_t *out)
+{
+    size_t n = 0;
+    switch (kind) {
+    case LG_KIND_MUTEX:
+        out[n++] = sizeof(pthread_mutex_t);
+        out[n++] = sizeof(void *); /* GMutex, libomp's omp_lock_t */
+        out[n++] = 4;              /* libgomp's omp_lock_t */
+        out[n++] = 8 + sizeof(void *); /* libgomp's omp_nest_lock_t */
+        break;
+    case LG_KIND_RWLOCK:
+        out[n++] = sizeof(pthread_rwlock_t);
+        break;
+    case LG_KIND_SPIN:
+        out[n++] = sizeof(pthread_spinlock_t);
+        break;
+    case LG_KIND_MTX:
+        out[n++] = sizeof(mtx_t);
+        break;
+    default:
+        break;
+    }
+    return n;
+}
 
 char *lg_lock_name(const lg_process *p, const lg_lock *l)
 {
@@ -13,13 +48,21 @@ char *lg_lock_name(const lg_process *p, const lg_lock *l)
     const lg_module *m = lg_process_module(p, l->class_module);
     if (!m)
         return NULL;
+    /* which element of an array, which member of a struct: from the DWARF (first,
+     * because it is one index lookup, where the ELF symbol is a scan of the table) */
+    uint64_t sizes[4];
+    const char *path = lg_symbols_data_name(m, l->class_offset, sizes, lock_sizes(l->kind, sizes));
+    if (path) {
+        char critical[256];
+        return g_strdup(lg_omp_critical_name(path, critical, sizeof critical) ? critical : path);
+    }
     const lg_sym *s = lg_symbols_lookup(m, l->class_offset);
     if (!s->function)
         return NULL;
     char critical[256];
     if (!s->sym_offset && lg_omp_critical_name(s->function, critical, sizeof critical))
         return g_strdup(critical);
-    /* an element of an array or a member of a struct: say which */
+    /* no DWARF (or no exact path): the symbol and how far into it */
     return s->sym_offset ? g_strdup_printf("%s+0x%" G_GINT64_MODIFIER "x", s->function, s->sym_offset)
                          : g_strdup(s->function);
 }

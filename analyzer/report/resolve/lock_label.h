@@ -7,7 +7,8 @@
 
 #include "model.h"
 
-/* Symbol of a static lock, or NULL (newly allocated). */
+/* Name of a static lock: its DWARF path (`m[1]`, `s[2].lk`), else its ELF symbol and
+ * offset (`m+0x28`); NULL for other locks (newly allocated). */
 char *lg_lock_name(const lg_process *p, const lg_lock *l);
 /* 1 when a heap or stack lock's class (and so its name) is the stack of its init
  * call (LOCK.flags LG_LOCKF_INIT_SITE), 0 when it is its first use's or it is static. */

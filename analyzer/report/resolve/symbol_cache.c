@@ -6,6 +6,8 @@
 
 static gboolean enabled = TRUE;
 static GHashTable *cache; /* "path\nbuild-id\noffset" -> lg_sym* */
+/* "path\nbuild-id\noffset\nsizes" -> name in `strings`, or "" for none */
+static GHashTable *data_names;
 static GStringChunk *strings;
 static lg_symbolizer *symbolizer;
 
@@ -23,7 +25,10 @@ void lg_symbols_reset(void)
         g_hash_table_destroy(cache);
     if (strings)
         g_string_chunk_free(strings);
+    if (data_names)
+        g_hash_table_destroy(data_names);
     cache = NULL;
+    data_names = NULL;
     strings = NULL;
     if (symbolizer)
         lg_symbolizer_free(symbolizer);
@@ -59,12 +64,18 @@ static void fill(lg_sym *out, const lg_module *m, uint64_t offset)
     g_ptr_array_unref(frames);
 }
 
-const lg_sym *lg_symbols_lookup(const lg_module *m, uint64_t offset)
+static void cache_init(void)
 {
     if (!cache) {
         cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)sym_free);
+        data_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         strings = g_string_chunk_new(4096);
     }
+}
+
+const lg_sym *lg_symbols_lookup(const lg_module *m, uint64_t offset)
+{
+    cache_init();
     char *key = g_strdup_printf("%s\n%s\n%" G_GINT64_MODIFIER "x", m ? m->path : "",
                                 m ? m->build_id_hex : "", offset);
     lg_sym *s = g_hash_table_lookup(cache, key);
@@ -78,4 +89,29 @@ const lg_sym *lg_symbols_lookup(const lg_module *m, uint64_t offset)
         fill(s, m, offset);
     g_hash_table_insert(cache, key, s);
     return s;
+}
+
+const char *lg_symbols_data_name(const lg_module *m, uint64_t offset, const uint64_t *sizes,
+                                 size_t nsizes)
+{
+    if (!enabled || !m)
+        return NULL;
+    cache_init();
+    GString *key = g_string_new(NULL);
+    g_string_printf(key, "%s\n%s\n%" G_GINT64_MODIFIER "x\n", m->path, m->build_id_hex, offset);
+    for (size_t i = 0; i < nsizes; i++)
+        g_string_append_printf(key, "%" G_GINT64_MODIFIER "x,", sizes[i]);
+    const char *name = g_hash_table_lookup(data_names, key->str);
+    if (name) {
+        g_string_free(key, TRUE);
+        return *name ? name : NULL;
+    }
+    if (!symbolizer)
+        symbolizer = lg_symbolizer_new();
+    char *found = lg_symbolize_data(symbolizer, m->path, m->base, m->build_id, m->build_id_len,
+                                    m->base + offset, sizes, nsizes);
+    name = keep(found ? found : "");
+    g_free(found);
+    g_hash_table_insert(data_names, g_string_free(key, FALSE), (gpointer)name);
+    return *name ? name : NULL;
 }

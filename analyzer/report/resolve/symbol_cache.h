@@ -37,6 +37,13 @@ typedef struct lg_sym {
 /* Names for `offset` (module-relative) in m.  Never NULL; fields may be NULL. */
 const lg_sym *lg_symbols_lookup(const lg_module *m, uint64_t offset);
 
+/* The source-level name of the object at `offset` (module-relative) of m's static
+ * data whose size is one of sizes[0..nsizes) (nsizes 0: any), from the module's
+ * DWARF: "m[1]", "s[2].lk", "bank::g_accounts[3].mu" (symbolize.h,
+ * lg_symbolize_data).  NULL when there is no exact answer.  Cached like the rest. */
+const char *lg_symbols_data_name(const lg_module *m, uint64_t offset, const uint64_t *sizes,
+                                 size_t nsizes);
+
 /* Turns symbolization off (tests; --no-symbols); default on. */
 void lg_symbols_set_enabled(gboolean on);
 
