@@ -23,6 +23,10 @@
 #define SOURCE_CONTEXT 3
 /* Characters of a lock label inside a picture (the full label is listed below it). */
 #define PICTURE_LABEL_MAX 48
+/* Locks a picture draws at most.  Graphviz's dot layout is worse than linear: a
+ * cycle of 20 000 locks ran for 8 minutes and then out of memory.  A longer cycle
+ * is listed lock by lock and edge by edge below, without a picture. */
+#define PICTURE_LOCKS_MAX 100
 
 typedef struct html_doc {
     FILE *out;
@@ -307,6 +311,13 @@ static void write_picture(html_doc *d, const lg_finding *f, const char *id)
 {
     if (f->locks->len == 0) {
         fprintf(d->out, "<p class=\"note\">no lock recorded: nothing to draw</p>\n");
+        return;
+    }
+    if (f->locks->len > PICTURE_LOCKS_MAX) {
+        fprintf(d->out,
+                "<p class=\"note\">picture not drawn: %u locks (a picture is drawn for up "
+                "to %d); every lock and edge is listed below</p>\n",
+                f->locks->len, PICTURE_LOCKS_MAX);
         return;
     }
     gboolean dashed = f->verdict != LG_VERDICT_DEADLOCK;
