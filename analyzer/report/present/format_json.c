@@ -207,6 +207,14 @@ static void finding_value(lg_jstream *b, const lg_finding *f)
             lg_js_end_object(b);
         }
         lg_js_end_array(b);
+        /* the distinct cycles merged in under this fingerprint (other lock instances
+         * through the same code), each a finding of its own shape: merging never
+         * hides a second bug (docs/json-report.md) */
+        lg_js_member(b, "merged_cycles");
+        lg_js_begin_array(b);
+        for (guint i = 0; f->merged && i < f->merged->len; i++)
+            finding_value(b, g_ptr_array_index(f->merged, i));
+        lg_js_end_array(b);
     } else {
         const lg_flock *l = f->locks->len ? &g_array_index(f->locks, lg_flock, 0) : NULL;
         const lg_fedge *e = f->edges->len ? &g_array_index(f->edges, lg_fedge, 0) : NULL;
@@ -315,6 +323,17 @@ void lg_format_json(FILE *out, const lg_analysis *a, const lg_format_opts *o)
     lg_js_end_object(b);
     bool_member(b, "truncated", a->truncated);
     int_member(b, "cycles_examined", (int64_t)a->cycles);
+    /* what the text report says below "truncated" and "filtered" */
+    lg_js_member(b, "truncated_by");
+    lg_js_begin_array(b);
+    if (a->truncated_why & LG_TRUNC_CYCLES)
+        lg_js_string(b, "cycles");
+    if (a->truncated_why & LG_TRUNC_STEPS)
+        lg_js_string(b, "steps");
+    if (a->truncated_why & LG_TRUNC_RULES)
+        lg_js_string(b, "rules");
+    lg_js_end_array(b);
+    int_member(b, "filtered_repeats", (int64_t)a->filtered_repeats);
     lg_js_end_object(b);
 
     lg_js_member(b, "inputs");
