@@ -429,6 +429,7 @@ static void test_budgets(void)
     JsonObject *sum = json_object_get_object_member(doc, "summary");
     g_assert_cmpint(json_object_get_int_member(sum, "filtered_repeats"), ==, 29);
     g_assert_cmpuint(json_array_get_length(json_object_get_array_member(sum, "truncated_by")), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(sum, "unexamined_locks"), ==, 0);
     JsonArray *filt = json_object_get_array_member(doc, "filtered");
     g_assert_cmpuint(json_array_get_length(filt), ==, 1);
     g_assert_cmpint(json_object_get_int_member(json_array_get_object_element(filt, 0), "occurrences"), ==, 30);
@@ -444,6 +445,7 @@ static void test_budgets(void)
     g_assert_cmpuint(a->findings->len, ==, 1); /* trylock verdicts cost no search */
     text = render(lg_format_text, a, FALSE);
     g_assert_nonnull(strstr(text, "the rules' work budget for a graph ran out"));
+    g_assert_nonnull(strstr(text, "every cycle not examined lies among "));
     free(text);
     doc = render_json(a, FALSE);
     sum = json_object_get_object_member(doc, "summary");
@@ -453,6 +455,11 @@ static void test_budgets(void)
     for (guint k = 0; k < json_array_get_length(by); k++)
         rules |= g_strcmp0(json_array_get_string_element(by, k), "rules") == 0;
     g_assert_true(rules);
+    /* what was not examined: the 60 back-off locks and the 2 of the real pair, each
+     * pair its own group (bounded, not more) */
+    g_assert_cmpint(json_object_get_int_member(sum, "unexamined_locks"), >, 0);
+    g_assert_cmpint(json_object_get_int_member(sum, "unexamined_locks"), <=, 62);
+    g_assert_cmpint(json_object_get_int_member(sum, "unexamined_groups"), <=, 31);
     json_object_unref(doc);
     lg_analysis_free(a);
     lgb_free(b);

@@ -334,6 +334,9 @@ void lg_format_json(FILE *out, const lg_analysis *a, const lg_format_opts *o)
         lg_js_string(b, "rules");
     lg_js_end_array(b);
     int_member(b, "filtered_repeats", (int64_t)a->filtered_repeats);
+    /* when truncated: the cycles not examined all lie among these locks */
+    int_member(b, "unexamined_locks", (int64_t)a->unexamined_nodes);
+    int_member(b, "unexamined_groups", (int64_t)a->unexamined_groups);
     lg_js_end_object(b);
 
     lg_js_member(b, "inputs");
