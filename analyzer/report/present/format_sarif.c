@@ -55,18 +55,11 @@ static gboolean own_code(const sarif_ctx *c, const lg_frame *f)
     return own;
 }
 
-/* The frame a location points at: the first user frame with a source line, else any
- * frame with one; -1 if no frame has a line. */
+/* The frame a location points at: frames.h's source site (the rule the HTML report's
+ * source excerpts follow too); -1 if no frame has a line. */
 static int site_frame(const GArray *fr)
 {
-    guint user = lg_frames_first_user(fr);
-    for (guint i = user; i < fr->len; i++)
-        if (has_line(&g_array_index(fr, lg_frame, i)))
-            return (int)i;
-    for (guint i = 0; i < user && i < fr->len; i++)
-        if (has_line(&g_array_index(fr, lg_frame, i)))
-            return (int)i;
-    return -1;
+    return lg_frames_source_site(fr).frame;
 }
 
 static void artifact_location(sarif_ctx *c, const char *file)
@@ -100,7 +93,7 @@ static void frame_location(sarif_ctx *c, const GArray *fr, int i, const char *ms
      * an inlined std::mutex::lock */
     const char *file = f && has_source(f) ? f->sym->file : NULL;
     int line = file ? f->sym->line : 0;
-    lg_user_site u = lg_frames_user_site(fr);
+    lg_user_site u = lg_frames_source_site(fr);
     if (f && u.frame == i && u.line > 0 && g_path_is_absolute(u.file))
         file = u.file, line = u.line;
     lg_js_begin_object(b);
