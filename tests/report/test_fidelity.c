@@ -311,6 +311,24 @@ static void test_scenario_tags_folding(void)
     g_assert_nonnull(strstr(html, "runtime frame below the thread's entry folded"));
     g_assert_null(strstr(html, ">start_thread<"));
     g_assert_nonnull(strstr(html, "<pre class=\"scenario\">  How it would deadlock"));
+    /* SARIF names the two locks with the text report's instance tags too */
+    char *sarif = render(lg_format_sarif, a, FALSE);
+    JsonParser *jp = json_parser_new();
+    g_assert_true(json_parser_load_from_data(jp, sarif, -1, NULL));
+    JsonObject *res = json_array_get_object_element(
+        json_object_get_array_member(
+            json_array_get_object_element(
+                json_object_get_array_member(json_node_get_object(json_parser_get_root(jp)), "runs"), 0),
+            "results"),
+        0);
+    JsonArray *locks = json_object_get_array_member(json_object_get_object_member(res, "properties"), "locks");
+    g_assert_cmpuint(json_array_get_length(locks), ==, 2);
+    g_assert_true(g_str_has_suffix(json_array_get_string_element(locks, 0), " #1"));
+    g_assert_true(g_str_has_suffix(json_array_get_string_element(locks, 1), " #2"));
+    if (!strstr(sarif, " #1)") || !strstr(sarif, " #2)"))
+        g_error("SARIF flow messages lack the instance tags:\n%s", sarif);
+    g_object_unref(jp);
+    free(sarif);
     free(text), free(verbose), free(json), free(html);
     lg_analysis_free(a);
     lgb_free(b);

@@ -8,7 +8,6 @@
 #include "formats.h"
 #include "frames.h"
 #include "json_stream.h"
-#include "lock_label.h"
 #include "names.h"
 #include "sarif_rules.h"
 #include "sarif_text.h"
@@ -18,6 +17,8 @@
 typedef struct sarif_ctx {
     lg_jstream *b;
     char *root; /* source root ending in '/', or NULL: absolute URIs */
+    char **labels; /* the current finding's lock labels with their instance tags
+                      (lg_finding_lock_labels), made once per finding */
 } sarif_ctx;
 
 /* A message object; the text is scrubbed (sarif_text.h). */
@@ -185,17 +186,14 @@ static void acquisition_steps(sarif_ctx *c, const lg_process *p, uint32_t stack,
     g_array_free(fr, TRUE);
 }
 
-/* "L0 (mutex alice+0x10)": the lock's index in the finding (as the text report
- * numbers it) and its label, unscrubbed (messages are scrubbed when emitted). */
-static char *lock_text(const lg_finding *f, int i)
+/* "L0 (mutex alice+0x10 #1)": the lock's index in the finding (as the text report
+ * numbers it) and its label with the text report's instance tag, unscrubbed
+ * (messages are scrubbed when emitted). */
+static char *lock_text(const sarif_ctx *c, int i)
 {
     if (i < 0)
         return NULL;
-    const lg_flock *l = &g_array_index(f->locks, lg_flock, i);
-    char *label = lg_lock_label(l->proc, l->lock);
-    char *out = g_strdup_printf("L%d (%s)", i, label);
-    g_free(label);
-    return out;
+    return g_strdup_printf("L%d (%s)", i, c->labels[i]);
 }
 
 static char *thread_text(const lg_finding *f, const lg_fedge *e)
@@ -232,8 +230,8 @@ static void code_flows(sarif_ctx *c, const lg_finding *f)
     for (guint i = 0; i < f->edges->len; i++) {
         const lg_fedge *e = &g_array_index(f->edges, lg_fedge, i);
         char *th = thread_text(f, e);
-        char *from = lock_text(f, e->from);
-        char *to = lock_text(f, e->to);
+        char *from = lock_text(c, e->from);
+        char *to = lock_text(c, e->to);
         const char *verb = deadlock ? "blocks on" : "takes";
         char *tm, *m2;
         if (from && to) {
@@ -277,7 +275,7 @@ static void related_locations(sarif_ctx *c, const lg_finding *f)
         const lg_flock *l = &g_array_index(f->locks, lg_flock, i);
         if (!l->lock->first_stack)
             continue;
-        char *lt = lock_text(f, (int)i);
+        char *lt = lock_text(c, (int)i);
         char *m = g_strdup_printf("%s first used here", lt);
         GArray *fr = lg_frames_resolve(l->proc, l->lock->first_stack, l->lock->ts);
         frame_location(c, fr, site_frame(fr), m, id++);
@@ -287,7 +285,7 @@ static void related_locations(sarif_ctx *c, const lg_finding *f)
     if (!lg_finding_is_cycle(f) && f->edges->len) {
         const lg_fedge *e = &g_array_index(f->edges, lg_fedge, 0);
         if (e->held_stack && e->from >= 0) {
-            char *lt = lock_text(f, e->from);
+            char *lt = lock_text(c, e->from);
             char *m = g_strdup_printf("%s taken here", lt);
             GArray *fr = lg_frames_resolve(e->proc, e->held_stack, e->ts);
             frame_location(c, fr, site_frame(fr), m, id++);
@@ -341,6 +339,7 @@ static void result_value(sarif_ctx *c, const lg_finding *f)
 {
     lg_jstream *b = c->b;
     const lg_sarif_rule *rule = lg_sarif_rule_of(f->kind);
+    c->labels = lg_finding_lock_labels(f);
     lg_js_begin_object(b);
     lg_js_member(b, "ruleId");
     lg_js_string(b, lg_finding_kind_name(f->kind));
@@ -379,15 +378,13 @@ static void result_value(sarif_ctx *c, const lg_finding *f)
     lg_js_end_array(b);
     lg_js_member(b, "locks");
     lg_js_begin_array(b);
-    for (guint k = 0; k < f->locks->len; k++) {
-        const lg_flock *l = &g_array_index(f->locks, lg_flock, k);
-        char *label = lg_lock_label(l->proc, l->lock);
-        lg_js_string(b, label);
-        g_free(label);
-    }
+    for (guint k = 0; k < f->locks->len; k++)
+        lg_js_string(b, c->labels[k]);
     lg_js_end_array(b);
     lg_js_end_object(b);
     lg_js_end_object(b);
+    g_strfreev(c->labels);
+    c->labels = NULL;
 }
 
 void lg_format_sarif(FILE *out, const lg_analysis *a, const lg_format_opts *o)
