@@ -648,8 +648,8 @@ if [ $do_report_time = 1 ]; then
     if [ -z "$LG" ] || [ ! -x "$build/bin/handoverhand" ] || [ ! -x "$build/bin/lockgraph" ]; then
         echo "skipped: no shim, bin/handoverhand or bin/lockgraph in $build"
     else
-        echo "| N | log MB | text report s | text KB | peak RSS MB |"
-        echo "|---|---|---|---|---|"
+        echo "| N | log MB | text report s | text KB | peak RSS MB | JSON report s | JSON MB | JSON peak RSS MB |"
+        echo "|---|---|---|---|---|---|---|---|"
         for n in $hoh_sizes; do
             rm -rf "$tmp/hoh" && mkdir -p "$tmp/hoh"
             if ! LOCKGRAPH_OUTPUT="$tmp/hoh/lg.%p.log" LOCKGRAPH_QUIET=1 LD_PRELOAD="$LG" \
@@ -664,7 +664,18 @@ if [ $do_report_time = 1 ]; then
             [ $st -eq 1 ] || fail "report on handoverhand $n: exit status $st (want 1: one finding)"
             secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
             echo "lockgraph report_hoh_$n $secs -" >>"$raw"
-            echo "| $n | $(du -m "$log" | cut -f1) | $secs | $(( $(wc -c <"$tmp/hoh/out.txt") / 1024 )) | $(( $(tail -n 1 "$tmp/hoh/rss" 2>/dev/null || echo 0) / 1024 )) |"
+            # the JSON report keeps every lock and frame (about 5 KB per lock): its
+            # time and memory must stay linear too (streamed, not built in memory)
+            t0=$(date +%s.%N)
+            /usr/bin/env time -f "%M" -o "$tmp/hoh/jrss" "$build/bin/lockgraph" report --format json \
+                -o "$tmp/hoh/out.json" "$log" 2>>"$tmp/real.err"
+            st=$?
+            t1=$(date +%s.%N)
+            [ $st -eq 1 ] || fail "json report on handoverhand $n: exit status $st (want 1)"
+            jsecs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+            echo "lockgraph report_hoh_json_$n $jsecs -" >>"$raw"
+            echo "| $n | $(du -m "$log" | cut -f1) | $secs | $(( $(wc -c <"$tmp/hoh/out.txt") / 1024 )) | $(( $(tail -n 1 "$tmp/hoh/rss" 2>/dev/null || echo 0) / 1024 )) | $jsecs | $(( $(wc -c <"$tmp/hoh/out.json") / 1048576 )) | $(( $(tail -n 1 "$tmp/hoh/jrss" 2>/dev/null || echo 0) / 1024 )) |"
+            rm -f "$tmp/hoh/out.json"
         done
     fi
     echo

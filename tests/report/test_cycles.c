@@ -1,6 +1,7 @@
 /* Elementary-cycle enumeration (analyzer/report/analyze/cycles.c) on graphs whose cycles are known. */
 #include "cycles.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct collect {
@@ -204,6 +205,79 @@ static void test_budget(void)
     g_array_free(dst, TRUE);
 }
 
+/* When enumeration stops early, the nodes it reports as unexamined are exactly those
+ * on a cycle among the nodes >= the start it stopped at (which hold every cycle not
+ * reported: a cycle is reported from its smallest node), in as many strongly
+ * connected groups; components already finished are left out.  Graph: a ring 0-1-2,
+ * a complete digraph on 3..6, a ring 7-8; stopped after each possible count. */
+static uint32_t find(uint32_t *up, uint32_t v)
+{
+    while (up[v] != v)
+        v = up[v];
+    return v;
+}
+
+static void test_unexamined(void)
+{
+    GArray *src = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    GArray *dst = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    uint32_t edges[][2] = {{0, 1}, {1, 2}, {2, 0}, {7, 8}, {8, 7}};
+    for (size_t i = 0; i < G_N_ELEMENTS(edges); i++) {
+        g_array_append_val(src, edges[i][0]);
+        g_array_append_val(dst, edges[i][1]);
+    }
+    for (uint32_t a = 3; a <= 6; a++)
+        for (uint32_t b = 3; b <= 6; b++)
+            if (a != b) {
+                g_array_append_val(src, a);
+                g_array_append_val(dst, b);
+            }
+    lg_cycle_stats all, st;
+    GPtrArray *every = run(9, (uint32_t *)src->data, (uint32_t *)dst->data, src->len, 0, &all);
+    g_assert_false(all.truncated);
+    g_assert_cmpuint(all.unexamined_nodes, ==, 0);
+    g_assert_cmpuint(all.unexamined_groups, ==, 0);
+    g_assert_cmpuint(every->len, ==, 1 + 20 + 1); /* K4 has 6 + 8 + 6 cycles */
+    for (uint64_t stop = 1; stop < every->len; stop++) {
+        GPtrArray *some = run(9, (uint32_t *)src->data, (uint32_t *)dst->data, src->len, stop, &st);
+        g_assert_true(st.truncated);
+        g_assert_cmpuint(some->len, ==, stop);
+        uint32_t s = (uint32_t)atoi(g_ptr_array_index(some, some->len - 1)); /* stopped at */
+        /* expected: nodes on a cycle whose nodes are all >= s, grouped by shared cycles */
+        gboolean on[9] = {FALSE};
+        uint32_t up[9];
+        for (uint32_t v = 0; v < 9; v++)
+            up[v] = v;
+        for (guint i = 0; i < every->len; i++) {
+            const char *c = g_ptr_array_index(every, i);
+            uint32_t first = (uint32_t)atoi(c);
+            if (first < s)
+                continue;
+            for (const char *p = c; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+                uint32_t v = (uint32_t)atoi(p);
+                on[v] = TRUE;
+                up[find(up, v)] = find(up, first);
+            }
+        }
+        uint32_t want = 0, groups = 0;
+        for (uint32_t v = 0; v < 9; v++)
+            if (on[v]) {
+                want++;
+                groups += find(up, v) == v;
+            }
+        g_assert_cmpuint(st.unexamined_nodes, ==, want);
+        g_assert_cmpuint(st.unexamined_groups, ==, groups);
+        /* and every cycle not reported is among them */
+        for (guint i = 0; i < every->len; i++)
+            if (!contains(some, g_ptr_array_index(every, i)))
+                g_assert_cmpuint((uint32_t)atoi(g_ptr_array_index(every, i)), >=, s);
+        g_ptr_array_free(some, TRUE);
+    }
+    g_ptr_array_free(every, TRUE);
+    g_array_free(src, TRUE);
+    g_array_free(dst, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -214,5 +288,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cycles/acyclic", test_acyclic);
     g_test_add_func("/cycles/long-chain", test_long_chain_is_cheap);
     g_test_add_func("/cycles/budget", test_budget);
+    g_test_add_func("/cycles/unexamined", test_unexamined);
     return g_test_run();
 }

@@ -291,6 +291,25 @@ static gboolean circuits_from(johnson *j, lg_cycle_fn fn, void *ud, frame *fs, u
     return TRUE;
 }
 
+/* The enumeration stopped while searching from start s: the cycles not reported all
+ * start at s or later, so lie among the nodes >= s in a component (of the nodes >= s,
+ * still labelled as before s is removed) of two or more nodes.  O(n). */
+static void unexamined(const refiner *r, uint32_t n, uint32_t s, lg_cycle_stats *st)
+{
+    guint8 *counted = g_new0(guint8, r->len->len);
+    for (uint32_t v = s; v < n; v++) {
+        uint32_t lab = r->label[v];
+        if (lab == UINT32_MAX || g_array_index(r->len, uint32_t, lab) < 2)
+            continue;
+        st->unexamined_nodes++;
+        if (!counted[lab]) {
+            counted[lab] = 1;
+            st->unexamined_groups++;
+        }
+    }
+    g_free(counted);
+}
+
 void lg_cycles_enumerate(uint32_t n, const uint32_t *src, const uint32_t *dst, size_t m,
                          uint64_t max_cycles, uint64_t max_steps, lg_cycle_fn fn, void *ud,
                          lg_cycle_stats *st)
@@ -359,8 +378,10 @@ void lg_cycles_enumerate(uint32_t n, const uint32_t *src, const uint32_t *dst, s
         st->steps += clen;
         j.s = s;
         gboolean go_on = circuits_from(&j, fn, ud, fs, path) && !over_budget(&j);
-        if (!go_on)
+        if (!go_on) {
+            unexamined(&r, n, s, st);
             break;
+        }
         /* s is done: split the rest of its component */
         uint32_t *m = members + cst;
         uint32_t k = 0;

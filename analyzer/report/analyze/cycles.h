@@ -28,6 +28,13 @@ typedef struct lg_cycle_stats {
     uint64_t cycles;
     uint64_t steps;
     gboolean truncated; /* a budget ran out before every cycle was seen */
+    /* When the enumeration stopped early (a budget, or fn said stop): every cycle not
+     * yet reported lies within these nodes, a superset -- those at or after the start
+     * node being searched that are on a cycle among such nodes -- in this many
+     * strongly connected groups; cycles through any other node were all reported.
+     * Both 0 when the enumeration ran to its end. */
+    uint32_t unexamined_nodes;
+    uint32_t unexamined_groups;
 } lg_cycle_stats;
 
 /* Graph of nnodes nodes and nedges edges src[i] -> dst[i].  max_cycles / max_steps:

@@ -100,6 +100,10 @@ typedef struct lg_analysis {
     gboolean truncated;    /* cycle enumeration hit its budget somewhere */
     unsigned truncated_why;/* LG_TRUNC_* bits: which budget */
     uint64_t cycle_limit;  /* LG_TRUNC_CYCLES: the reported-cycle budget that was hit */
+    uint64_t unexamined_nodes;  /* when truncated: every cycle not examined lies among
+                                   these locks (lock classes, across runs), summed over
+                                   the graphs that stopped (lg_cycle_stats) */
+    uint64_t unexamined_groups; /* ... in this many strongly connected groups */
     uint64_t filtered_repeats; /* filtered cycles over the same lock classes, with the
                                   same verdict, as one already listed: counted in its
                                   occurrences, not listed again */

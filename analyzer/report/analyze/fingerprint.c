@@ -54,6 +54,12 @@ static uint64_t fnv1a(uint64_t h, const char *s)
 
 guint lg_min_rotation(const char *const *s, guint n)
 {
+    uint64_t ignored = 0;
+    return lg_min_rotation_counted(s, n, &ignored);
+}
+
+guint lg_min_rotation_counted(const char *const *s, guint n, uint64_t *comparisons)
+{
     /* Booth's least-rotation algorithm over the doubled sequence, comparing whole
      * strings as letters: O(n) comparisons whatever the signatures (the naive search
      * is O(n^2) when they are all equal: a hand-over-hand walk over n locks). */
@@ -67,6 +73,7 @@ guint lg_min_rotation(const char *const *s, guint n)
         const char *sj = s[j % n];
         gint64 i = fail[j - k - 1];
         while (i != -1) {
+            ++*comparisons;
             int c = strcmp(sj, s[(k + i + 1) % n]);
             if (c == 0)
                 break;
@@ -75,6 +82,7 @@ guint lg_min_rotation(const char *const *s, guint n)
             i = fail[i];
         }
         if (i == -1) {
+            ++*comparisons;
             int c = strcmp(sj, s[(k + i + 1) % n]);
             if (c != 0) {
                 if (c < 0)

@@ -207,6 +207,8 @@ void lg_pair_graph_cycles(const lg_pair_graph *g, uint32_t nnodes, lg_cycle_eval
     if (s.why) {
         a->truncated = TRUE;
         a->truncated_why |= s.why;
+        a->unexamined_nodes += st.unexamined_nodes;
+        a->unexamined_groups += st.unexamined_groups;
         if (s.why & LG_TRUNC_CYCLES)
             a->cycle_limit = s.max_reported;
     }

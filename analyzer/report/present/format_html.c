@@ -23,6 +23,10 @@
 #define SOURCE_CONTEXT 3
 /* Characters of a lock label inside a picture (the full label is listed below it). */
 #define PICTURE_LABEL_MAX 48
+/* Locks a picture draws at most.  Graphviz's dot layout is worse than linear: a
+ * cycle of 20 000 locks ran for 8 minutes and then out of memory.  A longer cycle
+ * is listed lock by lock and edge by edge below, without a picture. */
+#define PICTURE_LOCKS_MAX 100
 
 typedef struct html_doc {
     FILE *out;
@@ -128,21 +132,6 @@ static const char SCRIPT[] =
 
 /* ---- stacks and sources ------------------------------------------------------- */
 
-/* The place whose source is shown: the user site (frames.h) if it has a line, else
- * the first frame with a line (the rule the SARIF locations follow); frame -1 if none. */
-static lg_user_site source_site(const GArray *fr)
-{
-    lg_user_site u = lg_frames_user_site(fr);
-    if (u.frame >= 0 && u.line > 0)
-        return u;
-    for (guint i = 0; i < fr->len; i++) {
-        const lg_frame *f = &g_array_index(fr, lg_frame, i);
-        if (f->sym->file && f->sym->line > 0)
-            return (lg_user_site){(int)i, 0, f->sym->function, f->sym->file, f->sym->line};
-    }
-    return (lg_user_site){.frame = -1};
-}
-
 static void write_source(html_doc *d, const lg_user_site *f)
 {
     char *const *lines = NULL;
@@ -223,7 +212,7 @@ static void write_stack(html_doc *d, const lg_process *p, uint32_t stack, uint64
         return;
     }
     guint user = lg_frames_first_user(fr);
-    lg_user_site site = with_source ? source_site(fr) : (lg_user_site){.frame = -1};
+    lg_user_site site = with_source ? lg_frames_source_site(fr) : (lg_user_site){.frame = -1};
     int here = site.frame;
     guint shown = d->verbose ? fr->len : lg_frames_shown(fr);
     fprintf(d->out, "<ol class=\"stack\">\n");
@@ -307,6 +296,13 @@ static void write_picture(html_doc *d, const lg_finding *f, const char *id)
 {
     if (f->locks->len == 0) {
         fprintf(d->out, "<p class=\"note\">no lock recorded: nothing to draw</p>\n");
+        return;
+    }
+    if (f->locks->len > PICTURE_LOCKS_MAX) {
+        fprintf(d->out,
+                "<p class=\"note\">picture not drawn: %u locks (a picture is drawn for up "
+                "to %d); every lock and edge is listed below</p>\n",
+                f->locks->len, PICTURE_LOCKS_MAX);
         return;
     }
     gboolean dashed = f->verdict != LG_VERDICT_DEADLOCK;

@@ -7,28 +7,30 @@
 #include "finding_message.h"
 #include "formats.h"
 #include "frames.h"
+#include "json_stream.h"
 #include "lock_label.h"
 #include "names.h"
 #include "sarif_rules.h"
 #include "sarif_text.h"
 #include "sarif_uri.h"
 
-#include <json-glib/json-glib.h>
 
 typedef struct sarif_ctx {
-    JsonBuilder *b;
+    lg_jstream *b;
     char *root; /* source root ending in '/', or NULL: absolute URIs */
+    char **labels; /* the current finding's lock labels with their instance tags
+                      (lg_finding_lock_labels), made once per finding */
 } sarif_ctx;
 
 /* A message object; the text is scrubbed (sarif_text.h). */
-static void text_message(JsonBuilder *b, const char *member, const char *text)
+static void text_message(lg_jstream *b, const char *member, const char *text)
 {
     char *clean = lg_sarif_scrub(text);
-    json_builder_set_member_name(b, member);
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "text");
-    json_builder_add_string_value(b, clean);
-    json_builder_end_object(b);
+    lg_js_member(b, member);
+    lg_js_begin_object(b);
+    lg_js_member(b, "text");
+    lg_js_string(b, clean);
+    lg_js_end_object(b);
     g_free(clean);
 }
 
@@ -55,86 +57,79 @@ static gboolean own_code(const sarif_ctx *c, const lg_frame *f)
     return own;
 }
 
-/* The frame a location points at: the first user frame with a source line, else any
- * frame with one; -1 if no frame has a line. */
+/* The frame a location points at: frames.h's source site (the rule the HTML report's
+ * source excerpts follow too); -1 if no frame has a line. */
 static int site_frame(const GArray *fr)
 {
-    guint user = lg_frames_first_user(fr);
-    for (guint i = user; i < fr->len; i++)
-        if (has_line(&g_array_index(fr, lg_frame, i)))
-            return (int)i;
-    for (guint i = 0; i < user && i < fr->len; i++)
-        if (has_line(&g_array_index(fr, lg_frame, i)))
-            return (int)i;
-    return -1;
+    return lg_frames_source_site(fr).frame;
 }
 
 static void artifact_location(sarif_ctx *c, const char *file)
 {
-    JsonBuilder *b = c->b;
-    json_builder_set_member_name(b, "artifactLocation");
-    json_builder_begin_object(b);
+    lg_jstream *b = c->b;
+    lg_js_member(b, "artifactLocation");
+    lg_js_begin_object(b);
     char *rel = lg_sarif_relative_uri(c->root, file);
-    json_builder_set_member_name(b, "uri");
+    lg_js_member(b, "uri");
     if (rel) {
-        json_builder_add_string_value(b, rel);
-        json_builder_set_member_name(b, "uriBaseId");
-        json_builder_add_string_value(b, LG_SARIF_SRCROOT);
+        lg_js_string(b, rel);
+        lg_js_member(b, "uriBaseId");
+        lg_js_string(b, LG_SARIF_SRCROOT);
     } else {
         char *uri = g_path_is_absolute(file) ? g_filename_to_uri(file, NULL, NULL) : NULL;
-        json_builder_add_string_value(b, uri ? uri : file);
+        lg_js_string(b, uri ? uri : file);
         g_free(uri);
     }
     g_free(rel);
-    json_builder_end_object(b);
+    lg_js_end_object(b);
 }
 
 /* A location object for frame fr[i] (i < 0: the stack has no frame with a line;
  * then a logical location naming the innermost frame, if any); id < 0: none. */
 static void frame_location(sarif_ctx *c, const GArray *fr, int i, const char *msg, int id)
 {
-    JsonBuilder *b = c->b;
+    lg_jstream *b = c->b;
     const lg_frame *f = i >= 0 ? &g_array_index(fr, lg_frame, i) : NULL;
     /* in the user-site frame, the user's inlined level (frames.h), not the innermost
      * one: at -O2 that is the line in the user's function that locks, not a line of
      * an inlined std::mutex::lock */
     const char *file = f && has_source(f) ? f->sym->file : NULL;
     int line = file ? f->sym->line : 0;
-    lg_user_site u = lg_frames_user_site(fr);
+    lg_user_site u = lg_frames_source_site(fr);
     if (f && u.frame == i && u.line > 0 && g_path_is_absolute(u.file))
         file = u.file, line = u.line;
-    json_builder_begin_object(b);
+    lg_js_begin_object(b);
     if (id >= 0) {
-        json_builder_set_member_name(b, "id");
-        json_builder_add_int_value(b, id);
+        lg_js_member(b, "id");
+        lg_js_int(b, id);
     }
     if (file) {
-        json_builder_set_member_name(b, "physicalLocation");
-        json_builder_begin_object(b);
+        lg_js_member(b, "physicalLocation");
+        lg_js_begin_object(b);
         artifact_location(c, file);
-        json_builder_set_member_name(b, "region");
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "startLine");
-        json_builder_add_int_value(b, line);
-        json_builder_end_object(b);
-        json_builder_end_object(b);
+        lg_js_member(b, "region");
+        lg_js_begin_object(b);
+        lg_js_member(b, "startLine");
+        lg_js_int(b, line);
+        lg_js_end_object(b);
+        lg_js_end_object(b);
     }
     if (!f && fr->len)
         f = &g_array_index(fr, lg_frame, 0);
     char *name = f ? lg_frame_signature(f) : g_strdup("(no stack recorded)");
-    json_builder_set_member_name(b, "logicalLocations");
-    json_builder_begin_array(b);
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "fullyQualifiedName");
-    json_builder_add_string_value(b, name);
-    json_builder_set_member_name(b, "kind");
-    json_builder_add_string_value(b, "function");
-    json_builder_end_object(b);
-    json_builder_end_array(b);
+    lg_js_member(b, "logicalLocations");
+    lg_js_begin_array(b);
+    lg_js_begin_object(b);
+    lg_js_member(b, "fullyQualifiedName");
+    lg_js_string(b, name);
+    lg_js_member(b, "kind");
+    lg_js_string(b, "function");
+    lg_js_end_object(b);
+    lg_js_end_array(b);
     g_free(name);
     if (msg)
         text_message(b, "message", msg);
-    json_builder_end_object(b);
+    lg_js_end_object(b);
 }
 
 /* The location of a stack: its site frame (site_frame). */
@@ -146,14 +141,14 @@ static void stack_location(sarif_ctx *c, const lg_process *p, uint32_t stack, ui
     g_array_free(fr, TRUE);
 }
 
-static void kinds_member(JsonBuilder *b, const char *k1, const char *k2)
+static void kinds_member(lg_jstream *b, const char *k1, const char *k2)
 {
-    json_builder_set_member_name(b, "kinds");
-    json_builder_begin_array(b);
-    json_builder_add_string_value(b, k1);
+    lg_js_member(b, "kinds");
+    lg_js_begin_array(b);
+    lg_js_string(b, k1);
     if (k2)
-        json_builder_add_string_value(b, k2);
-    json_builder_end_array(b);
+        lg_js_string(b, k2);
+    lg_js_end_array(b);
 }
 
 /* threadFlowLocations of one acquisition: the stack's frames with a source line,
@@ -164,20 +159,20 @@ static void kinds_member(JsonBuilder *b, const char *k1, const char *k2)
 static void acquisition_steps(sarif_ctx *c, const lg_process *p, uint32_t stack, uint64_t ts,
                               const char *verb, const char *msg)
 {
-    JsonBuilder *b = c->b;
+    lg_jstream *b = c->b;
     GArray *fr = lg_frames_resolve(p, stack, ts);
     int site = site_frame(fr);
     int level = 0;
     for (int i = site < 0 ? -1 : (int)fr->len - 1; i >= (site < 0 ? -1 : 0); i--) {
         if (i >= 0 && i != site && !has_line(&g_array_index(fr, lg_frame, i)))
             continue;
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "location");
+        lg_js_begin_object(b);
+        lg_js_member(b, "location");
         frame_location(c, fr, i, i == site ? msg : NULL, -1);
-        json_builder_set_member_name(b, "nestingLevel");
-        json_builder_add_int_value(b, level++);
-        json_builder_set_member_name(b, "importance");
-        json_builder_add_string_value(b, i == site ? "essential"
+        lg_js_member(b, "nestingLevel");
+        lg_js_int(b, level++);
+        lg_js_member(b, "importance");
+        lg_js_string(b, i == site ? "essential"
                                          : i > site && own_code(c, &g_array_index(fr, lg_frame, i))
                                              ? "important"
                                              : "unimportant");
@@ -185,24 +180,21 @@ static void acquisition_steps(sarif_ctx *c, const lg_process *p, uint32_t stack,
             kinds_member(b, verb, "lock");
         else
             kinds_member(b, "call", NULL);
-        json_builder_end_object(b);
+        lg_js_end_object(b);
         if (i < 0)
             break;
     }
     g_array_free(fr, TRUE);
 }
 
-/* "L0 (mutex alice+0x10)": the lock's index in the finding (as the text report
- * numbers it) and its label, unscrubbed (messages are scrubbed when emitted). */
-static char *lock_text(const lg_finding *f, int i)
+/* "L0 (mutex alice+0x10 #1)": the lock's index in the finding (as the text report
+ * numbers it) and its label with the text report's instance tag, unscrubbed
+ * (messages are scrubbed when emitted). */
+static char *lock_text(const sarif_ctx *c, int i)
 {
     if (i < 0)
         return NULL;
-    const lg_flock *l = &g_array_index(f->locks, lg_flock, i);
-    char *label = lg_lock_label(l->proc, l->lock);
-    char *out = g_strdup_printf("L%d (%s)", i, label);
-    g_free(label);
-    return out;
+    return g_strdup_printf("L%d (%s)", i, c->labels[i]);
 }
 
 static char *thread_text(const lg_finding *f, const lg_fedge *e)
@@ -226,21 +218,21 @@ static char *thread_text(const lg_finding *f, const lg_fedge *e)
 /* One code flow; one thread flow per edge of the cycle. */
 static void code_flows(sarif_ctx *c, const lg_finding *f)
 {
-    JsonBuilder *b = c->b;
+    lg_jstream *b = c->b;
     gboolean deadlock = f->kind == LG_FIND_DEADLOCK;
-    json_builder_set_member_name(b, "codeFlows");
-    json_builder_begin_array(b);
-    json_builder_begin_object(b);
+    lg_js_member(b, "codeFlows");
+    lg_js_begin_array(b);
+    lg_js_begin_object(b);
     char *cm = lg_finding_message(f);
     text_message(b, "message", cm);
     g_free(cm);
-    json_builder_set_member_name(b, "threadFlows");
-    json_builder_begin_array(b);
+    lg_js_member(b, "threadFlows");
+    lg_js_begin_array(b);
     for (guint i = 0; i < f->edges->len; i++) {
         const lg_fedge *e = &g_array_index(f->edges, lg_fedge, i);
         char *th = thread_text(f, e);
-        char *from = lock_text(f, e->from);
-        char *to = lock_text(f, e->to);
+        char *from = lock_text(c, e->from);
+        char *to = lock_text(c, e->to);
         const char *verb = deadlock ? "blocks on" : "takes";
         char *tm, *m2;
         if (from && to) {
@@ -253,38 +245,38 @@ static void code_flows(sarif_ctx *c, const lg_finding *f)
             tm = g_strdup_printf("%s holds %s", th, from ? from : "a lock");
             m2 = g_strdup_printf("holds %s", from ? from : "a lock");
         }
-        json_builder_begin_object(b);
+        lg_js_begin_object(b);
         text_message(b, "message", tm);
-        json_builder_set_member_name(b, "locations");
-        json_builder_begin_array(b);
+        lg_js_member(b, "locations");
+        lg_js_begin_array(b);
         if (from && e->held_stack) {
             char *m1 = g_strdup_printf("takes %s", from);
             acquisition_steps(c, e->proc, e->held_stack, e->ts, "acquire", m1);
             g_free(m1);
         }
         acquisition_steps(c, e->proc, e->stack, e->ts, to ? "acquire" : "lock", m2);
-        json_builder_end_array(b);
-        json_builder_end_object(b);
+        lg_js_end_array(b);
+        lg_js_end_object(b);
         g_free(th), g_free(from), g_free(to), g_free(tm), g_free(m2);
     }
-    json_builder_end_array(b);
-    json_builder_end_object(b);
-    json_builder_end_array(b);
+    lg_js_end_array(b);
+    lg_js_end_object(b);
+    lg_js_end_array(b);
 }
 
 /* Where each lock was first used, and for a finding of one edge where its lock had
  * been taken (bad-unlock, long-hold ...); ids number them from 0. */
 static void related_locations(sarif_ctx *c, const lg_finding *f)
 {
-    JsonBuilder *b = c->b;
+    lg_jstream *b = c->b;
     int id = 0;
-    json_builder_set_member_name(b, "relatedLocations");
-    json_builder_begin_array(b);
+    lg_js_member(b, "relatedLocations");
+    lg_js_begin_array(b);
     for (guint i = 0; i < f->locks->len; i++) {
         const lg_flock *l = &g_array_index(f->locks, lg_flock, i);
         if (!l->lock->first_stack)
             continue;
-        char *lt = lock_text(f, (int)i);
+        char *lt = lock_text(c, (int)i);
         char *m = g_strdup_printf("%s %s here", lt,
                                   lg_lock_from_init(l->lock) ? "initialized" : "first used");
         GArray *fr = lg_frames_resolve(l->proc, l->lock->first_stack, l->lock->ts);
@@ -295,7 +287,7 @@ static void related_locations(sarif_ctx *c, const lg_finding *f)
     if (!lg_finding_is_cycle(f) && f->edges->len) {
         const lg_fedge *e = &g_array_index(f->edges, lg_fedge, 0);
         if (e->held_stack && e->from >= 0) {
-            char *lt = lock_text(f, e->from);
+            char *lt = lock_text(c, e->from);
             char *m = g_strdup_printf("%s taken here", lt);
             GArray *fr = lg_frames_resolve(e->proc, e->held_stack, e->ts);
             frame_location(c, fr, site_frame(fr), m, id++);
@@ -303,7 +295,7 @@ static void related_locations(sarif_ctx *c, const lg_finding *f)
             g_free(lt), g_free(m);
         }
     }
-    json_builder_end_array(b);
+    lg_js_end_array(b);
 }
 
 static void collect_stack(GPtrArray *files, GHashTable *seen, const lg_process *p,
@@ -347,112 +339,111 @@ static char *auto_root(const lg_analysis *a)
 
 static void result_value(sarif_ctx *c, const lg_finding *f)
 {
-    JsonBuilder *b = c->b;
+    lg_jstream *b = c->b;
     const lg_sarif_rule *rule = lg_sarif_rule_of(f->kind);
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "ruleId");
-    json_builder_add_string_value(b, lg_finding_kind_name(f->kind));
-    json_builder_set_member_name(b, "ruleIndex");
-    json_builder_add_int_value(b, f->kind - 1);
-    json_builder_set_member_name(b, "level");
-    json_builder_add_string_value(b, rule->level);
+    c->labels = lg_finding_lock_labels(f);
+    lg_js_begin_object(b);
+    lg_js_member(b, "ruleId");
+    lg_js_string(b, lg_finding_kind_name(f->kind));
+    lg_js_member(b, "ruleIndex");
+    lg_js_int(b, f->kind - 1);
+    lg_js_member(b, "level");
+    lg_js_string(b, rule->level);
     char *message = lg_finding_message(f);
     text_message(b, "message", message);
     g_free(message);
-    json_builder_set_member_name(b, "locations");
-    json_builder_begin_array(b);
+    lg_js_member(b, "locations");
+    lg_js_begin_array(b);
     if (f->edges->len) {
         const lg_fedge *e = &g_array_index(f->edges, lg_fedge, 0);
         stack_location(c, e->proc, e->stack, e->ts, NULL);
     }
-    json_builder_end_array(b);
+    lg_js_end_array(b);
     related_locations(c, f);
     if (lg_finding_is_cycle(f) && f->edges->len)
         code_flows(c, f);
-    json_builder_set_member_name(b, "partialFingerprints");
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "lockgraph/v1");
-    json_builder_add_string_value(b, f->fingerprint);
-    json_builder_end_object(b);
+    lg_js_member(b, "partialFingerprints");
+    lg_js_begin_object(b);
+    lg_js_member(b, "lockgraph/v1");
+    lg_js_string(b, f->fingerprint);
+    lg_js_end_object(b);
     /* what the messages leave out: the flags, and the locks' full labels (heap
      * addresses included: they help the run at hand, not a comparison of runs) */
-    json_builder_set_member_name(b, "properties");
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "flags");
-    json_builder_begin_array(b);
+    lg_js_member(b, "properties");
+    lg_js_begin_object(b);
+    lg_js_member(b, "flags");
+    lg_js_begin_array(b);
     const char **names = lg_finding_flag_names(f->flags);
     for (size_t k = 0; names[k]; k++)
-        json_builder_add_string_value(b, names[k]);
+        lg_js_string(b, names[k]);
     g_free(names);
-    json_builder_end_array(b);
-    json_builder_set_member_name(b, "locks");
-    json_builder_begin_array(b);
-    for (guint k = 0; k < f->locks->len; k++) {
-        const lg_flock *l = &g_array_index(f->locks, lg_flock, k);
-        char *label = lg_lock_label(l->proc, l->lock);
-        json_builder_add_string_value(b, label);
-        g_free(label);
-    }
-    json_builder_end_array(b);
-    json_builder_end_object(b);
-    json_builder_end_object(b);
+    lg_js_end_array(b);
+    lg_js_member(b, "locks");
+    lg_js_begin_array(b);
+    for (guint k = 0; k < f->locks->len; k++)
+        lg_js_string(b, c->labels[k]);
+    lg_js_end_array(b);
+    lg_js_end_object(b);
+    lg_js_end_object(b);
+    g_strfreev(c->labels);
+    c->labels = NULL;
 }
 
 void lg_format_sarif(FILE *out, const lg_analysis *a, const lg_format_opts *o)
 {
-    sarif_ctx c = {.b = json_builder_new()};
+    sarif_ctx c = {.b = lg_js_new(out)};
     c.root = o && o->source_root ? lg_sarif_root_dir(o->source_root) : auto_root(a);
-    JsonBuilder *b = c.b;
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "version");
-    json_builder_add_string_value(b, "2.1.0");
-    json_builder_set_member_name(b, "$schema");
-    json_builder_add_string_value(b, "https://json.schemastore.org/sarif-2.1.0.json");
-    json_builder_set_member_name(b, "runs");
-    json_builder_begin_array(b);
-    json_builder_begin_object(b);
+    lg_jstream *b = c.b;
+    lg_js_begin_object(b);
+    lg_js_member(b, "version");
+    lg_js_string(b, "2.1.0");
+    lg_js_member(b, "$schema");
+    lg_js_string(b, "https://json.schemastore.org/sarif-2.1.0.json");
+    lg_js_member(b, "runs");
+    lg_js_begin_array(b);
+    lg_js_begin_object(b);
 
-    json_builder_set_member_name(b, "tool");
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "driver");
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "name");
-    json_builder_add_string_value(b, "lockgraph");
-    json_builder_set_member_name(b, "version");
-    json_builder_add_string_value(b, LG_VERSION);
-    json_builder_set_member_name(b, "rules");
-    json_builder_begin_array(b);
+    lg_js_member(b, "tool");
+    lg_js_begin_object(b);
+    lg_js_member(b, "driver");
+    lg_js_begin_object(b);
+    lg_js_member(b, "name");
+    lg_js_string(b, "lockgraph");
+    lg_js_member(b, "version");
+    lg_js_string(b, LG_VERSION);
+    lg_js_member(b, "rules");
+    lg_js_begin_array(b);
     for (int k = 1; k <= LG_FIND_KIND_MAX; k++)
         lg_sarif_rule_build(b, k);
-    json_builder_end_array(b);
-    json_builder_end_object(b);
-    json_builder_end_object(b);
+    lg_js_end_array(b);
+    lg_js_end_object(b);
+    lg_js_end_object(b);
 
     if (c.root) {
-        json_builder_set_member_name(b, "originalUriBaseIds");
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, LG_SARIF_SRCROOT);
-        json_builder_begin_object(b);
+        lg_js_member(b, "originalUriBaseIds");
+        lg_js_begin_object(b);
+        lg_js_member(b, LG_SARIF_SRCROOT);
+        lg_js_begin_object(b);
         char *uri = lg_sarif_root_uri(c.root);
-        json_builder_set_member_name(b, "uri");
-        json_builder_add_string_value(b, uri);
+        lg_js_member(b, "uri");
+        lg_js_string(b, uri);
         g_free(uri);
-        json_builder_end_object(b);
-        json_builder_end_object(b);
+        lg_js_end_object(b);
+        lg_js_end_object(b);
     }
 
-    json_builder_set_member_name(b, "results");
-    json_builder_begin_array(b);
+    lg_js_member(b, "results");
+    lg_js_begin_array(b);
     for (guint i = 0; i < a->findings->len; i++) {
         const lg_finding *f = g_ptr_array_index(a->findings, i);
         if (!f->suppressed)
             result_value(&c, f);
     }
-    json_builder_end_array(b);
-    json_builder_end_object(b);
-    json_builder_end_array(b);
-    json_builder_end_object(b);
+    lg_js_end_array(b);
+    lg_js_end_object(b);
+    lg_js_end_array(b);
+    lg_js_end_object(b);
 
-    lg_json_write(out, b);
+    lg_js_finish(b);
     g_free(c.root);
 }

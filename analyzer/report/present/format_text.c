@@ -486,6 +486,12 @@ void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o)
         if (a->truncated_why & LG_TRUNC_STEPS)
             fprintf(out, "    (the enumeration's step budget ran out: cycles not yet reached were "
                          "not examined)\n");
+        if (a->unexamined_nodes)
+            fprintf(out, "    every cycle not examined lies among %" G_GUINT64_FORMAT " lock%s in %"
+                         G_GUINT64_FORMAT " strongly connected group%s; every cycle through any "
+                         "other lock was examined\n",
+                    a->unexamined_nodes, a->unexamined_nodes == 1 ? "" : "s", a->unexamined_groups,
+                    a->unexamined_groups == 1 ? "" : "s");
     }
     for (guint i = 0; i < a->procs->len; i++) {
         const lg_process *p = g_ptr_array_index(a->procs, i);

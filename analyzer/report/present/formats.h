@@ -38,10 +38,6 @@ void lg_format_text_finding(FILE *out, const lg_finding *f, unsigned no);
  * f is not a reported cycle: the HTML report shows the same table. */
 void lg_format_text_scenario(FILE *out, const lg_finding *f, gboolean verbose);
 
-/* Writes the document built in b (pretty-printed, newline-terminated) and frees b:
- * shared by the JSON and SARIF formats. */
-void lg_json_write(FILE *out, JsonBuilder *b);
-
 /* Millisecond text of a nanosecond duration ("12.345"), as the contention tables
  * print it (format_ms.c). */
 char *lg_format_ms(uint64_t ns);

@@ -296,48 +296,48 @@ gboolean lg_sarif_rule_is_generic(const lg_sarif_rule *r)
     return r == &generic;
 }
 
-static void text_member(JsonBuilder *b, const char *member, const char *text, const char *md)
+static void text_member(lg_jstream *b, const char *member, const char *text, const char *md)
 {
-    json_builder_set_member_name(b, member);
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "text");
-    json_builder_add_string_value(b, text);
+    lg_js_member(b, member);
+    lg_js_begin_object(b);
+    lg_js_member(b, "text");
+    lg_js_string(b, text);
     if (md) {
-        json_builder_set_member_name(b, "markdown");
-        json_builder_add_string_value(b, md);
+        lg_js_member(b, "markdown");
+        lg_js_string(b, md);
     }
-    json_builder_end_object(b);
+    lg_js_end_object(b);
 }
 
-void lg_sarif_rule_build(JsonBuilder *b, int kind)
+void lg_sarif_rule_build(lg_jstream *b, int kind)
 {
     const lg_sarif_rule *r = lg_sarif_rule_of(kind);
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "id");
-    json_builder_add_string_value(b, lg_finding_kind_name(kind));
-    json_builder_set_member_name(b, "name");
-    json_builder_add_string_value(b, r->name);
+    lg_js_begin_object(b);
+    lg_js_member(b, "id");
+    lg_js_string(b, lg_finding_kind_name(kind));
+    lg_js_member(b, "name");
+    lg_js_string(b, r->name);
     text_member(b, "shortDescription", r->short_description, NULL);
     text_member(b, "fullDescription", r->full_description, NULL);
     text_member(b, "help", r->help_text, r->help_markdown);
-    json_builder_set_member_name(b, "defaultConfiguration");
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "level");
-    json_builder_add_string_value(b, r->level);
-    json_builder_end_object(b);
-    json_builder_set_member_name(b, "properties");
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "tags");
-    json_builder_begin_array(b);
+    lg_js_member(b, "defaultConfiguration");
+    lg_js_begin_object(b);
+    lg_js_member(b, "level");
+    lg_js_string(b, r->level);
+    lg_js_end_object(b);
+    lg_js_member(b, "properties");
+    lg_js_begin_object(b);
+    lg_js_member(b, "tags");
+    lg_js_begin_array(b);
     for (size_t i = 0; r->tags[i]; i++)
-        json_builder_add_string_value(b, r->tags[i]);
-    json_builder_end_array(b);
-    json_builder_set_member_name(b, "kind");
-    json_builder_add_string_value(b, "problem");
-    json_builder_set_member_name(b, "precision");
-    json_builder_add_string_value(b, r->precision);
-    json_builder_set_member_name(b, "problem.severity");
-    json_builder_add_string_value(b, r->severity);
-    json_builder_end_object(b);
-    json_builder_end_object(b);
+        lg_js_string(b, r->tags[i]);
+    lg_js_end_array(b);
+    lg_js_member(b, "kind");
+    lg_js_string(b, "problem");
+    lg_js_member(b, "precision");
+    lg_js_string(b, r->precision);
+    lg_js_member(b, "problem.severity");
+    lg_js_string(b, r->severity);
+    lg_js_end_object(b);
+    lg_js_end_object(b);
 }

@@ -15,7 +15,7 @@
 #define LOCKGRAPH_SARIF_RULES_H
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include "json_stream.h"
 
 typedef struct lg_sarif_rule {
     const char *kind;       /* finding kind name, the rule id */
@@ -36,6 +36,6 @@ const lg_sarif_rule *lg_sarif_rule_of(int kind);
 gboolean lg_sarif_rule_is_generic(const lg_sarif_rule *r);
 
 /* Adds the reportingDescriptor of `kind` (an object) to b. */
-void lg_sarif_rule_build(JsonBuilder *b, int kind);
+void lg_sarif_rule_build(lg_jstream *b, int kind);
 
 #endif

@@ -154,6 +154,30 @@ lg_user_site lg_frames_user_site(const GArray *frames)
     return u;
 }
 
+static gboolean has_line(const lg_frame *f)
+{
+    return f->sym->file && f->sym->line > 0;
+}
+
+lg_user_site lg_frames_source_site(const GArray *frames)
+{
+    lg_user_site u = lg_frames_user_site(frames);
+    if (u.frame >= 0 && u.line > 0)
+        return u;
+    guint from = u.frame < 0 ? 0 : (guint)u.frame;
+    for (guint i = from; i < frames->len; i++) {
+        const lg_frame *f = &g_array_index(frames, lg_frame, i);
+        if (has_line(f))
+            return (lg_user_site){(int)i, 0, f->sym->function, f->sym->file, f->sym->line};
+    }
+    for (guint i = 0; i < from && i < frames->len; i++) {
+        const lg_frame *f = &g_array_index(frames, lg_frame, i);
+        if (has_line(f))
+            return (lg_user_site){(int)i, 0, f->sym->function, f->sym->file, f->sym->line};
+    }
+    return (lg_user_site){.frame = -1};
+}
+
 guint lg_frames_first_user(const GArray *frames)
 {
     lg_user_site u = lg_frames_user_site(frames);

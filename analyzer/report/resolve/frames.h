@@ -59,6 +59,14 @@ typedef struct lg_user_site {
 /* The user site of frames (see above); frame = -1 if no level qualifies. */
 lg_user_site lg_frames_user_site(const GArray *frames);
 
+/* The source line a report shows for a stack (the SARIF location, the HTML report's
+ * source excerpt): the user site when it has a line; else the first frame, from the
+ * user site's frame outwards (from the innermost frame when there is no user site),
+ * whose innermost level has a file and a line; else the first such frame inside it;
+ * frame = -1 when no frame has a line.  One rule for every format, so they point at
+ * the same line.  O(frames). */
+lg_user_site lg_frames_source_site(const GArray *frames);
+
 /* Index of the frame that holds the user site; 0 if there is none. */
 guint lg_frames_first_user(const GArray *frames);
 
