@@ -540,8 +540,10 @@ static struct lg_lockrec *create_lock(struct lg_thread *t, uintptr_t addr, uint8
     return l;
 }
 
-struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
-                              lg_subkind_fn subkind)
+/* The live record at addr (one whose stack frame was replaced is retired first), or
+ * a new one made as at a first use or at an init (create_lock's at_init). */
+static struct lg_lockrec *live_or_new(struct lg_thread *t, uintptr_t addr, uint8_t kind,
+                                      lg_subkind_fn subkind, int at_init)
 {
     struct lg_guard g = lg_guard_enter(t);
     struct lg_lockrec *l = lg_table_find(addr);
@@ -552,28 +554,23 @@ struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
     if (!l) {
         struct capture cap;
         capture_start(&cap, 0);
-        l = create_lock(t, addr, kind, subkind, &cap, 0);
+        l = create_lock(t, addr, kind, subkind, &cap, at_init);
     }
     lg_guard_leave(t, g);
     return l;
+}
+
+struct lg_lockrec *lg_lock_of(struct lg_thread *t, uintptr_t addr, uint8_t kind,
+                              lg_subkind_fn subkind)
+{
+    return live_or_new(t, addr, kind, subkind, 0);
 }
 
 /* (detect.h) After lg_lock_end, so the address has no live instance unless another
  * thread used it meanwhile (a racy init): that one is kept, as a use would keep it. */
 void lg_lock_init(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subkind_fn subkind)
 {
-    struct lg_guard g = lg_guard_enter(t);
-    struct lg_lockrec *l = lg_table_find(addr);
-    if (l && frame_replaced(l)) {
-        retire_record(l, LG_RETIRE_STACK);
-        l = NULL;
-    }
-    if (!l) {
-        struct capture cap;
-        capture_start(&cap, 0);
-        create_lock(t, addr, kind, subkind, &cap, 1);
-    }
-    lg_guard_leave(t, g);
+    live_or_new(t, addr, kind, subkind, 1);
 }
 
 static void retire_record(struct lg_lockrec *l, int reason)
