@@ -219,6 +219,7 @@ static void atfork_child(void)
     struct lg_thread *t = lg_tls_self;
     /* locks other threads may have held at fork (they do not exist here) */
     lg_arena_after_fork();
+    lg_plat_after_fork_child();
     lg_reporter_after_fork();
     lg_elf_symbols_after_fork();
     lg_detector_after_fork_child(t);

@@ -40,6 +40,9 @@ void lg_shim_self_range(uintptr_t *lo, uintptr_t *hi); /* our own text, for stac
 /* platform.c: the unwinders (set up once, from lg_init), and a raw backtrace of
  * return addresses that never touches a descriptor the program may have reused. */
 void lg_plat_unwind_init(void);
+/* In a fork child: libunwind is not used again if another thread of the parent was
+ * inside it at the fork (its mutexes stay locked here). */
+void lg_plat_after_fork_child(void);
 int lg_plat_unwind_raw(void **buf, int max);
 /* An LD_PRELOAD value without the shim, into out; returns its length (0: empty). */
 size_t lg_preload_without_shim(const char *in, char *out, size_t cap);

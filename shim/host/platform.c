@@ -332,29 +332,22 @@ static _Unwind_Reason_Code gcc_step(struct _Unwind_Context *ctx, void *arg)
 /* libunwind guards its caches with pthread mutexes of its own.  A fork while
  * another thread is inside unw_backtrace leaves such a mutex locked for good in
  * the child, whose first capture then hangs (the soak suite's fork storm hung so).
- * So captures count themselves in and out, and the first capture in a new process
- * (a fork child: the pid changed) that inherited a non-zero count stops using
- * libunwind there, as after a closed pipe; libgcc's unwinder takes only the
- * loader's lock, which glibc resets in the child.  getpid is a system call, made
- * once per capture (microseconds already). */
+ * So captures count themselves in and out, and a fork child that inherited a
+ * non-zero count stops using libunwind (lg_plat_after_fork_child, from the shim's
+ * atfork handler), as after a closed pipe; libgcc's unwinder takes only the
+ * loader's lock, which glibc resets in the child. */
 static _Atomic int unw_inside;
-static _Atomic pid_t unw_pid;
 
-static int unw_fork_safe(void)
+void lg_plat_after_fork_child(void)
 {
-    pid_t me = getpid();
-    pid_t was = atomic_load_explicit(&unw_pid, memory_order_relaxed);
-    if (was != me && atomic_compare_exchange_strong(&unw_pid, &was, me)) {
-        if (was && atomic_load(&unw_inside) > 0)
-            atomic_store(&unw_usable, 0);
-        atomic_store(&unw_inside, 0);
-    }
-    return 1;
+    if (atomic_load(&unw_inside) > 0)
+        atomic_store(&unw_usable, 0);
+    atomic_store(&unw_inside, 0);
 }
 
 int lg_plat_unwind_raw(void **buf, int max)
 {
-    if (unw_fork_safe() && unw_safe()) {
+    if (unw_safe()) {
         atomic_fetch_add(&unw_inside, 1);
         int n = unw.backtrace(buf, max);
         atomic_fetch_sub(&unw_inside, 1);
