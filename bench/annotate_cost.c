@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_clock.h"
+
 struct spinlock {
     atomic_int taken;
 };
@@ -38,25 +40,18 @@ static __attribute__((noinline)) void spin_unlock(struct spinlock *s)
 
 static struct spinlock lk;
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
 int main(int argc, char **argv)
 {
     long n = argc > 1 ? atol(argv[1]) : 20000000;
     int rounds = argc > 2 ? atoi(argv[2]) : 5;
     double best = 1e300;
     for (int r = 0; r < rounds; r++) {
-        double t0 = now_ns();
+        double t0 = (double)bench_now_ns();
         for (long i = 0; i < n; i++) {
             spin_lock(&lk);
             spin_unlock(&lk);
         }
-        double per = (now_ns() - t0) / (double)n;
+        double per = ((double)bench_now_ns() - t0) / (double)n;
         if (per < best)
             best = per;
     }

@@ -26,12 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+#include "bench_clock.h"
 
 #define MAXT 3
 static pthread_mutex_t locks[MAXT] = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
@@ -47,7 +42,7 @@ static void *ring_thread(void *p)
     /* write(2), not stdio: a FILE lock taken while holding locks[i] would add edges
      * of its own to the graph under test. */
     char line[64];
-    int n = snprintf(line, sizeof line, "blocking %llu\n", (unsigned long long)now_ns());
+    int n = snprintf(line, sizeof line, "blocking %llu\n", (unsigned long long)bench_now_ns());
     if (write(1, line, (size_t)n) != n)
         _exit(4);
     pthread_mutex_lock(&locks[(i + 1) % nthreads]);
@@ -97,10 +92,10 @@ static int measure(const char *which, const char *preload, int timeout_s)
     close(fds[1]);
     char buf[1024];
     size_t len = 0;
-    uint64_t deadline = now_ns() + (uint64_t)timeout_s * 1000000000u;
+    uint64_t deadline = bench_now_ns() + (uint64_t)timeout_s * 1000000000u;
     int timed_out = 0;
     for (;;) {
-        uint64_t t = now_ns();
+        uint64_t t = bench_now_ns();
         if (t >= deadline) {
             timed_out = 1;
             break;
@@ -123,7 +118,7 @@ static int measure(const char *which, const char *preload, int timeout_s)
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
-    uint64_t end = now_ns();
+    uint64_t end = bench_now_ns();
     close(fds[0]);
     buf[len] = 0;
 

@@ -24,12 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
+#include "bench_clock.h"
 
 static double children_cpu_us(void)
 {
@@ -82,7 +77,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < n; k++) {
         fflush(NULL);
         double c0 = children_cpu_us();
-        double t0 = now_us();
+        double t0 = bench_secs(CLOCK_MONOTONIC) * 1e6;
         pid_t p = fork();
         if (p < 0)
             return 4;
@@ -98,11 +93,11 @@ int main(int argc, char **argv)
             }
             _exit(0);
         }
-        double t1 = now_us();
+        double t1 = bench_secs(CLOCK_MONOTONIC) * 1e6;
         int st;
         if (waitpid(p, &st, 0) != p || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
             return 6;
-        double t2 = now_us();
+        double t2 = bench_secs(CLOCK_MONOTONIC) * 1e6;
         fork_us[k] = t1 - t0;
         child_us[k] = t2 - t0;
         cpu_us[k] = children_cpu_us() - c0;

@@ -18,6 +18,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_clock.h"
+
 /* Iteration counts at scale 1.  Chosen so one native run of each benchmark takes
  * roughly 0.05-0.3 s on a 2-core VM: long enough to swamp timer and startup noise,
  * short enough that 5 repetitions x 3 variants stay a few minutes. */
@@ -36,13 +38,6 @@ static long scaled(long n)
 {
     double v = (double)n * g_scale;
     return v < 1.0 ? 1 : (long)v;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void die(const char *what, int err)
@@ -111,12 +106,12 @@ static void bench_a(void)
         CK(pthread_mutex_lock(&m));
         CK(pthread_mutex_unlock(&m));
     }
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     for (long i = 0; i < n; i++) {
         CK(pthread_mutex_lock(&m));
         CK(pthread_mutex_unlock(&m));
     }
-    report("a", now_ns() - t0, n, 1, NULL);
+    report("a", bench_now_ns() - t0, n, 1, NULL);
 }
 
 /* (b) nested pair A -> B: op = lock A, lock B, unlock B, unlock A. */
@@ -130,14 +125,14 @@ static void bench_b(void)
         CK(pthread_mutex_unlock(&b));
         CK(pthread_mutex_unlock(&a));
     }
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     for (long i = 0; i < n; i++) {
         CK(pthread_mutex_lock(&a));
         CK(pthread_mutex_lock(&b));
         CK(pthread_mutex_unlock(&b));
         CK(pthread_mutex_unlock(&a));
     }
-    report("b", now_ns() - t0, n, 1, NULL);
+    report("b", bench_now_ns() - t0, n, 1, NULL);
 }
 
 /* (c) chain of 8 nested locks in a consistent order, released innermost first:
@@ -159,10 +154,10 @@ static void bench_c(void)
     long n = scaled(N_C);
     for (long i = 0; i < warmup_of(n); i++)
         chain_once(l);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     for (long i = 0; i < n; i++)
         chain_once(l);
-    report("c", now_ns() - t0, n, 1, NULL);
+    report("c", bench_now_ns() - t0, n, 1, NULL);
 }
 
 /* (d) two threads contending on one mutex around a tiny critical section. */
@@ -197,10 +192,10 @@ static void bench_d(void)
     for (int t = 0; t < 2; t++)
         CK(pthread_create(&th[t], NULL, contend_thread, &c));
     pthread_barrier_wait(&go);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     for (int t = 0; t < 2; t++)
         CK(pthread_join(th[t], NULL));
-    uint64_t el = now_ns() - t0;
+    uint64_t el = bench_now_ns() - t0;
     if (counter != 2 * n) {
         fprintf(stderr, "lockbench: d: counter %ld != %ld (mutual exclusion broken)\n",
                 counter, 2 * n);
@@ -247,12 +242,12 @@ static void bench_e(void)
     long n = scaled(N_E);
     pthread_mutex_t *v = many_mutexes(n);
     long rss0 = maxrss_kb(), anon0 = rss_anon_kb();
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     for (long i = 0; i < n; i++) {
         CK(pthread_mutex_lock(&v[i]));
         CK(pthread_mutex_unlock(&v[i]));
     }
-    uint64_t el = now_ns() - t0;
+    uint64_t el = bench_now_ns() - t0;
     report_many("e", el, n, rss0, anon0);
     /* Not freed or destroyed: retiring 1M locks would be a different benchmark. */
 }
@@ -267,14 +262,14 @@ static void bench_e2(void)
     CK(pthread_mutex_lock(&outer)); /* register the outer lock before the baseline */
     CK(pthread_mutex_unlock(&outer));
     long rss0 = maxrss_kb(), anon0 = rss_anon_kb();
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     for (long i = 0; i < n; i++) {
         CK(pthread_mutex_lock(&outer));
         CK(pthread_mutex_lock(&v[i]));
         CK(pthread_mutex_unlock(&v[i]));
         CK(pthread_mutex_unlock(&outer));
     }
-    uint64_t el = now_ns() - t0;
+    uint64_t el = bench_now_ns() - t0;
     report_many("e2", el, n, rss0, anon0);
 }
 
@@ -291,15 +286,15 @@ static void bench_e3(void)
         die("malloc", ENOMEM);
     memset(v, 0xff, (size_t)n * sizeof *v); /* touched (not folded into a calloc) */
     long rss0 = maxrss_kb(), anon0 = rss_anon_kb();
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     for (long i = 0; i < n; i++)
         CK(pthread_mutex_init(&v[i], NULL));
-    uint64_t t1 = now_ns();
+    uint64_t t1 = bench_now_ns();
     for (long i = 0; i < n; i++) {
         CK(pthread_mutex_lock(&v[i]));
         CK(pthread_mutex_unlock(&v[i]));
     }
-    uint64_t el = now_ns() - t0;
+    uint64_t el = bench_now_ns() - t0;
     char more[64];
     snprintf(more, sizeof more, " init_ns_per_lock=%.1f", (double)(t1 - t0) / (double)n);
     report_many_x("e3", el, n, rss0, anon0, more);
@@ -363,10 +358,10 @@ static void bench_f(void)
         CK(pthread_create(&th[t], NULL, f_thread, &ft[t]));
     }
     pthread_barrier_wait(&go);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     for (int t = 0; t < F_THREADS; t++)
         CK(pthread_join(th[t], NULL));
-    uint64_t el = now_ns() - t0;
+    uint64_t el = bench_now_ns() - t0;
     long expect = (long)F_THREADS * ((n + F_SHARED_EVERY - 1) / F_SHARED_EVERY);
     if (shared_counter != expect) {
         fprintf(stderr, "lockbench: f: counter %ld != %ld\n", shared_counter, expect);
@@ -387,14 +382,14 @@ static void bench_g(void)
         CK(pthread_rwlock_unlock(&r2));
         CK(pthread_rwlock_unlock(&r1));
     }
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     for (long i = 0; i < n; i++) {
         CK(pthread_rwlock_rdlock(&r1));
         CK(pthread_rwlock_rdlock(&r2));
         CK(pthread_rwlock_unlock(&r2));
         CK(pthread_rwlock_unlock(&r1));
     }
-    report("g", now_ns() - t0, n, 1, NULL);
+    report("g", bench_now_ns() - t0, n, 1, NULL);
 }
 
 static const struct {

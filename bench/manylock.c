@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_clock.h"
+
 #define NLOCKS 1000
 #define NTHREADS 4
 #define WALK_EVERY 200
@@ -60,20 +62,13 @@ static void *worker(void *arg)
     return (void *)(uintptr_t)(ops + (sink & 0)); /* sink read: the work stays */
 }
 
-static double secs(clockid_t c)
-{
-    struct timespec ts;
-    clock_gettime(c, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
     if (argc > 1)
         iterations = atol(argv[1]);
     for (int i = 0; i < NLOCKS; i++)
         pthread_mutex_init(&locks[i], NULL);
-    double w0 = secs(CLOCK_MONOTONIC), c0 = secs(CLOCK_PROCESS_CPUTIME_ID);
+    double w0 = bench_secs(CLOCK_MONOTONIC), c0 = bench_secs(CLOCK_PROCESS_CPUTIME_ID);
     pthread_t th[NTHREADS];
     for (uintptr_t i = 0; i < NTHREADS; i++)
         if (pthread_create(&th[i], NULL, worker, (void *)i) != 0)
@@ -84,7 +79,7 @@ int main(int argc, char **argv)
         pthread_join(th[i], &r);
         ops += (uint64_t)(uintptr_t)r;
     }
-    double w1 = secs(CLOCK_MONOTONIC), c1 = secs(CLOCK_PROCESS_CPUTIME_ID);
+    double w1 = bench_secs(CLOCK_MONOTONIC), c1 = bench_secs(CLOCK_PROCESS_CPUTIME_ID);
     printf("bench=h wall_s=%.4f cpu_s=%.4f ops=%llu threads=%d locks=%d\n", w1 - w0, c1 - c0,
            (unsigned long long)ops, NTHREADS, NLOCKS);
     return 0;

@@ -29,19 +29,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_clock.h"
+
 static const char *g_host = "127.0.0.1";
 static int g_port = 0, g_conns = 8, g_keys = 10000, g_vlen = 100;
 static long g_requests = 200000;
 static double g_seconds = 30.0;
 static char g_value[4096];
 static int g_fill = 1, g_fill_only = 0;
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* A connection with a small read buffer: responses are parsed line by line. */
 struct conn {
@@ -210,13 +205,13 @@ static void *work(void *p)
     uint32_t seed = 0x9e3779b9u * (uint32_t)(w->id + 1);
     for (long i = 0; i < w->quota; i++) {
         /* Checking the clock every 256 requests keeps the bound cheap. */
-        if ((i & 255) == 0 && now_ns() > w->deadline)
+        if ((i & 255) == 0 && bench_now_ns() > w->deadline)
             break;
         uint32_t r = xorshift(&seed);
         int key = (int)((r >> 8) % (uint32_t)g_keys);
-        uint64_t t0 = now_ns();
+        uint64_t t0 = bench_now_ns();
         int rc = (r & 0xff) < 26 ? do_set(c, key) : do_get(c, key); /* 26/256 ~ 10 % */
-        w->lat_ns += now_ns() - t0;
+        w->lat_ns += bench_now_ns() - t0;
         if (rc < 0) {
             w->failed = 1;
             break;
@@ -281,7 +276,7 @@ int main(int argc, char **argv)
     struct worker *w = calloc((size_t)g_conns, sizeof *w);
     if (!w)
         return 1;
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     uint64_t deadline = t0 + (uint64_t)(g_seconds * 1e9);
     for (int i = 0; i < g_conns; i++) {
         w[i].id = i;
@@ -302,7 +297,7 @@ int main(int argc, char **argv)
         lat += w[i].lat_ns;
         failed |= w[i].failed;
     }
-    double el = (double)(now_ns() - t0) / 1e9;
+    double el = (double)(bench_now_ns() - t0) / 1e9;
     if (failed || done == 0) {
         fprintf(stderr, "memload: a connection failed (%ld requests done)\n", done);
         return 1;

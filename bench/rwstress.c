@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_clock.h"
+
 #define NTHREADS 4
 #define MAXHELD 4
 
@@ -87,13 +89,6 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static double secs(clockid_t c)
-{
-    struct timespec ts;
-    clock_gettime(c, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -108,14 +103,14 @@ int main(int argc, char **argv)
         return 1;
     for (long i = 0; i < nlocks; i++)
         pthread_rwlock_init(&locks[i], NULL);
-    double w0 = secs(CLOCK_MONOTONIC), c0 = secs(CLOCK_PROCESS_CPUTIME_ID);
+    double w0 = bench_secs(CLOCK_MONOTONIC), c0 = bench_secs(CLOCK_PROCESS_CPUTIME_ID);
     pthread_t th[NTHREADS];
     for (uintptr_t i = 0; i < NTHREADS; i++)
         if (pthread_create(&th[i], NULL, worker, (void *)i) != 0)
             return 1;
     for (int i = 0; i < NTHREADS; i++)
         pthread_join(th[i], NULL);
-    double w1 = secs(CLOCK_MONOTONIC), c1 = secs(CLOCK_PROCESS_CPUTIME_ID);
+    double w1 = bench_secs(CLOCK_MONOTONIC), c1 = bench_secs(CLOCK_PROCESS_CPUTIME_ID);
     printf("bench=stress wall_s=%.4f cpu_s=%.4f ops=%ld threads=%d locks=%ld\n", w1 - w0,
            c1 - c0, nops * NTHREADS, NTHREADS, nlocks);
     return 0;
