@@ -383,6 +383,7 @@ static void test_replay_standalone(void)
     static uint64_t lk[3];
     /* a thread that ended while holding a lock (its THREAD_EXIT names it) */
     fake_worker *t = fake_worker_start();
+    uint32_t serial = fake_worker_serial(t);
     fake_lock(t, &lk[0], 0x851010);
     fake_lock(t, &lk[1], 0x851020);
     fake_unlock(t, &lk[1]);
@@ -406,10 +407,26 @@ static void test_replay_standalone(void)
         pdefs[g_array_index(parent, fake_rec, i).type]++;
     for (guint i = 0; i < crecs->len; i++)
         cdefs[g_array_index(crecs, fake_rec, i).type]++;
-    static const uint16_t defs[] = {LG_REC_STACK, LG_REC_THREAD, LG_REC_THREAD_EXIT, LG_REC_LOCK,
-                                    LG_REC_LOCK_RETIRE, LG_REC_EDGE, LG_REC_CHAIN, LG_REC_CONTEXT};
+    static const uint16_t defs[] = {LG_REC_STACK, LG_REC_LOCK, LG_REC_LOCK_RETIRE,
+                                    LG_REC_EDGE, LG_REC_CHAIN, LG_REC_CONTEXT};
     for (size_t i = 0; i < G_N_ELEMENTS(defs); i++)
         g_assert_cmpuint(cdefs[defs[i]], ==, pdefs[defs[i]]);
+    /* Threads: an ended thread that holds nothing and that no context names is in
+     * the parent's log only (docs/shim.md "Threads"), so earlier cases of this
+     * binary may leave the parent with more THREAD records than the child.  The
+     * child must still define every thread it refers to (checked below) and this
+     * case's thread, which ended holding lk[0], with that lock in its exit. */
+    g_assert_cmpuint(cdefs[LG_REC_THREAD], <=, pdefs[LG_REC_THREAD]);
+    guint own_exit = 0;
+    for (guint i = 0; i < crecs->len; i++) {
+        const fake_rec *r = &g_array_index(crecs, fake_rec, i);
+        if (r->type == LG_REC_THREAD_EXIT && r->u.thread_exit.serial == serial) {
+            own_exit++;
+            g_assert_cmpuint(r->u.thread_exit.n, ==, 1);
+            g_assert_cmpuint(r->u.thread_exit.locks[0], ==, rec(&lk[0])->id);
+        }
+    }
+    g_assert_cmpuint(own_exit, ==, 1);
     g_assert_cmpuint(cdefs[LG_REC_FINDING], ==, 0);
     g_array_unref(parent);
     g_array_unref(crecs);
