@@ -4,12 +4,12 @@
 #include "arena.h"
 #include "graph.h"
 #include "hmap.h"
-#include "id_dir.h"
 #include "lock_table.h"
 #include "host.h"
 #include "records.h"
 #include "report_view.h"
 #include "seen.h"
+#include "serial_map.h"
 #include "tool_lock.h"
 #include "stack_cut.h"
 #include "stack_depot.h"
@@ -25,9 +25,10 @@ _Atomic uint64_t lg_tick_step_ns;
 
 static _Atomic(struct lg_thread *) all_threads;
 static _Atomic uint32_t nthreads;
-static lg_id_dir thread_dir;
+static struct lg_serial_map thread_map; /* under the graph lock, readers too */
 static struct lg_thread exited_thread = {.in_shim = 1}; /* guard raised for good */
 static void retire_own_stack_locks(struct lg_thread *t);
+static int identity_locked(uint32_t serial, uint32_t *tid, char name[LG_NAME_MAX]);
 
 /* Hold times come from the watchdog's tick (one load of a read-mostly line).  A
  * process with a single thread has no watchdog and reads no clock at all: its holds
@@ -56,14 +57,32 @@ static inline uint64_t coarse_now(void)
  *  - order-graph contexts and findings: by serial.  A thread a context names keeps a
  *    32-byte identity (serial, tid, creator, name): the fork child's log replays
  *    its THREAD record, and live reports print its name.  Other ended threads are
- *    in the log only. */
+ *    in the log only.
+ *
+ * Threads by serial (thread_map, serial_map.h): an entry per thread that is live,
+ * that ended holding locks (it keeps its slot), or that a context names (its
+ * ghost); an ended thread that is none of these leaves no trace but its records in
+ * the log.  So memory follows those threads, not the serials ever handed out: a
+ * thread-per-request server keeps (threads alive at once) + (ghosts) entries, at
+ * most 128 bytes each (serial_map.h), and lookups cost O(log entries).
+ * Every access is under the graph lock: attach and detach change the map under it
+ * anyway, and the readers are slow paths (a live report naming a thread, the fork
+ * child's replay, tests).
+ * Ghosts are bounded by the graph, not by the threads: a thread gets one only when
+ * lg_graph_acquire stored a context naming it, i.e. added to the graph's contexts
+ * (at most LG_MAX_CTX per edge, each of them kept for good); a thread that takes
+ * the same nested locks as the threads before it adds no context (its chain is
+ * validated, or the edge already has that context) and leaves no ghost.  A server
+ * whose every request nests a lock of its own (a fresh heap lock per connection)
+ * grows the graph by that lock, edge and context too; the ghost (48 bytes with its
+ * map entry) is a fraction of that growth, which is the graph's (graph.h). */
 
 struct lg_thread_ghost {
     uint32_t serial, tid, creator, create_stack;
     char name[LG_NAME_MAX];
 };
 
-/* thread_dir holds a live slot, or a ghost pointer with its low bit set */
+/* thread_map holds a live slot, or a ghost pointer with its low bit set */
 #define GHOST_TAG ((uintptr_t)1)
 
 _Atomic uint64_t lg_wd_pass;
@@ -75,13 +94,31 @@ struct lg_thread *lg_thread_first(void) { return atomic_load(&all_threads); }
 
 struct lg_thread *lg_thread_by_serial(uint32_t s)
 {
-    void *p = lg_dir_get(&thread_dir, s);
+    lg_graph_lock_quiet();
+    void *p = lg_smap_get(&thread_map, s);
+    lg_graph_unlock();
     return (uintptr_t)p & GHOST_TAG ? NULL : p;
+}
+
+void lg_thread_map_stats(uint32_t *entries, uint64_t *bytes)
+{
+    lg_graph_lock_quiet();
+    *entries = thread_map.live;
+    *bytes = lg_smap_bytes(&thread_map);
+    lg_graph_unlock();
 }
 
 int lg_thread_identity(uint32_t serial, uint32_t *tid, char name[LG_NAME_MAX])
 {
-    void *p = lg_dir_get(&thread_dir, serial);
+    lg_graph_lock_quiet();
+    int found = identity_locked(serial, tid, name);
+    lg_graph_unlock();
+    return found;
+}
+
+static int identity_locked(uint32_t serial, uint32_t *tid, char name[LG_NAME_MAX])
+{
+    void *p = lg_smap_get(&thread_map, serial);
     if (!p)
         return 0;
     if ((uintptr_t)p & GHOST_TAG) {
@@ -195,7 +232,7 @@ struct lg_thread *lg_thread_attach(uint32_t creator, uint32_t create_stack)
     lg_plat_stack_bounds(&t->stack_lo, &t->stack_hi);
     lg_graph_lock();
     t->serial = atomic_fetch_add(&nthreads, 1) + 1;
-    lg_dir_set(&thread_dir, t->serial, t);
+    lg_smap_put(&thread_map, t->serial, t); /* without memory: reports say "unknown thread" */
     if (!reused) {
         t->next_all = atomic_load(&all_threads);
         atomic_store(&all_threads, t);
@@ -233,19 +270,27 @@ void lg_thread_detach(struct lg_thread *t)
         lg_unmap(t->chains, (size_t)(t->chain_mask + 1) * sizeof *t->chains);
     t->chains = NULL;
     lg_graph_lock();
-    lg_dir_set(&thread_dir, t->serial, ghost ? (void *)((uintptr_t)ghost | GHOST_TAG) : NULL);
+    if (ghost)
+        lg_smap_replace(&thread_map, t->serial, (void *)((uintptr_t)ghost | GHOST_TAG));
+    else
+        lg_smap_del(&thread_map, t->serial);
     atomic_store(&t->alive, 0);
     lg_graph_unlock();
     slot_give(t);
 }
 
-/* The THREAD (and THREAD_EXIT) records of serial s for a fork child's log: a
- * slot's, or an ended thread's identity. */
-static void replay_thread(uint32_t s, uint64_t now, int exits)
+struct replay_args {
+    uint64_t now;
+    int exits;
+};
+
+/* The THREAD (and THREAD_EXIT) records of a thread_map entry for a fork child's
+ * log (graph lock held): a slot's, or an ended thread's identity. */
+static void replay_thread(uint32_t s, void *p, void *arg)
 {
-    void *p = lg_dir_get(&thread_dir, s);
-    if (!p)
-        return;
+    (void)s;
+    uint64_t now = ((const struct replay_args *)arg)->now;
+    int exits = ((const struct replay_args *)arg)->exits;
     if (!((uintptr_t)p & GHOST_TAG)) {
         struct lg_thread *t = p;
         if (!exits)
@@ -1070,12 +1115,10 @@ void lg_detector_replay(void)
     lg_rec_stats_forget();
     lg_graph_replay_stacks();
     lg_stack_cut_replay();
-    uint32_t n = atomic_load(&nthreads);
-    for (uint32_t s = 1; s <= n; s++)
-        replay_thread(s, now, 0);
+    /* the threads present, in serial order (as they were first written) */
+    lg_smap_each(&thread_map, replay_thread, &(struct replay_args){now, 0});
     lg_table_each(replay_lock, NULL);
     /* after the locks: a thread's exit record lists the locks it still held */
-    for (uint32_t s = 1; s <= n; s++)
-        replay_thread(s, now, 1);
+    lg_smap_each(&thread_map, replay_thread, &(struct replay_args){now, 1});
     lg_graph_replay_rest();
 }

@@ -43,11 +43,15 @@ extern _Atomic uint64_t lg_tick_step_ns;
 extern _Atomic uint64_t lg_wd_pass;
 
 /* The live slot of a thread serial; NULL once the thread ended and its slot went
- * back to the free list (or for an unknown serial). */
+ * back to the free list (or for an unknown serial).  This and the two below take
+ * the graph lock (lg_graph_lock_quiet): never call them with it held. */
 struct lg_thread *lg_thread_by_serial(uint32_t serial);
 /* tid and name of a thread serial, live or ended while an order-graph context names
  * it; 0 when unknown. */
 int lg_thread_identity(uint32_t serial, uint32_t *tid, char name[LG_NAME_MAX]);
+/* What the threads-by-serial map holds now (live threads, threads that ended
+ * holding locks, ghosts) and the bytes it maps: for tests and the soak suite. */
+void lg_thread_map_stats(uint32_t *entries, uint64_t *bytes);
 struct lg_thread *lg_thread_first(void); /* registry, newest first; ->next_all */
 
 /* The record of the lock at addr, created on first use. */
