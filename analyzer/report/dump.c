@@ -284,6 +284,13 @@ static int dump_records(FILE *out, const char *path)
     }
     lg_scan_end end;
     char *msg = NULL;
+    if (lg_log_killed_at_birth(path, (const unsigned char *)data, len, &msg)) {
+        fprintf(out, "log how=unborn offset=0 records=0\n");
+        fprintf(stderr, "%s\n", msg);
+        g_free(msg);
+        g_free(data);
+        return 0;
+    }
     lg_read_status st =
         lg_log_scan(path, (const unsigned char *)data, len, print_record, out, &end, &msg);
     fprintf(out, "log how=%s offset=%zu records=%zu\n",
@@ -331,6 +338,7 @@ int lg_dump_main(int argc, char **argv)
         return 0;
     }
     int status = 0;
+    unsigned dumped = 0, unborn = 0; /* as report: nothing read at all is trouble */
     for (int i = first; i < argc; i++) {
         if (records) {
             if (dump_records(stdout, argv[i]) != 0)
@@ -347,8 +355,15 @@ int lg_dump_main(int argc, char **argv)
             status = 2;
             continue;
         }
+        if (r == LG_READ_NO_RECORD) {
+            unborn++; /* the warning says it: nothing to dump */
+            continue;
+        }
+        dumped++;
         dump(stdout, p);
         lg_process_free(p);
     }
+    if (unborn && !dumped)
+        status = 2;
     return status;
 }

@@ -31,11 +31,14 @@ static gboolean parse_fail_on(const char *spec, lg_kind_set *fail)
 }
 
 /* Reads every log; returns the analysis and sets *trouble if any log was unreadable
- * (those are left out; the rest is still analyzed). */
+ * (those are left out; the rest is still analyzed).  A file a process killed at
+ * birth left (LG_READ_NO_RECORD) is a warning, and trouble only when no log at all
+ * could be read: then there is nothing to report. */
 static lg_analysis *analyze_logs(const char *const *logs, size_t nlogs, const lg_suppressions *supp,
-                                 gboolean *trouble)
+                                 gboolean *trouble, size_t *nunborn)
 {
     GPtrArray *procs = g_ptr_array_new_with_free_func((GDestroyNotify)lg_process_free);
+    size_t unborn = 0;
     for (size_t i = 0; i < nlogs; i++) {
         lg_process *p = NULL;
         char *msg = NULL;
@@ -45,9 +48,17 @@ static lg_analysis *analyze_logs(const char *const *logs, size_t nlogs, const lg
         g_free(msg);
         if (st == LG_READ_ERROR)
             *trouble = TRUE;
+        else if (st == LG_READ_NO_RECORD)
+            unborn++;
         else
             g_ptr_array_add(procs, p);
     }
+    if (unborn && procs->len == 0 && !*trouble) {
+        fprintf(stderr, "lockgraph: no log holds a record: nothing to report\n");
+        *trouble = TRUE;
+    }
+    if (nunborn)
+        *nunborn = unborn;
     lg_analysis *a = lg_analyze(procs, NULL);
     if (supp)
         lg_suppressions_apply(supp, a);
@@ -194,7 +205,7 @@ int lg_report_main(int argc, char **argv)
         lg_symbols_set_enabled(FALSE);
 
     gboolean trouble = FALSE;
-    a = analyze_logs((const char *const *)logs, g_strv_length(logs), supp, &trouble);
+    a = analyze_logs((const char *const *)logs, g_strv_length(logs), supp, &trouble, NULL);
     lg_format_opts fo = {.verbose = verbose, .top = (unsigned)top,
                          .graph_all = graph && strcmp(graph, "all") == 0,
                          .source_root = source_root};
@@ -232,9 +243,11 @@ int lg_report_summary(const char *const *logs, size_t nlogs, const char *fail_on
     if (!load_suppressions(suppressions, &supp))
         return out->status;
     gboolean trouble = FALSE;
-    lg_analysis *a = analyze_logs(logs, nlogs, supp, &trouble);
+    size_t unborn = 0;
+    lg_analysis *a = analyze_logs(logs, nlogs, supp, &trouble, &unborn);
     out->logs = a->procs->len;
-    out->unreadable = (unsigned)nlogs - a->procs->len;
+    /* a log left by a process killed at birth is no unreadable log */
+    out->unreadable = (unsigned)(nlogs - unborn) - a->procs->len;
     for (int k = 1; k <= LG_FIND_KIND_MAX; k++) {
         out->by_kind[k] = a->counts[k];
         out->findings += a->counts[k];

@@ -278,6 +278,134 @@ static void test_unexamined(void)
     g_array_free(dst, TRUE);
 }
 
+/* How many edges of the cycle "a,b,c" are in the set of pruned "u>v" pairs. */
+static guint pruned_in(const char *cycle, GHashTable *pruned)
+{
+    char **p = g_strsplit(cycle, ",", -1);
+    guint n = g_strv_length(p), k = 0;
+    for (guint i = 0; i < n; i++) {
+        char *e = g_strdup_printf("%s>%s", p[i], p[(i + 1) % n]);
+        k += g_hash_table_contains(pruned, e);
+        g_free(e);
+    }
+    g_strfreev(p);
+    return k;
+}
+
+/* A trylock back-off graph as memcached's item locks make it: each of 4 "LRU" locks
+ * tries each of 7 "item" locks (pruned: trylock only), each item lock is held while
+ * an LRU lock is taken; beside it two blocking cycles (10-11-12, 10-11) tied to it
+ * by blocking edges.  The pruned search must find exactly the cycles through no
+ * pruned edge (same order as the plain search over the other edges) and those
+ * through exactly one (each once, from its smallest node), and examine far fewer
+ * cycles and steps than the plain search over the whole graph. */
+static void test_pruned_backoff(void)
+{
+    GArray *src = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    GArray *dst = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    GByteArray *pr = g_byte_array_new();
+    GHashTable *pruned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    const uint32_t nl = 4, n = 13;
+#define EDGE(u, v, cut)                                                                  \
+    do {                                                                                 \
+        uint32_t u_ = (u), v_ = (v);                                                     \
+        guint8 c_ = (cut);                                                               \
+        g_array_append_val(src, u_);                                                     \
+        g_array_append_val(dst, v_);                                                     \
+        g_byte_array_append(pr, &c_, 1);                                                 \
+        if (c_)                                                                          \
+            g_hash_table_add(pruned, g_strdup_printf("%u>%u", u_, v_));                  \
+    } while (0)
+    /* LRU locks 0..3, item locks 3..9 (3 is both an LRU's neighbour and an item: ids
+     * overlap on purpose to mix the numbering), extra locks 10..12 */
+    for (uint32_t l = 0; l < nl; l++)
+        for (uint32_t i = 3; i < 10; i++) {
+            if (i == l)
+                continue;
+            EDGE(i, l, 0); /* item held, LRU taken */
+            EDGE(l, i, 1); /* LRU held, item tried */
+        }
+    EDGE(10, 11, 0);
+    EDGE(11, 12, 0);
+    EDGE(12, 10, 0);
+    EDGE(11, 10, 0);
+    EDGE(9, 10, 0);
+    EDGE(12, 2, 1);
+    EDGE(10, 1, 0);
+    EDGE(1, 12, 1);
+#undef EDGE
+    lg_cycle_stats full_st, pst, plain_st;
+    collect full = {g_ptr_array_new_with_free_func(g_free), 0};
+    lg_cycles_enumerate(n, (uint32_t *)src->data, (uint32_t *)dst->data, src->len, UINT64_MAX,
+                        UINT64_MAX, on_cycle, &full, &full_st);
+    g_assert_false(full_st.truncated);
+    collect got = {g_ptr_array_new_with_free_func(g_free), 0};
+    lg_cycles_enumerate_pruned(n, (uint32_t *)src->data, (uint32_t *)dst->data, src->len,
+                               pr->data, UINT64_MAX, UINT64_MAX, on_cycle, &got, &pst);
+    g_assert_false(pst.truncated);
+    /* the plain search over the unpruned edges alone: pass 1's cycles, in its order */
+    GArray *ks = g_array_new(FALSE, FALSE, sizeof(uint32_t)), *kd = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    for (guint i = 0; i < src->len; i++)
+        if (!pr->data[i]) {
+            g_array_append_val(ks, g_array_index(src, uint32_t, i));
+            g_array_append_val(kd, g_array_index(dst, uint32_t, i));
+        }
+    collect plain = {g_ptr_array_new_with_free_func(g_free), 0};
+    lg_cycles_enumerate(n, (uint32_t *)ks->data, (uint32_t *)kd->data, ks->len, 0, 0, on_cycle,
+                        &plain, &plain_st);
+    g_assert_cmpuint(plain.cycles->len, ==, 2); /* 10-11-12 and 10-11 */
+
+    guint want0 = 0, want1 = 0, more = 0;
+    for (guint i = 0; i < full.cycles->len; i++) {
+        const char *c = g_ptr_array_index(full.cycles, i);
+        guint k = pruned_in(c, pruned);
+        want0 += k == 0;
+        want1 += k == 1;
+        more += k >= 2;
+        g_assert_true(k >= 2 || contains(got.cycles, c)); /* every cycle with 0 or 1 */
+    }
+    g_test_message("whole graph: %" G_GUINT64_FORMAT " cycles, %" G_GUINT64_FORMAT " steps; "
+                   "pruned: %" G_GUINT64_FORMAT " cycles, %" G_GUINT64_FORMAT " steps "
+                   "(%u through no pruned edge, %u through one, %u never searched)",
+                   full_st.cycles, full_st.steps, pst.cycles, pst.steps, want0, want1, more);
+    g_assert_cmpuint(got.cycles->len, ==, want0 + want1); /* and each once */
+    g_assert_cmpuint(pst.cycles, ==, want0 + want1);
+    for (guint i = 0; i < got.cycles->len; i++) {
+        const char *c = g_ptr_array_index(got.cycles, i);
+        g_assert_true(contains(full.cycles, c)); /* a real elementary cycle, same rotation */
+        g_assert_cmpuint(pruned_in(c, pruned), <=, 1);
+        for (guint k = 0; k < i; k++)
+            g_assert_cmpstr(g_ptr_array_index(got.cycles, k), !=, c);
+        /* pass 1 first, in the plain search's order */
+        if (i < plain.cycles->len)
+            g_assert_cmpstr(c, ==, g_ptr_array_index(plain.cycles, i));
+    }
+    g_assert_cmpuint(want0, ==, plain.cycles->len);
+    /* the point: far fewer cycles examined, and far fewer steps */
+    g_assert_cmpuint(more, >, 1000);
+    g_assert_cmpuint(pst.cycles * 20, <, full_st.cycles);
+    g_assert_cmpuint(pst.steps * 10, <, full_st.steps);
+
+    /* a budget that stops the pruned search names every node on a cycle */
+    collect few = {g_ptr_array_new_with_free_func(g_free), 0};
+    lg_cycle_stats fst;
+    lg_cycles_enumerate_pruned(n, (uint32_t *)src->data, (uint32_t *)dst->data, src->len,
+                               pr->data, plain.cycles->len + 2, 0, on_cycle, &few, &fst);
+    g_assert_true(fst.truncated);
+    g_assert_cmpuint(few.cycles->len, ==, plain.cycles->len + 2);
+    g_assert_cmpuint(fst.unexamined_nodes, ==, n);
+    g_assert_cmpuint(fst.unexamined_groups, ==, 1);
+
+    g_ptr_array_free(few.cycles, TRUE);
+    g_ptr_array_free(plain.cycles, TRUE);
+    g_ptr_array_free(got.cycles, TRUE);
+    g_ptr_array_free(full.cycles, TRUE);
+    g_array_free(ks, TRUE), g_array_free(kd, TRUE);
+    g_array_free(src, TRUE), g_array_free(dst, TRUE);
+    g_byte_array_free(pr, TRUE);
+    g_hash_table_destroy(pruned);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -289,5 +417,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cycles/long-chain", test_long_chain_is_cheap);
     g_test_add_func("/cycles/budget", test_budget);
     g_test_add_func("/cycles/unexamined", test_unexamined);
+    g_test_add_func("/cycles/pruned-backoff", test_pruned_backoff);
     return g_test_run();
 }

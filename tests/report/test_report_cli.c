@@ -103,8 +103,10 @@ static void test_exit_statuses(void)
     char *clean = write_log("clean.log", FALSE, FALSE);
     char *inv = write_log("inv.log", TRUE, FALSE);
     char *hold = write_log("hold.log", FALSE, TRUE);
+    /* unreadable: a foreign file (an empty .log is the trace of a process killed at
+     * birth, a warning since test_killed_at_birth) */
     char *empty = g_build_filename(tmpdir, "zero.log", NULL);
-    g_assert_true(g_file_set_contents(empty, "", 0, NULL));
+    g_assert_true(g_file_set_contents(empty, "not a log\n", -1, NULL));
 
     g_assert_cmpint(status_of((const char *[]){"report", clean, NULL}), ==, 0);
     g_assert_cmpint(status_of((const char *[]){"report", inv, NULL}), ==, 1);
@@ -177,12 +179,137 @@ static void test_exit_statuses(void)
     g_free(clean), g_free(inv), g_free(hold), g_free(empty);
 }
 
+/* contents of a file that is n bytes long and holds only zero bytes */
+static char *zero_file(const char *name, size_t n, const char *start)
+{
+    char *path = g_build_filename(tmpdir, name, NULL);
+    char *bytes = g_malloc0(n ? n : 1);
+    if (start)
+        memcpy(bytes, start, strlen(start));
+    g_assert_true(g_file_set_contents(path, bytes, (gssize)n, NULL));
+    g_free(bytes);
+    return path;
+}
+
+/* The empty or zero-filled log of a process killed between creating its log and
+ * writing its first bytes (docs/log-format.md "Killed at birth"): a warning naming
+ * it, no status 2 when another log was read; still status 2 alone (nothing to
+ * report), and a foreign or corrupt file is still an error. */
+static void test_killed_at_birth(void)
+{
+    char *clean = write_log("kb-clean.log", FALSE, FALSE);
+    char *inv = write_log("kb-inv.log", TRUE, FALSE);
+    char *zeros = zero_file("kb.123.log", 1u << 20, NULL);
+    char *empty = zero_file("kb.124.log", 0, NULL);
+    char *magic = zero_file("kb.125.log", 1u << 20, "LOCKG"); /* cut in the file header */
+    char *foreign = zero_file("kb-foreign.log", 1u << 20, "\x01");
+    char *odd = zero_file("kb-odd.log", 4096, NULL);      /* not a whole chunk */
+    char *named = zero_file("kb-zeros.bin", 1u << 20, NULL); /* not a log's name */
+
+    result r = run_tool((const char *[]){"report", clean, zeros, empty, magic, NULL});
+    g_test_message("stderr %s", r.err);
+    g_assert_cmpint(r.status, ==, 0);
+    for (const char *const *f = (const char *[]){zeros, empty, magic, NULL}; *f; f++) {
+        char *want = g_strdup_printf("lockgraph: %s: offset 0: expected a lockgraph log", *f);
+        const char *at = strstr(r.err, want);
+        g_assert_nonnull(at);
+        const char *eol = strchr(at, '\n');
+        char *line = g_strndup(at, eol ? (gsize)(eol - at) : strlen(at));
+        g_assert_nonnull(strstr(line, "no record: the process was killed before it wrote its "
+                                      "first record?"));
+        g_free(line);
+        g_free(want);
+    }
+    g_assert_nonnull(strstr(r.err, "found only zero bytes"));
+    g_assert_nonnull(strstr(r.err, "found an empty file"));
+    g_assert_true(g_str_has_prefix(r.out, "lockgraph report: 1 log, 0 findings"));
+    result_clear(&r);
+    g_assert_cmpint(status_of((const char *[]){"report", inv, zeros, NULL}), ==, 1);
+    g_assert_cmpint(lg_report_check((const char *[]){clean, zeros, empty}, 3, NULL, NULL), ==, 0);
+    g_assert_cmpint(lg_report_check((const char *[]){inv, empty}, 2, NULL, NULL), ==, 1);
+
+    /* alone: nothing to report */
+    r = run_tool((const char *[]){"report", zeros, NULL});
+    g_assert_cmpint(r.status, ==, 2);
+    g_assert_nonnull(strstr(r.err, "no record: the process was killed"));
+    g_assert_nonnull(strstr(r.err, "lockgraph: no log holds a record: nothing to report"));
+    result_clear(&r);
+    g_assert_cmpint(status_of((const char *[]){"report", zeros, empty, NULL}), ==, 2);
+    g_assert_cmpint(lg_report_check((const char *[]){zeros}, 1, NULL, NULL), ==, 2);
+
+    /* not that trace: the error with its offset, status 2 */
+    for (const char *const *f = (const char *[]){foreign, odd, named, NULL}; *f; f++) {
+        r = run_tool((const char *[]){"report", clean, *f, NULL});
+        g_test_message("%s: stderr %s", *f, r.err);
+        g_assert_cmpint(r.status, ==, 2);
+        char *want = g_strdup_printf("lockgraph: %s: offset 0: expected a lockgraph log (magic "
+                                     "\"LOCKGRPH\"), found a foreign file", *f);
+        g_assert_true(g_str_has_prefix(r.err, want));
+        g_assert_null(strstr(r.err, "no record"));
+        g_free(want);
+        result_clear(&r);
+    }
+
+    /* dump: the same warning; the records format says "unborn" */
+    r = run_tool((const char *[]){"dump", "--format", "records", zeros, NULL});
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "log how=unborn offset=0 records=0"));
+    g_assert_nonnull(strstr(r.err, "no record"));
+    result_clear(&r);
+    g_assert_cmpint(status_of((const char *[]){"dump", clean, zeros, NULL}), ==, 0);
+    g_assert_cmpint(status_of((const char *[]){"dump", zeros, NULL}), ==, 2);
+
+    g_free(clean), g_free(inv), g_free(zeros), g_free(empty), g_free(magic);
+    g_free(foreign), g_free(odd), g_free(named);
+}
+
+/* A log that stops at a record boundary without END (the shim cut it to its last
+ * record when it could not grow: ulimit -f, full disk): warned about on stderr and
+ * in the text report, read normally, status by the findings. */
+static void test_stopped_log(void)
+{
+    lgb *b = lgb_new();
+    lgb_header(b, 9, "r", "/bin/x");
+    lgb_thread(b, 1, 9, 0, 0, "main");
+    lgb_thread(b, 2, 10, 1, 0, "w");
+    lgb_mutex(b, 1);
+    lgb_mutex(b, 2);
+    lgb_order(b, 1, 1, 2, 0, 0);
+    lgb_order(b, 2, 2, 1, 0, 0);
+    char *path = lgb_write(b, tmpdir, "stopped.log");
+    size_t len = lgb_bytes(b)->len;
+    lgb_free(b);
+    result r = run_tool((const char *[]){"report", path, NULL});
+    g_test_message("stderr %s\nstdout %s", r.err, r.out);
+    g_assert_cmpint(r.status, ==, 1);
+    char *want = g_strdup_printf("lockgraph: %s: offset %zu: log stops without an END record "
+                                 "(the process was killed, or its log could not grow: file-size "
+                                 "limit or full disk", path, len);
+    g_assert_true(g_str_has_prefix(r.err, want));
+    g_free(want);
+    g_assert_nonnull(strstr(r.out, "warning: the log stops without an END record: the process "
+                                   "was killed, or its log could not grow (file-size limit or "
+                                   "full disk"));
+    result_clear(&r);
+    /* a finished log has neither */
+    char *clean = write_log("stopped-clean.log", FALSE, FALSE);
+    r = run_tool((const char *[]){"report", clean, NULL});
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_null(strstr(r.err, "without an END record"));
+    g_assert_null(strstr(r.out, "without an END record"));
+    result_clear(&r);
+    g_free(clean);
+    g_free(path);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     tmpdir = g_dir_make_tmp("lg-report-cli-XXXXXX", NULL);
     g_test_add_func("/report_cli/bad-logs", test_bad_logs);
     g_test_add_func("/report_cli/exit-statuses", test_exit_statuses);
+    g_test_add_func("/report_cli/killed-at-birth", test_killed_at_birth);
+    g_test_add_func("/report_cli/stopped-log", test_stopped_log);
     int rc = g_test_run();
     /* remove what the tests wrote */
     GDir *d = g_dir_open(tmpdir, 0, NULL);

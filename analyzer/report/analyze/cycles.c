@@ -186,13 +186,15 @@ typedef struct frame {
 
 typedef struct johnson {
     const csr *g;
-    uint32_t *scope; /* scope[v] == s + 1: v is in the current component */
+    uint32_t *scope; /* scope[v] == token: v is in the current search's scope */
     uint32_t s;
+    uint32_t token;  /* s + 1 for a search from s; > n for one through a pruned edge */
     guint8 *blocked;
     GArray **b; /* b[w]: nodes to unblock when w is unblocked */
     uint32_t *work;
     lg_cycle_stats *st;
     uint64_t max_cycles, max_steps;
+    uint32_t forced; /* UINT32_MAX, or the node the search's first edge must go to */
 } johnson;
 
 static gboolean over_budget(johnson *j)
@@ -245,12 +247,22 @@ static void note_blocker(johnson *j, uint32_t v, uint32_t w)
 static gboolean circuits_from(johnson *j, lg_cycle_fn fn, void *ud, frame *fs, uint32_t *path)
 {
     const csr *g = j->g;
-    const uint32_t s = j->s, in = s + 1;
+    const uint32_t s = j->s, in = j->token;
     size_t depth = 0;
     fs[0] = (frame){s, g->off[s], FALSE};
     path[0] = s;
     j->blocked[s] = 1;
     depth = 1;
+    if (j->forced != UINT32_MAX) {
+        /* a search through the pruned edge s -> forced: that edge is s's only way
+         * out (its frame is exhausted from the start) */
+        uint32_t w = j->forced;
+        fs[0].next = g->off[s + 1];
+        j->blocked[w] = 1;
+        path[1] = w;
+        fs[1] = (frame){w, g->off[w], FALSE};
+        depth = 2;
+    }
     while (depth) {
         frame *f = &fs[depth - 1];
         if (f->next < g->off[f->v + 1]) {
@@ -310,18 +322,14 @@ static void unexamined(const refiner *r, uint32_t n, uint32_t s, lg_cycle_stats 
     g_free(counted);
 }
 
-void lg_cycles_enumerate(uint32_t n, const uint32_t *src, const uint32_t *dst, size_t m,
-                         uint64_t max_cycles, uint64_t max_steps, lg_cycle_fn fn, void *ud,
-                         lg_cycle_stats *st)
+/* Johnson's enumeration over the graph fwd / rev (n > 0 nodes).  Returns FALSE if it
+ * stopped early (a budget, or fn said stop). */
+static gboolean enumerate(uint32_t n, const csr *fwdp, const csr *revp, uint64_t max_cycles,
+                          uint64_t max_steps, lg_cycle_fn fn, void *ud, lg_cycle_stats *st)
 {
-    memset(st, 0, sizeof *st);
-    if (n == 0)
-        return;
-    csr fwd, rev;
-    build_csr(&fwd, n, src, dst, m, FALSE);
-    build_csr(&rev, n, src, dst, m, TRUE);
-
-    johnson j = {.g = &fwd, .st = st,
+    const csr fwd = *fwdp, rev = *revp;
+    gboolean whole = TRUE;
+    johnson j = {.g = &fwd, .st = st, .forced = UINT32_MAX,
                  .max_cycles = max_cycles ? max_cycles : LG_CYCLES_DEFAULT_MAX,
                  .max_steps = max_steps ? max_steps : LG_CYCLES_DEFAULT_STEPS};
     j.scope = g_new0(uint32_t, n);
@@ -377,9 +385,11 @@ void lg_cycles_enumerate(uint32_t n, const uint32_t *src, const uint32_t *dst, s
         }
         st->steps += clen;
         j.s = s;
+        j.token = s + 1;
         gboolean go_on = circuits_from(&j, fn, ud, fs, path) && !over_budget(&j);
         if (!go_on) {
             unexamined(&r, n, s, st);
+            whole = FALSE;
             break;
         }
         /* s is done: split the rest of its component */
@@ -407,8 +417,183 @@ void lg_cycles_enumerate(uint32_t n, const uint32_t *src, const uint32_t *dst, s
     g_free(j.work);
     g_free(fs);
     g_free(path);
-    g_free(fwd.off);
-    g_free(fwd.adj);
-    g_free(rev.off);
-    g_free(rev.adj);
+    return whole;
+}
+
+static void free_csr(csr *g)
+{
+    g_free(g->off);
+    g_free(g->adj);
+}
+
+void lg_cycles_enumerate(uint32_t n, const uint32_t *src, const uint32_t *dst, size_t m,
+                         uint64_t max_cycles, uint64_t max_steps, lg_cycle_fn fn, void *ud,
+                         lg_cycle_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    if (n == 0)
+        return;
+    csr fwd, rev;
+    build_csr(&fwd, n, src, dst, m, FALSE);
+    build_csr(&rev, n, src, dst, m, TRUE);
+    enumerate(n, &fwd, &rev, max_cycles, max_steps, fn, ud, st);
+    free_csr(&fwd);
+    free_csr(&rev);
+}
+
+/* Pass 2's callback wrapper: the path starts at the pruned edge's source; the
+ * cycle is handed on rotated to start at its smallest node, as pass 1's are. */
+typedef struct rotate {
+    lg_cycle_fn fn;
+    void *ud;
+    uint32_t *buf;
+} rotate;
+
+static gboolean rotated(const uint32_t *nodes, uint32_t len, void *ud)
+{
+    rotate *r = ud;
+    uint32_t lo = 0;
+    for (uint32_t i = 1; i < len; i++)
+        if (nodes[i] < nodes[lo])
+            lo = i;
+    for (uint32_t i = 0; i < len; i++)
+        r->buf[i] = nodes[(lo + i) % len];
+    return r->fn(r->buf, len, r->ud);
+}
+
+/* Marks (mark[x] = token) the nodes reachable from `from` in g, over nodes already
+ * marked `within` (0: any); returns how many, the nodes themselves in out[]. */
+static uint32_t reach(const csr *g, uint32_t from, uint32_t *mark, uint32_t within,
+                      uint32_t token, uint32_t *out, uint64_t *steps)
+{
+    uint32_t k = 0, head = 0;
+    if (within && mark[from] != within)
+        return 0;
+    mark[from] = token;
+    out[k++] = from;
+    while (head < k) {
+        uint32_t v = out[head++];
+        for (uint32_t i = g->off[v]; i < g->off[v + 1]; i++) {
+            uint32_t w = g->adj[i];
+            ++*steps;
+            if (mark[w] == token || (within && mark[w] != within))
+                continue;
+            mark[w] = token;
+            out[k++] = w;
+        }
+    }
+    return k;
+}
+
+void lg_cycles_enumerate_pruned(uint32_t n, const uint32_t *src, const uint32_t *dst, size_t m,
+                                const guint8 *pruned, uint64_t max_cycles, uint64_t max_steps,
+                                lg_cycle_fn fn, void *ud, lg_cycle_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    if (n == 0)
+        return;
+    uint32_t *ks = g_new(uint32_t, m ? m : 1), *kd = g_new(uint32_t, m ? m : 1);
+    GArray *cut = g_array_new(FALSE, FALSE, sizeof(uint64_t)); /* (u << 32 | v) */
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (src[i] == dst[i] || src[i] >= n || dst[i] >= n)
+            continue;
+        if (pruned && pruned[i]) {
+            uint64_t e = (uint64_t)src[i] << 32 | dst[i];
+            g_array_append_val(cut, e);
+        } else {
+            ks[k] = src[i];
+            kd[k++] = dst[i];
+        }
+    }
+    csr fwd, rev;
+    build_csr(&fwd, n, ks, kd, k, FALSE);
+    build_csr(&rev, n, ks, kd, k, TRUE);
+    g_free(ks);
+    g_free(kd);
+    /* Pass 1: every cycle of the graph without the pruned edges. */
+    gboolean whole = enumerate(n, &fwd, &rev, max_cycles, max_steps, fn, ud, st);
+    lg_cycle_stats st1 = *st;
+    const gboolean pass1_whole = whole;
+    gboolean closes = FALSE; /* some pruned edge closes a cycle */
+    /* Pass 2: for each pruned edge u -> v, every cycle whose only pruned edge it is:
+     * the simple paths v ~> u of the unpruned graph, found by Johnson's search from u
+     * whose first step is forced to v, confined to the nodes both reachable from v
+     * and reaching u. */
+    g_array_sort(cut, cmp_pair);
+    johnson j = {.g = &fwd, .st = st, .forced = UINT32_MAX,
+                 .max_cycles = max_cycles ? max_cycles : LG_CYCLES_DEFAULT_MAX,
+                 .max_steps = max_steps ? max_steps : LG_CYCLES_DEFAULT_STEPS};
+    j.scope = g_new0(uint32_t, n);
+    j.blocked = g_new0(guint8, n);
+    j.b = g_new0(GArray *, n);
+    j.work = g_new(uint32_t, (size_t)n + fwd.off[n] + 1);
+    uint32_t *mark = g_new0(uint32_t, n), *fromv = g_new(uint32_t, n), *tou = g_new(uint32_t, n);
+    frame *fs = g_new(frame, (size_t)n + 1);
+    uint32_t *path = g_new(uint32_t, (size_t)n + 1);
+    rotate rot = {fn, ud, g_new(uint32_t, (size_t)n + 1)};
+    uint32_t token = n; /* tokens n+1, n+2, ...: never a pass-1 value (<= n) */
+    for (guint c = 0; c < cut->len && whole; c++) {
+        uint64_t e = g_array_index(cut, uint64_t, c);
+        if (c > 0 && e == g_array_index(cut, uint64_t, c - 1))
+            continue;
+        uint32_t u = (uint32_t)(e >> 32), v = (uint32_t)e;
+        if (token > UINT32_MAX - 4) { /* never with n < 2^31 edges; stay sound */
+            memset(mark, 0, (size_t)n * sizeof *mark);
+            memset(j.scope, 0, (size_t)n * sizeof *j.scope);
+            token = n;
+        }
+        uint32_t fwd_tok = ++token, scope_tok = ++token;
+        uint32_t nf = reach(&fwd, v, mark, 0, fwd_tok, fromv, &st->steps);
+        if (mark[u] != fwd_tok)
+            continue; /* v does not lead back to u: the edge closes no such cycle */
+        closes = TRUE;
+        /* the scope: reached from v (marked fwd_tok) and reaching u */
+        uint32_t ns = reach(&rev, u, mark, fwd_tok, scope_tok, tou, &st->steps);
+        (void)nf;
+        for (uint32_t x = 0; x < ns; x++) {
+            uint32_t w = tou[x];
+            j.scope[w] = scope_tok;
+            j.blocked[w] = 0;
+            if (j.b[w])
+                g_array_set_size(j.b[w], 0);
+        }
+        /* u itself: the start (v -> ... -> u reaches it, so it is in the scope) */
+        st->steps += ns;
+        j.s = u;
+        j.token = scope_tok;
+        j.forced = v;
+        if (!circuits_from(&j, rotated, &rot, fs, path) || over_budget(&j))
+            whole = FALSE;
+    }
+    if (!whole && cut->len && (closes || !pass1_whole)) {
+        /* Stopped with cycles through pruned edges unseen: every cycle not reported
+         * lies in a strongly connected group of the whole graph (a superset). */
+        csr af, ar;
+        build_csr(&af, n, src, dst, m, FALSE);
+        build_csr(&ar, n, src, dst, m, TRUE);
+        uint32_t *comp = g_new(uint32_t, n);
+        uint32_t ncomp = components(&af, &ar, n, comp);
+        uint32_t *size = g_new0(uint32_t, ncomp ? ncomp : 1);
+        for (uint32_t x = 0; x < n; x++)
+            size[comp[x]]++;
+        st->unexamined_nodes = st->unexamined_groups = 0;
+        for (uint32_t x = 0; x < n; x++)
+            st->unexamined_nodes += size[comp[x]] >= 2;
+        for (uint32_t c = 0; c < ncomp; c++)
+            st->unexamined_groups += size[c] >= 2;
+        g_free(size), g_free(comp);
+        free_csr(&af), free_csr(&ar);
+    } else if (!whole) {
+        st->unexamined_nodes = st1.unexamined_nodes;
+        st->unexamined_groups = st1.unexamined_groups;
+    }
+    for (uint32_t v = 0; v < n; v++)
+        if (j.b[v])
+            g_array_free(j.b[v], TRUE);
+    g_free(j.b), g_free(j.scope), g_free(j.blocked), g_free(j.work);
+    g_free(mark), g_free(fromv), g_free(tou), g_free(fs), g_free(path), g_free(rot.buf);
+    g_array_free(cut, TRUE);
+    free_csr(&fwd);
+    free_csr(&rev);
 }

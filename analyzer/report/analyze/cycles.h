@@ -43,4 +43,26 @@ void lg_cycles_enumerate(uint32_t nnodes, const uint32_t *src, const uint32_t *d
                          size_t nedges, uint64_t max_cycles, uint64_t max_steps,
                          lg_cycle_fn fn, void *ud, lg_cycle_stats *stats);
 
+/* The same enumeration with some edges pruned (pruned[i] != 0; NULL: none), for a
+ * caller that knows every cycle through a pruned edge is filtered anyway (the
+ * analysis prunes an order seen only by trylock: rule 1 of common/cycle_rules.h
+ * filters every cycle through it, whatever the other edges, so no reported cycle
+ * is lost; docs/rules.md "What the search skips").
+ *  - Pass 1: every elementary cycle through no pruned edge, exactly as
+ *    lg_cycles_enumerate over the other edges reports them (same cycles, order).
+ *  - Pass 2: every elementary cycle through exactly one pruned edge u -> v, once
+ *    each, rotated to start at its smallest node: Johnson's search from u with its
+ *    first step forced to v, in the unpruned graph confined to the nodes reachable
+ *    from v that reach u.  Pruned edges in (u, v) order.
+ *  - A cycle through two or more pruned edges is never enumerated: those are what
+ *    made a graph of trylock back-offs (memcached's item locks) hold more cycles
+ *    than any budget, all of them filtered.
+ * Budgets and stats are shared by both passes (steps include pass 2's reachability
+ * walks, O(n + m) per pruned edge that closes a cycle).  When stopped early with
+ * pruned edges, unexamined_* name every node on a cycle of the whole graph. */
+void lg_cycles_enumerate_pruned(uint32_t nnodes, const uint32_t *src, const uint32_t *dst,
+                                size_t nedges, const guint8 *pruned, uint64_t max_cycles,
+                                uint64_t max_steps, lg_cycle_fn fn, void *ud,
+                                lg_cycle_stats *stats);
+
 #endif

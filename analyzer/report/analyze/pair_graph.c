@@ -200,8 +200,22 @@ void lg_pair_graph_cycles(const lg_pair_graph *g, uint32_t nnodes, lg_cycle_eval
     lg_cycle_stats st;
     /* the cycle count bounds reported cycles only (on_cycle); filtered ones are bounded
      * by the work budgets, and repeats of a settled pattern cost no memory */
-    lg_cycles_enumerate(nnodes, (const uint32_t *)g->src->data, (const uint32_t *)g->dst->data,
-                        g->src->len, UINT64_MAX, o->max_steps, on_cycle, &s, &st);
+    /* An order seen only by trylock (every context LG_CTXF_TRY) filters every cycle
+     * through it (rule 1): only cycles through exactly one such order are judged and
+     * listed; those through two or more, never reportable, are not searched. */
+    guint8 *try_only = g_new0(guint8, g->src->len ? g->src->len : 1);
+    for (guint i = 0; i < g->src->len; i++) {
+        const lg_pair *pr = find(g, g_array_index(g->src, uint32_t, i),
+                                 g_array_index(g->dst, uint32_t, i));
+        gboolean all = pr->cands->len > 0;
+        for (guint k = 0; k < pr->cands->len && all; k++)
+            all = (g_array_index(pr->cands, lg_cand, k).ctx->flags & LG_CTXF_TRY) != 0;
+        try_only[i] = all;
+    }
+    lg_cycles_enumerate_pruned(nnodes, (const uint32_t *)g->src->data,
+                               (const uint32_t *)g->dst->data, g->src->len, try_only, UINT64_MAX,
+                               o->max_steps, on_cycle, &s, &st);
+    g_free(try_only);
     if (st.truncated && !s.why)
         s.why |= LG_TRUNC_STEPS;
     if (s.why) {

@@ -499,6 +499,13 @@ void lg_format_text(FILE *out, const lg_analysis *a, const lg_format_opts *o)
                 p->truncated ? ", truncated (torn tail)" : "",
                 p->has_end ? (p->end_reason == LG_END_DEADLOCK ? ", ended by deadlock policy" : "")
                            : ", no END record");
+        /* A torn or padded log has the reader's warning and "truncated" above; one
+         * that stops cleanly at a record without END is unfinished too, and says so
+         * here in the report itself. */
+        if (!p->has_end && !p->truncated && p->nrecords > 0)
+            fprintf(out, "    warning: the log stops without an END record: the process was "
+                         "killed, or its log could not grow (file-size limit or full disk; the "
+                         "shim printed why on stderr); what follows is what it recorded before\n");
         print_losses(out, p);
         print_untraced(out, p);
         print_unseen(out, p);

@@ -281,8 +281,48 @@ lg_read_status lg_log_read_buffer(const char *name, const unsigned char *buf, si
         return st;
     }
     p->truncated = st == LG_READ_TORN;
+    /* Ends at a record boundary with no zero padding, yet no END: the shim cut its
+     * file to the last record when the log could not grow (log_writer.c
+     * stop_logging), or a process was killed while its log was written without
+     * padding (a fork child's first records). */
+    if (st == LG_READ_OK && !p->has_end && end.nrecords > 0)
+        *message = g_strdup_printf("lockgraph: %s: offset %zu: log stops without an END record "
+                                   "(the process was killed, or its log could not grow: "
+                                   "file-size limit or full disk, and the shim said why on its "
+                                   "stderr); using the %zu records before it",
+                                   name, end.offset, end.nrecords);
     *out = p;
     return st;
+}
+
+/* The shim creates a log, grows it by a zero-filled chunk (1 MiB) and only then
+ * copies the file header in (log_writer.c); a fork child at birth writes its first
+ * bytes with pwrite.  A process killed in between leaves an empty file, or one that
+ * holds nothing but zero bytes after at most a beginning of the 16-byte file header,
+ * in a whole number of chunks.  Such a file with a log's name (".log", as the
+ * default lockgraph.%p.log and its ".N" variants) is that trace, not a foreign file.
+ * On a match *message is the warning line. */
+#define SHIM_CHUNK ((size_t)1 << 20)
+gboolean lg_log_killed_at_birth(const char *path, const unsigned char *buf, size_t len,
+                                char **message)
+{
+    if (!g_str_has_suffix(path, ".log") || len % SHIM_CHUNK != 0)
+        return FALSE;
+    unsigned char fh[LG_FILE_HEADER_SIZE];
+    lg_file_header(fh);
+    size_t i = 0;
+    while (i < len && i < sizeof fh && buf[i] == fh[i])
+        i++;
+    if (len > 0 && i == sizeof fh)
+        return FALSE; /* a whole file header: a log, read normally */
+    for (size_t k = i; k < len; k++)
+        if (buf[k])
+            return FALSE;
+    *message = g_strdup_printf(
+        "lockgraph: %s: offset 0: expected a lockgraph log (\"LOCKGRPH\" header), found %s: "
+        "no record: the process was killed before it wrote its first record?",
+        path, len == 0 ? "an empty file" : i ? "a beginning of one, then zero bytes" : "only zero bytes");
+    return TRUE;
 }
 
 lg_read_status lg_log_read_file(const char *path, unsigned index, lg_process **out,
@@ -298,7 +338,11 @@ lg_read_status lg_log_read_file(const char *path, unsigned index, lg_process **o
         g_error_free(err);
         return LG_READ_ERROR;
     }
-    lg_read_status st = lg_log_read_buffer(path, (const unsigned char *)data, len, index, out, message);
+    lg_read_status st;
+    if (lg_log_killed_at_birth(path, (const unsigned char *)data, len, message))
+        st = LG_READ_NO_RECORD;
+    else
+        st = lg_log_read_buffer(path, (const unsigned char *)data, len, index, out, message);
     g_free(data);
     return st;
 }
