@@ -11,7 +11,7 @@
 #include <string.h>
 
 static lg_tool_lock glock;
-static struct lg_hmap stacks, chains, edges;
+static struct lg_hmap stacks, chains;
 static struct lg_seen reported; /* signatures of the cycles reported */
 static struct lg_seen judged;   /* (cycle, its stored contexts) the rules judged */
 static lg_id_dir stack_dir, chain_dir;
@@ -115,34 +115,129 @@ struct lg_chain *lg_chain_intern(const struct lg_held *held, uint32_t n)
     return c;
 }
 
+/* ---- edges and contexts --------------------------------------------------------
+ * Edges live in a dense array indexed by id (chunks mapped on first use, never
+ * moved: lockrec->out and next_out point into them), found by (from, to) through
+ * an array of 4-byte bucket heads chained by edge id (hnext), at most two edges per
+ * bucket on average (2-4 bytes per edge); the hash is recomputed, not stored.  An edge's first context
+ * is inline; the others live in a dense array of contexts linked by index.  Under
+ * the graph lock, like everything here. */
+
+#define EDGE_CHUNK_BITS 14
+#define EDGE_CHUNKS (1u << 16) /* 2^30 edges */
+#define CTX_CHUNK_BITS 14
+#define CTX_CHUNKS (1u << 16)  /* 2^30 further contexts */
+
+_Static_assert(sizeof(struct lg_edge) == 64, "an edge with its first context is 64 bytes");
+_Static_assert(sizeof(struct lg_ctx) == 24, "a further context is 24 bytes");
+
+static struct lg_edge *edge_chunk[EDGE_CHUNKS];
+static struct lg_ctx *ctx_chunk[CTX_CHUNKS];
+static uint32_t nctxs; /* further contexts stored (index 0 is "none") */
+static uint32_t *ebucket;
+static size_t emask;
+
+static struct lg_edge *edge_at(uint32_t id)
+{
+    uint32_t c = id >> EDGE_CHUNK_BITS;
+    return c < EDGE_CHUNKS && edge_chunk[c] ? &edge_chunk[c][id & ((1u << EDGE_CHUNK_BITS) - 1)]
+                                            : NULL;
+}
+
+static struct lg_ctx *ctx_at(uint32_t i)
+{
+    uint32_t c = i >> CTX_CHUNK_BITS;
+    return c < CTX_CHUNKS && ctx_chunk[c] ? &ctx_chunk[c][i & ((1u << CTX_CHUNK_BITS) - 1)] : NULL;
+}
+
+/* A fresh zeroed slot of a chunked array (chunk `c` mapped now if needed). */
+static void *chunk_slot(void **chunk, uint32_t nchunks, uint32_t bits, size_t size, uint32_t i)
+{
+    uint32_t c = i >> bits;
+    if (c >= nchunks)
+        return NULL;
+    if (!chunk[c] && !(chunk[c] = lg_map(size << bits)))
+        return NULL;
+    return (unsigned char *)chunk[c] + (i & ((1u << bits) - 1)) * size;
+}
+
+static inline const struct lg_ctx *ctx_first(const struct lg_edge *e)
+{
+    return e->nctx ? &e->ctx0 : NULL;
+}
+
+static inline const struct lg_ctx *ctx_next(const struct lg_ctx *c)
+{
+    return c->next ? ctx_at(c->next) : NULL;
+}
+
 static uint64_t edge_hash(const struct lg_lockrec *a, const struct lg_lockrec *b)
 {
     return lg_mix64(((uint64_t)a->id << 32) ^ b->id ^ 0x45000000000000ull);
+}
+
+/* Doubles the bucket array (the old one is given back). */
+static int edge_map_grow(void)
+{
+    size_t n = ebucket ? (emask + 1) * 2 : 1024;
+    uint32_t *nb = lg_map(n * sizeof *nb);
+    if (!nb)
+        return -1;
+    for (uint32_t id = 1; id <= nedges; id++) {
+        struct lg_edge *e = edge_at(id);
+        size_t b = edge_hash(e->from, e->to) & (n - 1);
+        e->hnext = nb[b];
+        nb[b] = id;
+    }
+    if (ebucket)
+        lg_discard(ebucket, (emask + 1) * sizeof *nb);
+    ebucket = nb;
+    emask = n - 1;
+    return 0;
 }
 
 static struct lg_edge *edge_get(struct lg_lockrec *from, struct lg_lockrec *to, int *made)
 {
     uint64_t hash = edge_hash(from, to);
     *made = 0;
-    for (struct lg_hnode *x = lg_hmap_bucket(&edges, hash); x; x = x->next) {
-        struct lg_edge *e = (struct lg_edge *)x;
+    for (uint32_t id = ebucket ? ebucket[hash & emask] : 0; id; id = edge_at(id)->hnext) {
+        struct lg_edge *e = edge_at(id);
         if (e->from == from && e->to == to)
             return e;
     }
-    struct lg_edge *e = lg_arena_alloc(sizeof *e);
+    if ((!ebucket || nedges >= 2 * (emask + 1)) && edge_map_grow() != 0 && !ebucket)
+        return NULL;
+    struct lg_edge *e = chunk_slot((void **)edge_chunk, EDGE_CHUNKS, EDGE_CHUNK_BITS,
+                                   sizeof *e, nedges + 1);
     if (!e)
         return NULL;
-    e->h.hash = hash;
     e->from = from;
     e->to = to;
     e->id = nedges + 1;
-    if (lg_hmap_insert(&edges, &e->h) != 0)
-        return NULL;
+    e->hnext = ebucket[hash & emask];
+    ebucket[hash & emask] = e->id;
     nedges++;
     e->next_out = from->out;
     from->out = e;
     *made = 1;
     return e;
+}
+
+/* Room for e's next context: ctx0, or a new one linked after its last.  NULL
+ * without memory. */
+static struct lg_ctx *ctx_append(struct lg_edge *e)
+{
+    if (!e->nctx)
+        return &e->ctx0;
+    struct lg_ctx *c = chunk_slot((void **)ctx_chunk, CTX_CHUNKS, CTX_CHUNK_BITS, sizeof *c,
+                                  nctxs + 1);
+    if (!c)
+        return NULL;
+    nctxs++;
+    struct lg_ctx *last = e->ctx_tail ? ctx_at(e->ctx_tail) : &e->ctx0;
+    last->next = nctxs;
+    e->ctx_tail = nctxs;
+    return c;
 }
 
 /* ---- cycle search ------------------------------------------------------------
@@ -242,7 +337,8 @@ static void evaluate(struct frame *path, uint32_t n, struct lg_pending *out)
         rl[i] = (lg_rule_lock){path[i].lock->id, path[i].lock->kind, path[i].lock->subkind};
         re[i].ctx = rc + k;
         re[i].nctx = 0;
-        for (struct lg_ctx *c = path[i].via->ctx; c && re[i].nctx < LG_MAX_CTX; c = c->next) {
+        for (const struct lg_ctx *c = ctx_first(path[i].via); c && re[i].nctx < LG_MAX_CTX;
+             c = ctx_next(c)) {
             struct lg_chain *ch = lg_chain_get(c->chain);
             rc[k++] = (lg_rule_ctx){c->thread, c->from_mode, c->to_mode, c->flags,
                                     ch ? ch->locks : NULL, ch ? ch->n : 0};
@@ -262,11 +358,11 @@ static void evaluate(struct frame *path, uint32_t n, struct lg_pending *out)
     f->flags = (uint16_t)res.flags;
     f->n = n;
     for (uint32_t i = 0; i < n; i++) {
-        struct lg_ctx *c = path[i].via->ctx;
+        const struct lg_ctx *c = ctx_first(path[i].via);
         for (uint32_t j = 0; j < chosen[i] && c; j++)
-            c = c->next;
+            c = ctx_next(c);
         if (!c)
-            c = path[i].via->ctx;
+            c = ctx_first(path[i].via);
         f->items[i] = (struct lg_finding_item){
             .thread = c->thread, .lock = path[i].lock, .other = path[(i + 1) % n].lock,
             .stack = c->stack, .other_stack = c->held_stack,
@@ -380,11 +476,11 @@ int lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t n
             return stored;
         if (made)
             lg_rec_edge(e, now);
-        struct lg_ctx *c = NULL;
+        const struct lg_ctx *c = NULL;
         /* chain->used: the one thread whose contexts refer to the chain, or
          * CHAIN_SHARED; a chain this thread never used has none of its contexts */
         if (may_repeat && (chain->used == t->serial || chain->used == CHAIN_SHARED))
-            for (c = e->ctx; c; c = c->next)
+            for (c = ctx_first(e); c; c = ctx_next(c))
                 if (c->thread == t->serial && c->chain == chain->id && c->from_mode == h->mode &&
                     c->to_mode == to_mode &&
                     (c->flags & ~LG_CTXF_STACK_FIRST) == (flags & ~LG_CTXF_STACK_FIRST))
@@ -396,19 +492,15 @@ int lg_graph_acquire(struct lg_thread *t, const struct lg_held *held, uint32_t n
             lg_loss_count(LG_LOSS_CONTEXTS_DROPPED);
             continue;
         }
-        c = lg_arena_alloc(sizeof *c);
-        if (!c)
+        uint32_t held_stack = lg_stack_or_site(h->stack, h->pc);
+        struct lg_ctx *nc = ctx_append(e);
+        if (!nc)
             return stored;
-        *c = (struct lg_ctx){.thread = t->serial, .chain = chain->id, .from_mode = h->mode,
-                             .to_mode = to_mode, .flags = flags, .stack = stack,
-                             .held_stack = lg_stack_or_site(h->stack, h->pc)};
-        if (e->ctx_tail)
-            e->ctx_tail->next = c;
-        else
-            e->ctx = c;
-        e->ctx_tail = c;
+        *nc = (struct lg_ctx){.thread = t->serial, .chain = chain->id, .from_mode = h->mode,
+                              .to_mode = to_mode, .flags = flags, .stack = stack,
+                              .held_stack = held_stack};
         e->nctx++;
-        lg_rec_context(e, c, now);
+        lg_rec_context(e, nc, now);
         stored++;
         chain->used = !chain->used || chain->used == t->serial ? t->serial : CHAIN_SHARED;
         if (!(flags & LG_CTXF_TRY))
@@ -436,15 +528,12 @@ void lg_graph_replay_rest(void)
             lg_rec_chain(c);
     }
     uint64_t now = lg_plat_now();
-    if (!edges.b)
-        return;
-    for (size_t i = 0; i <= edges.mask; i++)
-        for (struct lg_hnode *x = edges.b[i]; x; x = x->next) {
-            struct lg_edge *e = (struct lg_edge *)x;
-            lg_rec_edge(e, now);
-            for (struct lg_ctx *c = e->ctx; c; c = c->next)
-                lg_rec_context(e, c, now);
-        }
+    for (uint32_t id = 1; id <= nedges; id++) {
+        const struct lg_edge *e = edge_at(id);
+        lg_rec_edge(e, now);
+        for (const struct lg_ctx *c = ctx_first(e); c; c = ctx_next(c))
+            lg_rec_context(e, c, now);
+    }
 }
 
 /* ---- invariants (tests only) ------------------------------------------------- */
@@ -454,8 +543,12 @@ static struct lg_edge *edge_find(const struct lg_lockrec *from, const struct lg_
 {
     struct lg_edge *found = NULL;
     *copies = 0;
-    for (struct lg_hnode *x = lg_hmap_bucket(&edges, edge_hash(from, to)); x; x = x->next) {
-        struct lg_edge *e = (struct lg_edge *)x;
+    uint32_t steps = 0;
+    for (uint32_t id = ebucket ? ebucket[edge_hash(from, to) & emask] : 0; id;
+         id = edge_at(id)->hnext) {
+        struct lg_edge *e = edge_at(id);
+        if (++steps > nedges)
+            return NULL; /* a loop in the bucket: copies says 0 */
         if (e->from == from && e->to == to) {
             found = e;
             ++*copies;
@@ -468,7 +561,7 @@ static const char *check_contexts(const struct lg_edge *e)
 {
     uint32_t n = 0;
     const struct lg_ctx *last = NULL;
-    for (const struct lg_ctx *c = e->ctx; c; c = c->next) {
+    for (const struct lg_ctx *c = ctx_first(e); c; c = ctx_next(c)) {
         if (++n > LG_MAX_CTX)
             return "an edge stores more than LG_MAX_CTX contexts";
         if (!lg_chain_get(c->chain))
@@ -477,7 +570,7 @@ static const char *check_contexts(const struct lg_edge *e)
             return "a context refers to a stack that does not exist";
         last = c;
     }
-    if (last != e->ctx_tail)
+    if (last != (e->ctx_tail ? ctx_at(e->ctx_tail) : ctx_first(e)))
         return "an edge's context tail is not its last context";
     if (e->nctx < LG_MAX_CTX ? n != e->nctx : n != LG_MAX_CTX)
         return "an edge's context count disagrees with its list";
@@ -506,7 +599,7 @@ const char *lg_graph_check_invariants(void)
             if (err)
                 return err;
             int block = 0;
-            for (const struct lg_ctx *c = e->ctx; c; c = c->next)
+            for (const struct lg_ctx *c = ctx_first(e); c; c = ctx_next(c))
                 block |= !(c->flags & LG_CTXF_TRY);
             if (block != blocking(e))
                 return "an edge is in the order iff it has a blocking context: not so";
@@ -517,18 +610,19 @@ const char *lg_graph_check_invariants(void)
     }
     if (listed != nedges)
         return "an edge is missing from its source's adjacency list";
-    /* the map holds those edges and no others, with dense ids */
+    /* the map holds those edges and no others, each under its own hash and id */
     size_t mapped = 0;
-    for (size_t i = 0; edges.b && i <= edges.mask; i++)
-        for (struct lg_hnode *x = edges.b[i]; x; x = x->next) {
-            const struct lg_edge *e = (const struct lg_edge *)x;
-            if (e->id < 1 || e->id > nedges)
+    for (size_t i = 0; ebucket && i <= emask; i++)
+        for (uint32_t id = ebucket[i]; id; id = edge_at(id)->hnext) {
+            const struct lg_edge *e = edge_at(id);
+            if (id < 1 || id > nedges || !e || e->id != id)
                 return "an edge id is out of range";
-            if (x->hash != edge_hash(e->from, e->to))
+            if ((edge_hash(e->from, e->to) & emask) != i)
                 return "an edge is filed under the wrong hash";
-            mapped++;
+            if (++mapped > nedges)
+                return "the edge map holds more edges than were made";
         }
-    if (mapped != nedges || edges.count != nedges)
+    if (mapped != nedges)
         return "the edge map's count disagrees with the edges made";
     for (uint32_t id = 1; id <= nstacks; id++)
         if (!lg_dir_get(&stack_dir, id))

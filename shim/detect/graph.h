@@ -43,9 +43,11 @@
  *    stored on its edges (contexts are append-only, so that is its whole input);
  *    a filtered cycle is not judged again until one of its edges gains a context.
  *
- * Complexity: memory O(locks + edges + contexts + stacks + chains), all from the
- * arena and never freed; the order adds 32 bytes per lock with an edge and 16 per
- * blocking edge.  A new context whose edge lies on no cycle costs O(1) plus, for
+ * Complexity: memory O(locks + edges + contexts + stacks + chains), never freed:
+ * an edge with its first context is 64 bytes and each further context 24, in dense
+ * arrays indexed by id, plus 2-4 bytes of edge-map bucket per edge; stacks and
+ * chains come from the arena; the order adds 4 bytes per lock with a blocking edge, 32
+ * more per lock with one out, and 16 per blocking edge (order.h).  A new context whose edge lies on no cycle costs O(1) plus, for
  * an edge new to the order that goes against it, the affected region; one on a
  * cycle costs a path enumeration inside its component under the work bounds in
  * caps.h (the offline report, with larger bounds, is the complete answer).

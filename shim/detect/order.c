@@ -3,12 +3,13 @@
 
 #include <string.h>
 
+/* A placed node: one that has (had) an edge out.  Its in-list head is in o->in. */
 struct lg_onode {
     uint64_t label;          /* position (representatives only) */
     uint32_t prev, next;     /* the order list (representatives only) */
-    uint32_t parent;         /* union-find; 0 = node absent, itself = representative */
+    uint32_t parent;         /* union-find; 0 = not placed, itself = representative */
     uint32_t mark;           /* search marks of the current epoch */
-    uint32_t out, in;        /* the component's edges (at its representative) */
+    uint32_t out;            /* the component's edges out (at its representative) */
 };
 
 struct lg_oedge {
@@ -16,13 +17,14 @@ struct lg_oedge {
     uint32_t next_out, next_in;
 };
 
-_Static_assert(sizeof(struct lg_onode) == 32, "order node is 32 bytes (memory per lock)");
+_Static_assert(sizeof(struct lg_onode) == 32, "order node is 32 bytes (memory per source lock)");
 _Static_assert(sizeof(struct lg_oedge) == 16, "order edge is 16 bytes (memory per edge)");
 
 #define LABEL_LIMIT (1ull << 62)
 #define LABEL_END_STEP (1ull << 32)
 #define NODE_MASK ((1u << LG_ORDER_NODE_CHUNK_BITS) - 1)
 #define EDGE_MASK ((1u << LG_ORDER_EDGE_CHUNK_BITS) - 1)
+#define IN_MASK ((1u << LG_ORDER_IN_CHUNK_BITS) - 1)
 #define MARK_F 1u
 #define MARK_B 2u
 
@@ -64,9 +66,37 @@ static struct lg_oedge *edge_make(struct lg_order *o, uint32_t id)
     return o->edge[c] ? &o->edge[c][id & EDGE_MASK] : NULL;
 }
 
-/* Only ids known present are passed to N() and E(). */
+/* The in-list head of node id: the edges into it (into its component, at a
+ * representative).  Every node with an edge has one; it is all a sink costs. */
+static uint32_t *in_at(const struct lg_order *o, uint32_t id)
+{
+    uint32_t c = id >> LG_ORDER_IN_CHUNK_BITS;
+    if (c >= LG_ORDER_IN_CHUNKS || !o->in[c])
+        return NULL;
+    return &o->in[c][id & IN_MASK];
+}
+
+static uint32_t *in_make(struct lg_order *o, uint32_t id)
+{
+    uint32_t c = id >> LG_ORDER_IN_CHUNK_BITS;
+    if (id == 0 || c >= LG_ORDER_IN_CHUNKS)
+        return NULL;
+    if (!o->in[c])
+        o->in[c] = lg_map(sizeof(uint32_t) << LG_ORDER_IN_CHUNK_BITS);
+    return o->in[c] ? &o->in[c][id & IN_MASK] : NULL;
+}
+
+/* Only ids known placed are passed to N(), present ones to IN(), and edges in the
+ * order to E(). */
 #define N(id) node_at(o, (id))
 #define E(id) edge_at(o, (id))
+#define IN(id) (*in_at(o, (id)))
+
+static int placed(const struct lg_order *o, uint32_t id)
+{
+    const struct lg_onode *n = node_at(o, id);
+    return n && n->parent;
+}
 
 static uint32_t find(struct lg_order *o, uint32_t x)
 {
@@ -188,7 +218,7 @@ static void new_epoch(struct lg_order *o)
         return;
     for (uint32_t id = 1; id <= o->max_node; id++) {
         struct lg_onode *n = N(id);
-        if (n)
+        if (n && n->parent) /* a sink's node is never touched */
             n->mark = 0;
     }
     o->epoch = 1;
@@ -225,6 +255,8 @@ static int fstep(struct lg_order *o, uint32_t goal, uint64_t hi)
     }
     struct lg_oedge *ed = E(e);
     o->fe.p[top] = ed->next_out;
+    if (!placed(o, ed->to)) /* a sink: reaches nothing, stays after everything */
+        return STEP_MORE;
     uint32_t w = find(o, ed->to);
     if (w == goal)
         return STEP_MET;
@@ -258,7 +290,7 @@ static int bstep(struct lg_order *o, uint32_t goal, uint64_t lo)
         return STEP_MET;
     if (N(w)->label > lo && !marked(o, w, MARK_B)) {
         mark(o, w, MARK_B);
-        if (push(&o->bs, w) != 0 || push(&o->be, N(w)->in) != 0)
+        if (push(&o->bs, w) != 0 || push(&o->be, IN(w)) != 0)
             return STEP_NOMEM;
     }
     return STEP_MORE;
@@ -310,7 +342,7 @@ static int repair(struct lg_order *o, uint32_t cx, uint32_t cy)
     mark(o, cy, MARK_F);
     mark(o, cx, MARK_B);
     if (push(&o->fs, cy) || push(&o->fe, N(cy)->out) || push(&o->bs, cx) ||
-        push(&o->be, N(cx)->in))
+        push(&o->be, IN(cx)))
         return -1;
     int fdone = 0, bdone = 0, met = 0;
     while (!met) {
@@ -364,8 +396,8 @@ static int repair(struct lg_order *o, uint32_t cx, uint32_t cy)
         unlink_node(o, m);
         n->parent = cx;
         splice(o, n->out, &rep->out, 1);
-        splice(o, n->in, &rep->in, 0);
-        n->out = n->in = 0;
+        splice(o, IN(m), &IN(cx), 0);
+        n->out = IN(m) = 0;
         o->nmerged++;
     }
     move_forward(o, cx, 1);
@@ -374,10 +406,11 @@ static int repair(struct lg_order *o, uint32_t cx, uint32_t cy)
 
 /* ---- interface --------------------------------------------------------------- */
 
+/* A sink (edges in, none out) is known by its in-list alone. */
 static int present(const struct lg_order *o, uint32_t id)
 {
-    const struct lg_onode *n = node_at(o, id);
-    return n && n->parent;
+    const uint32_t *in = in_at(o, id);
+    return placed(o, id) || (in && *in);
 }
 
 int lg_order_has(const struct lg_order *o, uint32_t id)
@@ -388,57 +421,91 @@ int lg_order_has(const struct lg_order *o, uint32_t id)
 
 int lg_order_same(struct lg_order *o, uint32_t a, uint32_t b)
 {
-    return present(o, a) && present(o, b) && find(o, a) == find(o, b);
+    if (a == b)
+        return present(o, a);
+    return placed(o, a) && placed(o, b) && find(o, a) == find(o, b);
 }
 
 uint64_t lg_order_label(struct lg_order *o, uint32_t a)
 {
-    return present(o, a) ? N(find(o, a))->label : 0;
+    if (placed(o, a))
+        return N(find(o, a))->label;
+    return present(o, a) ? UINT64_MAX : 0;
 }
 
 static void place(struct lg_order *o, uint32_t id, uint32_t after)
 {
     struct lg_onode *n = N(id);
     n->parent = id;
-    n->out = n->in = n->mark = 0;
+    n->out = n->mark = 0;
     link_after(o, after, id);
     if (id > o->max_node)
         o->max_node = id;
 }
 
+/* v, unplaced, gets its first edge out (to `to`): it goes right after the last of
+ * the components with an edge into it, so that every edge in stays forward (one
+ * pass over its in-list, once in its life); with none, next to `to` as a fresh
+ * node.  -1 without memory. */
+static int place_source(struct lg_order *o, uint32_t v, uint32_t to)
+{
+    if (!node_make(o, v))
+        return -1;
+    uint32_t last = 0;
+    uint64_t at = 0;
+    for (uint32_t e = IN(v); e; e = E(e)->next_in) {
+        uint32_t c = find(o, E(e)->from);
+        if (!last || N(c)->label > at) {
+            last = c;
+            at = N(c)->label;
+        }
+    }
+    if (last)
+        place(o, v, last);
+    else if (to != v && placed(o, to))
+        place(o, v, N(find(o, to))->prev);
+    else
+        place(o, v, o->tail);
+    return 0;
+}
+
 int lg_order_add(struct lg_order *o, uint32_t id, uint32_t from, uint32_t to)
 {
     struct lg_oedge *ed = edge_make(o, id);
-    if (!ed || !node_make(o, from) || !node_make(o, to))
+    if (!ed || !in_make(o, from) || !in_make(o, to))
         return -1;
     if (ed->from)
-        return find(o, ed->from) == find(o, ed->to);
-    /* a node new to the order goes next to its first neighbour */
-    int hf = present(o, from), ht = present(o, to);
-    if (!hf && !ht) {
-        place(o, from, o->tail);
-        if (to != from)
-            place(o, to, from);
-    } else if (!hf) {
-        place(o, from, N(find(o, to))->prev);
-    } else if (!ht) {
-        place(o, to, find(o, from));
+        return lg_order_same(o, ed->from, ed->to);
+    if (!placed(o, from) && place_source(o, from, to) != 0)
+        return -1;
+    ed->from = from;
+    ed->to = to;
+    uint32_t cx = find(o, from);
+    if (!placed(o, to)) {
+        /* a sink reaches nothing: the edge closes no cycle and needs no position
+         * (a sink is after everything); `to` gets a node when it has an edge out */
+        ed->next_out = N(cx)->out;
+        N(cx)->out = id;
+        ed->next_in = IN(to);
+        IN(to) = id;
+        o->nedges++;
+        return 0;
     }
-    uint32_t cx = find(o, from), cy = find(o, to);
+    uint32_t cy = find(o, to);
     int r = 1;
     if (cx != cy)
         r = N(cx)->label < N(cy)->label ? 0 : repair(o, cx, cy);
-    if (r < 0)
+    if (r < 0) {
+        ed->from = ed->to = 0;
         return -1;
+    }
     /* linked after the search, which therefore never walks it */
     cx = find(o, from);
     cy = find(o, to);
-    ed->from = from;
-    ed->to = to;
     ed->next_out = N(cx)->out;
     N(cx)->out = id;
-    ed->next_in = N(cy)->in;
-    N(cy)->in = id;
+    ed->next_in = IN(cy);
+    IN(cy) = id;
     o->nedges++;
     return r;
 }
@@ -479,6 +546,10 @@ const char *lg_order_check(struct lg_order *o)
             if (!e->from)
                 continue;
             seen++;
+            if (!placed(o, e->from))
+                return "an edge leaves a node that has no place in the order";
+            if (!placed(o, e->to))
+                continue; /* into a sink: after everything */
             uint32_t a = find(o, e->from), b = find(o, e->to);
             if (a != b && N(a)->label >= N(b)->label)
                 return "an edge between components goes backwards in the order";

@@ -5,6 +5,13 @@
  *  - Nodes and edges are the caller's dense u32 ids (lock ids and edge ids of the
  *    graph, graph.c); 0 is "none".  A node exists from its first edge on.  Edges are
  *    only ever added, never removed.
+ *  - A node with edges in but none out (a sink: most locks of a program with
+ *    per-object locks, the inner lock of every new instance chain) lies on no cycle
+ *    and needs no position: it is "after everything" (lg_order_label says
+ *    UINT64_MAX) and is only its in-list head.  It is placed (given a node record
+ *    and a position) at its first edge out, right after the last of the components
+ *    with an edge into it (one pass over its in-list, once in its life), so every
+ *    edge in stays forward; with none, next to its target as a fresh node.
  *  - Nodes are grouped in components: two nodes share one iff each reaches the
  *    other.  Every component has a representative (union-find, path halving), and
  *    the representatives are kept in one list in topological order: for every edge
@@ -29,13 +36,16 @@
  *    v ~> u) merge into u's, and the forward set outside the merge moves after it.
  *    A merge happens at most once per node, so its cost is bounded by the nodes'
  *    degrees over the whole run.
- *  - A node new to the order is placed next to its first neighbour (right after the
- *    source, or right before the target), so an edge to or from a fresh lock (a new
- *    object, a re-initialised lock) costs O(1).
+ *  - An edge into a sink costs O(1) (it can close no cycle), and so does an edge
+ *    from a fresh source (placed right before its target's component); an edge out
+ *    of a sink costs its placement, O(edges into it), paid once per node: so an
+ *    edge to or from a fresh lock (a new object, a re-initialised lock) costs O(1)
+ *    amortised.
  *
- * Memory: 32 bytes per node and 16 per edge, in chunks mapped on first use (lg_map)
- * and never freed; search stacks are scratch mappings that grow and stay.  Nothing
- * allocates when no node or edge is new.
+ * Memory: 4 bytes per node (its in-list head), 32 more per placed node (a node
+ * with an edge out) and 16 per edge, in chunks indexed by id, mapped on first use
+ * (lg_map, so only touched pages count) and never freed; search stacks are scratch
+ * mappings that grow and stay.  Nothing allocates when no node or edge is new.
  *
  * Locking: none; the caller serializes every call (the graph lock).  Not
  * async-signal-safe.  Fails only without memory (-1), leaving the order as it was
@@ -49,6 +59,8 @@
 
 #define LG_ORDER_NODE_CHUNK_BITS 14
 #define LG_ORDER_NODE_CHUNKS (1u << 14) /* 2^28 nodes */
+#define LG_ORDER_IN_CHUNK_BITS 16
+#define LG_ORDER_IN_CHUNKS (1u << 12) /* 2^28 nodes */
 #define LG_ORDER_EDGE_CHUNK_BITS 16
 #define LG_ORDER_EDGE_CHUNKS (1u << 14) /* 2^30 edges */
 
@@ -60,7 +72,8 @@ struct lg_ostack {
 };
 
 struct lg_order {
-    struct lg_onode *node[LG_ORDER_NODE_CHUNKS];
+    struct lg_onode *node[LG_ORDER_NODE_CHUNKS]; /* placed nodes only (sources) */
+    uint32_t *in[LG_ORDER_IN_CHUNKS];            /* every node: its in-list head */
     struct lg_oedge *edge[LG_ORDER_EDGE_CHUNKS];
     uint32_t head, tail;    /* first and last representative in the order */
     uint32_t epoch;         /* search marks: (epoch << 2) | forward 1 | backward 2 */
@@ -76,10 +89,11 @@ struct lg_order {
 int lg_order_add(struct lg_order *o, uint32_t id, uint32_t from, uint32_t to);
 /* 1 if edge id is in the order. */
 int lg_order_has(const struct lg_order *o, uint32_t id);
-/* 1 if a and b are both present and in one component (each reaches the other). */
+/* 1 if a and b are both present and in one component (each reaches the other; a
+ * present node is in its own). */
 int lg_order_same(struct lg_order *o, uint32_t a, uint32_t b);
-/* Position of a's component in the order (0 if a is absent): for an edge
- * between components the source's is smaller. */
+/* Position of a's component in the order (0 if a is absent, UINT64_MAX if it is a
+ * sink): for an edge between components the source's is smaller. */
 uint64_t lg_order_label(struct lg_order *o, uint32_t a);
 /* Expensive, tests only: the list is in label order, every representative is in it
  * once, every edge between components goes forward.  NULL, or the first problem. */

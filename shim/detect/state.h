@@ -147,9 +147,12 @@ struct lg_thread {
     struct lg_held inline_held[LG_HELD_INLINE];
 };
 
-/* Lock-order edge held -> acquired, with the distinct contexts it was seen in. */
+/* Lock-order edge held -> acquired, with the distinct contexts it was seen in.
+ * Both live in dense arrays indexed by id (graph.c), linked by index, so that an
+ * edge with its first context is 64 bytes and a further context 24: with the
+ * lock record they are the memory a new instance chain costs. */
 struct lg_ctx {
-    struct lg_ctx *next;
+    uint32_t next; /* index of the next stored context (graph.c), 0: none */
     uint32_t thread, chain;
     uint8_t from_mode, to_mode;
     uint16_t flags;
@@ -157,11 +160,13 @@ struct lg_ctx {
 };
 
 struct lg_edge {
-    struct lg_hnode h;        /* keyed by (from, to) */
     struct lg_lockrec *from, *to;
     struct lg_edge *next_out; /* from's adjacency list */
-    struct lg_ctx *ctx, *ctx_tail; /* in arrival order: the first is the one reports show */
     uint32_t id, nctx;
+    uint32_t hnext;           /* next edge id in its edge-map bucket (graph.c) */
+    uint32_t ctx_tail;        /* index of the last stored context, 0: ctx0 */
+    struct lg_ctx ctx0;       /* the first context (stored when nctx >= 1): the one
+                                 reports show; the rest follow in arrival order */
 };
 
 struct lg_chain {

@@ -14,6 +14,7 @@
 
 static _Atomic(_Atomic uint64_t *) level[LG_VALIDATED_LEVELS];
 static _Atomic int nlevels;
+static _Atomic uint32_t used[LG_VALIDATED_LEVELS]; /* keys stored in each level */
 static _Atomic uint64_t full;
 
 static inline uint64_t tag_of(uint32_t serial) { return serial % TAG_MASK + 1; }
@@ -76,8 +77,10 @@ static int insert_in(int lv, uint64_t key, uint32_t serial)
         _Atomic uint64_t *s = &t[i & mask];
         uint64_t w = atomic_load_explicit(s, memory_order_acquire);
         if (!w && atomic_compare_exchange_strong_explicit(s, &w, mine, memory_order_acq_rel,
-                                                          memory_order_acquire))
+                                                          memory_order_acquire)) {
+            atomic_fetch_add_explicit(&used[lv], 1, memory_order_relaxed);
             return 1;
+        }
         if ((w & KEY_MASK) == (key & KEY_MASK)) { /* another thread put it here meanwhile */
             note_second(s, serial);
             return 1;
@@ -115,9 +118,20 @@ void lg_validated_note(uint64_t key, uint32_t serial)
         return;
     }
     for (;;) {
+        /* Every level, oldest first.  A key finds no free slot near its home in a
+         * level long before the level is full (a run of LG_VALIDATED_PROBES used
+         * slots appears at about 2/3 load): such a key is not shared, rather than
+         * opening a level twice the size whose pages its few keys would all touch;
+         * the next level opens when the newest is 3/4 full. */
         int lv = atomic_load_explicit(&nlevels, memory_order_acquire);
-        if (lv > 0 && insert_in(lv - 1, key, serial))
+        for (int i = 0; i < lv; i++)
+            if (insert_in(i, key, serial))
+                return;
+        if (lv > 0 && atomic_load_explicit(&used[lv - 1], memory_order_relaxed) <
+                          level_slots(lv - 1) / 4 * 3) {
+            atomic_fetch_add_explicit(&full, 1, memory_order_relaxed);
             return;
+        }
         if (lv == LG_VALIDATED_LEVELS || add_level(lv) != 0) {
             atomic_fetch_add_explicit(&full, 1, memory_order_relaxed);
             return;

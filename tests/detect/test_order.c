@@ -168,6 +168,53 @@ static void test_crowded_labels(void)
     g_free(o);
 }
 
+/* The same crowding through fresh sources: each new k -> 1 places k right before
+ * 1, in one halving gap (1 has an edge out, so it has a position). */
+static void test_crowded_sources(void)
+{
+    struct lg_order *o = order_new();
+    g_assert_cmpint(lg_order_add(o, 1, 1, 2), ==, 0);
+    for (uint32_t k = 3; k <= 20002; k++)
+        g_assert_cmpint(lg_order_add(o, k, k, 1), ==, 0);
+    g_assert_null(lg_order_check(o));
+    for (uint32_t k = 3; k <= 20002; k++)
+        g_assert_cmpuint(lg_order_label(o, k), <, lg_order_label(o, 1));
+    g_assert_cmpuint(o->nmoved, ==, 0);
+    g_free(o);
+}
+
+/* A node with edges in and none out (a sink) has no node record and no position
+ * until its first edge out: then it goes after every node with an edge into it,
+ * and an edge against the order from it is repaired as any other. */
+static void test_sinks(void)
+{
+    struct lg_order *o = order_new();
+    for (uint32_t k = 2; k <= 100; k++)
+        g_assert_cmpint(lg_order_add(o, k, 1, k), ==, 0);
+    g_assert_cmpuint(lg_order_label(o, 50), ==, UINT64_MAX);
+    g_assert_true(lg_order_same(o, 50, 50));
+    g_assert_false(lg_order_same(o, 50, 51));
+    g_assert_false(lg_order_same(o, 101, 101));
+    g_assert_cmpuint(lg_order_label(o, 101), ==, 0);
+    /* 200 -> 50 and 300 -> 50: 50 has three predecessors; 50 -> 2 then places 50
+     * after all three, and 2 (a sink too) stays after everything */
+    g_assert_cmpint(lg_order_add(o, 200, 200, 50), ==, 0);
+    g_assert_cmpint(lg_order_add(o, 300, 300, 50), ==, 0);
+    g_assert_cmpint(lg_order_add(o, 400, 50, 2), ==, 0);
+    g_assert_cmpuint(lg_order_label(o, 50), >, lg_order_label(o, 1));
+    g_assert_cmpuint(lg_order_label(o, 50), >, lg_order_label(o, 200));
+    g_assert_cmpuint(lg_order_label(o, 50), >, lg_order_label(o, 300));
+    g_assert_cmpuint(lg_order_label(o, 50), <, UINT64_MAX);
+    g_assert_null(lg_order_check(o));
+    /* 2 -> 300 closes 300 -> 50 -> 2 -> 300 */
+    g_assert_cmpint(lg_order_add(o, 500, 2, 300), ==, 1);
+    g_assert_true(lg_order_same(o, 2, 50));
+    g_assert_true(lg_order_same(o, 300, 50));
+    g_assert_false(lg_order_same(o, 1, 50));
+    g_assert_null(lg_order_check(o));
+    g_free(o);
+}
+
 /* The cost follows the affected region: a long chain built against the order
  * (each new edge from a fresh node into the head of the chain) moves one node per
  * edge, not the chain. */
@@ -196,5 +243,7 @@ int main(int argc, char **argv)
     g_test_add_func("/core/order/repeat-and-inside", test_repeat_and_inside);
     g_test_add_func("/core/order/crowded-labels", test_crowded_labels);
     g_test_add_func("/core/order/region-not-graph", test_region_not_graph);
+    g_test_add_func("/core/order/crowded-sources", test_crowded_sources);
+    g_test_add_func("/core/order/sinks", test_sinks);
     return g_test_run();
 }
