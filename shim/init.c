@@ -19,6 +19,7 @@
 #include "modules.h"
 #include "real.h"
 #include "shim.h"
+#include "tool_lock.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -153,6 +154,7 @@ void lg_init(void)
                                      __ATOMIC_ACQUIRE))
         return; /* another thread (or a re-entry) is initialising: forward meanwhile */
     lg_real_init();
+    lg_signals_scan();
     lg_config_read();
     if (dlsym(RTLD_DEFAULT, "__tsan_init")) {
         lg_notice("ThreadSanitizer is in this process: lockgraph steps aside "
@@ -227,6 +229,7 @@ static void atfork_child(void)
     lg_watchdog_after_fork();
     lg_log_fork_child();
     lg_fork_log_defer();
+    lg_tool_locks_after_fork_child(); /* last: the handlers above took tool locks */
     if (t)
         lg_guard_leave(t, fork_guard);
 }

@@ -10,6 +10,7 @@
 #define LOCKGRAPH_REAL_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <threads.h>
@@ -66,7 +67,11 @@
     X(void, _Exit, (int))                                                                      \
     X(void, free, (void *))                                                                    \
     X(void *, realloc, (void *, size_t))                                                                    \
-    X(int, munmap, (void *, size_t))
+    X(int, munmap, (void *, size_t))                                                          \
+    X(int, sigaction, (int, const struct sigaction *, struct sigaction *))                  \
+    X(sighandler_t, signal, (int, sighandler_t))                                            \
+    X(sighandler_t, sysv_signal, (int, sighandler_t))                                       \
+    X(sighandler_t, bsd_signal, (int, sighandler_t))
 
 struct lg_real_table {
 #define LG_REAL_FIELD(ret, name, args) ret(*name) args;

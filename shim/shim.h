@@ -35,6 +35,7 @@ extern struct lg_settings lg_settings;
 extern int lg_enabled;
 
 void lg_init(void);             /* idempotent; safe from any hook */
+void lg_signals_scan(void);     /* hooks/signal.c: handlers installed before us */
 void lg_config_read(void);      /* environment -> lg_cfg, lg_settings (config.c) */
 void lg_shim_self_range(uintptr_t *lo, uintptr_t *hi); /* our own text, for stack trimming */
 /* platform.c: the unwinders (set up once, from lg_init), and a raw backtrace of

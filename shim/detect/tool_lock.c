@@ -2,12 +2,56 @@
 #include "tool_lock.h"
 
 #include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+static _Atomic int handlers_seen;
+/* this thread's tool-lock nesting, and the mask its outermost section replaced */
+static __thread unsigned depth __attribute__((tls_model("initial-exec")));
+static __thread int masked __attribute__((tls_model("initial-exec")));
+static __thread sigset_t saved __attribute__((tls_model("initial-exec")));
+
+void lg_tool_lock_note_handler(void) { atomic_store_explicit(&handlers_seen, 1, memory_order_relaxed); }
+int lg_tool_lock_handlers_seen(void) { return atomic_load_explicit(&handlers_seen, memory_order_relaxed); }
+
+static void enter_section(void)
+{
+    if (depth++ != 0 || !atomic_load_explicit(&handlers_seen, memory_order_relaxed))
+        return;
+    sigset_t async;
+    sigfillset(&async);
+    static const int sync_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
+    for (unsigned i = 0; i < sizeof sync_signals / sizeof sync_signals[0]; i++)
+        sigdelset(&async, sync_signals[i]);
+    /* a handler arriving between the two lines below runs with depth 1 and no
+     * tool lock held yet: harmless (its hooks see the guard or take the lock) */
+    if (pthread_sigmask(SIG_BLOCK, &async, &saved) == 0)
+        masked = 1;
+}
+
+static void leave_section(void)
+{
+    if (depth == 0 || --depth != 0 || !masked)
+        return;
+    masked = 0;
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+}
+
+void lg_tool_locks_after_fork_child(void)
+{
+    depth = 0;
+    if (masked) {
+        masked = 0;
+        pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    }
+}
 
 /* Drepper's three-state futex mutex ("Futexes are tricky", mutex 2). */
 void lg_tool_lock_take(lg_tool_lock *l)
 {
+    enter_section();
     int c = 0;
     if (atomic_compare_exchange_strong_explicit(&l->state, &c, 1, memory_order_acquire,
                                                 memory_order_relaxed))
@@ -35,4 +79,5 @@ void lg_tool_lock_give(lg_tool_lock *l)
         atomic_store_explicit(&l->state, 0, memory_order_release);
         syscall(SYS_futex, &l->state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
     }
+    leave_section();
 }
