@@ -396,6 +396,18 @@ static void test_pruned_backoff(void)
     g_assert_cmpuint(fst.unexamined_nodes, ==, n);
     g_assert_cmpuint(fst.unexamined_groups, ==, 1);
 
+    /* a pair given both pruned and not counts as not pruned: its cycle once */
+    {
+        const uint32_t s2[] = {0, 0, 1}, d2[] = {1, 1, 0};
+        const guint8 p2[] = {1, 0, 0};
+        collect one = {g_ptr_array_new_with_free_func(g_free), 0};
+        lg_cycle_stats ost;
+        lg_cycles_enumerate_pruned(2, s2, d2, 3, p2, 0, 0, on_cycle, &one, &ost);
+        g_assert_cmpuint(one.cycles->len, ==, 1);
+        g_assert_cmpstr(g_ptr_array_index(one.cycles, 0), ==, "0,1");
+        g_ptr_array_free(one.cycles, TRUE);
+    }
+
     g_ptr_array_free(few.cycles, TRUE);
     g_ptr_array_free(plain.cycles, TRUE);
     g_ptr_array_free(got.cycles, TRUE);

@@ -538,6 +538,11 @@ void lg_cycles_enumerate_pruned(uint32_t n, const uint32_t *src, const uint32_t 
         if (c > 0 && e == g_array_index(cut, uint64_t, c - 1))
             continue;
         uint32_t u = (uint32_t)(e >> 32), v = (uint32_t)e;
+        gboolean also_kept = FALSE; /* the same pair unpruned too: pass 1 had its cycles */
+        for (uint32_t i = fwd.off[u]; i < fwd.off[u + 1] && !also_kept; i++)
+            also_kept = fwd.adj[i] == v;
+        if (also_kept)
+            continue;
         if (token > UINT32_MAX - 4) { /* never with n < 2^31 edges; stay sound */
             memset(mark, 0, (size_t)n * sizeof *mark);
             memset(j.scope, 0, (size_t)n * sizeof *j.scope);

@@ -53,7 +53,8 @@ void lg_cycles_enumerate(uint32_t nnodes, const uint32_t *src, const uint32_t *d
  *  - Pass 2: every elementary cycle through exactly one pruned edge u -> v, once
  *    each, rotated to start at its smallest node: Johnson's search from u with its
  *    first step forced to v, in the unpruned graph confined to the nodes reachable
- *    from v that reach u.  Pruned edges in (u, v) order.
+ *    from v that reach u.  Pruned edges in (u, v) order; a pair also given as an
+ *    unpruned edge counts as unpruned (its cycles are pass 1's).
  *  - A cycle through two or more pruned edges is never enumerated: those are what
  *    made a graph of trylock back-offs (memcached's item locks) hold more cycles
  *    than any budget, all of them filtered.
