@@ -790,11 +790,13 @@ __attribute__((noinline)) static void held_stacks(struct lg_thread *t, struct ca
         if (h->stack || !h->sp)
             continue;
         uintptr_t caller_sp = h->sp + 16;
-        uintptr_t fn = n ? lg_plat_function_of(h->pc) : 0;
         int j = 0;
         while (j < n && !(f[j].sp && f[j].sp <= caller_sp && caller_sp < f[j].cfa))
             j++;
-        int live = fn && j < n && f[j].fn == fn && f[j].pc >= h->pc;
+        /* h->pc in [fn, f[j].pc]: a function's code is one range, so that is "h->pc
+         * lies in f[j]'s function, at or before its current call site", with no
+         * second unwind-table lookup for h->pc's function */
+        int live = j < n && f[j].fn && f[j].fn <= h->pc && f[j].pc >= h->pc;
         uint32_t k = 0;
         out[k++] = h->pc;
         if (live)
@@ -894,6 +896,11 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
         if (any)
             lg_destroyed_use_of(t, any, kind, (struct lg_lock_word){LG_WORD_HELD, 0},
                                 LG_USE_LOCK);
+        /* a new lock under held ones is a new chain: validate will walk the stack
+         * for the holds that have none, and that walk is this first use's stack too
+         * (held_stacks fills cap), so one unwind serves both rather than two */
+        if (t->nheld && unwind_room())
+            held_stacks(t, &cap);
         l = create_lock(t, addr, kind, subkind, &cap, 0);
     }
     if (l && (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_FORK_HELD))

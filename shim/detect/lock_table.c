@@ -19,12 +19,16 @@ static struct lg_table *new_table(size_t nslots)
     return lg_map(sizeof(struct lg_table) + nslots * sizeof(void *));
 }
 
-static _Atomic(struct lg_lockrec *) *probe(struct lg_table *t, uintptr_t addr)
+/* addr's slot in t: the one holding a record for addr, or the empty one ending its
+ * probe chain. */
+static _Atomic uintptr_t *probe(struct lg_table *t, uintptr_t addr)
 {
-    for (size_t i = lg_table_hash(addr);; i++) {
-        _Atomic(struct lg_lockrec *) *s = &t->slot[i & t->mask];
-        struct lg_lockrec *r = atomic_load_explicit(s, memory_order_relaxed);
-        if (!r || r->addr == addr)
+    size_t h = lg_table_hash(addr);
+    uintptr_t tag = lg_table_tag(h);
+    for (size_t i = h;; i++) {
+        _Atomic uintptr_t *s = &t->slot[i & t->mask];
+        uintptr_t v = atomic_load_explicit(s, memory_order_relaxed);
+        if (!v || ((v & LG_TABLE_TAG_MASK) == tag && lg_table_rec(v)->addr == addr))
             return s;
     }
 }
@@ -39,9 +43,9 @@ static int grow(void)
     t->mask = n - 1;
     if (old) {
         for (size_t i = 0; i <= old->mask; i++) {
-            struct lg_lockrec *r = atomic_load_explicit(&old->slot[i], memory_order_relaxed);
-            if (r) {
-                atomic_store_explicit(probe(t, r->addr), r, memory_order_relaxed);
+            uintptr_t v = atomic_load_explicit(&old->slot[i], memory_order_relaxed);
+            if (v) { /* the tag is the address's: it moves with the record */
+                atomic_store_explicit(probe(t, lg_table_rec(v)->addr), v, memory_order_relaxed);
                 t->used++;
             }
         }
@@ -64,19 +68,22 @@ struct lg_lockrec *lg_table_get(uintptr_t addr, lg_make_fn make, void *arg, int 
         }
         t = atomic_load_explicit(&lg_table_current, memory_order_relaxed);
     }
-    _Atomic(struct lg_lockrec *) *s = probe(t, addr);
-    struct lg_lockrec *r = atomic_load_explicit(s, memory_order_relaxed);
+    _Atomic uintptr_t *s = probe(t, addr);
+    struct lg_lockrec *r = lg_table_rec(atomic_load_explicit(s, memory_order_relaxed));
     if (r && !(atomic_load_explicit(&r->flags, memory_order_relaxed) & LG_LR_DEAD)) {
         lg_tool_lock_give(&table_lock);
         return r;
     }
     struct lg_lockrec *n = make(addr, r, arg);
+    if (n && ((uintptr_t)n & LG_TABLE_TAG_MASK))
+        n = NULL; /* cannot be packed with its tag (see lock_table.h): left untracked */
     if (n) {
         n->id = atomic_fetch_add_explicit(&nrec, 1, memory_order_relaxed) + 1;
         lg_dir_set(&by_id, n->id, n); /* without memory: left out of by-id walks */
         if (!r)
             t->used++;
-        atomic_store_explicit(s, n, memory_order_release);
+        atomic_store_explicit(s, (uintptr_t)n | lg_table_tag(lg_table_hash(addr)),
+                              memory_order_release);
         *made = 1;
     }
     lg_tool_lock_give(&table_lock);
@@ -100,7 +107,7 @@ void lg_table_each_in_range(uintptr_t lo, uintptr_t hi,
     if (!t)
         return;
     for (size_t i = 0; i <= t->mask; i++) {
-        struct lg_lockrec *r = atomic_load_explicit(&t->slot[i], memory_order_acquire);
+        struct lg_lockrec *r = lg_table_rec(atomic_load_explicit(&t->slot[i], memory_order_acquire));
         if (r && r->addr >= lo && r->addr < hi &&
             (atomic_load_explicit(&r->flags, memory_order_relaxed) &
              (LG_LR_DEAD | LG_LR_DESTROYED)) != LG_LR_DEAD)

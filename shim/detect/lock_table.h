@@ -8,6 +8,16 @@
  *  - Growth rehashes into a table twice the size and publishes it; the old table is
  *    discarded (zero-filled, still mapped), so a reader still probing it finds
  *    nothing and falls back to the locked path, which consults the current table.
+ *  - A slot holds the record's address in its low 48 bits and a 16-bit tag of the
+ *    lock address's hash (the hash's top bits; the index uses its low ones) in its
+ *    top 16: a probe passes over another lock's slot without reading its record.  At
+ *    the table's load (up to 3/4) a miss, which every new lock is, probes several
+ *    slots; untagged, each was a cache miss on a record (a fifth of the cost of a
+ *    first use, docs/performance.md).  Records come from the shim's own anonymous
+ *    mappings, made without an address hint, which Linux places below 2^47 (x86-64
+ *    and arm64, 4- or 5-level page tables alike); one that did not fit would not be
+ *    tracked (lg_table_get returns NULL), never mis-read.
+ * Complexity: expected O(1) probes per lookup, each a load from the slot array.
  */
 #ifndef LOCKGRAPH_LOCK_TABLE_H
 #define LOCKGRAPH_LOCK_TABLE_H
@@ -17,14 +27,23 @@
 struct lg_table {
     size_t mask;
     size_t used;
-    _Atomic(struct lg_lockrec *) slot[];
+    _Atomic uintptr_t slot[]; /* 0 (empty), or record | tag (lg_table_slot_of) */
 };
 extern _Atomic(struct lg_table *) lg_table_current;
+
+_Static_assert(sizeof(uintptr_t) == 8, "lock table slots pack a tag above 48-bit addresses");
+#define LG_TABLE_TAG_MASK (~(uintptr_t)0 << 48)
 
 static inline size_t lg_table_hash(uintptr_t a)
 {
     uint64_t h = (uint64_t)a * 0x9E3779B97F4A7C15ull;
     return (size_t)(h ^ (h >> 29));
+}
+/* The tag bits of a slot for a lock whose address hashed to h. */
+static inline uintptr_t lg_table_tag(size_t h) { return (uintptr_t)h & LG_TABLE_TAG_MASK; }
+static inline struct lg_lockrec *lg_table_rec(uintptr_t slot)
+{
+    return (struct lg_lockrec *)(slot & ~LG_TABLE_TAG_MASK);
 }
 
 /* Live record for addr, or NULL (absent or retired).  Inline: every hook calls it. */
@@ -33,10 +52,15 @@ static inline __attribute__((always_inline)) struct lg_lockrec *lg_table_find(ui
     struct lg_table *t = atomic_load_explicit(&lg_table_current, memory_order_acquire);
     if (!t)
         return NULL;
-    for (size_t i = lg_table_hash(addr);; i++) {
-        struct lg_lockrec *r = atomic_load_explicit(&t->slot[i & t->mask], memory_order_acquire);
-        if (!r)
+    size_t h = lg_table_hash(addr);
+    uintptr_t tag = lg_table_tag(h);
+    for (size_t i = h;; i++) {
+        uintptr_t v = atomic_load_explicit(&t->slot[i & t->mask], memory_order_acquire);
+        if (!v)
             return NULL;
+        if ((v & LG_TABLE_TAG_MASK) != tag)
+            continue;
+        struct lg_lockrec *r = lg_table_rec(v);
         if (r->addr == addr)
             return (atomic_load_explicit(&r->flags, memory_order_relaxed) & LG_LR_DEAD) ? NULL : r;
     }
@@ -48,10 +72,14 @@ static inline struct lg_lockrec *lg_table_find_any(uintptr_t addr)
     struct lg_table *t = atomic_load_explicit(&lg_table_current, memory_order_acquire);
     if (!t)
         return NULL;
-    for (size_t i = lg_table_hash(addr);; i++) {
-        struct lg_lockrec *r = atomic_load_explicit(&t->slot[i & t->mask], memory_order_acquire);
-        if (!r || r->addr == addr)
-            return r;
+    size_t h = lg_table_hash(addr);
+    uintptr_t tag = lg_table_tag(h);
+    for (size_t i = h;; i++) {
+        uintptr_t v = atomic_load_explicit(&t->slot[i & t->mask], memory_order_acquire);
+        if (!v)
+            return NULL;
+        if ((v & LG_TABLE_TAG_MASK) == tag && lg_table_rec(v)->addr == addr)
+            return lg_table_rec(v);
     }
 }
 /* Under the table lock: the live record for addr, or a new one made by `make`

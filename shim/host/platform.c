@@ -387,6 +387,13 @@ int lg_plat_backtrace_frames(struct lg_plat_frame *f, int max)
     struct gcc_walk w = {.f = f, .max = max};
     lg_shim_self_range(&w.lo, &w.hi);
     gcc.backtrace(gcc_step, &w);
+    /* these frames become stacks too (a first use's, a held lock's): as in
+     * lg_plat_backtrace, code from a module not recorded yet makes a rescan */
+    for (int i = 0; i < w.n; i++)
+        if (!lg_modules_cover(&f[i].pc, 1)) {
+            lg_modules_rescan();
+            break;
+        }
     return w.n;
 }
 
