@@ -132,7 +132,8 @@ enum lg_retire_reason {
     X(LG_FIND_LONG_HOLD, 6, "long-hold")                            \
     X(LG_FIND_BAD_COND_WAIT, 7, "bad-cond-wait")                    \
     X(LG_FIND_USE_AFTER_DESTROY, 8, "use-after-destroy")            \
-    X(LG_FIND_FORK_HELD_LOCK, 9, "fork-held-lock")
+    X(LG_FIND_FORK_HELD_LOCK, 9, "fork-held-lock")                  \
+    X(LG_FIND_EXIT_HELD_LOCK, 10, "exit-held-lock")
 #define LG_COUNT_ROW_(id, value, name) +1
 enum lg_finding_kind {
     LG_FINDING_KINDS(LG_ENUM_ROW_)

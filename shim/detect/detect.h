@@ -99,6 +99,10 @@ void lg_spawn_free(struct lg_spawn *s);
 struct lg_thread *lg_thread_start(const struct lg_spawn *s, uintptr_t self);
 /* The thread ends (THREAD_EXIT record); from here on its hooks forward untracked. */
 void lg_thread_detach(struct lg_thread *t);
+/* A thread the shim started ends on its own, by returning or unwinding (how:
+ * misuse.h): each lock it still holds is exit-held-lock (misuse.h E1-E3), then
+ * lg_thread_detach. */
+void lg_thread_end(struct lg_thread *t, enum lg_thread_end_how how);
 
 /* ---- acquisitions and releases --------------------------------------------------- */
 

@@ -5,6 +5,7 @@
 #include "graph.h"
 #include "hmap.h"
 #include "lock_table.h"
+#include "misuse.h"
 #include "host.h"
 #include "records.h"
 #include "report_view.h"
@@ -277,6 +278,35 @@ void lg_thread_detach(struct lg_thread *t)
     atomic_store(&t->alive, 0);
     lg_graph_unlock();
     slot_give(t);
+}
+
+/* Lock instances reported exit-held-lock (misuse.h E1: once each), under the graph
+ * lock.  A lock left held by an ended thread is normally never taken again; one
+ * released by another thread (bad-unlock [not_owner]) and leaked again, or a read
+ * lock leaked by many threads, is still reported once. */
+static struct lg_seen exit_held_said;
+
+void lg_thread_end(struct lg_thread *t, enum lg_thread_end_how how)
+{
+    struct lg_guard g = lg_guard_enter(t);
+    for (uint32_t i = 0; i < t->nheld; i++) {
+        struct lg_held *h = &t->held[i];
+        lg_misuse_verdict v;
+        int dead = (atomic_load_explicit(&h->lock->flags, memory_order_relaxed) & LG_LR_DEAD) != 0;
+        int phantom = h->mode != LG_MODE_READ &&
+                      atomic_load_explicit(&h->lock->owner, memory_order_relaxed) != t;
+        lg_misuse_thread_end(how, phantom, dead, &v);
+        if (!v.finding)
+            continue;
+        lg_graph_lock();
+        int first = !v.once || lg_seen_add(&exit_held_said, h->lock->id);
+        lg_graph_unlock();
+        if (first) /* the acquisition's frames are gone by now: its call site at least */
+            lg_report_lock_finding(t, v.finding, v.flags, h->lock, lg_held_stack_id(h), 0, how,
+                                   v.detail);
+    }
+    lg_guard_leave(t, g);
+    lg_thread_detach(t);
 }
 
 struct replay_args {

@@ -158,3 +158,22 @@ void lg_misuse_fork_held(int blocks, uint8_t held_mode, uint8_t mode, lg_misuse_
     out->detail = blocks ? "fork child blocks on a lock another parent thread held at the fork:"
                          : "fork child takes a lock another parent thread held at the fork:";
 }
+
+void lg_misuse_thread_end(enum lg_thread_end_how how, int phantom, int dead,
+                          lg_misuse_verdict *out)
+{
+    if (phantom) {
+        nothing(LG_MISUSE_E2, out);
+        return;
+    }
+    if (dead) {
+        nothing(LG_MISUSE_E3, out);
+        return;
+    }
+    nothing(LG_MISUSE_E1, out);
+    out->finding = LG_FIND_EXIT_HELD_LOCK;
+    out->once = 1;
+    out->detail = how == LG_END_RETURNED
+                      ? "thread returned from its start routine still holding"
+                      : "thread ended (pthread_exit or cancellation) still holding";
+}

@@ -80,6 +80,20 @@
  *     per lock.  The hold never ends in the child.
  *  F2 A read lock of a lock read-held at the fork: granted, nothing yet.
  *
+ * A thread the shim started ends (lg_misuse_thread_end), asked for each entry of its
+ * held stack: it returned from its start routine, or unwound through pthread_exit
+ * or a cancellation (its cleanup handlers ran).  Whoever waits for such a lock later
+ * waits forever (the watchdog's orphaned deadlock); nothing else ever releases it.
+ *  E1 The thread still holds the lock: exit-held-lock, once per lock instance.
+ *  E2 The entry is a phantom: an exclusive hold the records no longer give to the
+ *     thread, because glibc let another thread end it (an unlock by another thread,
+ *     U2, or its condition wait, C4): nothing.
+ *  E3 The lock instance already ended (destroyed while held: destroy-locked said
+ *     so): nothing.
+ *  Not asked: the process's end (exit, return from main, a fatal signal: threads
+ *  still running keep their locks, harmlessly) and the main thread's own end (the
+ *  shim did not start it); a thread that calls exit() ends the process, not itself.
+ *
  * Invariants: pure functions of their arguments: no allocation, no locking, no
  * global state, constant time.  Reporting once per lock instance is the caller's
  * (a flag in the lock record): the verdict only says which reports are once-only.
@@ -110,7 +124,8 @@ enum lg_misuse_rule {
     LG_MISUSE_D1, LG_MISUSE_D2,
     LG_MISUSE_C1, LG_MISUSE_C2, LG_MISUSE_C3, LG_MISUSE_C4, LG_MISUSE_C5,
     LG_MISUSE_X1, LG_MISUSE_X2, LG_MISUSE_X3,
-    LG_MISUSE_F1, LG_MISUSE_F2
+    LG_MISUSE_F1, LG_MISUSE_F2,
+    LG_MISUSE_E1, LG_MISUSE_E2, LG_MISUSE_E3
 };
 
 /* The facts about a re-lock (lg_misuse_relock). */
@@ -164,5 +179,15 @@ void lg_misuse_destroyed_use(int marked, int word_kind, struct lg_lock_word word
 /* blocks: the child is about to wait for the lock; else it took it.  held_mode:
  * the parent thread's mode at the fork; mode: the child's request. */
 void lg_misuse_fork_held(int blocks, uint8_t held_mode, uint8_t mode, lg_misuse_verdict *out);
+
+/* How a thread ended (lg_misuse_thread_end; exit-held-lock's value). */
+enum lg_thread_end_how {
+    LG_END_RETURNED = 1, /* returned from its start routine */
+    LG_END_UNWOUND = 2   /* pthread_exit or cancellation (cleanup handlers ran) */
+};
+/* phantom: an exclusive entry whose lock's records owner is not the thread; dead:
+ * the entry's lock instance has ended. */
+void lg_misuse_thread_end(enum lg_thread_end_how how, int phantom, int dead,
+                          lg_misuse_verdict *out);
 
 #endif

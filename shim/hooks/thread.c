@@ -1,13 +1,14 @@
 /* pthread_create and pthread_join: thread identity (who created whom, from where),
- * thread end (a thread exiting with locks held is recorded), the lazy start of the
- * watchdog, and joins published as waits (a join on a thread that needs a lock the
- * joiner holds is a deadlock). */
+ * thread end (a thread ending with locks held is recorded and reported), the lazy
+ * start of the watchdog, and joins published as waits (a join on a thread that needs
+ * a lock the joiner holds is a deadlock). */
 #define _GNU_SOURCE
 #include "hook.h"
 
 #include <pthread.h>
 
-static void thread_end(void *arg) { lg_thread_detach(arg); }
+/* pthread_exit or cancellation: the cleanup handler runs as the thread unwinds */
+static void thread_end(void *arg) { lg_thread_end(arg, LG_END_UNWOUND); }
 
 static void *trampoline(void *p)
 {
@@ -20,7 +21,8 @@ static void *trampoline(void *p)
     void *ret;
     pthread_cleanup_push(thread_end, t);
     ret = fn(arg);
-    pthread_cleanup_pop(1);
+    pthread_cleanup_pop(0);
+    lg_thread_end(t, LG_END_RETURNED);
     return ret;
 }
 

@@ -7,7 +7,7 @@
 
 static void test_kinds(void)
 {
-    g_assert_cmpint(LG_FIND_KIND_MAX, ==, 9);
+    g_assert_cmpint(LG_FIND_KIND_MAX, ==, 10);
     for (int k = 1; k <= LG_FIND_KIND_MAX; k++) {
         const char *n = lg_finding_kind_name(k);
         g_assert_cmpstr(n, !=, "unknown");
@@ -22,7 +22,7 @@ static void test_kinds(void)
     g_assert_cmpstr(lg_finding_kind_list(), ==,
                     "lock-order-inversion, deadlock, self-deadlock, bad-unlock, "
                     "destroy-locked, long-hold, bad-cond-wait, use-after-destroy, "
-                    "fork-held-lock");
+                    "fork-held-lock, exit-held-lock");
 }
 
 static void test_flags(void)

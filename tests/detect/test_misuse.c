@@ -494,6 +494,32 @@ static void test_fork_held_rules(void)
             }
 }
 
+/* E1-E3: a thread's end, per held entry. */
+static void test_thread_end_rules(void)
+{
+    lg_misuse_verdict v;
+    for (int how = LG_END_RETURNED; how <= LG_END_UNWOUND; how++)
+        for (int phantom = 0; phantom < 2; phantom++)
+            for (int dead = 0; dead < 2; dead++) {
+                memset(&v, 0xa5, sizeof v);
+                lg_misuse_thread_end(how, phantom, dead, &v);
+                enum lg_misuse_rule want = phantom ? LG_MISUSE_E2 : dead ? LG_MISUSE_E3
+                                                                         : LG_MISUSE_E1;
+                g_assert_cmpint(v.rule, ==, want);
+                g_assert_cmpuint(v.finding, ==, want == LG_MISUSE_E1 ? LG_FIND_EXIT_HELD_LOCK : 0);
+                g_assert_cmpuint(v.once, ==, want == LG_MISUSE_E1);
+                g_assert_cmpuint(v.flags, ==, 0);
+                g_assert_cmpuint(v.hang, ==, 0);
+                g_assert_cmpuint(v.released, ==, 0);
+                if (want == LG_MISUSE_E1)
+                    g_assert_nonnull(strstr(v.detail, how == LG_END_RETURNED
+                                                          ? "returned from its start routine"
+                                                          : "pthread_exit or cancellation"));
+                else
+                    g_assert_null(v.detail);
+            }
+}
+
 /* ---- the same rules through the events --------------------------------------------- */
 
 struct cond_step {
@@ -794,6 +820,7 @@ int main(int argc, char **argv)
     g_test_add_func("/core/misuse/cond/c1-c5", test_cond_rules);
     g_test_add_func("/core/misuse/destroyed-use/x1-x3", test_destroyed_use_rules);
     g_test_add_func("/core/misuse/fork-held/f1-f2", test_fork_held_rules);
+    g_test_add_func("/core/misuse/thread-end/e1-e3", test_thread_end_rules);
     g_test_add_func("/core/misuse/events/cond-other-owner", test_event_cond_other_owner);
     g_test_add_func("/core/misuse/events/cond-unheld-not-mutex", test_event_cond_unheld_not_mutex);
     g_test_add_func("/core/misuse/events/use-after-destroy", test_event_use_after_destroy);

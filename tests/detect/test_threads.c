@@ -2,13 +2,16 @@
  * serial holds the live threads, the threads that ended holding locks and the
  * ghosts (ended threads an order-graph context names), never one entry per thread
  * ever started; ghosts come from new contexts only; lookups and the fork child's
- * replay see exactly the threads present, in serial order. */
+ * replay see exactly the threads present, in serial order.  A thread that ends
+ * holding locks reports each (exit-held-lock). */
 #define _GNU_SOURCE
 #include "fake_host.h"
 #include "graph.h"
+#include "lock_table.h"
 #include "serial_map.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -168,6 +171,113 @@ static void test_replay_present_in_order(void)
     fake_worker_stop(live);
 }
 
+/* ---- exit-held-lock through the core (misuse.h E1-E3) ------------------------------ */
+
+struct end_args {
+    void *locks[2];
+    uint8_t modes[2];
+    int nlocks, unlock_first, how;
+    volatile int holding, go;
+    uint32_t serial, tid;
+};
+
+static void *end_main(void *p)
+{
+    struct end_args *a = p;
+    struct lg_thread *t = lg_thread_attach(0, 0);
+    a->serial = t->serial;
+    a->tid = t->tid;
+    for (int i = 0; i < a->nlocks; i++) {
+        uintptr_t s[FAKE_FRAMES];
+        fake_stack_of(0x8d1000 + 0x10 * (uintptr_t)i, s);
+        fake_set_stack(s, FAKE_FRAMES);
+        lg_acquired(t, (uintptr_t)a->locks[i], a->modes[i] == LG_MODE_EXCL ? LG_KIND_MUTEX
+                                                                          : LG_KIND_RWLOCK,
+                    NULL, a->modes[i], 0, 0x8d1000 + 0x10 * (uintptr_t)i);
+    }
+    if (a->unlock_first)
+        g_assert_cmpint(lg_released(t, (uintptr_t)a->locks[0]), ==, 1);
+    __atomic_store_n(&a->holding, 1, __ATOMIC_RELEASE);
+    while (!__atomic_load_n(&a->go, __ATOMIC_ACQUIRE))
+        sched_yield();
+    lg_thread_end(t, a->how);
+    return NULL;
+}
+
+static void run_end(struct end_args *a, void (*meanwhile)(struct end_args *))
+{
+    pthread_t th;
+    g_assert_cmpint(pthread_create(&th, NULL, end_main, a), ==, 0);
+    while (!__atomic_load_n(&a->holding, __ATOMIC_ACQUIRE))
+        sched_yield();
+    if (meanwhile)
+        meanwhile(a);
+    __atomic_store_n(&a->go, 1, __ATOMIC_RELEASE);
+    g_assert_cmpint(pthread_join(th, NULL), ==, 0);
+}
+
+static fake_worker *other;
+
+static void bad_unlock_step(struct lg_thread *t, void *p)
+{
+    struct end_args *a = p;
+    lg_bad_unlock(t, (uintptr_t)a->locks[0], LG_KIND_MUTEX,
+                  (struct lg_lock_word){LG_WORD_OWNED, a->tid});
+}
+
+static void other_unlocks(struct end_args *a) { fake_worker_run(other, bad_unlock_step, a); }
+
+/* E1: each lock still held at the end is reported once (value: how it ended, the
+ * acquisition's stack); a lock released before the end is not; a read lock leaked
+ * again by another thread is not reported twice; E2: a hold another thread ended
+ * (bad-unlock [not_owner]) is not held; a plain detach (the process's end, the
+ * main thread) reports nothing. */
+static void test_exit_held(void)
+{
+    static uint64_t a_[1], c_[1], d_[1];
+    static pthread_rwlock_t b_[1];
+    guint r0 = fake_report_count();
+    struct end_args e1 = {{a_, b_}, {LG_MODE_EXCL, LG_MODE_READ}, 2, 0, LG_END_UNWOUND, 0, 0, 0, 0};
+    run_end(&e1, NULL);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 2);
+    for (guint i = 0; i < 2; i++) {
+        const fake_report *r = fake_report_at(r0 + i);
+        g_assert_cmpuint(r->kind, ==, LG_FIND_EXIT_HELD_LOCK);
+        g_assert_cmpuint(r->value, ==, LG_END_UNWOUND);
+        g_assert_cmpuint(r->n, ==, 1);
+        g_assert_cmpuint(r->items[0].thread, ==, e1.serial);
+        g_assert_true(r->items[0].lock == lg_table_find((uintptr_t)e1.locks[i]));
+        g_assert_true(fake_stack_is_of(r->items[0].stack, 0x8d1000 + 0x10 * i));
+        g_assert_nonnull(strstr(r->detail, "pthread_exit or cancellation"));
+    }
+    /* the same read lock leaked by a second thread, and a lock released in time */
+    struct end_args e2 = {{d_, b_}, {LG_MODE_EXCL, LG_MODE_READ}, 2, 1, LG_END_RETURNED, 0, 0, 0, 0};
+    run_end(&e2, NULL);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 2);
+    /* another thread's unlock ended the hold before the end */
+    other = fake_worker_start();
+    struct end_args e3 = {{c_}, {LG_MODE_EXCL}, 1, 0, LG_END_RETURNED, 0, 0, 0, 0};
+    run_end(&e3, other_unlocks);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 3);
+    g_assert_cmpuint(fake_report_at(r0 + 2)->kind, ==, LG_FIND_BAD_UNLOCK);
+    /* lg_thread_detach alone (no thread end of the program's) reports nothing */
+    static uint64_t f_[1];
+    fake_lock(other, f_, 0x8d2000);
+    fake_worker_stop(other);
+    g_assert_cmpuint(fake_report_count(), ==, r0 + 3);
+    /* each finding is a FINDING record too */
+    GArray *recs = fake_log_records(0);
+    guint nf = 0;
+    for (guint i = 0; i < recs->len; i++) {
+        const fake_rec *r = &g_array_index(recs, fake_rec, i);
+        if (r->type == LG_REC_FINDING && r->u.finding.kind == LG_FIND_EXIT_HELD_LOCK)
+            nf++;
+    }
+    g_array_unref(recs);
+    g_assert_cmpuint(nf, ==, 2);
+    fake_assert_log_valid();
+}
+
 /* The map alone: order, holes, the memory bound through growth and shrinking. */
 static void test_serial_map(void)
 {
@@ -204,5 +314,6 @@ int main(int argc, char **argv)
     g_test_add_func("/core/threads/nested-churn-ghosts-bounded", test_nested_churn_ghosts_bounded);
     g_test_add_func("/core/threads/replay-present-in-order", test_replay_present_in_order);
     g_test_add_func("/core/threads/serial-map", test_serial_map);
+    g_test_add_func("/core/threads/exit-held-lock", test_exit_held);
     return g_test_run();
 }

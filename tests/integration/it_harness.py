@@ -558,6 +558,10 @@ CASES = [
                            locks=["store", "warehouse"])],
          min_locks=2),
     Case("demo_annotated_spinlock_fixed", "annotated_spinlock_fixed", min_locks=2),
+    Case("demo_job_queue", "job_queue",
+         expect=[Expect("exit-held-lock", funcs=["next_job"], src="job_queue.c",
+                        locks=["queue_lock"])]),
+    Case("demo_job_queue_fixed", "job_queue_fixed"),
 
     # purpose-built programs
     Case("abba", "tp_abba", expect=[inversion(2, ["worker_ab", "worker_ba"], "abba.c", locks=["lock_a", "lock_b"])],

@@ -72,11 +72,13 @@ class F:
     """count findings of kind, each with every flag in flags and none in noflags;
     summary: regex the text after `<kind>: ` must match (e.g. the kind of lock named);
     detail: regexes each matching a different detail line of the finding (deadlocks);
-    nlocks: number of locks in the report's `cycle` (cycle kinds)."""
+    nlocks: number of locks in the report's `cycle` (cycle kinds); report_count: how
+    many the report lists, when it merges some (one fingerprint: same kind and code)."""
 
     def __init__(self, kind, count=1, flags=(), noflags=(), detail=(), nlocks=None,
-                 summary=None):
+                 summary=None, report_count=None):
         self.kind, self.count = kind, count
+        self.report_count = report_count
         self.flags, self.noflags = set(flags), set(noflags)
         self.detail, self.nlocks = list(detail), nlocks
         self.summary = summary
@@ -166,6 +168,38 @@ def check_long_hold(run):
                           % (ms_s, json.dumps(holds)[:2000]))
 
 
+def check_exit_held(run):
+    """exit-held-lock in the report: the thread that ended (and where it was created),
+    the lock's acquisition in the thread's start routine, how it ended; --fail-on and
+    suppressions know the kind by name."""
+    if run.report is None:
+        return
+    found = [f for f in run.report if f.get("kind") == "exit-held-lock"]
+    for f in found:
+        thread = f.get("thread") or {}
+        if not thread.get("created_at"):
+            raise Failure("exit-held-lock without the thread's creation stack: %r" % f)
+        fns = [fr.get("function") or "" for fr in f.get("stack") or []]
+        if not any("_holding" in fn for fn in fns):
+            raise Failure("exit-held-lock's stack does not name the acquiring routine: %r"
+                          % fns)
+        if "still holding" not in (f.get("detail") or ""):
+            raise Failure("exit-held-lock without the shim's detail: %r" % f)
+    logs = [l.path for l in run.logs]
+
+    def status(*extra):
+        return subprocess.run([run.lockgraph, "report"] + list(extra) + logs, cwd=run.tmp,
+                              env=clean_env(), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=REPORT_TIMEOUT).returncode
+    if status("--fail-on", "exit-held-lock") != 1 or status("--fail-on", "deadlock") != 0:
+        raise Failure("--fail-on does not select exit-held-lock by name")
+    sup = os.path.join(run.tmp, "exit_held.supp")
+    with open(sup, "w") as fh:
+        fh.write("exit-held-lock:function:*_holding*\n")
+    if status("--suppressions", sup) != 0:
+        raise Failure("a suppression of kind exit-held-lock leaves the run failing")
+
+
 def check_fork_logs(run):
     """One log per process: the parent's (not forked) and each child's (forked)."""
     parent = [l for l in run.logs if l.pid == run.pid]
@@ -217,9 +251,12 @@ CASES = [
              r"^  thread \d+ .*waits in pthread_join for the next thread while holding L\d+ ",
              r"^  thread \d+ .*waits for L\d+ mutex .*, blocked at:$"], flags=["join"])],
          stdout=["join: main holds L"], no_stdout=["join: finished"]),
+    # the owner's end is reported first (exit-held-lock), then main's wait for L
     Case("orphaned_lock", "hazard_orphan", exit=86, end=END_DEADLOCK, allow={"long-hold"},
          expect=[deadlock(1, 1, [r"^  thread \d+ .*waits for L\d+ mutex [^,]*, blocked at:$"],
-                          flags=["orphaned"])],
+                          flags=["orphaned"]),
+                 F("exit-held-lock", summary=r"^thread returned from its start routine still "
+                                             r"holding L\d+ mutex ")],
          stdout=["orphan: the owner of L has exited"], no_stdout=["orphan: finished"]),
     Case("timed_cycle", "hazard_timed_cycle", exit=0, allow=DEADLOCK_ALLOW,
          expect=[deadlock(2, 2, ABBA_DETAIL, flags=["timed"])],
@@ -346,6 +383,36 @@ CASES = [
     Case("fork_own_lock_silent", "hazard_fork_held", ["own"], nlogs=2, clean=True,
          check=check_fork_logs,
          stdout=["fork held: child relocked main's lock", "fork held: finished"]),
+
+    # ---- a thread that ends holding a lock ----
+    Case("exit_held_return", "hazard_exit_held", ["return"], check=check_exit_held,
+         expect=[F("exit-held-lock", summary=r"^thread returned from its start routine still "
+                                             r"holding L\d+ mutex ")],
+         stdout=["exit held: trylock after the end returned 16", "exit held: finished"]),
+    # both leaks are in one routine: one fingerprint, one report entry (2 occurrences)
+    Case("exit_held_pthread_exit", "hazard_exit_held", ["exit"], check=check_exit_held,
+         expect=[F("exit-held-lock", count=2, report_count=1,
+                   summary=r"^thread ended \(pthread_exit or cancellation\) still holding "
+                           r"L\d+ (mutex|rwlock) ")],
+         stdout=["exit held: trylock after the end returned 16",
+                 "exit held: trywrlock after the end returned 16", "exit held: finished"]),
+    Case("exit_held_cancelled", "hazard_exit_held", ["cancel"], check=check_exit_held,
+         expect=[F("exit-held-lock", summary=r"^thread ended \(pthread_exit or cancellation\) "
+                                             r"still holding L\d+ mutex ")],
+         stdout=["exit held: cancelled 1", "exit held: trylock after the end returned 16",
+                 "exit held: finished"]),
+    Case("exit_held_cleanup_silent", "hazard_exit_held", ["cleanup"], clean=True,
+         stdout=["exit held: cancelled 1", "exit held: trylock after the end returned 0",
+                 "exit held: finished"]),
+    # main's unlock ended the thread's hold (glibc lets a normal mutex go)
+    Case("exit_held_released_by_other", "hazard_exit_held", ["released"],
+         expect=[F("bad-unlock", flags={"not_owner"}, summary=r"\bL\d+ mutex ")],
+         stdout=["exit held: main unlock returned 0",
+                 "exit held: trylock after the end returned 0", "exit held: finished"]),
+    Case("exit_held_process_end_silent", "hazard_exit_held", ["process"], clean=True,
+         stdout=["exit held: main returns", "exit held: finished"]),
+    Case("exit_held_exit_from_thread_silent", "hazard_exit_held", ["thread-exit"], exit=3,
+         clean=True, stdout=["exit held: worker calls exit(3)"]),
 
     # ---- long holds, and long waits that are no deadlock ----
     Case("long_hold_live", "hazard_long_hold", env={"LOCKGRAPH_HOLD_THRESHOLD_MS": "500"},
@@ -646,7 +713,8 @@ def check_report(run, case):
                     continue
             good.append(f)
         # long holds are merged per lock and site in the report
-        want = 1 if e.kind == "long-hold" else e.count
+        want = (e.report_count if e.report_count is not None
+                else 1 if e.kind == "long-hold" else e.count)
         if len(good) != want:
             raise Failure("report: expected %d `%s` finding(s) with flags %s without %s%s, "
                           "got %d:\n%s" % (want, e.kind, sorted(e.flags), sorted(e.noflags),

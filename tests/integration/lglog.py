@@ -19,7 +19,7 @@ DUMP_TIMEOUT = 120
 # time, before lockgraph is built.
 KINDS = ("lock-order-inversion", "deadlock", "self-deadlock", "bad-unlock",
          "destroy-locked", "long-hold", "bad-cond-wait", "use-after-destroy",
-         "fork-held-lock")
+         "fork-held-lock", "exit-held-lock")
 KIND_CODE = {k: i + 1 for i, k in enumerate(KINDS)}
 FLAG_BITS = {"single_thread": 0x1, "timed": 0x2, "orphaned": 0x4, "still_held": 0x8,
              "cross_run": 0x10, "budget": 0x20, "not_owner": 0x40, "join": 0x80,

@@ -20,7 +20,8 @@
  * LOCKGRAPH_HOLD_THRESHOLD_MS=2000: well above the program's own holds even on a
  * busy machine, and LOCKGRAPH_DEADLOCK_MS=500), and finally tries leaked with a
  * 2 s timedlock (ETIMEDOUT expected: the lock really is leaked; the
- * shim reports the wait as a deadlock on a lock whose owner exited, [orphaned]).
+ * shim reports the wait as a deadlock on a lock whose owner exited, [orphaned];
+ * the owner's end, cancelled holding it, is exit-held-lock).
  * Prints one "ok: ..." line per check, "cancel: finished" and exits 0; a failed
  * check prints "FAIL: ..." and exits 1.  Expected findings: about leaked only. */
 #define _GNU_SOURCE

@@ -595,6 +595,13 @@ def case_cancel(a, tmp):
     # its owner is gone: main's 2 s timed wait for it is a deadlock on an orphaned lock
     check(any(f["kind"] == "deadlock" and "orphaned" in f["flags"] for f in leak),
           "the leaked lock is reported as orphaned (%s)" % [(f["kind"], f["flags"]) for f in leak])
+    # and its owner's end, cancelled while holding it, as that happened
+    check(sum(f["kind"] == "exit-held-lock" for f in leak) == 1,
+          "the cancelled owner's end is reported: exit-held-lock (%s)"
+          % [(f["kind"], f.get("detail")) for f in leak])
+    check(any(b[0].split("== ", 1)[-1].startswith("exit-held-lock: ") and
+              any("(leaked in" in l for l in b) for b in live_findings(r.stderr)),
+          "exit-held-lock about leaked reported live")
     live_other = [b[0] for b in live_findings(r.stderr) if not any("(leaked in" in l for l in b)]
     check(not live_other, "no live finding but about leaked (%s)" % live_other[:3])
 

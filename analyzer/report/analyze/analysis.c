@@ -22,7 +22,7 @@ static int kind_rank(int kind)
         [LG_FIND_DEADLOCK] = 0, [LG_FIND_LOCK_ORDER_INVERSION] = 1, [LG_FIND_SELF_DEADLOCK] = 2,
         [LG_FIND_BAD_UNLOCK] = 3, [LG_FIND_DESTROY_LOCKED] = 4, [LG_FIND_LONG_HOLD] = 5,
         [LG_FIND_FORK_HELD_LOCK] = 2, [LG_FIND_BAD_COND_WAIT] = 3,
-        [LG_FIND_USE_AFTER_DESTROY] = 3};
+        [LG_FIND_USE_AFTER_DESTROY] = 3, [LG_FIND_EXIT_HELD_LOCK] = 3};
     return kind > 0 && kind <= LG_FIND_KIND_MAX ? rank[kind] : LG_FIND_KIND_MAX + 1;
 }
 

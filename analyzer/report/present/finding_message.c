@@ -119,6 +119,9 @@ static char *shim_message(const lg_finding *f)
                             : "bad-cond-wait: a condition wait with a mutex the thread does not hold");
     case LG_FIND_USE_AFTER_DESTROY:
         return g_strdup("use-after-destroy: a lock was used after it was destroyed");
+    case LG_FIND_EXIT_HELD_LOCK:
+        return g_strdup("exit-held-lock: a thread ended while holding a lock (nothing "
+                        "releases it any more)");
     case LG_FIND_FORK_HELD_LOCK:
         return g_strdup("fork-held-lock: a fork child took a lock another thread held at the "
                         "fork (it is never released there)");

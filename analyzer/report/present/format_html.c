@@ -285,6 +285,7 @@ static const char *verb_of(int kind)
     case LG_FIND_DESTROY_LOCKED: return "destroys";
     case LG_FIND_BAD_COND_WAIT: return "waits with";
     case LG_FIND_USE_AFTER_DESTROY: return "uses";
+    case LG_FIND_EXIT_HELD_LOCK: return "ends holding";
     case LG_FIND_LONG_HOLD: return "holds";
     default: return "takes";
     }

@@ -331,7 +331,10 @@ static void print_finding(FILE *out, const text_opts *o, const lg_finding *f, un
         } else {
             int fork = f->kind == LG_FIND_FORK_HELD_LOCK;
             /* fork-held-lock: edge 0 is the child's use, edge 1 the parent's holder */
-            fprintf(out, "      %s\n", fork && i == 1 ? "held it at the fork, taken at:" : "at:");
+            fprintf(out, "      %s\n", fork && i == 1 ? "held it at the fork, taken at:"
+                                   : f->kind == LG_FIND_EXIT_HELD_LOCK
+                                       ? "took the lock at (and ended without releasing it):"
+                                       : "at:");
             print_stack(out, o, e->proc, e->stack, e->ts, "        ");
             if (e->held_stack) {
                 fprintf(out, "      %s\n", f->kind == LG_FIND_USE_AFTER_DESTROY

@@ -264,6 +264,36 @@ static const lg_sarif_rule rules[] = {
          "**What to do.** In a multithreaded program, call only async-signal-safe "
          "functions between `fork()` and `exec()`, prefer `posix_spawn`, or take and "
          "release the locks around `fork` with `pthread_atfork`."},
+    {.kind = "exit-held-lock",
+     .name = "ExitHeldLock",
+     .level = "warning", .severity = "warning", .precision = "very-high",
+     .tags = {"concurrency", "correctness", "reliability", NULL},
+     .short_description = "A thread ended while holding a lock",
+     .full_description =
+         "A thread ended (returned from its start routine, called pthread_exit or was "
+         "cancelled) while still holding a lock; nothing ever releases that lock.",
+     .help_text =
+         "What: the lock taken at this location was still held when its thread ended; "
+         "the finding names the thread (and where it was created) and says how it "
+         "ended.\n"
+         "Why it matters: a lock is released only by the thread that holds it, so the "
+         "next thread that takes it waits for ever (an orphaned deadlock), and the data "
+         "the lock protects may be left half updated.\n"
+         "What to do: release every lock on every way out of the thread: RAII guards "
+         "(std::lock_guard, std::unique_lock) or one exit path in C; before "
+         "pthread_exit, and in cleanup handlers (pthread_cleanup_push) for threads that "
+         "can be cancelled while holding a lock.",
+     .help_markdown =
+         "**What.** The lock taken at this location was still held when its thread "
+         "ended; the finding names the thread (and where it was created) and says how it "
+         "ended.\n\n"
+         "**Why it matters.** A lock is released only by the thread that holds it, so the "
+         "next thread that takes it waits for ever (an orphaned deadlock), and the data "
+         "the lock protects may be left half updated.\n\n"
+         "**What to do.** Release every lock on every way out of the thread: RAII guards "
+         "(`std::lock_guard`, `std::unique_lock`) or one exit path in C; before "
+         "`pthread_exit`, and in cleanup handlers (`pthread_cleanup_push`) for threads "
+         "that can be cancelled while holding a lock."},
 };
 
 static const lg_sarif_rule generic = {
