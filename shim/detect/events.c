@@ -65,7 +65,10 @@ struct lg_lockrec *lg_block_begin(struct lg_thread *t, uintptr_t addr, uint8_t k
                                   uintptr_t pc)
 {
     struct lg_guard g = lg_guard_enter(t);
-    struct lg_lockrec *l = lg_lock_of(t, addr, kind, subkind);
+    /* a contended lock is known nearly always: the thread's record cache first */
+    struct lg_lockrec *l = lg_lock_plain(t, addr);
+    if (!l)
+        l = lg_lock_of(t, addr, kind, subkind);
     lg_misuse_verdict v = {0};
     if (l && (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_FORK_HELD))
         lg_fork_held_use(t, l, mode, 1);
@@ -87,7 +90,11 @@ struct lg_lockrec *lg_block_begin(struct lg_thread *t, uintptr_t addr, uint8_t k
         t->wait.pc = pc;
         t->wait.flags = flags;
         t->wait.mode = mode;
-        atomic_fetch_add_explicit(&t->wait.seq, 1, memory_order_relaxed);
+        /* only this thread writes its seq, and under the guard no handler of its
+         * own can interleave: a plain store, not a locked add */
+        atomic_store_explicit(&t->wait.seq,
+                              atomic_load_explicit(&t->wait.seq, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
         atomic_store_explicit(&t->wait.lock, l, memory_order_release);
         __atomic_store_n(&l->contended, __atomic_load_n(&l->contended, __ATOMIC_RELAXED) + 1,
                          __ATOMIC_RELAXED);

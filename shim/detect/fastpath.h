@@ -2,7 +2,8 @@
  *
  * An acquisition is on the fast path when the lock is known, is not a re-lock, and
  * the chain "held stack + this lock" was validated by this thread before: then it
- * is one table probe, one multiply, one probe of the thread's chain set and a push.
+ * is one probe of the thread's record cache (a lock-table probe on a miss), one
+ * multiply, one probe of the thread's chain set and a push.
  * A release is on the fast path when the lock is the top of the held stack (LIFO).
  * Anything else goes to lg_acquire_slow / lg_release_slow (detector.c), which
  * handle every case, fast ones included.
@@ -84,12 +85,39 @@ static inline __attribute__((always_inline)) void lg_account_hold(struct lg_lock
         __atomic_store_n(&l->hold_max, held_ns, __ATOMIC_RELAXED);
 }
 
+/* Locks whose acquisitions always take the slow path: stack-resident ones (it
+ * checks their frame) and those a fork child must not take (fork_held.h). */
+#define LG_LR_ACQ_SLOW (LG_LR_STACK | LG_LR_FORK_HELD)
+
+/* The live record for addr if its acquisition may stay on the fast path (no
+ * LG_LR_ACQ_SLOW flag), else NULL (the slow path looks it up itself): from t's
+ * record cache (state.h), or else the lock table, and then cached.  A lock object
+ * is at least 4-byte aligned and most are 8, so bits 3 and up tell neighbours
+ * apart (an array of mutexes fills distinct entries); the higher bits folded in
+ * keep same-offset locks of different objects from always colliding. */
+static inline __attribute__((always_inline)) struct lg_lockrec *lg_lock_plain(struct lg_thread *t,
+                                                                              uintptr_t addr)
+{
+    struct lg_lockrec **c = &t->rcache[((addr >> 3) ^ (addr >> 12)) & (LG_RCACHE - 1)];
+    struct lg_lockrec *l = *c;
+    if (__builtin_expect(l && l->addr == addr &&
+                             !(atomic_load_explicit(&l->flags, memory_order_relaxed) &
+                               (LG_LR_DEAD | LG_LR_ACQ_SLOW)),
+                         1))
+        return l;
+    l = lg_table_find(addr);
+    if (!l || (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_ACQ_SLOW))
+        return NULL;
+    *c = l;
+    return l;
+}
+
 static inline __attribute__((always_inline)) void lg_acquired(struct lg_thread *t, uintptr_t addr, uint8_t kind,
                                lg_subkind_fn subkind, uint8_t mode, uint8_t ctxflags,
                                uintptr_t pc)
 {
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-    struct lg_lockrec *l = lg_table_find(addr);
+    struct lg_lockrec *l = lg_lock_plain(t, addr);
     uint32_t n = t->nheld;
     int relock = 0;
     if (__builtin_expect(l != NULL, 1)) {
@@ -99,12 +127,7 @@ static inline __attribute__((always_inline)) void lg_acquired(struct lg_thread *
             for (uint32_t i = 0; i < n; i++)
                 relock |= t->held[i].lock == l;
     }
-    /* stack-resident locks always take the slow path: it checks their frame (and so
-     * do locks a fork child must not take: fork_held.h) */
-    if (__builtin_expect(!l || relock || n == t->cap ||
-                             (atomic_load_explicit(&l->flags, memory_order_relaxed) &
-                              (LG_LR_STACK | LG_LR_FORK_HELD)),
-                         0)) {
+    if (__builtin_expect(!l || relock || n == t->cap, 0)) {
         lg_acquire_slow(t, addr, kind, subkind, mode, ctxflags, pc, sp);
         return;
     }

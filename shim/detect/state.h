@@ -103,6 +103,8 @@ struct lg_held {
 
 #define LG_HELD_INLINE 16
 #define LG_NAME_MAX 16
+/* Entries of a thread's record cache (a power of two; see lg_thread.rcache). */
+#define LG_RCACHE 16
 
 /* What a thread is blocked on, published before blocking, for the watchdog's
  * snapshot (detect/waitfor.h says what it makes of it). */
@@ -145,6 +147,14 @@ struct lg_thread {
     uintptr_t *wd_pcs;
     _Atomic int wd_npcs; /* -1 requested, >= 0 captured */
     struct lg_held inline_held[LG_HELD_INLINE];
+    /* Records this thread acquired lately, direct-mapped by address (fastpath.h):
+     * a hit skips the lock-table probe.  Written only by this thread, one pointer
+     * store per fill (so a same-thread signal handler can never leave a torn
+     * entry); an entry is only a hint, trusted when its record names the address
+     * and is not retired (the one live record of an address: lock_table.h), so a
+     * stale entry, a reused slot's or a fork child's, costs a probe, never a wrong
+     * record. */
+    struct lg_lockrec *rcache[LG_RCACHE];
 };
 
 /* Lock-order edge held -> acquired, with the distinct contexts it was seen in.

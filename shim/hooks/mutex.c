@@ -6,25 +6,37 @@
 
 static int acquired(int r) { return r == 0 || r == EOWNERDEAD; }
 
+/* The contended path, out of line: its values need no registers across the
+ * common path's real call.  pc: the hook's caller. */
+static __attribute__((noinline)) int lock_blocking(struct lg_thread *t, pthread_mutex_t *m,
+                                                   uintptr_t pc)
+{
+    struct lg_lockrec *l =
+        lg_block_begin(t, LG_ADDR(m), LG_KIND_MUTEX, lg_mutex_subkind, LG_MODE_EXCL, 0, pc);
+    int r = REAL(pthread_mutex_lock)(m);
+    lg_block_end(t, l);
+    return r;
+}
+
+/* glibc refuses a destroyed mutex */
+static __attribute__((noinline, cold)) void lock_refused(struct lg_thread *t, pthread_mutex_t *m)
+{
+    lg_destroyed_use(t, LG_ADDR(m), LG_KIND_MUTEX, lg_mutex_word(m), LG_USE_LOCK);
+}
+
 LG_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
     struct lg_thread *t = lg_hook_thread();
     if (!t)
         return REAL(pthread_mutex_lock)(m);
-    uintptr_t pc = LG_CALLER_PC();
-    int r;
-    if (__builtin_expect(!lg_mutex_busy(m), 1)) {
-        r = REAL(pthread_mutex_lock)(m);
-    } else {
-        struct lg_lockrec *l =
-            lg_block_begin(t, LG_ADDR(m), LG_KIND_MUTEX, lg_mutex_subkind, LG_MODE_EXCL, 0, pc);
-        r = REAL(pthread_mutex_lock)(m);
-        lg_block_end(t, l);
-    }
+    int r = __builtin_expect(!lg_mutex_busy(m), 1) ? REAL(pthread_mutex_lock)(m)
+                                                    : lock_blocking(t, m, LG_CALLER_PC());
+    /* the caller's pc is read after the call: one value fewer kept across it */
     if (acquired(r))
-        lg_acquired(t, LG_ADDR(m), LG_KIND_MUTEX, lg_mutex_subkind, LG_MODE_EXCL, 0, pc);
-    else if (r == EINVAL) /* glibc refuses a destroyed mutex */
-        lg_destroyed_use(t, LG_ADDR(m), LG_KIND_MUTEX, lg_mutex_word(m), LG_USE_LOCK);
+        lg_acquired(t, LG_ADDR(m), LG_KIND_MUTEX, lg_mutex_subkind, LG_MODE_EXCL, 0,
+                    LG_CALLER_PC());
+    else if (r == EINVAL)
+        lock_refused(t, m);
     return r;
 }
 

@@ -654,6 +654,34 @@ static void test_init_site_after_destroy(void)
     fake_assert_log_valid();
 }
 
+/* A thread's record cache (fastpath.h) holds X's instance after a few uses; once X
+ * is re-initialised, its acquisitions must count on the new instance, never on the
+ * cached, retired one. */
+static void test_cached_record_retired(void)
+{
+    static uint64_t lk[1];
+    void *X = &lk[0];
+    fake_worker *t = fake_worker_start();
+    for (int i = 0; i < 3; i++) { /* the first use makes the record, the next two hit */
+        fake_lock(t, X, 0x681010);
+        fake_unlock(t, X);
+    }
+    struct lg_lockrec *x = lg_table_find((uintptr_t)X);
+    g_assert_nonnull(x);
+    g_assert_cmpuint(x->acq, ==, 3);
+    fake_init(t, X, 0x681020);
+    struct lg_lockrec *x2 = lg_table_find((uintptr_t)X);
+    g_assert_true(x2 && x2 != x);
+    for (int i = 0; i < 2; i++) {
+        fake_lock(t, X, 0x681030);
+        fake_unlock(t, X);
+    }
+    g_assert_cmpuint(x->acq, ==, 3);
+    g_assert_cmpuint(x2->acq, ==, 2);
+    fake_worker_stop(t);
+    fake_assert_log_valid();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -671,5 +699,6 @@ int main(int argc, char **argv)
     g_test_add_func("/core/generations/init-site-class", test_init_site_class);
     g_test_add_func("/core/generations/init-site-static", test_init_site_static);
     g_test_add_func("/core/generations/init-site-after-destroy", test_init_site_after_destroy);
+    g_test_add_func("/core/generations/cached-record-retired", test_cached_record_retired);
     return g_test_run();
 }
