@@ -46,28 +46,9 @@ static inline struct lg_lockrec *lg_table_rec(uintptr_t slot)
     return (struct lg_lockrec *)(slot & ~LG_TABLE_TAG_MASK);
 }
 
-/* Live record for addr, or NULL (absent or retired).  Inline: every hook calls it. */
-static inline __attribute__((always_inline)) struct lg_lockrec *lg_table_find(uintptr_t addr)
-{
-    struct lg_table *t = atomic_load_explicit(&lg_table_current, memory_order_acquire);
-    if (!t)
-        return NULL;
-    size_t h = lg_table_hash(addr);
-    uintptr_t tag = lg_table_tag(h);
-    for (size_t i = h;; i++) {
-        uintptr_t v = atomic_load_explicit(&t->slot[i & t->mask], memory_order_acquire);
-        if (!v)
-            return NULL;
-        if ((v & LG_TABLE_TAG_MASK) != tag)
-            continue;
-        struct lg_lockrec *r = lg_table_rec(v);
-        if (r->addr == addr)
-            return (atomic_load_explicit(&r->flags, memory_order_relaxed) & LG_LR_DEAD) ? NULL : r;
-    }
-}
 /* The record in addr's slot, live or retired, or NULL: what a miss of
  * lg_table_find leaves behind (the misuse checks read a retired record's marks). */
-static inline struct lg_lockrec *lg_table_find_any(uintptr_t addr)
+static inline __attribute__((always_inline)) struct lg_lockrec *lg_table_find_any(uintptr_t addr)
 {
     struct lg_table *t = atomic_load_explicit(&lg_table_current, memory_order_acquire);
     if (!t)
@@ -81,6 +62,12 @@ static inline struct lg_lockrec *lg_table_find_any(uintptr_t addr)
         if ((v & LG_TABLE_TAG_MASK) == tag && lg_table_rec(v)->addr == addr)
             return lg_table_rec(v);
     }
+}
+/* Live record for addr, or NULL (absent or retired).  Inline: every hook calls it. */
+static inline __attribute__((always_inline)) struct lg_lockrec *lg_table_find(uintptr_t addr)
+{
+    struct lg_lockrec *r = lg_table_find_any(addr);
+    return r && !(atomic_load_explicit(&r->flags, memory_order_relaxed) & LG_LR_DEAD) ? r : NULL;
 }
 /* Under the table lock: the live record for addr, or a new one made by `make`
  * (which returns it filled; it is called with the table lock held and must not

@@ -197,6 +197,29 @@ typedef struct johnson {
     uint32_t forced; /* UINT32_MAX, or the node the search's first edge must go to */
 } johnson;
 
+/* A search's state over fwd (n nodes), empty; its budgets default when 0. */
+static void johnson_init(johnson *j, const csr *fwd, uint32_t n, lg_cycle_stats *st,
+                         uint64_t max_cycles, uint64_t max_steps)
+{
+    *j = (johnson){.g = fwd, .st = st, .forced = UINT32_MAX,
+                   .max_cycles = max_cycles ? max_cycles : LG_CYCLES_DEFAULT_MAX,
+                   .max_steps = max_steps ? max_steps : LG_CYCLES_DEFAULT_STEPS};
+    j->scope = g_new0(uint32_t, n);
+    j->blocked = g_new0(guint8, n);
+    j->b = g_new0(GArray *, n);
+    /* unblock's worklist can hold a node once per B-list it is in: n * n bound would
+     * be too big, so size it by the edge count (each B entry is an edge). */
+    j->work = g_new(uint32_t, (size_t)n + fwd->off[n] + 1);
+}
+
+static void johnson_free(johnson *j, uint32_t n)
+{
+    for (uint32_t v = 0; v < n; v++)
+        if (j->b[v])
+            g_array_free(j->b[v], TRUE);
+    g_free(j->b), g_free(j->scope), g_free(j->blocked), g_free(j->work);
+}
+
 static gboolean over_budget(johnson *j)
 {
     if (j->st->steps > j->max_steps || j->st->cycles >= j->max_cycles) {
@@ -329,15 +352,8 @@ static gboolean enumerate(uint32_t n, const csr *fwdp, const csr *revp, uint64_t
 {
     const csr fwd = *fwdp, rev = *revp;
     gboolean whole = TRUE;
-    johnson j = {.g = &fwd, .st = st, .forced = UINT32_MAX,
-                 .max_cycles = max_cycles ? max_cycles : LG_CYCLES_DEFAULT_MAX,
-                 .max_steps = max_steps ? max_steps : LG_CYCLES_DEFAULT_STEPS};
-    j.scope = g_new0(uint32_t, n);
-    j.blocked = g_new0(guint8, n);
-    j.b = g_new0(GArray *, n);
-    /* unblock's worklist can hold a node once per B-list it is in: n * n bound would
-     * be too big, so size it by the edge count (each B entry is an edge). */
-    j.work = g_new(uint32_t, (size_t)n + fwd.off[n] + 1);
+    johnson j;
+    johnson_init(&j, &fwd, n, st, max_cycles, max_steps);
     /* label[v]: v's strongly connected component in the subgraph induced by the nodes
      * not yet used as a start (all nodes >= s when s is the start).  Removing a start
      * only splits its own component, which is refined then: each component is split
@@ -408,13 +424,7 @@ static gboolean enumerate(uint32_t n, const csr *fwdp, const csr *revp, uint64_t
     g_array_free(r.start, TRUE);
     g_array_free(r.len, TRUE);
     g_free(r.order), g_free(r.stack), g_free(r.next), g_free(r.tmp), g_free(r.seen);
-    for (uint32_t v = 0; v < n; v++)
-        if (j.b[v])
-            g_array_free(j.b[v], TRUE);
-    g_free(j.b);
-    g_free(j.scope);
-    g_free(j.blocked);
-    g_free(j.work);
+    johnson_free(&j, n);
     g_free(fs);
     g_free(path);
     return whole;
@@ -521,13 +531,8 @@ void lg_cycles_enumerate_pruned(uint32_t n, const uint32_t *src, const uint32_t 
      * whose first step is forced to v, confined to the nodes both reachable from v
      * and reaching u. */
     g_array_sort(cut, cmp_pair);
-    johnson j = {.g = &fwd, .st = st, .forced = UINT32_MAX,
-                 .max_cycles = max_cycles ? max_cycles : LG_CYCLES_DEFAULT_MAX,
-                 .max_steps = max_steps ? max_steps : LG_CYCLES_DEFAULT_STEPS};
-    j.scope = g_new0(uint32_t, n);
-    j.blocked = g_new0(guint8, n);
-    j.b = g_new0(GArray *, n);
-    j.work = g_new(uint32_t, (size_t)n + fwd.off[n] + 1);
+    johnson j;
+    johnson_init(&j, &fwd, n, st, max_cycles, max_steps);
     uint32_t *mark = g_new0(uint32_t, n), *fromv = g_new(uint32_t, n), *tou = g_new(uint32_t, n);
     frame *fs = g_new(frame, (size_t)n + 1);
     uint32_t *path = g_new(uint32_t, (size_t)n + 1);
@@ -593,10 +598,7 @@ void lg_cycles_enumerate_pruned(uint32_t n, const uint32_t *src, const uint32_t 
         st->unexamined_nodes = st1.unexamined_nodes;
         st->unexamined_groups = st1.unexamined_groups;
     }
-    for (uint32_t v = 0; v < n; v++)
-        if (j.b[v])
-            g_array_free(j.b[v], TRUE);
-    g_free(j.b), g_free(j.scope), g_free(j.blocked), g_free(j.work);
+    johnson_free(&j, n);
     g_free(mark), g_free(fromv), g_free(tou), g_free(fs), g_free(path), g_free(rot.buf);
     g_array_free(cut, TRUE);
     free_csr(&fwd);
