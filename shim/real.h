@@ -71,7 +71,8 @@
     X(int, sigaction, (int, const struct sigaction *, struct sigaction *))                  \
     X(sighandler_t, signal, (int, sighandler_t))                                            \
     X(sighandler_t, sysv_signal, (int, sighandler_t))                                       \
-    X(sighandler_t, bsd_signal, (int, sighandler_t))
+    X(sighandler_t, bsd_signal, (int, sighandler_t))                                        \
+    X(sighandler_t, sigset, (int, sighandler_t))
 
 struct lg_real_table {
 #define LG_REAL_FIELD(ret, name, args) ret(*name) args;

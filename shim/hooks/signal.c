@@ -1,4 +1,4 @@
-/* sigaction, signal, sysv_signal and bsd_signal: only observed, never changed.  A
+/* sigaction, signal, sysv_signal, bsd_signal and sigset: only observed, never changed.  A
  * program that installs a handler of its own makes the shim block asynchronous
  * signals while it holds one of its tool locks (detect/tool_lock.h says why: a
  * handler blocking on an application lock must never wait, through another thread,
@@ -45,6 +45,21 @@ LG_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *
 SIGNAL_HOOK(signal)
 SIGNAL_HOOK(sysv_signal)
 SIGNAL_HOOK(bsd_signal)
+
+/* System V's sigset: SIG_HOLD only blocks the signal, it installs nothing */
+LG_EXPORT sighandler_t sigset(int sig, sighandler_t h)
+{
+    if (!lg_real.sigset)
+        lg_real_init();
+    if (!lg_real.sigset) {
+        errno = ENOSYS;
+        return SIG_ERR;
+    }
+    sighandler_t r = lg_real.sigset(sig, h);
+    if (r != SIG_ERR && h != SIG_HOLD)
+        note(h, 0);
+    return r;
+}
 
 void lg_signals_scan(void)
 {

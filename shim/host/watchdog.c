@@ -215,7 +215,9 @@ static void capture_stacks(const uint32_t *p, uint32_t n)
     sa.sa_sigaction = capture_handler;
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    if (sigaction(CAPTURE_SIGNAL, &sa, &old) != 0)
+    /* the real sigaction: the shim's own hook would count this as a program's
+     * handler and mask signals around every tool lock from then on */
+    if (!lg_real.sigaction || lg_real.sigaction(CAPTURE_SIGNAL, &sa, &old) != 0)
         return;
     for (uint32_t i = 0; i < n; i++) {
         struct lg_thread *t = wf_thread[p[i]];
@@ -241,7 +243,7 @@ static void capture_stacks(const uint32_t *p, uint32_t n)
     for (uint32_t i = 0; i < n; i++)
         if (wf_thread[p[i]]->wd_pcs && atomic_load(&wf_thread[p[i]]->wd_npcs) < 0)
             return;
-    sigaction(CAPTURE_SIGNAL, &old, NULL);
+    lg_real.sigaction(CAPTURE_SIGNAL, &old, NULL);
 }
 
 static uint32_t blocked_stack(struct lg_thread *t)
