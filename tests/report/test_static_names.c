@@ -14,32 +14,8 @@
 #include <stddef.h>
 #include <string.h>
 
-/* The library's types, to compute addresses of its objects.  The objects are found
- * with dlsym, never declared here: a reference from this executable would move them
- * into it (a copy relocation), out of the library whose DWARF describes them. */
-struct sn_item {
-    int x;
-    pthread_mutex_t lk;
-};
-struct sn_table {
-    long id;
-    struct {
-        char tag[8];
-        pthread_rwlock_t rw[2];
-    };
-    struct {
-        pthread_spinlock_t spin;
-        int count;
-    } slots[4];
-};
-void *sn_a_local(int i);
-void *sn_b_local(int i);
-void *sn_cxx_account_mu(int i);
-void *sn_cxx_bank_mu(int i);
-void *sn_cxx_registry(void);
-void *sn_cxx_derived_base_mu(int i);
-void *sn_cxx_derived_rw(int i);
-void *sn_cxx_guarded(int i);
+/* The library's types, to compute addresses of its objects (data/static_names.h). */
+#include "data/static_names.h"
 
 static uint64_t lib_base;
 

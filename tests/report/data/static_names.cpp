@@ -4,6 +4,8 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "static_names.h"
+
 namespace bank {
 struct Account {
     long balance;

@@ -2,29 +2,12 @@
  * object is named in the test by the path a person would write.  Built with -g -O0
  * into liblgstaticnames.so together with static_names_b.c and static_names.cpp. */
 #define _POSIX_C_SOURCE 200809L
-#include <pthread.h>
+#include "static_names.h"
 
 pthread_mutex_t sn_m[4];
 pthread_mutex_t sn_grid[2][3];
 
-struct sn_item {
-    int x;
-    pthread_mutex_t lk;
-};
 struct sn_item sn_items[3];
-
-/* a member of a member, rwlocks, and an unnamed struct member (no component) */
-struct sn_table {
-    long id;
-    struct {
-        char tag[8];
-        pthread_rwlock_t rw[2];
-    };
-    struct {
-        pthread_spinlock_t spin;
-        int count;
-    } slots[4];
-};
 struct sn_table sn_tables[2];
 
 /* a file-static array; static_names_b.c has another of the same name and size 3 */
