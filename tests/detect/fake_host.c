@@ -322,6 +322,15 @@ const unsigned char *fake_log_capture_end(size_t *len)
     return alt_buf;
 }
 
+const unsigned char *fake_log_replay(size_t *len)
+{
+    fake_log_capture_begin();
+    lg_graph_lock();
+    lg_detector_replay();
+    lg_graph_unlock();
+    return fake_log_capture_end(len);
+}
+
 /* The fake log is memory: nothing to cut, only where the cut would be. */
 static _Atomic size_t cut_at = SIZE_MAX;
 void lg_plat_log_end(void) { atomic_store(&cut_at, fake_log_len()); }

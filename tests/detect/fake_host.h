@@ -116,6 +116,9 @@ char *fake_log_check_buf(const unsigned char *buf, size_t len);
  * fresh log), returned by _end (valid until the next _begin). */
 void fake_log_capture_begin(void);
 const unsigned char *fake_log_capture_end(size_t *len);
+/* What a fork child's log would start with: lg_detector_replay under the graph
+ * lock, captured as above. */
+const unsigned char *fake_log_replay(size_t *len);
 #define fake_assert_log_valid()                                                        \
     do {                                                                               \
         char *lg_err_ = fake_log_check();                                              \

@@ -139,12 +139,8 @@ static void test_replay_present_in_order(void)
     uint32_t ls = fake_worker_serial(live);
     g_assert_nonnull(lg_thread_by_serial(hs));
 
-    fake_log_capture_begin();
-    lg_graph_lock();
-    lg_detector_replay();
-    lg_graph_unlock();
     size_t len;
-    const unsigned char *child = fake_log_capture_end(&len);
+    const unsigned char *child = fake_log_replay(&len);
     GArray *recs = fake_log_records_buf(child, 0, len);
     uint32_t prev = 0;
     int saw_h = 0, saw_l = 0, exit_h = 0;
