@@ -19,26 +19,16 @@ tests/programs under `lockgraph run` and reads `lockgraph report --format json`.
       capture marked cut.
 
 usage: it_capture.py --lockgraph BIN --bin-dir DIR --src-dir DIR [--case NAME]"""
-import argparse
 import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
+
+from case_driver import case_main, inversions, markers
 
 CASES = ["helper-c-O0", "helper-c-O2", "helper-cxx-O0", "helper-cxx-O2", "daemon",
          "cxx-throw-from-c", "small-stacks"]
-
-
-def markers(path):
-    """@NAME -> line number, from the comments of a test program."""
-    out = {}
-    with open(path) as f:
-        for no, line in enumerate(f, 1):
-            for m in re.finditer(r"@([A-Z0-9_]+)", line):
-                out[m.group(1)] = no
-    return out
 
 
 def run(lockgraph, prog, args, tmp, timeout=60):
@@ -50,10 +40,6 @@ def run(lockgraph, prog, args, tmp, timeout=60):
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
                          universal_newlines=True)
     return p, json.loads(rep.stdout)
-
-
-def inversions(report):
-    return [f for f in report.get("findings", []) if f.get("kind") == "lock-order-inversion"]
 
 
 def check_helper(a, lang, opt, tmp):
@@ -183,29 +169,16 @@ def check_small_stacks(a, tmp):
     return errs
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lockgraph", required=True)
-    ap.add_argument("--bin-dir", required=True)
-    ap.add_argument("--src-dir", required=True)
-    ap.add_argument("--case", choices=CASES)
-    a = ap.parse_args()
-    bad = 0
-    for case in [a.case] if a.case else CASES:
-        with tempfile.TemporaryDirectory(prefix="lg-capture-") as tmp:
-            if case == "daemon":
-                errs = check_daemon(a, tmp)
-            elif case == "cxx-throw-from-c":
-                errs = check_throw(a, tmp)
-            elif case == "small-stacks":
-                errs = check_small_stacks(a, tmp)
-            else:
-                _, lang, opt = case.split("-")
-                errs = check_helper(a, lang, opt, tmp)
-        print("%s %s%s" % ("FAIL" if errs else "ok", case, "".join("\n  - " + e for e in errs)))
-        bad |= bool(errs)
-    return 1 if bad else 0
+def check(a, case, tmp):
+    if case == "daemon":
+        return check_daemon(a, tmp)
+    if case == "cxx-throw-from-c":
+        return check_throw(a, tmp)
+    if case == "small-stacks":
+        return check_small_stacks(a, tmp)
+    _, lang, opt = case.split("-")
+    return check_helper(a, lang, opt, tmp)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(case_main(CASES, check, "lg-capture-"))

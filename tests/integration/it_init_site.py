@@ -16,25 +16,15 @@ shim records the init site:
     at -O0 and -O2 (where the C++ constructors are inlined into main).
 
 usage: it_init_site.py --lockgraph BIN --bin-dir DIR --src-dir DIR [--case NAME]"""
-import argparse
 import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
+
+from case_driver import case_main, inversions, markers
 
 CASES = ["c-O0", "c-O2", "cxx-O0", "cxx-O2"]
-
-
-def markers(path):
-    """@NAME -> line number, from the comments of a test program."""
-    out = {}
-    with open(path) as f:
-        for no, line in enumerate(f, 1):
-            for m in re.finditer(r"@([A-Z0-9_]+)", line):
-                out[m.group(1)] = no  # the last mention: the code, not the header
-    return out
 
 
 def run(lockgraph, prog, order, out_dir):
@@ -49,10 +39,6 @@ def run(lockgraph, prog, order, out_dir):
 def report(lockgraph, fmt, logs):
     return subprocess.run([lockgraph, "report", "--format", fmt] + logs, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, timeout=120, universal_newlines=True).stdout
-
-
-def inversions(doc):
-    return [f for f in doc.get("findings", []) if f.get("kind") == "lock-order-inversion"]
 
 
 def check(a, case, tmp):
@@ -109,21 +95,5 @@ def check(a, case, tmp):
     return errs
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lockgraph", required=True)
-    ap.add_argument("--bin-dir", required=True)
-    ap.add_argument("--src-dir", required=True)
-    ap.add_argument("--case", choices=CASES)
-    a = ap.parse_args()
-    failed = 0
-    for case in [a.case] if a.case else CASES:
-        with tempfile.TemporaryDirectory(prefix="lg-init-site-") as tmp:
-            errs = check(a, case, tmp)
-        print("%s %s%s" % ("FAIL" if errs else "ok", case, "".join("\n  - " + e for e in errs)))
-        failed += bool(errs)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(case_main(CASES, check, "lg-init-site-"))
