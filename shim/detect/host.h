@@ -40,8 +40,6 @@ struct lg_plat_frame {
  * lg_plat_backtrace: the slow path uses it only to check the stacks of held
  * locks, detector.c held_stacks).  Returns the number written (0..max). */
 int lg_plat_backtrace_frames(struct lg_plat_frame *f, int max);
-/* Start of the function containing the call site pc, 0 if unknown. */
-uintptr_t lg_plat_function_of(uintptr_t pc);
 /* The stack slot holding the return address of the frame that contains addr (a
  * lock on the caller's stack), or 0 if no frame of the current stack contains it. */
 uintptr_t lg_plat_frame_slot(uintptr_t addr);

@@ -114,13 +114,11 @@ int lg_plat_unwind_room(uintptr_t lo, uintptr_t hi)
 typedef int (*unwind_backtrace_fn)(_Unwind_Trace_Fn, void *);
 typedef uintptr_t (*unwind_get_fn)(struct _Unwind_Context *);
 typedef uintptr_t (*unwind_get_ipinfo_fn)(struct _Unwind_Context *, int *);
-typedef void *(*unwind_enclosing_fn)(void *);
 
 static struct {
     unwind_backtrace_fn backtrace;
     unwind_get_fn cfa, region_start;
     unwind_get_ipinfo_fn ipinfo;
-    unwind_enclosing_fn enclosing;
 } gcc;
 
 static struct {
@@ -212,8 +210,7 @@ void lg_plat_unwind_init(void)
         gcc.cfa = (unwind_get_fn)dlsym(h, "_Unwind_GetCFA");
         gcc.region_start = (unwind_get_fn)dlsym(h, "_Unwind_GetRegionStart");
         gcc.ipinfo = (unwind_get_ipinfo_fn)dlsym(h, "_Unwind_GetIPInfo");
-        gcc.enclosing = (unwind_enclosing_fn)dlsym(h, "_Unwind_FindEnclosingFunction");
-        if (!gcc.cfa || !gcc.region_start || !gcc.ipinfo || !gcc.enclosing)
+        if (!gcc.cfa || !gcc.region_start || !gcc.ipinfo)
             gcc.backtrace = NULL;
     }
     /* The symbol names behind libunwind.h's macros (UNW_LOCAL_ONLY: _ULx86_64_...) */
@@ -395,11 +392,6 @@ int lg_plat_backtrace_frames(struct lg_plat_frame *f, int max)
             break;
         }
     return w.n;
-}
-
-uintptr_t lg_plat_function_of(uintptr_t pc)
-{
-    return gcc.enclosing ? (uintptr_t)gcc.enclosing((void *)pc) : 0;
 }
 
 /* x86-64: the frame containing addr lies between its own stack pointer and its

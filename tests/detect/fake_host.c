@@ -112,12 +112,6 @@ int lg_plat_backtrace_frames(struct lg_plat_frame *f, int max)
     return 0;
 }
 
-uintptr_t lg_plat_function_of(uintptr_t pc)
-{
-    (void)pc;
-    return 0;
-}
-
 static _Atomic unsigned capture_calls;
 
 int lg_plat_backtrace(uintptr_t *pcs, int max)
