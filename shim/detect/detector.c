@@ -538,7 +538,7 @@ struct capture {
 static int unwind_room(void)
 {
     const struct lg_thread *t = lg_tls_self;
-    return lg_plat_unwind_room(t ? t->stack_lo : 0, t ? t->stack_hi : 0);
+    return lg_plat_stack_room(t ? t->stack_lo : 0, t ? t->stack_hi : 0) >= LG_UNWIND_ROOM;
 }
 
 static void capture(struct capture *c)

@@ -45,14 +45,16 @@ int lg_plat_backtrace_frames(struct lg_plat_frame *f, int max);
 uintptr_t lg_plat_frame_slot(uintptr_t addr);
 /* The calling thread's stack [lo, hi), or zeros when unknown. */
 void lg_plat_stack_bounds(uintptr_t *lo, uintptr_t *hi);
-/* 1 if the stack the caller runs on has room below it for an unwind (the deepest
- * capture the slow path makes, unwinder included), 0 if not.  [lo, hi) is the
- * thread's stack as lg_plat_stack_bounds gave it; when the caller runs elsewhere
- * (a signal handler's alternate stack is measured; a stack the program made itself
- * cannot be, and is assumed large enough). */
-int lg_plat_unwind_room(uintptr_t lo, uintptr_t hi);
-/* Bytes of stack below the caller's frame, SIZE_MAX when unknown (as above). */
+/* Bytes of stack below the caller's frame, SIZE_MAX when unknown.  [lo, hi) is the
+ * thread's stack as lg_plat_stack_bounds gave it; when the caller runs elsewhere, a
+ * signal handler's alternate stack is measured, and a stack the program made itself
+ * cannot be (SIZE_MAX: assumed large enough). */
 size_t lg_plat_stack_room(uintptr_t lo, uintptr_t hi);
+/* What the deepest slow-path capture uses below the hook's frame: the detector's
+ * frames, the held-stack walk and the unwinder, with the live report of a finding
+ * (measured at ~15 KiB with a painted stack, docs/shim.md "Stack capture"), and a
+ * margin.  With less room the core records the call site alone. */
+#define LG_UNWIND_ROOM (24u * 1024u)
 
 /* ---- time and threads ------------------------------------------------------------ */
 

@@ -58,12 +58,6 @@ void lg_plat_stack_bounds(uintptr_t *lo, uintptr_t *hi)
     pthread_attr_destroy(&a);
 }
 
-/* What the deepest slow-path capture uses below the hook's frame: the detector's
- * frames, the held-stack walk and libunwind's or libgcc's unwinder, with the live
- * report of a finding (measured at ~15 KiB with a painted stack, docs/shim.md
- * "Stack capture"), and a margin. */
-#define LG_UNWIND_ROOM (24u * 1024u)
-
 size_t lg_plat_stack_room(uintptr_t lo, uintptr_t hi)
 {
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
@@ -75,11 +69,6 @@ size_t lg_plat_stack_room(uintptr_t lo, uintptr_t hi)
         return sp > base ? sp - base : 0;
     }
     return SIZE_MAX;
-}
-
-int lg_plat_unwind_room(uintptr_t lo, uintptr_t hi)
-{
-    return lg_plat_stack_room(lo, hi) >= LG_UNWIND_ROOM;
 }
 
 /* ---- unwinding --------------------------------------------------------------------

@@ -243,13 +243,6 @@ static _Atomic int unwind_room = 1;
 
 void fake_set_unwind_room(int room) { atomic_store(&unwind_room, room); }
 
-int lg_plat_unwind_room(uintptr_t lo, uintptr_t hi)
-{
-    (void)lo;
-    (void)hi;
-    return atomic_load(&unwind_room);
-}
-
 size_t lg_plat_stack_room(uintptr_t lo, uintptr_t hi)
 {
     (void)lo;
