@@ -846,6 +846,15 @@ __attribute__((noinline)) static void held_stacks(struct lg_thread *t, struct ca
  * when the code path is in the stack depot, the stack first seen on that path
  * (the contexts say so: LG_CTXF_STACK_FIRST), with no capture; else a capture.
  * Held stacks are unaffected: held_stacks gives each hold its own or a cut one. */
+/* A held lock's stack when its frames were never kept: its call site alone, marked
+ * cut (reports say the outer frames are unknown).  Graph lock held. */
+static uint32_t site_stack_cut(uintptr_t pc)
+{
+    uint32_t id = lg_stack_intern(&pc, 1);
+    lg_stack_mark_cut(id);
+    return id;
+}
+
 static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, uint8_t flags,
                      uint64_t key, uintptr_t pc, struct capture *cap)
 {
@@ -867,10 +876,8 @@ static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, ui
         capture(cap);
     lg_graph_lock();
     for (uint32_t i = 0; !room && i < t->nheld; i++) /* no room for held_stacks */
-        if (!t->held[i].stack && t->held[i].sp) {
-            t->held[i].stack = lg_stack_intern(&t->held[i].pc, 1);
-            lg_stack_mark_cut(t->held[i].stack);
-        }
+        if (!t->held[i].stack && t->held[i].sp)
+            t->held[i].stack = site_stack_cut(t->held[i].pc);
     if (!stack) {
         stack = capture_id(cap);
         if (path && stack && !cap->cut) /* a call site alone is no path's stack */
@@ -964,8 +971,7 @@ uint32_t lg_held_stack_id(const struct lg_held *h)
     if (h->stack)
         return h->stack;
     lg_graph_lock();
-    uint32_t id = lg_stack_or_site(0, h->pc);
-    lg_stack_mark_cut(id); /* the call site alone: the outer frames were never kept */
+    uint32_t id = site_stack_cut(h->pc);
     lg_graph_unlock();
     return id;
 }
