@@ -16,6 +16,7 @@
 #include "frames.h"
 #include "log_builder.h"
 
+#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -9,7 +9,6 @@
 #ifndef LOCKGRAPH_FORMATS_H
 #define LOCKGRAPH_FORMATS_H
 
-#include <json-glib/json-glib.h>
 #include <stdio.h>
 
 #include "findings.h"
