@@ -258,7 +258,8 @@ static uint64_t ring_steps(uint32_t n)
         src[i] = i, dst[i] = (i + 1) % n;
     uint32_t len = 0;
     lg_cycle_stats st = {0};
-    lg_cycles_enumerate(n, src, dst, n, 0, 0, count_cycle, &len, &st);
+    /* the search the report runs (pair_graph.c), with nothing pruned on a ring */
+    lg_cycles_enumerate_pruned(n, src, dst, n, NULL, 0, 0, count_cycle, &len, &st);
     g_assert_cmpuint(st.cycles, ==, 1);
     g_assert_cmpuint(len, ==, n);
     g_assert_false(st.truncated);

@@ -554,13 +554,12 @@ void lg_cycles_enumerate_pruned(uint32_t n, const uint32_t *src, const uint32_t 
             token = n;
         }
         uint32_t fwd_tok = ++token, scope_tok = ++token;
-        uint32_t nf = reach(&fwd, v, mark, 0, fwd_tok, fromv, &st->steps);
+        reach(&fwd, v, mark, 0, fwd_tok, fromv, &st->steps);
         if (mark[u] != fwd_tok)
             continue; /* v does not lead back to u: the edge closes no such cycle */
         closes = TRUE;
         /* the scope: reached from v (marked fwd_tok) and reaching u */
         uint32_t ns = reach(&rev, u, mark, fwd_tok, scope_tok, tou, &st->steps);
-        (void)nf;
         for (uint32_t x = 0; x < ns; x++) {
             uint32_t w = tou[x];
             j.scope[w] = scope_tok;
