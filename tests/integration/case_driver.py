@@ -1,9 +1,11 @@
 """What the case-per-program drivers share (it_capture.py, it_init_site.py): the
-@MARKER line map of a test program's source, the inversions of a JSON report, and
-the main loop that runs each case in a fresh temporary folder and prints one
+@MARKER line map of a test program's source, a program run under `lockgraph run`
+and its logs reported, the inversions of a JSON report, and the main loop that runs each case in a fresh temporary folder and prints one
 "ok CASE" / "FAIL CASE" line with its reasons."""
 import argparse
+import os
 import re
+import subprocess
 import tempfile
 
 
@@ -16,6 +18,23 @@ def markers(path):
             for m in re.finditer(r"@([A-Z0-9_]+)", line):
                 out[m.group(1)] = no
     return out
+
+
+def run_logged(lockgraph, prog, args, out_dir, quiet=False, timeout=60):
+    """PROG ARGS under `lockgraph run`, logs in OUT_DIR (lg.PID.log): (process, the
+    sorted log paths)."""
+    cmd = [lockgraph, "run"] + (["--quiet"] if quiet else []) + [
+        "--output=" + os.path.join(out_dir, "lg.%p.log"), "--", prog] + args
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+                       universal_newlines=True)
+    logs = sorted(os.path.join(out_dir, n) for n in os.listdir(out_dir) if n.startswith("lg."))
+    return p, logs
+
+
+def report(lockgraph, fmt, logs, timeout=120):
+    """`lockgraph report --format FMT LOGS`: its standard output."""
+    return subprocess.run([lockgraph, "report", "--format", fmt] + logs, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=timeout, universal_newlines=True).stdout
 
 
 def inversions(doc):

@@ -25,21 +25,15 @@ import re
 import subprocess
 import sys
 
-from case_driver import case_main, inversions, markers
+from case_driver import case_main, inversions, markers, report, run_logged
 
 CASES = ["helper-c-O0", "helper-c-O2", "helper-cxx-O0", "helper-cxx-O2", "daemon",
          "cxx-throw-from-c", "small-stacks"]
 
 
 def run(lockgraph, prog, args, tmp, timeout=60):
-    cmd = [lockgraph, "run", "--output=" + os.path.join(tmp, "lg.%p.log"), "--", prog] + args
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
-                       universal_newlines=True)
-    logs = sorted(os.path.join(tmp, n) for n in os.listdir(tmp) if n.startswith("lg."))
-    rep = subprocess.run([lockgraph, "report", "--format", "json"] + logs,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
-                         universal_newlines=True)
-    return p, json.loads(rep.stdout)
+    p, logs = run_logged(lockgraph, prog, args, tmp, timeout=timeout)
+    return p, json.loads(report(lockgraph, "json", logs, timeout=timeout))
 
 
 def check_helper(a, lang, opt, tmp):

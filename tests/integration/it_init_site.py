@@ -19,26 +19,16 @@ usage: it_init_site.py --lockgraph BIN --bin-dir DIR --src-dir DIR [--case NAME]
 import json
 import os
 import re
-import subprocess
 import sys
 
-from case_driver import case_main, inversions, markers
+from case_driver import case_main, inversions, markers, report, run_logged
 
 CASES = ["c-O0", "c-O2", "cxx-O0", "cxx-O2"]
 
 
 def run(lockgraph, prog, order, out_dir):
     os.makedirs(out_dir)
-    p = subprocess.run([lockgraph, "run", "--quiet", "--output=" + os.path.join(out_dir, "lg.%p.log"),
-                        "--", prog, order], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=60, universal_newlines=True)
-    logs = sorted(os.path.join(out_dir, n) for n in os.listdir(out_dir) if n.startswith("lg."))
-    return p, logs
-
-
-def report(lockgraph, fmt, logs):
-    return subprocess.run([lockgraph, "report", "--format", fmt] + logs, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, timeout=120, universal_newlines=True).stdout
+    return run_logged(lockgraph, prog, [order], out_dir, quiet=True)
 
 
 def check(a, case, tmp):
