@@ -68,8 +68,8 @@ static void test_bad_logs(void)
     bad_logs_free(logs);
 }
 
-/* A log with an inversion (and a long hold if asked). */
-static char *write_log(const char *name, gboolean inversion, gboolean long_hold)
+/* Two threads, two mutexes, the order 1 -> 2 and, if asked, 2 -> 1; no END yet. */
+static lgb *pair_log(gboolean inversion)
 {
     lgb *b = lgb_new();
     lgb_header(b, 9, "r", "/bin/x");
@@ -80,6 +80,13 @@ static char *write_log(const char *name, gboolean inversion, gboolean long_hold)
     lgb_order(b, 1, 1, 2, 0, 0);
     if (inversion)
         lgb_order(b, 2, 2, 1, 0, 0);
+    return b;
+}
+
+/* A log with an inversion (and a long hold if asked). */
+static char *write_log(const char *name, gboolean inversion, gboolean long_hold)
+{
+    lgb *b = pair_log(inversion);
     if (long_hold) {
         lg_item h = {.thread = 1, .lock = 1, .other_lock = 0, .stack = 0, .other_stack = 0, .mode = LG_MODE_EXCL};
         lgb_finding(b, LG_FIND_LONG_HOLD, 0, 1500, "", 1, &h);
@@ -268,14 +275,7 @@ static void test_killed_at_birth(void)
  * in the text report, read normally, status by the findings. */
 static void test_stopped_log(void)
 {
-    lgb *b = lgb_new();
-    lgb_header(b, 9, "r", "/bin/x");
-    lgb_thread(b, 1, 9, 0, 0, "main");
-    lgb_thread(b, 2, 10, 1, 0, "w");
-    lgb_mutex(b, 1);
-    lgb_mutex(b, 2);
-    lgb_order(b, 1, 1, 2, 0, 0);
-    lgb_order(b, 2, 2, 1, 0, 0);
+    lgb *b = pair_log(TRUE);
     char *path = lgb_write(b, tmpdir, "stopped.log");
     size_t len = lgb_bytes(b)->len;
     lgb_free(b);
