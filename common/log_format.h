@@ -33,6 +33,9 @@
 #define LG_FILE_HEADER_SIZE 16u       /* magic[8] version u32 flags u32 */
 #define LG_REC_HEADER_SIZE 12u
 #define LG_REC_MAX_PAYLOAD (16u << 20) /* larger len = corruption */
+/* The shim grows its log file by whole chunks of this size (zero-filled until
+ * written), so a log's length is a multiple of it until the end cuts the file. */
+#define LG_LOG_CHUNK (1u << 20)
 
 enum lg_rec_type {
     LG_REC_HEADER = 1,        /* process image: once, first record */

@@ -19,7 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CHUNK (1u << 20)
 #define DISK_FLOOR (2u << 20) /* free space the log leaves to the program */
 
 static int log_fd = -1;
@@ -164,7 +163,7 @@ static int reserve(size_t need)
     if (log_fd < 0 || check_fd() != 0)
         return -1;
     size_t start = used & ~(size_t)4095;
-    size_t len = (used - start + need + CHUNK - 1) & ~(size_t)(CHUNK - 1);
+    size_t len = (used - start + need + LG_LOG_CHUNK - 1) & ~(size_t)(LG_LOG_CHUNK - 1);
     /* Growing past RLIMIT_FSIZE would raise SIGXFSZ, and a page of the mapping with
      * no block behind it (disk full) SIGBUS at the copy: check the limit and
      * reserve real blocks first; when either fails, recording stops instead. */

@@ -302,11 +302,10 @@ lg_read_status lg_log_read_buffer(const char *name, const unsigned char *buf, si
  * in a whole number of chunks.  Such a file with a log's name (".log", as the
  * default lockgraph.%p.log and its ".N" variants) is that trace, not a foreign file.
  * On a match *message is the warning line. */
-#define SHIM_CHUNK ((size_t)1 << 20)
 gboolean lg_log_killed_at_birth(const char *path, const unsigned char *buf, size_t len,
                                 char **message)
 {
-    if (!g_str_has_suffix(path, ".log") || len % SHIM_CHUNK != 0)
+    if (!g_str_has_suffix(path, ".log") || len % LG_LOG_CHUNK != 0)
         return FALSE;
     unsigned char fh[LG_FILE_HEADER_SIZE];
     lg_file_header(fh);
