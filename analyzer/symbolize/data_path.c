@@ -1,6 +1,7 @@
 #include "data_path.h"
 
 #include "demangle.h"
+#include "dwarf_names.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -424,15 +425,7 @@ static char *root_name(lg_data_index *ix, const data_var *v)
     if (s)
         return lg_demangle(s);
     Dwarf_Die die = v->die;
-    Dwarf_Attribute a;
-    const char *ln = NULL;
-    if (dwarf_attr_integrate(&die, DW_AT_linkage_name, &a) ||
-        dwarf_attr_integrate(&die, DW_AT_MIPS_linkage_name, &a))
-        ln = dwarf_formstring(&a);
-    if (ln)
-        return lg_demangle(ln);
-    const char *name = dwarf_attr_integrate(&die, DW_AT_name, &a) ? dwarf_formstring(&a) : NULL;
-    return name ? g_strdup(name) : NULL;
+    return lg_dwarf_die_name(&die);
 }
 
 char *lg_data_path(lg_data_index *ix, guint64 rel, const guint64 *sizes, gsize nsizes)

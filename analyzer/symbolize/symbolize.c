@@ -5,6 +5,7 @@
 
 #include "data_path.h"
 #include "demangle.h"
+#include "dwarf_names.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -150,15 +151,6 @@ static sym_module *module_open(lg_symbolizer *s, const char *path)
     return m;
 }
 
-static char *attr_string(Dwarf_Die *die, unsigned name)
-{
-    Dwarf_Attribute a;
-    if (!dwarf_attr_integrate(die, name, &a))
-        return NULL;
-    const char *s = dwarf_formstring(&a);
-    return s ? g_strdup(s) : NULL;
-}
-
 static int attr_int(Dwarf_Die *die, unsigned name)
 {
     Dwarf_Attribute a;
@@ -166,22 +158,6 @@ static int attr_int(Dwarf_Die *die, unsigned name)
     if (!dwarf_attr(die, name, &a) || dwarf_formudata(&a, &w) != 0 || w > G_MAXINT)
         return 0;
     return (int)w;
-}
-
-/* Name of a subprogram or inlined instance: the demangled linkage name when there is
- * one (qualified, with parameters: what C++ users recognize), else DW_AT_name.
- * dwarf_attr_integrate follows abstract_origin/specification to the declaration. */
-static char *die_function_name(Dwarf_Die *die)
-{
-    char *ln = attr_string(die, DW_AT_linkage_name);
-    if (!ln)
-        ln = attr_string(die, DW_AT_MIPS_linkage_name);
-    if (ln) {
-        char *d = lg_demangle(ln);
-        g_free(ln);
-        return d;
-    }
-    return attr_string(die, DW_AT_name);
 }
 
 /* The call site of an inlined instance, from DW_AT_call_file/line/column, which
@@ -272,7 +248,7 @@ static gboolean dwarf_frames(Dwfl_Module *mod, GElf_Addr rel, GPtrArray *frames)
         int tag = dwarf_tag(&chain[i]);
         if (!is_function_tag(tag))
             continue;
-        cur->function = die_function_name(&chain[i]);
+        cur->function = lg_dwarf_die_name(&chain[i]);
         if (tag != DW_TAG_inlined_subroutine)
             break;
         /* This instance was inlined: its caller is the next frame out, positioned
