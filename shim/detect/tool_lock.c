@@ -48,7 +48,17 @@ void lg_tool_locks_after_fork_child(void)
     }
 }
 
-/* Drepper's three-state futex mutex ("Futexes are tricky", mutex 2). */
+/* Pauses a waiter spins before it sleeps.  A section of the slow path lasts about
+ * 1-5 us (a new chain's contexts and records); a waiter that sleeps instead pays a
+ * futex wait, the holder a futex wake, and both a context switch: with 100 pauses
+ * (2 us on the machine measured) most waiters of a busy slow path slept, and the
+ * futex calls were a sixth of the many-lock benchmark's time.  1000 pauses is
+ * 10-40 us depending on the CPU's pause; docs/performance.md has the measurement. */
+#define SPIN_PAUSES 1000
+
+/* Drepper's three-state futex mutex ("Futexes are tricky", mutex 2), with a bounded
+ * spin that reads the word and tries the exchange only when it reads free (so
+ * waiters do not keep the holder's cache line busy with failed exchanges). */
 void lg_tool_lock_take(lg_tool_lock *l)
 {
     enter_section();
@@ -56,11 +66,14 @@ void lg_tool_lock_take(lg_tool_lock *l)
     if (atomic_compare_exchange_strong_explicit(&l->state, &c, 1, memory_order_acquire,
                                                 memory_order_relaxed))
         return;
-    for (int spin = 0; spin < 100; spin++) {
-        c = 0;
-        if (atomic_compare_exchange_weak_explicit(&l->state, &c, 1, memory_order_acquire,
-                                                  memory_order_relaxed))
-            return;
+    for (int spin = 0; spin < SPIN_PAUSES; spin++) {
+        c = atomic_load_explicit(&l->state, memory_order_relaxed);
+        if (c == 0) {
+            if (atomic_compare_exchange_weak_explicit(&l->state, &c, 1, memory_order_acquire,
+                                                      memory_order_relaxed))
+                return;
+            continue;
+        }
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
 #endif

@@ -19,7 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DISK_FLOOR (2u << 20) /* free space the log leaves to the program */
+#define DISK_FLOOR (2u << 20)
+
+#ifdef MADV_POPULATE_WRITE
+#define LG_MADV_POPULATE_WRITE MADV_POPULATE_WRITE
+#else
+#define LG_MADV_POPULATE_WRITE 23 /* Linux 5.14; older headers lack it */
+#endif /* free space the log leaves to the program */
 
 static int log_fd = -1;
 static dev_t log_dev;
@@ -185,8 +191,16 @@ static int reserve(size_t need)
     void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, log_fd, (off_t)start);
     if (m == MAP_FAILED)
         return -1;
-    if (map)
+    if (map) {
+        /* A log that outgrew its first window will fill this one too: fault its
+         * pages in with one call now rather than one fault per page while records
+         * are copied (under the graph lock, so every waiter waited for each fault;
+         * docs/performance.md).  The first window is left alone: most logs stay
+         * small, and populating it would cost every short process a megabyte of
+         * page cache.  Before Linux 5.14 the call fails and nothing changes. */
+        madvise(m, len, LG_MADV_POPULATE_WRITE);
         syscall(SYS_munmap, map, map_len);
+    }
     map = m;
     map_off = start;
     map_len = len;
