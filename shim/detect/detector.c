@@ -798,14 +798,19 @@ static void report_pending(struct lg_pending *p)
  * recorded as cut (lg_stack_mark_cut), never frames from another moment.
  * docs/shim.md "Held-lock stacks" says what remains ambiguous.
  * The walk is the current stack: when one is made and cap is still empty, it is
- * also the acquisition's own stack (one unwind instead of two). */
-__attribute__((noinline)) static void held_stacks(struct lg_thread *t, struct capture *cap)
+ * also the acquisition's own stack (one unwind instead of two).
+ * The stacks are interned in one graph-lock section.  keep: a caller about to take
+ * the graph lock for its own work (validate) may keep it: then, if the walk also
+ * filled cap (so the caller has nothing left to unwind, which the lock forbids), 1
+ * is returned with the lock still held: a new chain costs one section, not two
+ * (each section was a futex wait and wake under contention). */
+__attribute__((noinline)) static int held_stacks(struct lg_thread *t, struct capture *cap, int keep)
 {
     uint32_t need = 0;
     for (uint32_t i = 0; i < t->nheld; i++)
         need += !t->held[i].stack && t->held[i].sp;
     if (!need)
-        return;
+        return 0;
     struct lg_plat_frame f[LG_MAX_DEPTH];
     uintptr_t out[LG_MAX_DEPTH];
     int depth = lg_cfg.stack_depth < 1 || lg_cfg.stack_depth > LG_MAX_DEPTH ? LG_DEFAULT_STACK_DEPTH
@@ -815,6 +820,7 @@ __attribute__((noinline)) static void held_stacks(struct lg_thread *t, struct ca
         for (int x = 0; x < n && cap->n < (uint32_t)depth; x++)
             cap->pcs[cap->n++] = f[x].pc;
     }
+    lg_graph_lock();
     for (uint32_t i = 0; i < t->nheld; i++) {
         struct lg_held *h = &t->held[i];
         if (h->stack || !h->sp)
@@ -832,12 +838,14 @@ __attribute__((noinline)) static void held_stacks(struct lg_thread *t, struct ca
         if (live)
             for (int x = j + 1; x < n && k < (uint32_t)depth; x++)
                 out[k++] = f[x].pc;
-        lg_graph_lock();
         h->stack = lg_stack_intern(out, k);
         if (!live)
             lg_stack_mark_cut(h->stack);
-        lg_graph_unlock();
     }
+    if (keep && cap && cap->n)
+        return 1;
+    lg_graph_unlock();
+    return 0;
 }
 
 /* A new chain: its contexts go into the graph.  The acquisition's stack is its
@@ -865,8 +873,9 @@ static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, ui
     uint64_t path = lg_depot_key(pc, l->kind, mode, flags, top->pc, top->lock->kind, top->mode);
     uint16_t ctxflags = flags;
     int room = unwind_room();
-    if (room)
-        held_stacks(t, cap);
+    /* locked: held_stacks kept the graph lock, and cap is filled (capture below
+     * unwinds nothing) */
+    int locked = room && held_stacks(t, cap, 1);
     /* the depot's stack is the path's, not this acquisition's: it goes into the
      * contexts only, never into cap (whose id becomes the held entry's stack) */
     uint32_t stack = !cap->n && path ? lg_depot_find(path) : 0;
@@ -874,7 +883,8 @@ static void validate(struct lg_thread *t, struct lg_lockrec *l, uint8_t mode, ui
         ctxflags |= LG_CTXF_STACK_FIRST;
     else
         capture(cap);
-    lg_graph_lock();
+    if (!locked)
+        lg_graph_lock();
     for (uint32_t i = 0; !room && i < t->nheld; i++) /* no room for held_stacks */
         if (!t->held[i].stack && t->held[i].sp)
             t->held[i].stack = site_stack_cut(t->held[i].pc);
@@ -937,7 +947,7 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
          * for the holds that have none, and that walk is this first use's stack too
          * (held_stacks fills cap), so one unwind serves both rather than two */
         if (t->nheld && unwind_room())
-            held_stacks(t, &cap);
+            held_stacks(t, &cap, 0);
         l = create_lock(t, addr, kind, subkind, &cap, 0);
     }
     if (l && (atomic_load_explicit(&l->flags, memory_order_relaxed) & LG_LR_FORK_HELD))
