@@ -599,6 +599,7 @@ static struct lg_lockrec *create_lock(struct lg_thread *t, uintptr_t addr, uint8
     if (at_init)
         a.log_flags = LG_LOCKF_INIT_SITE;
     capture(cap);
+    lg_tool_section_enter(); /* the graph lock, then the heap or stack slots' */
     lg_graph_lock();
     int made;
     struct lg_lockrec *l = lg_table_get(addr, make_record, &a, &made);
@@ -612,6 +613,7 @@ static struct lg_lockrec *create_lock(struct lg_thread *t, uintptr_t addr, uint8
         note_stack_lock(t, l);
     if (l && made && cls != LG_CLASS_STATIC && !on_stack)
         heap_mark(addr);
+    lg_tool_section_leave();
     return l;
 }
 
@@ -928,6 +930,9 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
                      uint8_t mode, uint8_t ctxflags, uintptr_t pc, uintptr_t sp)
 {
     struct lg_guard g = lg_guard_enter(t);
+    /* sect: a tool section is open around the tool locks a new lock or a new chain
+     * takes (one signal-mask change per event, tool_lock.h) */
+    int sect = 0;
     struct capture cap;
     capture_start(&cap, pc);
     /* one probe: the live record, or the retired one a destroyed-use check reads */
@@ -946,6 +951,8 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
         /* a new lock under held ones is a new chain: validate will walk the stack
          * for the holds that have none, and that walk is this first use's stack too
          * (held_stacks fills cap), so one unwind serves both rather than two */
+        sect = 1;
+        lg_tool_section_enter();
         if (t->nheld && unwind_room())
             held_stacks(t, &cap, 0);
         l = create_lock(t, addr, kind, subkind, &cap, 0);
@@ -958,6 +965,10 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
         uint32_t n = t->nheld;
         uint64_t key = lg_chain_step(n ? t->held[n - 1].key : 0, l, mode, ctxflags);
         if (n && __builtin_expect(!lg_chain_seen(t, key), 0)) {
+            if (!sect) {
+                sect = 1;
+                lg_tool_section_enter();
+            }
             uint32_t before = t->nheld;
             purge_phantoms(t);
             if (t->nheld != before) {
@@ -973,6 +984,8 @@ void lg_acquire_slow(struct lg_thread *t, uintptr_t addr, uint8_t kind, lg_subki
         if (__builtin_expect(n < t->cap, 1) || grow_held(t) == 0)
             lg_push_held(t, n, l, key, pc, sp, cap.id, mode, ctxflags);
     }
+    if (sect)
+        lg_tool_section_leave();
     lg_guard_leave(t, g);
 }
 

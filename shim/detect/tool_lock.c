@@ -39,6 +39,9 @@ static void leave_section(void)
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
 }
 
+void lg_tool_section_enter(void) { enter_section(); }
+void lg_tool_section_leave(void) { leave_section(); }
+
 void lg_tool_locks_after_fork_child(void)
 {
     depth = 0;

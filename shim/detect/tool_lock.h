@@ -19,7 +19,8 @@
  * (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS) are never blocked, and glibc's
  * own (cancellation, setxid) are left alone by pthread_sigmask.  A program without
  * handlers pays nothing; one with handlers pays two sigprocmask calls per outermost
- * tool-lock section (slow paths only: the steady state takes no tool lock).
+ * tool-lock section (slow paths only: the steady state takes no tool lock), and
+ * the slow paths that take several locks wrap them in one (lg_tool_section_enter).
  * Nesting is counted per thread; a fork child forgets the sections its parent's
  * thread was in (lg_tool_locks_after_fork_child) and gets the mask back.
  */
@@ -34,6 +35,13 @@ typedef struct lg_tool_lock {
 
 void lg_tool_lock_take(lg_tool_lock *l);
 void lg_tool_lock_give(lg_tool_lock *l);
+/* A section without a lock, for a slow path that takes several tool locks in a
+ * row (a new lock: the table, then the graph; a new chain: the graph, perhaps
+ * twice): inside it the locks' own sections nest, so a program with handlers pays
+ * the two sigprocmask calls once per event rather than once per lock.  Enter only
+ * where a tool lock will be taken: a section that takes none still pays them. */
+void lg_tool_section_enter(void);
+void lg_tool_section_leave(void);
 /* After fork: the child has one thread; whatever the parent held is void. */
 static inline void lg_tool_lock_reset(lg_tool_lock *l) { atomic_store(&l->state, 0); }
 

@@ -51,6 +51,40 @@ static void test_handler_masks_async(void)
     pthread_sigmask(SIG_UNBLOCK, &pre, NULL);
 }
 
+static volatile sig_atomic_t usr1_ran;
+static void count_usr1(int sig)
+{
+    (void)sig;
+    usr1_ran++;
+}
+
+/* A slow path that takes several tool locks in a row opens one section around them
+ * (one mask change per event): a signal due between two of its locks waits for the
+ * section's end, not for the first lock's give. */
+static void test_section_spans_locks(void)
+{
+    static lg_tool_lock a, b;
+    struct sigaction sa = {0}, old;
+    sa.sa_handler = count_usr1;
+    g_assert_cmpint(sigaction(SIGUSR1, &sa, &old), ==, 0);
+    lg_tool_lock_note_handler();
+    usr1_ran = 0;
+    lg_tool_section_enter();
+    g_assert_true(blocked(SIGUSR1));
+    lg_tool_lock_take(&a);
+    lg_tool_lock_give(&a);
+    g_assert_true(blocked(SIGUSR1)); /* the section still holds the mask */
+    raise(SIGUSR1);
+    g_assert_cmpint(usr1_ran, ==, 0);
+    lg_tool_lock_take(&b);
+    lg_tool_lock_give(&b);
+    g_assert_cmpint(usr1_ran, ==, 0);
+    lg_tool_section_leave();
+    g_assert_false(blocked(SIGUSR1));
+    g_assert_cmpint(usr1_ran, ==, 1); /* delivered when the mask went back */
+    sigaction(SIGUSR1, &old, NULL);
+}
+
 static void test_fork_child_forgets(void)
 {
     static lg_tool_lock l;
@@ -126,6 +160,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/core/tool_lock/no-handler-no-mask", test_no_handler_no_mask);
     g_test_add_func("/core/tool_lock/handler-masks-async", test_handler_masks_async);
+    g_test_add_func("/core/tool_lock/section-spans-locks", test_section_spans_locks);
     g_test_add_func("/core/tool_lock/fork-child-forgets", test_fork_child_forgets);
     g_test_add_func("/core/tool_lock/handler-waits-for-give", test_handler_waits_for_give);
     return g_test_run();
