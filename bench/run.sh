@@ -556,7 +556,11 @@ if [ $do_real = 1 ] && [ $do_memcached = 1 ]; then
             mc_client_warm) label="client µs / request, warm" ;;
             mc_server_warm) label="server CPU µs / request, warm" ;;
             esac
-            echo "| $label | $(fmt "$(stats native $m)") | $(fmt "$(stats lockgraph $m)") | ${ov:+$ov %} | ≤ 3 % | $(verdict "$ov" 3) |"
+            # the issue's targets: server CPU ≤ +25 % over the first requests (cold),
+            # ≤ +3 % once warm; client latency is reported against the same lines
+            tgt=3
+            [[ $m == *_warm ]] || tgt=25
+            echo "| $label | $(fmt "$(stats native $m)") | $(fmt "$(stats lockgraph $m)") | ${ov:+$ov %} | ≤ $tgt % | $(verdict "$ov" $tgt) |"
         done
         echo
         if [ -n "$per_req_calls" ]; then
