@@ -209,7 +209,7 @@ if [ $have_helgrind = 1 ]; then
     for b in $benches; do run_lb helgrind "$b"; done
 fi
 
-declare -A target=([a]=1.6 [b]=2.0 [c]=2.0 [d]=1.3 [e]= [e2]=100 [f]=1.3 [g]=2.0)
+declare -A target=([a]=1.6 [b]=2.0 [c]=2.0 [d]=1.3 [e]= [e2]=50 [f]=1.3 [g]=2.0)
 declare -A what=([a]="uncontended lock+unlock" [b]="nested pair A→B" [c]="chain of 8 nested"
     [d]="2 threads, 1 mutex" [e]="new mutexes, each locked once" [e2]="new edges (outer → new mutex)" [f]="64 threads, own pair + shared"
     [g]="nested rdlock pair")
