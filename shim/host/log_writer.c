@@ -19,13 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DISK_FLOOR (2u << 20)
+#define DISK_FLOOR (2u << 20) /* free space the log leaves to the program */
 
 #ifdef MADV_POPULATE_WRITE
 #define LG_MADV_POPULATE_WRITE MADV_POPULATE_WRITE
 #else
 #define LG_MADV_POPULATE_WRITE 23 /* Linux 5.14; older headers lack it */
-#endif /* free space the log leaves to the program */
+#endif
 
 static int log_fd = -1;
 static dev_t log_dev;
