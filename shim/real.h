@@ -68,6 +68,7 @@
     X(void, free, (void *))                                                                    \
     X(void *, realloc, (void *, size_t))                                                                    \
     X(int, munmap, (void *, size_t))                                                          \
+    X(int, dlclose, (void *))                                                                 \
     X(int, sigaction, (int, const struct sigaction *, struct sigaction *))                  \
     X(sighandler_t, signal, (int, sighandler_t))                                            \
     X(sighandler_t, sysv_signal, (int, sighandler_t))                                       \

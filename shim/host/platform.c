@@ -2,8 +2,11 @@
 #define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
 #include "host.h"
+#include "detect.h"
+#include "eh_unwind.h"
 #include "modules.h"
 #include "shim.h"
+#include "state.h"
 
 #include <libunwind.h>
 #include <unwind.h>
@@ -331,8 +334,39 @@ void lg_plat_after_fork_child(void)
     atomic_store(&unw_inside, 0);
 }
 
+/* The calling thread's stack, for the own walker (eh_unwind.h): known for every
+ * thread the shim has met; 0 otherwise (the general unwinders then run). */
+static int eh_bounds(uintptr_t *lo, uintptr_t *hi)
+{
+    const struct lg_thread *t = lg_tls_self;
+    if (!t || !t->stack_lo || t->stack_hi <= t->stack_lo)
+        return 0;
+    *lo = t->stack_lo;
+    *hi = t->stack_hi;
+    return 1;
+}
+
+struct eh_raw {
+    void **buf;
+    int n;
+};
+
+static int eh_raw_visit(void *arg, uintptr_t ra, uintptr_t sp, uintptr_t cfa, uintptr_t fn)
+{
+    (void)sp, (void)cfa, (void)fn;
+    struct eh_raw *w = arg;
+    w->buf[w->n++] = (void *)ra;
+    return 0;
+}
+
 int lg_plat_unwind_raw(void **buf, int max)
 {
+    uintptr_t lo, hi;
+    if (eh_bounds(&lo, &hi)) {
+        struct eh_raw w = {buf, 0};
+        if (lg_eh_walk(lo, hi, max, eh_raw_visit, &w) == 0)
+            return w.n;
+    }
     if (unw_safe()) {
         atomic_fetch_add(&unw_inside, 1);
         int n = unw.backtrace(buf, max);
@@ -366,13 +400,47 @@ int lg_plat_backtrace(uintptr_t *pcs, int max)
     return k;
 }
 
+/* The own walker's visit, as gcc_step's for frames (f) or for a frame slot (addr). */
+static int eh_frames_visit(void *arg, uintptr_t ra, uintptr_t sp, uintptr_t cfa, uintptr_t fn)
+{
+    struct gcc_walk *w = arg;
+    uintptr_t pc = ra - 1;
+    if (pc >= w->lo && pc < w->hi) /* our frames: hooks, the thread trampoline */
+        return 0;
+    if (!w->f) {
+        if (cfa > w->addr) {
+            w->slot = cfa - sizeof(uintptr_t);
+            return 1;
+        }
+        return 0;
+    }
+    if (w->n >= w->max)
+        return 1;
+    w->f[w->n++] = (struct lg_plat_frame){.pc = pc, .sp = sp, .cfa = cfa, .fn = fn};
+    return 0;
+}
+
+/* The own walker over w (frames or a slot); 0 when it could not walk the stack. */
+static int eh_frames(struct gcc_walk *w)
+{
+    uintptr_t lo, hi;
+    if (!eh_bounds(&lo, &hi))
+        return 0;
+    if (lg_eh_walk(lo, hi, LG_MAX_DEPTH_RAW, eh_frames_visit, w) == 0)
+        return 1;
+    w->n = 0, w->slot = 0;
+    return 0;
+}
+
 int lg_plat_backtrace_frames(struct lg_plat_frame *f, int max)
 {
-    if (!gcc.backtrace)
-        return 0;
     struct gcc_walk w = {.f = f, .max = max};
     lg_shim_self_range(&w.lo, &w.hi);
-    gcc.backtrace(gcc_step, &w);
+    if (!eh_frames(&w)) {
+        if (!gcc.backtrace)
+            return 0;
+        gcc.backtrace(gcc_step, &w);
+    }
     /* these frames become stacks too (a first use's, a held lock's): as in
      * lg_plat_backtrace, code from a module not recorded yet makes a rescan */
     for (int i = 0; i < w.n; i++)
@@ -387,10 +455,12 @@ int lg_plat_backtrace_frames(struct lg_plat_frame *f, int max)
  * caller's; the call pushed its return address just below the caller's. */
 uintptr_t lg_plat_frame_slot(uintptr_t addr)
 {
-    if (!gcc.backtrace)
-        return 0;
     struct gcc_walk w = {.max = LG_MAX_DEPTH_RAW, .addr = addr};
     lg_shim_self_range(&w.lo, &w.hi);
+    if (eh_frames(&w))
+        return w.slot;
+    if (!gcc.backtrace)
+        return 0;
     gcc.backtrace(gcc_step, &w);
     return w.slot;
 }

@@ -1,0 +1,19 @@
+/* dlclose: code leaves the process.  The stack walker caches the unwind rule of
+ * every return address it met (host/eh_unwind.h); once a library is unmapped, the
+ * next one loaded may take its addresses with code of its own, so the cache is
+ * emptied after every dlclose that may have unmapped one.  Programs close
+ * libraries rarely (plugins, NSS modules); the flush is a pass over a fixed array.
+ * glibc's own unloads (its internal __libc_dlclose, of NSS and iconv modules) are
+ * not seen: a rule left stale by one can give a wrong frame in a stack, never a
+ * fault (the walker bounds every read by the thread's stack). */
+#define _GNU_SOURCE
+#include "eh_unwind.h"
+#include "real.h"
+#include "shim.h"
+
+LG_EXPORT int dlclose(void *handle)
+{
+    int rc = REAL(dlclose)(handle);
+    lg_eh_flush();
+    return rc;
+}
