@@ -831,10 +831,14 @@ __attribute__((noinline)) static int held_stacks(struct lg_thread *t, struct cap
         int j = 0;
         while (j < n && !(f[j].sp && f[j].sp <= caller_sp && caller_sp < f[j].cfa))
             j++;
-        /* h->pc in [fn, f[j].pc]: a function's code is one range, so that is "h->pc
-         * lies in f[j]'s function, at or before its current call site", with no
-         * second unwind-table lookup for h->pc's function */
-        int live = j < n && f[j].fn && f[j].fn <= h->pc && f[j].pc >= h->pc;
+        /* h->pc in [fn, f[j].pc): a function's code is one range, so that is "h->pc
+         * lies in f[j]'s function, before its current call site", with no second
+         * unwind-table lookup for h->pc's function.  At its current call site itself
+         * (h->pc == f[j].pc: the frame is now making this very acquisition's call),
+         * a loop in one activation and a helper called again at the same depth
+         * (lock_one(&a); lock_one(&b), or two lock_guards at -O0) look the same, and
+         * the second would print the later line: cut. */
+        int live = j < n && f[j].fn && f[j].fn <= h->pc && f[j].pc > h->pc;
         uint32_t k = 0;
         out[k++] = h->pc;
         if (live)
