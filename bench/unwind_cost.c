@@ -99,6 +99,7 @@ int main(int argc, char **argv)
         return 1;
     }
     unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+    lg_eh_init();
     recurse(8);
     return 0;
 }

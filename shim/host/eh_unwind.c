@@ -17,7 +17,11 @@ int lg_eh_walk(uintptr_t lo, uintptr_t hi, int max_frames, lg_eh_visit_fn visit,
     (void)lo, (void)hi, (void)max_frames, (void)visit, (void)arg;
     return -1;
 }
+void lg_eh_init(void) {}
 void lg_eh_flush(void) {}
+void lg_eh_unload_begin(void) {}
+void lg_eh_unload_end(void) {}
+unsigned lg_eh_bucket(uintptr_t pc) { return (unsigned)pc; }
 void lg_eh_stats(struct lg_eh_stats *s) { memset(s, 0, sizeof *s); }
 #else
 
@@ -41,6 +45,7 @@ struct row {
     int cfa_expr; /* DW_CFA_def_cfa_expression */
     int bp_how, ra_how;
     int64_t bp_off, ra_off; /* saved at CFA + off */
+    int sp_set;             /* a rule for rsp itself (hand-written code): refused */
 };
 
 /* What a lookup says of a code address */
@@ -56,15 +61,32 @@ struct rule {
 
 /* ---- the cache ------------------------------------------------------------------ */
 
-#define LG_EH_CACHE 4096u /* slots: a program's distinct return addresses on lock paths */
+#define LG_EH_CACHE 4096u /* slots, in buckets of 2 (one 32-byte half line each) */
 
 struct slot {
-    _Atomic uint64_t key;
+    _Atomic uint64_t key; /* pc ^ val: a key written by one writer and a val by
+                           * another (two writers interleaved) match no pc */
     _Atomic uint64_t val; /* 0: empty */
 };
 static struct slot cache[LG_EH_CACHE];
+static unsigned next_way; /* replacement: round robin, racy on purpose */
+
+/* dlclose in progress (unload.c): until the cache is flushed after it, no rule is
+ * read from or put into the cache (the next library may already be mapped at the
+ * freed addresses while the flush has not run yet). */
+static _Atomic int unloading;
 
 static __thread struct lg_eh_stats stats;
+
+/* glibc 2.35's _dl_find_object, looked up rather than linked: on an older glibc the
+ * shim still loads, and every walk is handed over. */
+static int (*find_object)(void *, struct dl_find_object *);
+
+void lg_eh_init(void)
+{
+    find_object = (int (*)(void *, struct dl_find_object *))dlvsym(RTLD_DEFAULT, "_dl_find_object",
+                                                                   "GLIBC_2.35");
+}
 
 /* val: kind (2 bits) | cfa_bp (1) | cfa_off (20) | bp_slot (9) | pc - fn (24) | check (8) */
 #define V_KIND(v) ((unsigned)((v)&3u))
@@ -73,6 +95,7 @@ static __thread struct lg_eh_stats stats;
 #define V_BP_SLOT(v) ((uint32_t)(((v) >> 23) & 0x1ffu))
 #define V_FN_DELTA(v) ((uintptr_t)(((v) >> 32) & 0xffffffu))
 #define V_CHECK(v) ((unsigned)((v) >> 56))
+#define BP_SLOT_MAX 511u
 
 static uint64_t mix(uint64_t pc)
 {
@@ -83,39 +106,61 @@ static uint64_t mix(uint64_t pc)
 
 static unsigned check_of(uint64_t h) { return (unsigned)(h >> 24) & 0xffu; }
 
+static struct slot *bucket_of(uint64_t h) { return &cache[(h << 1) & (LG_EH_CACHE - 1)]; }
+
+unsigned lg_eh_bucket(uintptr_t pc) { return (unsigned)(bucket_of(mix(pc)) - cache) / 2; }
+
+/* A slot is taken only if its val reads the same before and after its key, and
+ * key ^ val is the pc: a slot caught half-written, or left mixed by two writers,
+ * reads as a miss. */
 static int cache_get(uintptr_t pc, struct rule *r)
 {
     uint64_t h = mix(pc);
-    struct slot *s = &cache[h & (LG_EH_CACHE - 1)];
-    uint64_t v1 = atomic_load_explicit(&s->val, memory_order_acquire);
-    if (!v1)
-        return 0;
-    uint64_t k = atomic_load_explicit(&s->key, memory_order_relaxed);
-    atomic_thread_fence(memory_order_acquire);
-    uint64_t v2 = atomic_load_explicit(&s->val, memory_order_relaxed);
-    if (v1 != v2 || k != pc || V_CHECK(v1) != check_of(h))
-        return 0;
-    r->kind = (int)V_KIND(v1);
-    r->cfa_bp = (int)V_CFA_BP(v1);
-    r->cfa_off = V_CFA_OFF(v1);
-    r->bp_slot = V_BP_SLOT(v1);
-    r->fn = pc - V_FN_DELTA(v1);
-    return 1;
+    struct slot *b = bucket_of(h);
+    for (int w = 0; w < 2; w++) {
+        struct slot *s = &b[w];
+        uint64_t v1 = atomic_load_explicit(&s->val, memory_order_acquire);
+        if (!v1)
+            continue;
+        uint64_t k = atomic_load_explicit(&s->key, memory_order_relaxed);
+        atomic_thread_fence(memory_order_acquire);
+        uint64_t v2 = atomic_load_explicit(&s->val, memory_order_relaxed);
+        if (v1 != v2 || (k ^ v1) != pc || V_CHECK(v1) != check_of(h))
+            continue;
+        r->kind = (int)V_KIND(v1);
+        r->cfa_bp = (int)V_CFA_BP(v1);
+        r->cfa_off = V_CFA_OFF(v1);
+        r->bp_slot = V_BP_SLOT(v1);
+        r->fn = pc - V_FN_DELTA(v1);
+        return 1;
+    }
+    return 0;
 }
 
 static void cache_put(uintptr_t pc, const struct rule *r)
 {
-    if (r->cfa_off >= (1u << 20) || r->bp_slot >= (1u << 9) || pc - r->fn >= (1u << 24))
+    if (r->cfa_off >= (1u << 20) || r->bp_slot > BP_SLOT_MAX || pc - r->fn >= (1u << 24))
         return; /* does not pack: read from the tables each time */
     uint64_t h = mix(pc);
     uint64_t v = (uint64_t)r->kind | (uint64_t)r->cfa_bp << 2 | (uint64_t)r->cfa_off << 3 |
                  (uint64_t)r->bp_slot << 23 | (uint64_t)(pc - r->fn) << 32 |
                  (uint64_t)check_of(h) << 56;
-    struct slot *s = &cache[h & (LG_EH_CACHE - 1)];
+    struct slot *b = bucket_of(h);
+    struct slot *s = &b[0];
+    if (atomic_load_explicit(&b[0].val, memory_order_relaxed))
+        s = atomic_load_explicit(&b[1].val, memory_order_relaxed) ? &b[next_way++ & 1] : &b[1];
     atomic_store_explicit(&s->val, 0, memory_order_relaxed);
     atomic_thread_fence(memory_order_release);
-    atomic_store_explicit(&s->key, pc, memory_order_relaxed);
+    atomic_store_explicit(&s->key, pc ^ v, memory_order_relaxed);
     atomic_store_explicit(&s->val, v, memory_order_release);
+}
+
+void lg_eh_unload_begin(void) { atomic_fetch_add(&unloading, 1); }
+
+void lg_eh_unload_end(void)
+{
+    lg_eh_flush();
+    atomic_fetch_sub(&unloading, 1);
 }
 
 void lg_eh_flush(void)
@@ -129,8 +174,10 @@ void lg_eh_stats(struct lg_eh_stats *s) { *s = stats; }
 
 /* ---- reading the tables ---------------------------------------------------------- */
 
-/* A cursor over [p, end): every read checks it, so a malformed entry ends the parse
- * rather than the process. */
+/* A cursor over [p, end): every read checks it.  The ends come from the tables'
+ * own lengths, each checked against the object's mapping (struct span), so a
+ * malformed length ends the parse; tables are otherwise trusted as the loader and
+ * libgcc trust them. */
 struct cur {
     const uint8_t *p, *end;
     int bad;
@@ -183,6 +230,27 @@ static int64_t rd_sleb(struct cur *c)
     return (int64_t)v;
 }
 
+/* u * align as a register offset, refused (bad) beyond 2^31: no overflow, and no
+ * real frame is that large. */
+static int64_t scaled(struct cur *c, int64_t u, int64_t align)
+{
+    if (u > (1ll << 31) || u < -(1ll << 31)) {
+        c->bad = 1;
+        return 0;
+    }
+    return u * align; /* |align| <= 2^16 (parse_cie) */
+}
+
+static int64_t uleb_off(struct cur *c)
+{
+    uint64_t u = rd_uleb(c);
+    if (u > (1ull << 31)) {
+        c->bad = 1;
+        return 0;
+    }
+    return (int64_t)u;
+}
+
 /* A pointer in encoding enc; datarel is relative to dbase (the .eh_frame_hdr). */
 static uintptr_t rd_enc(struct cur *c, int enc, uintptr_t dbase)
 {
@@ -223,24 +291,26 @@ struct entry {
     uint64_t id;
 };
 
-static int entry_at(const uint8_t *p, struct entry *e)
+/* The object's mapping, from _dl_find_object: every table entry must lie in it. */
+struct span {
+    uintptr_t lo, hi;
+};
+
+static int entry_at(const uint8_t *p, const struct span *m, struct entry *e)
 {
-    struct cur c = {p, p + 12, 0};
-    uint64_t len = rd_fixed(&c, 4);
-    if (len == 0xffffffffu) {
-        c.end = p + 20;
-        len = rd_fixed(&c, 8);
-        e->id_at = c.p;
-        e->id = rd_fixed(&c, 8);
-    } else {
-        e->id_at = c.p;
-        e->id = rd_fixed(&c, 4);
-    }
-    if (c.bad || len == 0 || len > (1u << 24))
+    if ((uintptr_t)p < m->lo || (uintptr_t)p > m->hi - 8)
         return 0;
+    struct cur c = {p, p + 8, 0};
+    uint64_t len = rd_fixed(&c, 4);
+    /* 0xffffffff: a 64-bit entry, which GNU ld does not index in .eh_frame_hdr and
+     * libgcc does not read either */
+    if (len == 0xffffffffu || len < 4 || len > (1u << 24))
+        return 0;
+    e->id_at = c.p;
+    e->id = rd_fixed(&c, 4);
     e->body = c.p;
     e->end = e->id_at + len;
-    return e->body <= e->end;
+    return !c.bad && (uintptr_t)e->end <= m->hi;
 }
 
 struct cie {
@@ -263,6 +333,8 @@ static int parse_cie(const struct entry *e, struct cie *ci)
     c.p += alen + 1;
     ci->code_align = rd_uleb(&c);
     ci->data_align = rd_sleb(&c);
+    if (ci->data_align > (1 << 16) || ci->data_align < -(1 << 16) || ci->code_align > (1u << 16))
+        return 0;
     ci->ra_reg = version == 1 ? rd_fixed(&c, 1) : rd_uleb(&c);
     ci->fde_enc = PE_ABSPTR;
     ci->has_z = aug[0] == 'z';
@@ -317,7 +389,7 @@ static int run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *ci, u
         case 1: adv = op & 0x3f; goto advance;
         case 2:
             reg = op & 0x3f;
-            off = (int64_t)rd_uleb(&c) * ci->data_align;
+            off = scaled(&c, uleb_off(&c), ci->data_align);
             set_reg = (int)reg, how = HOW_OFFSET;
             goto set;
         case 3:
@@ -328,6 +400,8 @@ static int run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *ci, u
         switch (op) {
         case 0x00: continue; /* nop */
         case 0x01: {         /* set_loc */
+            if (pc == (uintptr_t)-1)
+                return 0; /* in a CIE: libgcc would carry the location into the FDE */
             uintptr_t to = rd_enc(&c, ci->fde_enc, 0);
             if (to > pc)
                 return !c.bad;
@@ -339,7 +413,7 @@ static int run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *ci, u
         case 0x04: adv = rd_fixed(&c, 4); goto advance;
         case 0x05: /* offset_extended */
             reg = rd_uleb(&c);
-            off = (int64_t)rd_uleb(&c) * ci->data_align;
+            off = scaled(&c, uleb_off(&c), ci->data_align);
             set_reg = (int)reg, how = HOW_OFFSET;
             goto set;
         case 0x06: reg = rd_uleb(&c); goto restore;       /* restore_extended */
@@ -364,11 +438,11 @@ static int run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *ci, u
             continue;
         case 0x0c: /* def_cfa */
             r->cfa_reg = (int)rd_uleb(&c);
-            r->cfa_off = (int64_t)rd_uleb(&c);
+            r->cfa_off = uleb_off(&c);
             r->cfa_expr = 0;
             continue;
         case 0x0d: r->cfa_reg = (int)rd_uleb(&c), r->cfa_expr = 0; continue; /* def_cfa_register */
-        case 0x0e: r->cfa_off = (int64_t)rd_uleb(&c); continue;              /* def_cfa_offset */
+        case 0x0e: r->cfa_off = uleb_off(&c); continue;                      /* def_cfa_offset */
         case 0x0f: {                                                          /* def_cfa_expression */
             uint64_t n = rd_uleb(&c);
             if (n > (uint64_t)(c.end - c.p))
@@ -389,15 +463,15 @@ static int run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *ci, u
         }
         case 0x11: /* offset_extended_sf */
             reg = rd_uleb(&c);
-            off = rd_sleb(&c) * ci->data_align;
+            off = scaled(&c, rd_sleb(&c), ci->data_align);
             set_reg = (int)reg, how = HOW_OFFSET;
             goto set;
         case 0x12: /* def_cfa_sf */
             r->cfa_reg = (int)rd_uleb(&c);
-            r->cfa_off = rd_sleb(&c) * ci->data_align;
+            r->cfa_off = scaled(&c, rd_sleb(&c), ci->data_align);
             r->cfa_expr = 0;
             continue;
-        case 0x13: r->cfa_off = rd_sleb(&c) * ci->data_align; continue; /* def_cfa_offset_sf */
+        case 0x13: r->cfa_off = scaled(&c, rd_sleb(&c), ci->data_align); continue; /* def_cfa_offset_sf */
         case 0x14: /* val_offset */
             set_reg = (int)rd_uleb(&c);
             (void)rd_uleb(&c);
@@ -411,13 +485,13 @@ static int run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *ci, u
         case 0x2e: (void)rd_uleb(&c); continue; /* GNU_args_size */
         case 0x2f: /* GNU_negative_offset_extended */
             reg = rd_uleb(&c);
-            off = -(int64_t)rd_uleb(&c) * ci->data_align;
+            off = -scaled(&c, uleb_off(&c), ci->data_align);
             set_reg = (int)reg, how = HOW_OFFSET;
             goto set;
         default: return 0; /* an operation this walker does not know */
         }
     advance:
-        if (c.bad)
+        if (c.bad || pc == (uintptr_t)-1) /* an advance in a CIE: see set_loc */
             return 0;
         *loc += adv * ci->code_align;
         if (*loc > pc)
@@ -426,7 +500,9 @@ static int run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *ci, u
     set:
         if (c.bad)
             return 0;
-        if (set_reg == REG_RBP)
+        if (set_reg == REG_RSP)
+            r->sp_set = 1;
+        else if (set_reg == REG_RBP)
             r->bp_how = how, r->bp_off = off;
         else if ((uint64_t)set_reg == ci->ra_reg)
             r->ra_how = how, r->ra_off = off;
@@ -434,7 +510,9 @@ static int run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *ci, u
     restore:
         if (c.bad)
             return 0;
-        if (reg == REG_RBP)
+        if (reg == REG_RSP)
+            r->sp_set = init->sp_set;
+        else if (reg == REG_RBP)
             r->bp_how = init->bp_how, r->bp_off = init->bp_off;
         else if (reg == ci->ra_reg)
             r->ra_how = init->ra_how, r->ra_off = init->ra_off;
@@ -444,7 +522,8 @@ static int run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *ci, u
 }
 
 /* The FDE covering pc in the object's .eh_frame_hdr search table, or NULL. */
-static const uint8_t *find_fde(const uint8_t *hdr, uintptr_t pc, int *refused)
+static const uint8_t *find_fde(const uint8_t *hdr, const struct span *m, uintptr_t pc,
+                               int *refused)
 {
     struct cur c = {hdr, hdr + 12 + 16, 0};
     unsigned version = (unsigned)rd_fixed(&c, 1);
@@ -457,7 +536,7 @@ static const uint8_t *find_fde(const uint8_t *hdr, uintptr_t pc, int *refused)
     }
     (void)rd_enc(&c, ptr_enc, (uintptr_t)hdr);
     uint64_t n = rd_enc(&c, count_enc, (uintptr_t)hdr);
-    if (c.bad) {
+    if (c.bad || n > (1u << 28) || (uintptr_t)c.p + 8 * n > m->hi) {
         *refused = 1;
         return NULL;
     }
@@ -480,16 +559,19 @@ static const uint8_t *find_fde(const uint8_t *hdr, uintptr_t pc, int *refused)
 static int rule_read(uintptr_t pc, struct rule *out)
 {
     struct dl_find_object o;
-    if (_dl_find_object((void *)pc, &o) != 0 || !o.dlfo_eh_frame)
+    if (find_object((void *)pc, &o) != 0 || !o.dlfo_eh_frame)
         return RULE_NONE;
+    struct span m = {(uintptr_t)o.dlfo_map_start, (uintptr_t)o.dlfo_map_end};
+    if ((uintptr_t)o.dlfo_eh_frame < m.lo || (uintptr_t)o.dlfo_eh_frame > m.hi - 12)
+        return RULE_OTHER;
     int refused = 0;
-    const uint8_t *fp = find_fde(o.dlfo_eh_frame, pc, &refused);
+    const uint8_t *fp = find_fde(o.dlfo_eh_frame, &m, pc, &refused);
     if (!fp)
         return refused ? RULE_OTHER : RULE_NONE;
     struct entry fde, cie_e;
-    if (!entry_at(fp, &fde) || fde.id == 0)
+    if (!entry_at(fp, &m, &fde) || fde.id == 0 || fde.id > (uintptr_t)fde.id_at)
         return RULE_OTHER;
-    if (!entry_at(fde.id_at - fde.id, &cie_e) || cie_e.id != 0)
+    if (!entry_at(fde.id_at - fde.id, &m, &cie_e) || cie_e.id != 0)
         return RULE_OTHER;
     struct cie ci;
     if (!parse_cie(&cie_e, &ci) || ci.signal)
@@ -518,7 +600,9 @@ static int rule_read(uintptr_t pc, struct rule *out)
     if (r.cfa_expr || (r.cfa_reg != REG_RSP && r.cfa_reg != REG_RBP) || r.cfa_off <= 0 ||
         r.cfa_off > INT32_MAX)
         return RULE_OTHER;
-    if (r.bp_how == HOW_OTHER || (r.bp_how == HOW_OFFSET && (r.bp_off >= 0 || r.bp_off % 8)))
+    if (r.sp_set || r.bp_how == HOW_OTHER ||
+        (r.bp_how == HOW_OFFSET &&
+         (r.bp_off >= 0 || r.bp_off % 8 || r.bp_off < -8 * (int64_t)BP_SLOT_MAX)))
         return RULE_OTHER;
     out->kind = RULE_OK;
     if (r.ra_how == HOW_UNDEFINED)
@@ -534,13 +618,14 @@ static int rule_read(uintptr_t pc, struct rule *out)
 
 static int rule_for(uintptr_t pc, struct rule *r)
 {
-    if (cache_get(pc, r)) {
+    int cached = !atomic_load_explicit(&unloading, memory_order_acquire);
+    if (cached && cache_get(pc, r)) {
         stats.hits++;
         return r->kind;
     }
     stats.misses++;
     int k = rule_read(pc, r);
-    if (k == RULE_OK || k == RULE_END)
+    if (cached && (k == RULE_OK || k == RULE_END))
         cache_put(pc, r);
     return k;
 }
@@ -556,7 +641,7 @@ __attribute__((noinline)) int lg_eh_walk(uintptr_t lo, uintptr_t hi, int max_fra
     /* this function's own state: an exact pc, and the registers its row refers to */
     __asm__ volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
                      : "=r"(pc), "=r"(sp), "=r"(bp));
-    if (!lo || sp < lo || sp >= hi) {
+    if (!find_object || !lo || sp < lo || sp >= hi) {
         stats.fallbacks++;
         return -1; /* an alternate signal stack, a stack the program made: not ours to bound */
     }
@@ -579,8 +664,8 @@ __attribute__((noinline)) int lg_eh_walk(uintptr_t lo, uintptr_t hi, int max_fra
         if (k == RULE_END || outer >= max_frames)
             return 0;
         if (r.bp_slot) {
-            uintptr_t at = cfa - 8u * r.bp_slot;
-            if (at < sp || at >= hi) {
+            uintptr_t at = cfa - (uintptr_t)r.bp_slot * 8u;
+            if (at < sp || at > hi - 8) {
                 stats.fallbacks++;
                 return -1;
             }

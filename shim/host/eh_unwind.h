@@ -9,8 +9,8 @@
  * a warm walk costs a probe and two stack reads a frame (docs/shim.md "Stack
  * capture" has the measurements).
  *
- * Owns: the rule cache, a fixed array in .bss (LG_EH_CACHE slots of 16 bytes; pages
- * are touched only as slots are used).  No allocation, no lock, no system call:
+ * Owns: the rule cache, a fixed array in .bss (4 096 slots of 16 bytes in buckets
+ * of two; pages are touched only as slots are used).  No allocation, no lock, no system call:
  * safe in a signal handler and after fork.
  *
  * What it walks: frames whose canonical frame address (CFA) is the stack pointer
@@ -26,11 +26,13 @@
  *    a corrupt stack or a wrong rule gives a short or wrong walk, never a fault;
  *  - unwind tables are read only for addresses _dl_find_object maps to a loaded
  *    object;
- *  - a cached rule belongs to the code it was read for: lg_eh_flush empties the
- *    cache when the program unloads a library (its addresses may be reused by the
- *    next one).  A slot's two words are written without a lock; a reader takes a
- *    slot only if its rule word reads the same before and after its key and carries
- *    the key's check byte, so a slot caught half-written reads as a miss.
+ *  - a cached rule belongs to the code it was read for: the cache is bypassed
+ *    during, and emptied after, every dlclose (lg_eh_unload_begin/end), since the
+ *    next library may reuse the addresses.  A slot's two words are written without
+ *    a lock; the key word is the address xor the rule word, and a reader takes a
+ *    slot only if the rule word reads the same before and after the key, the two
+ *    give back its address, and the rule carries the address's check byte: a slot
+ *    caught half-written, or left mixed by two writers, reads as a miss.
  * Complexity: a cached frame O(1); a miss O(log F) for the module's F table
  * entries plus the length of the frame's CIE and FDE programs. */
 #ifndef LOCKGRAPH_EH_UNWIND_H
@@ -52,8 +54,20 @@ typedef int (*lg_eh_visit_fn)(void *arg, uintptr_t ra, uintptr_t sp, uintptr_t c
  * caller should forget them and use a general unwinder. */
 int lg_eh_walk(uintptr_t lo, uintptr_t hi, int max_frames, lg_eh_visit_fn visit, void *arg);
 
-/* Forgets every cached rule (a library was unloaded). */
+/* Looks up glibc's _dl_find_object (2.35+); until then, or without it, every walk
+ * returns -1.  Called once at start-up. */
+void lg_eh_init(void);
+
+/* Forgets every cached rule. */
 void lg_eh_flush(void);
+/* Around a dlclose: from begin to end no rule is read from or put into the cache,
+ * and end flushes it (the next library may be mapped at the freed addresses as
+ * soon as the loader lets go of its lock, before the flush). */
+void lg_eh_unload_begin(void);
+void lg_eh_unload_end(void);
+
+/* The cache bucket a return address falls in (2 slots each), for tests. */
+unsigned lg_eh_bucket(uintptr_t pc);
 
 /* The calling thread's walk statistics (rules found in the cache, rules read from
  * the tables, walks given up with -1), for tests and benchmarks. */

@@ -196,6 +196,7 @@ static int own_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 
 void lg_plat_unwind_init(void)
 {
+    lg_eh_init();
     void *h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL);
     if (h) {
         gcc.backtrace = (unwind_backtrace_fn)dlsym(h, "_Unwind_Backtrace");
