@@ -50,6 +50,7 @@ BUILT_SEVERAL_WAYS = {
     "tests/programs/capture_helper.c",     # -O0 and -O2 (it_capture.py)
     "tests/programs/capture_helper.cpp",   # -O0 and -O2 (it_capture.py)
     "tests/soak/soak_plugin.c",            # plugins a and b (soak.py, case dlclose)
+    "tests/programs/dlclose_rules_plugin.c",  # two frame sizes (it_dlclose_rules.py)
     "tests/programs/two_ctors.c",          # -O0 and -O2 (it_init_site.py)
     "tests/programs/two_ctors.cpp",        # -O0 and -O2 (it_init_site.py)
 }
