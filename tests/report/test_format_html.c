@@ -256,6 +256,56 @@ static void test_source_context(void)
     lgb_free(b);
 }
 
+/* An acquisition stack from the shim's stack depot (LG_CTXF_STACK_FIRST) is headed
+ * "first seen at", as in the text report, and marked; other edges' stacks are not. */
+static void test_stack_first_seen(void)
+{
+    lgb *b = report_log("/bin/test_format_html", "alpha");
+    /* a second inversion (D, E) at the missing file's sites, D -> E from the depot */
+    lgb_lock(b, D, 0x20000, LG_KIND_MUTEX, 0, 3, LG_CLASS_SITE, 0, 0, 3);
+    lgb_lock(b, E, 0x20040, LG_KIND_MUTEX, 0, 3, LG_CLASS_SITE, 0, 0, 3);
+    lgb_ctx(b, 2, D, LG_MODE_EXCL, E, LG_MODE_EXCL, LG_CTXF_STACK_FIRST, 5, 6, NULL, 0, 0);
+    lgb_order(b, 3, E, D, 6, 5);
+    lgb_end(b, LG_END_EXIT);
+    lg_analysis *a = lgb_analyze(&b, 1, NULL);
+    g_assert_cmpuint(a->counts[LG_FIND_LOCK_ORDER_INVERSION], ==, 2);
+    char *text = render(a, FALSE);
+    const char *mark = "<span class=\"flag first-seen\"";
+    g_assert_cmpuint(count(text, " first seen at:"), ==, 1);
+    g_assert_cmpuint(count(text, mark), ==, 1);
+    for (unsigned i = 0; i < 2; i++) {
+        char *art = nth_section(text, "<article", "</article>", i);
+        if (strstr(art, "<span class=\"fn\">lgh_gone_a</span>")) {
+            for (unsigned k = 0; k < 2; k++) {
+                char *edge = nth_section(art, "<div class=\"edge\">", "while holding", k);
+                if (strstr(edge, "<b>T2 \"alpha\"</b>")) {
+                    /* the heading, then the mark, then the stack they head */
+                    g_assert_true(g_regex_match_simple("acquired L[01] first seen at:", edge, 0, 0));
+                    const char *head = strstr(edge, " first seen at:");
+                    const char *m = strstr(head, mark);
+                    g_assert_nonnull(m);
+                    g_assert_nonnull(strstr(m, "<ol class=\"stack\">"));
+                } else {
+                    g_assert_true(g_regex_match_simple("acquired L[01] at:", edge, 0, 0));
+                    must_not_have(edge, "first seen");
+                    must_not_have(edge, mark);
+                }
+                g_free(edge);
+            }
+        } else {
+            must_not_have(art, "first seen");
+            must_not_have(art, mark);
+        }
+        g_free(art);
+    }
+    const char *elements[] = {"section", "article", "div", "p", "span", "ol", "li"};
+    for (size_t i = 0; i < G_N_ELEMENTS(elements); i++)
+        balanced(text, elements[i]);
+    free(text);
+    lg_analysis_free(a);
+    lgb_free(b);
+}
+
 static void test_hostile_names(void)
 {
     lgb *b = report_log(HOSTILE_EXE, HOSTILE_THREAD);
@@ -376,6 +426,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/format_html/document", test_document);
     g_test_add_func("/format_html/source-context", test_source_context);
+    g_test_add_func("/format_html/stack-first-seen", test_stack_first_seen);
     g_test_add_func("/format_html/hostile-names", test_hostile_names);
     g_test_add_func("/format_html/no-findings", test_no_findings);
     g_test_add_func("/format_html/cross-run", test_cross_run);

@@ -601,6 +601,75 @@ static void test_deadlock_and_misuse(void)
     lgb_free(b);
 }
 
+/* Does the threadFlowLocation (or location) t say its stack was first seen on its code
+ * path rather than captured for this acquisition? */
+static gboolean first_seen_mark(JsonObject *t)
+{
+    if (!json_object_has_member(t, "properties"))
+        return FALSE;
+    JsonObject *p = json_object_get_object_member(t, "properties");
+    return json_object_has_member(p, "stackFirstSeen") && json_object_get_boolean_member(p, "stackFirstSeen");
+}
+
+/* A context whose stack came from the shim's stack depot (LG_CTXF_STACK_FIRST): its
+ * acquisition steps, and the result's location when it is that stack's site, say the
+ * stack is the one first seen on the code path; the other edge's steps, and the held
+ * lock's steps of the marked edge (never from the depot), do not. */
+static void test_stack_first_seen(void)
+{
+    gboolean primary_marked = FALSE, primary_unmarked = FALSE;
+    for (uint32_t marked = 2; marked <= 3; marked++) {
+        lgb *b = base_log();
+        lgb_ctx(b, 2, A, LG_MODE_EXCL, B, LG_MODE_EXCL, marked == 2 ? LG_CTXF_STACK_FIRST : 0, 1, 4, NULL, 0, 0);
+        lgb_ctx(b, 3, B, LG_MODE_EXCL, A, LG_MODE_EXCL, marked == 3 ? LG_CTXF_STACK_FIRST : 0, 2, 5, NULL, 0, 0);
+        lgb_end(b, LG_END_EXIT);
+        lg_analysis *a = lgb_analyze(&b, 1, NULL);
+        char *root = source_root();
+        char *text = render(a, root);
+        JsonParser *keep;
+        JsonObject *run = run_of(parse(text, &keep));
+        JsonObject *r = result_of(run, "lock-order-inversion");
+        for (uint32_t t = 2; t <= 3; t++) {
+            JsonObject *flow = flow_of(r, t == 2 ? "thread T2 \"ab\"" : "thread T3 \"ba\"");
+            JsonArray *locs = json_object_get_array_member(flow, "locations");
+            g_assert_cmpuint(json_array_get_length(locs), ==, 6);
+            /* the steps as before: the mark is added, nothing else changes */
+            assert_steps(locs, 0, t == 2 ? "sft_worker_ab" : "sft_worker_ba", t == 2 ? "sft_take_a" : "sft_take_b",
+                         "takes L", root);
+            assert_steps(locs, 3, t == 2 ? "sft_worker_ab" : "sft_worker_ba", t == 2 ? "sft_take_b" : "sft_take_a",
+                         "takes L", root);
+            for (guint k = 0; k < 6; k++) {
+                gboolean want_mark = t == marked && k >= 3;
+                g_assert_cmpint(first_seen_mark(json_array_get_object_element(locs, k)), ==, want_mark);
+            }
+            const char *site = msg_text(json_object_get_object_member(json_array_get_object_element(locs, 5), "location"));
+            g_assert_nonnull(strstr(site, " while holding L"));
+            if (t == marked)
+                g_assert_nonnull(strstr(site, "first seen"));
+            else
+                g_assert_null(strstr(site, "first seen"));
+            g_assert_null(strstr(msg_text(json_object_get_object_member(json_array_get_object_element(locs, 2),
+                                                                         "location")),
+                                 "first seen"));
+        }
+        /* the result's location is edge 0's acquisition site: marked when that edge is */
+        JsonObject *loc = json_array_get_object_element(json_object_get_array_member(r, "locations"), 0);
+        const char *fn = json_object_get_string_member(
+            json_array_get_object_element(json_object_get_array_member(loc, "logicalLocations"), 0),
+            "fullyQualifiedName");
+        gboolean want = g_str_has_prefix(fn, marked == 2 ? "sft_take_b" : "sft_take_a");
+        g_assert_cmpint(first_seen_mark(loc), ==, want);
+        primary_marked |= want, primary_unmarked |= !want;
+        assert_messages_clean(run, 2 + 2 * 3 + 2);
+        g_object_unref(keep);
+        free(text);
+        g_free(root);
+        lg_analysis_free(a);
+        lgb_free(b);
+    }
+    g_assert_true(primary_marked && primary_unmarked);
+}
+
 /* `lockgraph report --source-root DIR`: the option reaches the format. */
 static void test_cli_source_root(void)
 {
@@ -649,6 +718,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sarif/inversion", test_inversion);
     g_test_add_func("/sarif/outside-root", test_outside_root);
     g_test_add_func("/sarif/deadlock-and-misuse", test_deadlock_and_misuse);
+    g_test_add_func("/sarif/stack-first-seen", test_stack_first_seen);
     g_test_add_func("/sarif/cli-source-root", test_cli_source_root);
     return g_test_run();
 }

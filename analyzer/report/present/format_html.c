@@ -1,9 +1,10 @@
 /* HTML: one self-contained page (inline style and script only; its Content Security
  * Policy forbids every fetch): a summary, then each finding with its cycle drawn as
- * SVG (html_graph.h), every edge's stacks as the text report prints them and the
- * source lines around each acquisition (html_source.h), the contention table, and
- * check boxes that show or hide findings by kind.  Everything that comes from the
- * logs, the binaries or the sources is escaped (html_escape.h). */
+ * SVG (html_graph.h), every edge's stacks as the text report prints them (a stack
+ * shared with the first acquisition on its code path tagged as such) and the source
+ * lines around each acquisition (html_source.h), the contention table, and check
+ * boxes that show or hide findings by kind.  Everything that comes from the logs,
+ * the binaries or the sources is escaped (html_escape.h). */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 
 #include "coverage_notes.h"
@@ -71,6 +72,7 @@ static const char STYLE[] =
     "article.filtered .kind{background:#e6e6e6;color:#555}\n"
     ".flag{display:inline-block;margin-left:6px;padding:0 6px;border-radius:8px;background:#eef0f4;"
     "color:var(--muted);font-size:12px}\n"
+    ".flag.first-seen{background:#fbeed7;color:#8a5a07;cursor:help}\n"
     ".fp{float:right;color:var(--muted);font-size:12px;font-weight:normal}\n"
     ".picture{margin:8px 0;padding:6px;background:var(--panel);border-radius:6px;overflow-x:auto}\n"
     ".picture svg{max-width:100%;height:auto}\n"
@@ -407,8 +409,15 @@ static void write_edge(html_doc *d, const lg_finding *f, const lg_fedge *e)
     /* the two stacks side by side (on a wide screen) */
     fprintf(out, "<div class=\"pair\">\n<div>\n");
     if (e->to >= 0) {
-        fprintf(out, "<p class=\"sub\">%s L%d at:</p>\n",
-                f->kind == LG_FIND_DEADLOCK ? "blocked waiting for" : "acquired", e->to);
+        /* a stack from the shim's depot: this code path's first, not this edge's */
+        gboolean first_seen = (e->ctx_flags & LG_CTXF_STACK_FIRST) != 0;
+        fprintf(out, "<p class=\"sub\">%s L%d %s:%s</p>\n",
+                f->kind == LG_FIND_DEADLOCK ? "blocked waiting for" : "acquired", e->to,
+                first_seen ? "first seen at" : "at",
+                first_seen ? " <span class=\"flag first-seen\" title=\"The stack first seen on this code "
+                             "path (same call sites of this lock and of the held one), kept once by the "
+                             "shim: its outer frames may be another acquisition's\">shared stack</span>"
+                           : "");
         write_stack(d, e->proc, e->stack, e->ts, TRUE);
         fprintf(out, "</div>\n<div>\n<p class=\"sub\">while holding %s, taken at:</p>\n", from);
         write_stack(d, e->proc, e->held_stack, e->ts, TRUE);

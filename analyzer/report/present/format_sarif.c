@@ -3,7 +3,9 @@
  * relative to a source root (sarif_uri.h); messages without addresses or pids
  * (sarif_text.h); and for each cycle (inversion or deadlock) one code flow with a
  * thread flow per edge, walking the held lock's acquisition and then the next one's,
- * frame by frame (outermost caller first, nestingLevel growing inwards). */
+ * frame by frame (outermost caller first, nestingLevel growing inwards).  A stack the
+ * shim cited from its stack depot is said to be first seen on its code path, as the
+ * text report says, never passed off as the acquisition's own. */
 #include "finding_message.h"
 #include "formats.h"
 #include "frames.h"
@@ -32,6 +34,19 @@ static void text_message(lg_jstream *b, const char *member, const char *text)
     lg_js_string(b, clean);
     lg_js_end_object(b);
     g_free(clean);
+}
+
+/* properties.stackFirstSeen of a location or threadFlowLocation whose stack is the
+ * one first seen on its code path (LG_CTXF_STACK_FIRST): its callers may be another
+ * acquisition's.  Written only when true (absent: the acquisition's own stack), so
+ * reports without shared stacks are unchanged. */
+static void first_seen_properties(lg_jstream *b)
+{
+    lg_js_member(b, "properties");
+    lg_js_begin_object(b);
+    lg_js_member(b, "stackFirstSeen");
+    lg_js_bool(b, TRUE);
+    lg_js_end_object(b);
 }
 
 static gboolean has_line(const lg_frame *f)
@@ -85,8 +100,10 @@ static void artifact_location(sarif_ctx *c, const char *file)
 }
 
 /* A location object for frame fr[i] (i < 0: the stack has no frame with a line;
- * then a logical location naming the innermost frame, if any); id < 0: none. */
-static void frame_location(sarif_ctx *c, const GArray *fr, int i, const char *msg, int id)
+ * then a logical location naming the innermost frame, if any); id < 0: none;
+ * first_seen: fr is a depot stack (first_seen_properties). */
+static void frame_location(sarif_ctx *c, const GArray *fr, int i, const char *msg, int id,
+                           gboolean first_seen)
 {
     lg_jstream *b = c->b;
     const lg_frame *f = i >= 0 ? &g_array_index(fr, lg_frame, i) : NULL;
@@ -129,15 +146,17 @@ static void frame_location(sarif_ctx *c, const GArray *fr, int i, const char *ms
     g_free(name);
     if (msg)
         text_message(b, "message", msg);
+    if (first_seen)
+        first_seen_properties(b);
     lg_js_end_object(b);
 }
 
 /* The location of a stack: its site frame (site_frame). */
 static void stack_location(sarif_ctx *c, const lg_process *p, uint32_t stack, uint64_t ts,
-                           const char *msg)
+                           const char *msg, gboolean first_seen)
 {
     GArray *fr = lg_frames_resolve(p, stack, ts);
-    frame_location(c, fr, site_frame(fr), msg, -1);
+    frame_location(c, fr, site_frame(fr), msg, -1, first_seen);
     g_array_free(fr, TRUE);
 }
 
@@ -155,9 +174,11 @@ static void kinds_member(lg_jstream *b, const char *k1, const char *k2)
  * outermost caller first (nestingLevel 0, one more per call inwards); the site frame
  * carries msg and is "essential", its callers in the program's own code "important",
  * other frames (thread start, the library below the lock call) "unimportant".  A
- * stack with no line gives one logical location. */
+ * stack with no line gives one logical location.  First_seen: every step is marked
+ * (first_seen_properties), since any frame but the call site may be another
+ * acquisition's. */
 static void acquisition_steps(sarif_ctx *c, const lg_process *p, uint32_t stack, uint64_t ts,
-                              const char *verb, const char *msg)
+                              const char *verb, const char *msg, gboolean first_seen)
 {
     lg_jstream *b = c->b;
     GArray *fr = lg_frames_resolve(p, stack, ts);
@@ -168,7 +189,7 @@ static void acquisition_steps(sarif_ctx *c, const lg_process *p, uint32_t stack,
             continue;
         lg_js_begin_object(b);
         lg_js_member(b, "location");
-        frame_location(c, fr, i, i == site ? msg : NULL, -1);
+        frame_location(c, fr, i, i == site ? msg : NULL, -1, FALSE);
         lg_js_member(b, "nestingLevel");
         lg_js_int(b, level++);
         lg_js_member(b, "importance");
@@ -180,6 +201,8 @@ static void acquisition_steps(sarif_ctx *c, const lg_process *p, uint32_t stack,
             kinds_member(b, verb, "lock");
         else
             kinds_member(b, "call", NULL);
+        if (first_seen)
+            first_seen_properties(b);
         lg_js_end_object(b);
         if (i < 0)
             break;
@@ -234,13 +257,17 @@ static void code_flows(sarif_ctx *c, const lg_finding *f)
         char *from = lock_text(c, e->from);
         char *to = lock_text(c, e->to);
         const char *verb = deadlock ? "blocks on" : "takes";
+        /* the held lock's stack is never the depot's (docs/shim.md "Stack depot") */
+        gboolean first_seen = to && (e->ctx_flags & LG_CTXF_STACK_FIRST);
+        const char *seen =
+            first_seen ? "; stack first seen on this code path, not this acquisition's own" : "";
         char *tm, *m2;
         if (from && to) {
             tm = g_strdup_printf("%s holds %s and %s %s", th, from, verb, to);
-            m2 = g_strdup_printf("%s %s while holding %s", verb, to, from);
+            m2 = g_strdup_printf("%s %s while holding %s%s", verb, to, from, seen);
         } else if (to) {
             tm = g_strdup_printf("%s %s %s", th, verb, to);
-            m2 = g_strdup_printf("%s %s", verb, to);
+            m2 = g_strdup_printf("%s %s%s", verb, to, seen);
         } else {
             tm = g_strdup_printf("%s holds %s", th, from ? from : "a lock");
             m2 = g_strdup_printf("holds %s", from ? from : "a lock");
@@ -251,10 +278,10 @@ static void code_flows(sarif_ctx *c, const lg_finding *f)
         lg_js_begin_array(b);
         if (from && e->held_stack) {
             char *m1 = g_strdup_printf("takes %s", from);
-            acquisition_steps(c, e->proc, e->held_stack, e->ts, "acquire", m1);
+            acquisition_steps(c, e->proc, e->held_stack, e->ts, "acquire", m1, FALSE);
             g_free(m1);
         }
-        acquisition_steps(c, e->proc, e->stack, e->ts, to ? "acquire" : "lock", m2);
+        acquisition_steps(c, e->proc, e->stack, e->ts, to ? "acquire" : "lock", m2, first_seen);
         lg_js_end_array(b);
         lg_js_end_object(b);
         g_free(th), g_free(from), g_free(to), g_free(tm), g_free(m2);
@@ -280,7 +307,7 @@ static void related_locations(sarif_ctx *c, const lg_finding *f)
         char *m = g_strdup_printf("%s %s here", lt,
                                   lg_lock_from_init(l->lock) ? "initialized" : "first used");
         GArray *fr = lg_frames_resolve(l->proc, l->lock->first_stack, l->lock->ts);
-        frame_location(c, fr, site_frame(fr), m, id++);
+        frame_location(c, fr, site_frame(fr), m, id++, FALSE);
         g_array_free(fr, TRUE);
         g_free(lt), g_free(m);
     }
@@ -290,7 +317,7 @@ static void related_locations(sarif_ctx *c, const lg_finding *f)
             char *lt = lock_text(c, e->from);
             char *m = g_strdup_printf("%s taken here", lt);
             GArray *fr = lg_frames_resolve(e->proc, e->held_stack, e->ts);
-            frame_location(c, fr, site_frame(fr), m, id++);
+            frame_location(c, fr, site_frame(fr), m, id++, FALSE);
             g_array_free(fr, TRUE);
             g_free(lt), g_free(m);
         }
@@ -356,7 +383,9 @@ static void result_value(sarif_ctx *c, const lg_finding *f)
     lg_js_begin_array(b);
     if (f->edges->len) {
         const lg_fedge *e = &g_array_index(f->edges, lg_fedge, 0);
-        stack_location(c, e->proc, e->stack, e->ts, NULL);
+        /* the first edge's acquisition site: from a shared stack too, maybe */
+        stack_location(c, e->proc, e->stack, e->ts, NULL,
+                       e->to >= 0 && (e->ctx_flags & LG_CTXF_STACK_FIRST));
     }
     lg_js_end_array(b);
     related_locations(c, f);
