@@ -25,14 +25,15 @@ unsigned lg_eh_bucket(uintptr_t pc) { return (unsigned)pc; }
 void lg_eh_stats(struct lg_eh_stats *s) { memset(s, 0, sizeof *s); }
 #else
 
-/* DWARF register numbers of x86-64 (psABI figure 3.36) */
-enum { REG_RBP = 6, REG_RSP = 7, REG_RA = 16 };
+/* DWARF register numbers of x86-64 (psABI figure 3.36); the return address column
+ * is the CIE's (16 in practice) */
+enum { REG_RBP = 6, REG_RSP = 7 };
 
 /* DW_EH_PE_* pointer encodings */
 enum {
     PE_ABSPTR = 0x00, PE_ULEB128 = 0x01, PE_UDATA2 = 0x02, PE_UDATA4 = 0x03, PE_UDATA8 = 0x04,
     PE_SLEB128 = 0x09, PE_SDATA2 = 0x0a, PE_SDATA4 = 0x0b, PE_SDATA8 = 0x0c,
-    PE_PCREL = 0x10, PE_DATAREL = 0x30, PE_INDIRECT = 0x80, PE_OMIT = 0xff,
+    PE_PCREL = 0x10, PE_DATAREL = 0x30, PE_OMIT = 0xff,
 };
 
 /* How a register is found in the caller, by this frame's row */
@@ -69,7 +70,7 @@ struct slot {
     _Atomic uint64_t val; /* 0: empty */
 };
 static struct slot cache[LG_EH_CACHE];
-static unsigned next_way; /* replacement: round robin, racy on purpose */
+static _Atomic unsigned next_way; /* replacement in a full bucket: round robin */
 
 /* dlclose in progress (unload.c): until the cache is flushed after it, no rule is
  * read from or put into the cache (the next library may already be mapped at the
@@ -148,7 +149,9 @@ static void cache_put(uintptr_t pc, const struct rule *r)
     struct slot *b = bucket_of(h);
     struct slot *s = &b[0];
     if (atomic_load_explicit(&b[0].val, memory_order_relaxed))
-        s = atomic_load_explicit(&b[1].val, memory_order_relaxed) ? &b[next_way++ & 1] : &b[1];
+        s = atomic_load_explicit(&b[1].val, memory_order_relaxed)
+                ? &b[atomic_fetch_add_explicit(&next_way, 1, memory_order_relaxed) & 1]
+                : &b[1];
     atomic_store_explicit(&s->val, 0, memory_order_relaxed);
     atomic_thread_fence(memory_order_release);
     atomic_store_explicit(&s->key, pc ^ v, memory_order_relaxed);
@@ -195,23 +198,8 @@ static uint64_t rd_fixed(struct cur *c, unsigned n)
     return v;
 }
 
-static uint64_t rd_uleb(struct cur *c)
-{
-    uint64_t v = 0;
-    for (unsigned shift = 0; !c->bad; shift += 7) {
-        if (c->p >= c->end || shift > 63) {
-            c->bad = 1;
-            break;
-        }
-        uint8_t b = *c->p++;
-        v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            return v;
-    }
-    return 0;
-}
-
-static int64_t rd_sleb(struct cur *c)
+/* A LEB128 number, sign-extended when is_signed. */
+static uint64_t rd_leb(struct cur *c, int is_signed)
 {
     uint64_t v = 0;
     unsigned shift = 0;
@@ -225,10 +213,13 @@ static int64_t rd_sleb(struct cur *c)
         v |= (uint64_t)(b & 0x7f) << shift;
         shift += 7;
     } while (b & 0x80);
-    if (shift < 64 && (b & 0x40))
+    if (is_signed && shift < 64 && (b & 0x40))
         v |= ~(uint64_t)0 << shift;
-    return (int64_t)v;
+    return v;
 }
+
+static uint64_t rd_uleb(struct cur *c) { return rd_leb(c, 0); }
+static int64_t rd_sleb(struct cur *c) { return (int64_t)rd_leb(c, 1); }
 
 /* u * align as a register offset, refused (bad) beyond 2^31: no overflow, and no
  * real frame is that large. */
@@ -259,15 +250,15 @@ static uintptr_t rd_enc(struct cur *c, int enc, uintptr_t dbase)
     uintptr_t at = (uintptr_t)c->p;
     uint64_t v;
     switch (enc & 0x0f) {
-    case PE_ABSPTR: v = rd_fixed(c, 8); break;
+    case PE_ABSPTR:
+    case PE_UDATA8:
+    case PE_SDATA8: v = rd_fixed(c, 8); break;
     case PE_ULEB128: v = rd_uleb(c); break;
     case PE_UDATA2: v = rd_fixed(c, 2); break;
     case PE_UDATA4: v = rd_fixed(c, 4); break;
-    case PE_UDATA8: v = rd_fixed(c, 8); break;
     case PE_SLEB128: v = (uint64_t)rd_sleb(c); break;
     case PE_SDATA2: v = (uint64_t)(int64_t)(int16_t)rd_fixed(c, 2); break;
     case PE_SDATA4: v = (uint64_t)(int64_t)(int32_t)rd_fixed(c, 4); break;
-    case PE_SDATA8: v = rd_fixed(c, 8); break;
     default: c->bad = 1; return 0;
     }
     switch (enc & 0x70) {
@@ -419,11 +410,14 @@ static int run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *ci, u
         case 0x06: reg = rd_uleb(&c); goto restore;       /* restore_extended */
         case 0x07: set_reg = (int)rd_uleb(&c), how = HOW_UNDEFINED; goto set; /* undefined */
         case 0x08: set_reg = (int)rd_uleb(&c), how = HOW_SAME; goto set;      /* same_value */
-        case 0x09: /* register */
+        case 0x09:   /* register */
+        case 0x14:   /* val_offset */
+        case 0x15: { /* val_offset_sf: a LEB128 operand, skipped as one of any sign */
             set_reg = (int)rd_uleb(&c);
             (void)rd_uleb(&c);
             how = HOW_OTHER;
             goto set;
+        }
         case 0x0a: /* remember_state */
             if (nsaved == REMEMBER_DEPTH)
                 return 0;
@@ -472,16 +466,6 @@ static int run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *ci, u
             r->cfa_expr = 0;
             continue;
         case 0x13: r->cfa_off = scaled(&c, rd_sleb(&c), ci->data_align); continue; /* def_cfa_offset_sf */
-        case 0x14: /* val_offset */
-            set_reg = (int)rd_uleb(&c);
-            (void)rd_uleb(&c);
-            how = HOW_OTHER;
-            goto set;
-        case 0x15: /* val_offset_sf */
-            set_reg = (int)rd_uleb(&c);
-            (void)rd_sleb(&c);
-            how = HOW_OTHER;
-            goto set;
         case 0x2e: (void)rd_uleb(&c); continue; /* GNU_args_size */
         case 0x2f: /* GNU_negative_offset_extended */
             reg = rd_uleb(&c);
