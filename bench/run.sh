@@ -131,8 +131,8 @@ run_lb() {
     mapfile -t envs < <(variant_env "$v")
     case "$v" in
     # TSan at a tenth of the iterations keeps (a)-(d) short; (e)/(e2) run at full
-    # scale, as lockgraph does: their cost per op grows with the locks and edges
-    # made (cache misses, memory), so a smaller run would not be like for like.
+    # scale, the same number of new locks and edges as lockgraph's run: the cost per
+    # op of either tool depends on how many have been made.
     tsan) case "$b" in
           e | e2) cmd=("$build/bin/lockbench-tsan" "${lb_args[@]}" "$b") ;;
           *) cmd=("$build/bin/lockbench-tsan" "${lb_args[@]}" --scale 0.1 "$b") ;;
